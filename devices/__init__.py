@@ -1,0 +1,1 @@
+"""Phones: discovery, the per-phone actor, the uiautomator2 driver, the scripts and the virtual farm."""

@@ -1,0 +1,1 @@
+"""droidledger: the event-sourced task service (API, store, domain, scheduler, CLI)."""
