@@ -1,0 +1,57 @@
+"""The account registry: which account lives on which phone, under which app package."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Sequence
+
+from service.events import AccountRegistered, AccountRemoved
+from service.store.records import RecordedEvent
+
+_PREFIX = "account-"
+
+
+class AccountFold:
+    """Accounts keyed by their compared form (the stream id's suffix)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[str, str, str, str] | None] = {}
+
+    def feed(self, recorded: RecordedEvent) -> None:
+        """Fold one event of any stream (other streams are skipped)."""
+        if not recorded.stream_id.startswith(_PREFIX):
+            return
+        key = recorded.stream_id[len(_PREFIX):]
+        event = recorded.event
+        if type(event) is AccountRegistered:
+            self.rows[key] = (key, event.username, event.serial, event.package)
+        elif type(event) is AccountRemoved:
+            self.rows[key] = None
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Upsert registered accounts, delete removed ones."""
+        removed = [(key,) for key, row in self.rows.items() if row is None]
+        if removed:
+            conn.executemany("DELETE FROM accounts WHERE key = ?", removed)
+        present = [row for row in self.rows.values() if row is not None]
+        if present:
+            conn.executemany("INSERT OR REPLACE INTO accounts (key, username, serial, package) VALUES (?, ?, ?, ?)", present)
+
+
+class AccountView:
+    """`accounts`."""
+
+    tables = ("accounts",)
+
+    def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+        """Account events set or clear their row; nothing needs the previous row."""
+        if not any(r.stream_id.startswith(_PREFIX) for r in events):
+            return
+        fold = AccountFold()
+        for recorded in events:
+            fold.feed(recorded)
+        fold.write(conn)
+
+    def rebuilder(self) -> AccountFold:
+        """Fold the whole log in memory."""
+        return AccountFold()

@@ -1,0 +1,119 @@
+"""The device view: each phone's adb state, whether it is busy, and what it has run."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Sequence
+
+import msgspec
+
+from service.events import (
+    DeviceConnected, DeviceDisconnected, DeviceStateChanged, TaskCompleted, TaskDeleted,
+    TaskFailed, TaskStarted,
+)
+from service.store.records import RecordedEvent
+
+_RELEVANT = frozenset({
+    "device-connected", "device-disconnected", "device-state-changed",
+    "started", "completed", "failed", "deleted",
+})
+
+
+class DeviceRow(msgspec.Struct, array_like=True, gc=False):
+    """A row of `devices`, field order = column order."""
+
+    serial: str
+    model: str
+    state: str
+    online: int
+    busy: int
+    current_task_id: int | None
+    current_deleted: int
+    tasks_completed: int
+    tasks_failed: int
+
+
+COLUMNS = DeviceRow.__struct_fields__
+_UPSERT = f"INSERT OR REPLACE INTO devices ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+
+
+class DeviceFold:
+    """Device rows keyed by serial, plus which device runs which task."""
+
+    def __init__(self, rows: dict[str, DeviceRow]) -> None:
+        self.rows = rows
+        self.running = {row.current_task_id: row for row in rows.values() if row.current_task_id}
+        self.changed: set[str] = set()
+
+    def _device(self, serial: str) -> DeviceRow:
+        row = self.rows.get(serial)
+        if row is None:
+            row = self.rows[serial] = DeviceRow(serial, "", "unknown", 0, 0, None, 0, 0, 0)
+        self.changed.add(serial)
+        return row
+
+    def feed(self, recorded: RecordedEvent) -> None:
+        """Fold one event; task events matter only for the phone that runs the task."""
+        if recorded.type not in _RELEVANT:
+            return
+        event = recorded.event
+        match event:
+            case DeviceConnected():
+                row = self._device(recorded.stream_id[7:])
+                row.model = event.model or row.model
+                row.state = event.state
+                row.online = int(event.state == "device")
+            case DeviceDisconnected():
+                row = self._device(recorded.stream_id[7:])
+                row.state, row.online = "disconnected", 0
+            case DeviceStateChanged():
+                row = self._device(recorded.stream_id[7:])
+                row.state = event.state
+                row.online = int(event.state == "device")
+            case TaskStarted():
+                row = self._device(event.serial)
+                if row.current_task_id:
+                    self.running.pop(row.current_task_id, None)
+                task_id = int(recorded.stream_id[5:])
+                row.busy, row.current_task_id, row.current_deleted = 1, task_id, 0
+                self.running[task_id] = row
+            case TaskCompleted() | TaskFailed():
+                row = self.running.pop(int(recorded.stream_id[5:]), None)
+                if row is None:
+                    return  # a pending task stopped: no phone was involved
+                self.changed.add(row.serial)
+                if type(event) is TaskCompleted:
+                    row.tasks_completed += 1
+                elif not row.current_deleted:
+                    row.tasks_failed += 1
+                row.busy, row.current_task_id, row.current_deleted = 0, None, 0
+            case TaskDeleted():
+                row = self.running.get(int(recorded.stream_id[5:]))
+                if row is not None:
+                    row.current_deleted = 1
+                    self.changed.add(row.serial)
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Write the rows that changed."""
+        if self.changed:
+            conn.executemany(_UPSERT, [msgspec.structs.astuple(self.rows[s]) for s in sorted(self.changed)])
+
+
+class DeviceView:
+    """`devices`."""
+
+    tables = ("devices",)
+
+    def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+        """The devices table is small (one row per phone): load it whole when an event matters."""
+        if not any(r.type in _RELEVANT for r in events):
+            return
+        rows = {values[0]: DeviceRow(*values) for values in conn.execute(f"SELECT {', '.join(COLUMNS)} FROM devices")}
+        fold = DeviceFold(rows)
+        for recorded in events:
+            fold.feed(recorded)
+        fold.write(conn)
+
+    def rebuilder(self) -> DeviceFold:
+        """Fold the whole log in memory."""
+        return DeviceFold({})

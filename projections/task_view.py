@@ -1,0 +1,211 @@
+"""The task view: one row per live task, and the counters behind stats and list totals."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from typing import Iterable, Sequence
+
+import msgspec
+
+from service.events import (
+    StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskFailed,
+    TaskRetried, TaskStarted,
+)
+from service.store.records import RecordedEvent
+
+PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
+
+_encode = msgspec.json.Encoder().encode
+
+
+class TaskRow(msgspec.Struct, array_like=True, gc=False):
+    """A row of `tasks`, field order = column order."""
+
+    id: int
+    serial: str
+    username: str | None
+    script_name: str
+    script_config: bytes
+    status: int
+    source: str
+    start_time: str | None
+    retry_count: int
+    auto_retries: int
+    attempt: int
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    error: str | None
+    failed_step: str | None
+    artifacts: bytes | None
+    stop_requested: int
+    stopped: int
+    progress_step: int | None
+    progress_steps: int | None
+    progress_name: str | None
+    version: int
+
+    def count_key(self) -> tuple[str, str, str, int]:
+        """The counter this row adds one to."""
+        return (self.serial, self.script_name, self.source, self.status)
+
+
+COLUMNS = TaskRow.__struct_fields__
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
+_UPSERT = f"INSERT OR REPLACE INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_astuple = msgspec.structs.astuple
+
+
+def reduce(row: TaskRow | None, task_id: int, recorded: RecordedEvent) -> TaskRow | None:
+    """The row after one event; None when the task does not exist or was deleted."""
+    event = recorded.event
+    if type(event) is TaskCreated:
+        return TaskRow(
+            task_id, event.serial, event.username, event.script_name, _encode(event.script_config),
+            PENDING, event.source, event.start_time, 0, 0, 1, recorded.recorded_at, None, None,
+            None, None, None, 0, 0, None, None, None, recorded.version,
+        )
+    if row is None:
+        return None  # events after `deleted` (the "stopped" of a deleted running task)
+    match event:
+        case StepCompleted():
+            row.progress_step = event.index
+            row.progress_name = event.name
+        case TaskStarted():
+            row.status = RUNNING
+            row.attempt = event.attempt
+            row.serial = event.serial
+            row.started_at = recorded.recorded_at
+            row.finished_at = row.error = row.failed_step = row.artifacts = None
+            row.progress_step = row.progress_name = None
+            row.progress_steps = event.steps or None
+        case TaskCompleted():
+            row.status = COMPLETED
+            row.finished_at = recorded.recorded_at
+            row.progress_steps = event.steps
+        case TaskFailed():
+            row.status = FAILED
+            row.finished_at = recorded.recorded_at
+            row.error = event.reason
+            row.failed_step = event.step
+            row.artifacts = _encode(event.artifacts)
+            row.stopped = row.stop_requested
+        case StopRequested():
+            row.stop_requested = 1
+        case TaskRetried():
+            row.status = PENDING
+            row.attempt = event.attempt
+            row.retry_count += 1
+            row.auto_retries = row.auto_retries + 1 if event.automatic else 0
+            row.start_time = event.due_at
+            row.stop_requested = row.stopped = 0
+            row.started_at = row.finished_at = row.error = row.failed_step = row.artifacts = None
+            row.progress_step = row.progress_steps = row.progress_name = None
+        case TaskDeleted():
+            return None
+    row.version = recorded.version
+    return row
+
+
+def _task_events(events: Iterable[RecordedEvent]) -> list[tuple[int, RecordedEvent]]:
+    return [(int(r.stream_id[5:]), r) for r in events if r.stream_id.startswith("task-")]
+
+
+def _write_counts(conn: sqlite3.Connection, deltas: Counter) -> None:
+    """Add the deltas to the counters; a counter that reaches zero is removed (as replay has none)."""
+    changes = [(*key, n) for key, n in deltas.items() if n]
+    if changes:
+        conn.executemany(
+            "INSERT INTO task_counts (serial, script_name, source, status, n) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET n = n + excluded.n",
+            changes,
+        )
+    decreased = [key for key, n in deltas.items() if n < 0]
+    if decreased:
+        conn.executemany(
+            "DELETE FROM task_counts WHERE serial = ? AND script_name = ? AND source = ? AND status = ? AND n = 0",
+            decreased,
+        )
+
+
+def _write_sequence(conn: sqlite3.Connection, last_id: int) -> None:
+    conn.execute(
+        "INSERT INTO task_sequence (one, last_id) VALUES (1, ?) "
+        "ON CONFLICT DO UPDATE SET last_id = max(last_id, excluded.last_id)",
+        (last_id,),
+    )
+
+
+class TaskView:
+    """`tasks`, `task_counts` and `task_sequence`."""
+
+    tables = ("tasks", "task_counts", "task_sequence")
+
+    def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+        """Load the rows the events touch, fold the events, write the rows and counter deltas."""
+        task_events = _task_events(events)
+        if not task_events:
+            return
+        rows: dict[int, TaskRow | None] = {}
+        existing = {task_id for task_id, r in task_events if r.type != "created"}
+        if existing:
+            marks = ",".join("?" * len(existing))
+            for values in conn.execute(f"{_SELECT} WHERE id IN ({marks})", tuple(existing)):
+                rows[values[0]] = TaskRow(*values)
+        before = {task_id: row.count_key() for task_id, row in rows.items()}
+        created = 0
+        for task_id, recorded in task_events:
+            rows[task_id] = reduce(rows.get(task_id), task_id, recorded)
+            if recorded.type == "created":
+                created = max(created, task_id)
+        deltas: Counter = Counter()
+        for key in before.values():
+            deltas[key] -= 1
+        upserts, deletes = [], []
+        for task_id, row in rows.items():
+            if row is None:
+                if task_id in before:
+                    deletes.append((task_id,))
+            else:
+                deltas[row.count_key()] += 1
+                upserts.append(_astuple(row))
+        if deletes:
+            conn.executemany("DELETE FROM tasks WHERE id = ?", deletes)
+        if upserts:
+            conn.executemany(_UPSERT, upserts)
+        _write_counts(conn, deltas)
+        if created:
+            _write_sequence(conn, created)
+
+    def rebuilder(self) -> "TaskViewRebuild":
+        """Fold the whole log in memory."""
+        return TaskViewRebuild()
+
+
+class TaskViewRebuild:
+    """The task view folded from an empty state."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, TaskRow | None] = {}
+        self.last_id = 0
+
+    def feed(self, recorded: RecordedEvent) -> None:
+        """Fold one event of any stream (other streams are skipped)."""
+        stream_id = recorded.stream_id
+        if not stream_id.startswith("task-"):
+            return
+        task_id = int(stream_id[5:])
+        rows = self.rows
+        rows[task_id] = reduce(rows.get(task_id), task_id, recorded)
+        if task_id > self.last_id:
+            self.last_id = task_id
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Insert every live row, the counters and the sequence."""
+        live = [row for row in self.rows.values() if row is not None]
+        live.sort(key=lambda row: row.id)
+        conn.executemany(_UPSERT, [_astuple(row) for row in live])
+        _write_counts(conn, Counter(row.count_key() for row in live))
+        if self.last_id:
+            _write_sequence(conn, self.last_id)

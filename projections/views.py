@@ -1,0 +1,15 @@
+"""Every view the writer keeps, in the order they are applied."""
+
+from __future__ import annotations
+
+from projections.account_view import AccountView
+from projections.device_view import DeviceView
+from projections.projection import Projection
+from projections.task_view import TaskView
+
+CHECKPOINT = "views"
+
+
+def all_views() -> tuple[Projection, ...]:
+    """The task, device and account views."""
+    return (TaskView(), DeviceView(), AccountView())

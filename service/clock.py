@@ -1,0 +1,69 @@
+"""The one clock that recorded times, due times and waits inside a run read.
+
+`time_scale` multiplies waits inside a run (script waits, retry delays), never due times
+(`start_time`, intervals) nor recorded timestamps (ARCHITECTURE.md, invariant 7).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+import anyio
+
+
+class Clock(Protocol):
+    """Wall time and scaled waiting."""
+
+    time_scale: float
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of run time (scaled by time_scale)."""
+
+
+class SystemClock:
+    """The real clock."""
+
+    def __init__(self, time_scale: float = 1.0) -> None:
+        self.time_scale = time_scale
+
+    def now(self) -> datetime:
+        """datetime.now in UTC."""
+        return datetime.now(timezone.utc)
+
+    async def sleep(self, seconds: float) -> None:
+        """anyio.sleep of the scaled duration."""
+        await anyio.sleep(max(0.0, seconds * self.time_scale))
+
+
+class FakeClock:
+    """A clock tests move by hand; sleepers wake when it passes their deadline."""
+
+    def __init__(self, start: datetime, time_scale: float = 1.0) -> None:
+        self._now = start
+        self.time_scale = time_scale
+        self._moved = anyio.Event()
+
+    def now(self) -> datetime:
+        """The time the test set."""
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward and wake the sleepers whose deadline passed."""
+        self._now += timedelta(seconds=seconds)
+        moved, self._moved = self._moved, anyio.Event()
+        moved.set()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait until the clock has been advanced past the deadline."""
+        deadline = self._now + timedelta(seconds=seconds * self.time_scale)
+        while self._now < deadline:
+            await self._moved.wait()
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 with its UTC offset, to the second."""
+    return moment.isoformat(timespec="seconds")

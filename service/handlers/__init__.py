@@ -1,0 +1,1 @@
+"""Command handlers: load → decide → append, re-run on a version conflict."""

@@ -1,0 +1,1 @@
+"""The event store: SQLite, one writer with group commit, readers on their own connections."""

@@ -1,0 +1,71 @@
+"""What goes into the store and what comes out of it, and the store's own errors.
+
+    StoreError                 the database could not do what was asked
+    └── ConcurrencyError       another writer appended to the stream first (re-run load → decide → append)
+    DatabaseInUse              another process holds the database (a running server)
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+from service.events import Event, decode_event
+
+
+class StreamAppend(NamedTuple):
+    """Events for one stream, valid only if the stream is still at `expected_version`."""
+
+    stream_id: str
+    expected_version: int  # 0 for a new stream
+    events: Sequence[Event]
+
+
+class SideWrite(NamedTuple):
+    """A statement that must commit atomically with the events (idempotency keys, secrets)."""
+
+    sql: str
+    params: tuple = ()
+
+
+class RecordedEvent:
+    """An event as stored: its global position, stream, version, type and JSON data."""
+
+    __slots__ = ("position", "stream_id", "version", "type", "data", "recorded_at", "_event")
+
+    def __init__(self, position: int, stream_id: str, version: int, type: str, data: bytes,
+                 recorded_at: str, event: Event | None = None) -> None:
+        self.position = position
+        self.stream_id = stream_id
+        self.version = version
+        self.type = type
+        self.data = data
+        self.recorded_at = recorded_at
+        self._event = event
+
+    @property
+    def event(self) -> Event:
+        """The decoded event Struct (decoded once, on first use)."""
+        if self._event is None:
+            self._event = decode_event(self.data)
+        return self._event
+
+    def __repr__(self) -> str:
+        return f"RecordedEvent({self.position}, {self.stream_id!r} v{self.version}, {self.type!r})"
+
+
+class StoreError(Exception):
+    """The database could not do what was asked."""
+
+
+class ConcurrencyError(StoreError):
+    """A stream was not at the expected version: someone else appended first."""
+
+    def __init__(self, conflicts: Sequence[tuple[str, int, int]]) -> None:
+        self.conflicts = tuple(conflicts)
+        described = ", ".join(f"{s} is at version {actual}, expected {expected}"
+                              for s, expected, actual in self.conflicts)
+        super().__init__(described or "a concurrent write committed first")
+
+
+class DatabaseInUse(StoreError):
+    """Another process (a running server) holds the database."""
