@@ -1,0 +1,23 @@
+"""What a script's normalisation returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class Normalised(msgspec.Struct, kw_only=True, frozen=True):
+    """A script_config made whole: defaults filled in, targets and secrets set apart.
+
+    `config` holds no target and shows each secret as "***"; `secrets` maps a secret's
+    name to its value.
+    """
+
+    config: dict[str, Any]
+    targets: tuple[str, ...] = ()
+    secrets: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        hidden = {key: "***" for key in self.secrets}
+        return f"Normalised(config={self.config!r}, targets={self.targets!r}, secrets={hidden!r})"
