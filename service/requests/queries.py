@@ -1,0 +1,101 @@
+"""Query strings of `GET /task` and `GET /events`.
+
+An empty value counts as absent (`?status=&page=1`); unknown parameters are ignored; a
+repeated parameter counts by its last value when the route passes a list. Whole numbers
+are ASCII digits only: "-1", "+1", "1.0" and " 1" are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import msgspec
+
+from service.errors import invalid
+from service.requests.values import INT64_MAX, clean, show
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+class TaskListQuery(msgspec.Struct, kw_only=True, frozen=True):
+    """Filters and page of `GET /task`."""
+
+    status: int | None = None
+    serial: str | None = None
+    script_name: str | None = None
+    source: str | None = None
+    page: int = 1
+    page_size: int = 20
+
+    @property
+    def offset(self) -> int:
+        """Rows to skip; capped at the largest 64-bit integer (far past any end)."""
+        return min((self.page - 1) * self.page_size, INT64_MAX)
+
+
+class EventsQuery(msgspec.Struct, kw_only=True, frozen=True):
+    """Position and size of `GET /events`."""
+
+    after: int = 0
+    limit: int = 100
+
+
+def whole(lo: int, hi: int) -> Callable[[str, str], int]:
+    """A query value that is a whole number in [lo, hi]."""
+    bounds = f"between {lo} and {hi}" if hi < INT64_MAX else f"at least {lo}"
+
+    def check(key: str, value: str) -> int:
+        number = int(value) if _DIGITS.fullmatch(value) else None
+        if number is None or not lo <= number <= hi:
+            raise invalid(f"{key} must be a whole number {bounds}, got {show(value)}")
+        return number
+
+    return check
+
+
+def one_of(*options: str) -> Callable[[str, str], str]:
+    """A query value that is one of the given words."""
+
+    def check(key: str, value: str) -> str:
+        if value not in options:
+            raise invalid(f"{key} must be one of {', '.join(options)}, got {show(value)}")
+        return value
+
+    return check
+
+
+def _read(params: Mapping[str, Any], checks: Mapping[str, Callable[[str, str], Any]]) -> dict:
+    found = {}
+    for key, check in checks.items():
+        value = params.get(key)
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else None
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise invalid(f"{key} must be text, got {show(value)}")
+        found[key] = check(key, clean(key, value))
+    return found
+
+
+TASK_LIST = {
+    "status": whole(0, 3),
+    "serial": lambda key, value: value,
+    "script_name": lambda key, value: value,
+    "source": one_of("ui", "api"),
+    "page": whole(1, INT64_MAX),
+    "page_size": whole(1, 100),
+}
+EVENTS = {"after": whole(0, INT64_MAX), "limit": whole(1, 1000)}
+
+
+def parse_task_list_query(params: Mapping[str, str]) -> TaskListQuery:
+    """The list filters; status 0..3, source ui|api, page ≥ 1, page_size 1..100."""
+    return TaskListQuery(**_read(params, TASK_LIST))
+
+
+def parse_events_query(params: Mapping[str, str]) -> EventsQuery:
+    """The events window; after ≥ 0 (default 0), limit 1..1000 (default 100)."""
+    return EventsQuery(**_read(params, EVENTS))
