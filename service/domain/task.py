@@ -169,7 +169,8 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
         return [TaskCreated(serial=command.serial, username=command.username, script_name=command.script_name,
                             script_config=command.script_config, source=command.source,
                             start_time=command.start_time)]
-    if not state.exists:
+    if not state.exists or (state.deleted and state.status != TaskStatus.RUNNING):
+        # A deleted task is gone, except to the script still running it when it was deleted.
         raise TaskNotFound(state.task_id)
     match command:
         case FailTask():
