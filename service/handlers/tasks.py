@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from projections.queries import failed_task_ids
 from service.domain.errors import DomainError, TaskNotFound, TransitionRefused
 from service.domain.task import (
-    Command, CreateTask, DeleteTask, RequestStop, RetryTask, TaskState, TaskStatus, decide, evolve, fold,
+    Command, CreateTask, DeleteTask, RequestStop, RetryTask, TaskState, decide, evolve, fold,
 )
 from service.events import task_stream
 from service.store.records import ConcurrencyError, RecordedEvent, SideWrite, StreamAppend
@@ -120,8 +121,7 @@ class TaskHandlers:
 
     async def retry_failed(self) -> list[int]:
         """Retry every failed task (stopped ones included); one transaction."""
-        rows = await self.store.fetchall("SELECT id FROM tasks WHERE status = ? ORDER BY id", (int(TaskStatus.FAILED),))
-        retried, _ = await self._apply_many([row[0] for row in rows], RetryTask(), skip_refused=True)
+        retried, _ = await self._apply_many(await failed_task_ids(self.store), RetryTask(), skip_refused=True)
         return retried
 
     async def _apply_many(self, task_ids: Sequence[int], command: Command, *, erase: bool = False,

@@ -122,11 +122,13 @@ class SQLiteEventStore:
         if self._closing:
             raise StoreError("the store is shutting down")
         pending = _Append(appends, side_writes)
+        started = time.perf_counter()
         self._queue.append(pending)
         self._work.set()
         await pending.done.wait()
         if pending.error is not None:
             raise pending.error
+        self.stats.append_seconds.observe(time.perf_counter() - started)
         return pending.recorded
 
     async def _write_loop(self, *, task_status: anyio.abc.TaskStatus = anyio.TASK_STATUS_IGNORED) -> None:

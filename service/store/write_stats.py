@@ -42,6 +42,7 @@ class WriteStats:
         self.events = 0
         self.batch_appends = Histogram(BATCH_BUCKETS)
         self.commit_seconds = Histogram(LATENCY_BUCKETS_S)
+        self.append_seconds = Histogram(LATENCY_BUCKETS_S)
 
     def record(self, appends: int, events: int, seconds: float) -> None:
         """One committed batch."""

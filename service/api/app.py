@@ -1,0 +1,52 @@
+"""create_app(): the Litestar application of a droidledger server."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+import anyio
+from litestar import Litestar, Router
+
+from service.api.envelope import exception_handlers
+from service.api.guard import MAX_BODY, api_key_middleware, plan_guard
+from service.api.openapi import openapi_config
+from service.api.routes.audit import audit_routes
+from service.api.routes.operations import health_route, license_route, metrics_route
+from service.api.routes.registry import registry_routes
+from service.api.routes.tasks import task_routes
+from service.clock import Clock, SystemClock
+from service.runtime import Runtime
+from service.settings import Settings
+from service.store.sqlite_store import SQLiteEventStore
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
+    """The API over a store at settings.db_path; the store opens with the app's lifespan."""
+    clock = clock or SystemClock(settings.time_scale)
+    store = SQLiteEventStore(settings.db_path, sync=settings.sync, now=clock.now)
+    rt = Runtime(settings=settings, store=store, clock=clock)
+
+    guarded = Router("/api/v1", guards=[plan_guard(settings)],
+                     route_handlers=[*task_routes(rt), *audit_routes(rt), *registry_routes(rt), health_route(rt)])
+    open_routes = Router("/api/v1", route_handlers=[license_route(rt)])
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        async with store.running():
+            async with anyio.create_task_group() as tg:
+                yield
+                tg.cancel_scope.cancel()
+
+    app = Litestar(
+        route_handlers=[guarded, open_routes, metrics_route(rt)],
+        exception_handlers=exception_handlers(settings.errors_as_200),
+        lifespan=[lifespan],
+        openapi_config=openapi_config(),
+        request_max_body_size=MAX_BODY,
+        logging_config=None,
+    )
+    app.state.runtime = rt
+    # Outside routing: an API key is required on every path, unknown ones included.
+    app.asgi_handler = api_key_middleware(settings)(app.asgi_handler)
+    return app

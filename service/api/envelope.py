@@ -1,0 +1,88 @@
+"""The `{code, message, data}` envelope, and the one place exceptions become responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
+
+from service.api.schemas import Envelope
+from service.domain.account import AccountNotFound
+from service.domain.errors import TaskNotFound, TransitionRefused
+from service.errors import ApiError, Code
+from service.store.records import StoreError
+
+JSON = "application/json"
+log = logging.getLogger("droidledger.api")
+_encode = msgspec.json.Encoder().encode
+
+
+def ok_body(data: Any) -> bytes:
+    """The encoded success envelope."""
+    return _encode(Envelope(code=0, message="success", data=data))
+
+
+def ok(data: Any, headers: dict[str, str] | None = None) -> Response:
+    """A 200 success response."""
+    return Response(content=ok_body(data), media_type=JSON, status_code=200, headers=headers)
+
+
+def raw_ok(body: bytes, headers: dict[str, str] | None = None) -> Response:
+    """A 200 response of an already encoded envelope."""
+    return Response(content=body, media_type=JSON, status_code=200, headers=headers)
+
+
+def error_body(code: Code, message: str, data: Any = None) -> bytes:
+    """The encoded error envelope."""
+    return _encode(Envelope(code=int(code), message=message, data=data))
+
+
+def exception_handlers(errors_as_200: bool) -> dict[type[Exception], Callable[[Request, Exception], Response]]:
+    """Map every exception to the envelope; `errors_as_200` answers errors with HTTP 200."""
+
+    def respond(code: Code, message: str, headers: dict[str, str] | None = None) -> Response:
+        status = 200 if errors_as_200 else code.http_status
+        return Response(content=error_body(code, message), media_type=JSON, status_code=status, headers=headers)
+
+    def api_error(_: Request, exc: ApiError) -> Response:
+        return respond(exc.code, exc.message)
+
+    def not_found(_: Request, exc: Exception) -> Response:
+        return respond(Code.NOT_FOUND, str(exc))
+
+    def refused(_: Request, exc: TransitionRefused) -> Response:
+        return respond(Code.STATE_CONFLICT, str(exc))
+
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        if isinstance(exc, NotFoundException):
+            return respond(Code.NOT_FOUND, f"no route {request.url.path}")
+        if isinstance(exc, MethodNotAllowedException):
+            return respond(Code.METHOD_NOT_ALLOWED, f"method {request.method} is not allowed on {request.url.path}",
+                           headers=exc.headers)
+        if exc.status_code == 413:
+            return respond(Code.BODY_TOO_LARGE, "request body is larger than 1 MiB")
+        if 400 <= exc.status_code < 500:
+            return respond(Code.INVALID_PARAMETERS, f"invalid request: {exc.detail}")
+        return unexpected(request, exc)
+
+    def store_error(request: Request, exc: StoreError) -> Response:
+        log.error("store error on %s %s: %s", request.method, request.url.path, exc, exc_info=exc)
+        return respond(Code.INTERNAL_ERROR, "internal error: the database could not complete the request")
+
+    def unexpected(request: Request, exc: Exception) -> Response:
+        # The traceback goes to the log, never into the response.
+        log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+        return respond(Code.INTERNAL_ERROR, "internal error")
+
+    return {
+        ApiError: api_error,
+        TaskNotFound: not_found,
+        AccountNotFound: not_found,
+        TransitionRefused: refused,
+        HTTPException: http_error,
+        StoreError: store_error,
+        Exception: unexpected,
+    }

@@ -1,0 +1,40 @@
+"""GET /metrics in the Prometheus text format."""
+
+from __future__ import annotations
+
+from projections import queries
+from service.domain.task import TaskStatus
+from service.store.write_stats import Histogram
+
+
+def _histogram(lines: list[str], name: str, help_text: str, histogram: Histogram) -> None:
+    lines += [f"# HELP {name} {help_text}", f"# TYPE {name} histogram"]
+    lines += [f'{name}_bucket{{le="{le}"}} {count}' for le, count in histogram.cumulative()]
+    lines += [f"{name}_sum {histogram.total:.6f}", f"{name}_count {histogram.count}"]
+
+
+async def render_metrics(rt) -> str:
+    """Tasks by status, events appended, commit batches, append latency, phones."""
+    counts = await queries.task_stats(rt.store)
+    stats = rt.store.stats
+    lines = ["# HELP droidledger_tasks Tasks by status (deleted tasks excluded).", "# TYPE droidledger_tasks gauge"]
+    lines += [f'droidledger_tasks{{status="{s.text}"}} {counts.get(int(s), 0)}' for s in TaskStatus]
+    lines += ["# HELP droidledger_events_appended_total Events appended since the server started.",
+              "# TYPE droidledger_events_appended_total counter", f"droidledger_events_appended_total {stats.events}",
+              "# HELP droidledger_commits_total Write transactions (group commits) since start.",
+              "# TYPE droidledger_commits_total counter", f"droidledger_commits_total {stats.commits}",
+              "# HELP droidledger_log_position Position of the last committed event.",
+              "# TYPE droidledger_log_position gauge", f"droidledger_log_position {rt.store.position}"]
+    _histogram(lines, "droidledger_commit_batch_appends", "Appends committed together in one transaction.",
+               stats.batch_appends)
+    _histogram(lines, "droidledger_commit_seconds", "Time to write and commit one batch.", stats.commit_seconds)
+    _histogram(lines, "droidledger_append_seconds", "Time from append() to durable, as a caller sees it.",
+               stats.append_seconds)
+    lines += ["# HELP droidledger_poll_cache_hits_total Polling responses served from the cache or as 304.",
+              "# TYPE droidledger_poll_cache_hits_total counter", f"droidledger_poll_cache_hits_total {rt.cache.hits}"]
+    devices = await queries.devices(rt.store)
+    lines += ["# HELP droidledger_phones_online Phones adb reports as ready.", "# TYPE droidledger_phones_online gauge",
+              f"droidledger_phones_online {sum(1 for d in devices if d[3])}"]
+    if rt.scheduler is not None:
+        lines += rt.scheduler.metrics_lines()
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,77 @@
+"""License check, health and Prometheus metrics."""
+
+from __future__ import annotations
+
+import anyio
+from litestar import Response, get
+
+from projections import queries
+from service.api.envelope import JSON, error_body, ok
+from service.api.openapi import documented
+from service.api.schemas import Envelope, HealthOut, LicenseOut
+from service.api.metrics import render_metrics
+from service.errors import Code
+from service.runtime import Runtime
+
+
+def license_route(rt: Runtime):
+    """GET /license/check: answered on every plan (with 40301 on Starter)."""
+    plan = rt.settings.plan
+
+    @get("/license/check", operation_class=documented())
+    async def license_check() -> Envelope[LicenseOut]:
+        """The plan, whether the API is enabled, and how many devices may run at once."""
+        data = LicenseOut(plan_name=plan.name, api_enabled=plan.api_enabled, device_limit=rt.settings.device_limit,
+                          message="API access enabled" if plan.api_enabled
+                          else "API access requires the Pro plan or higher")
+        if plan.api_enabled:
+            return ok(data)
+        status = 200 if rt.settings.errors_as_200 else 403
+        return Response(content=error_body(Code.PLAN_HAS_NO_API, data.message, data), media_type=JSON,
+                        status_code=status)
+
+    return license_check
+
+
+def health_route(rt: Runtime):
+    """GET /health."""
+
+    def writable(conn) -> None:
+        conn.execute("BEGIN IMMEDIATE")  # takes the write lock, writes nothing
+        conn.execute("ROLLBACK")
+
+    @get("/health", operation_class=documented())
+    async def health() -> Envelope[HealthOut]:
+        """200 while the service can work: the database takes writes and the scheduler runs."""
+        problems = []
+        try:
+            with anyio.fail_after(5):
+                await rt.store.run_in_writer(writable)
+            database = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "not writable"
+            database = f"not writable: {exc.__class__.__name__}"
+            problems.append("the database does not take writes")
+        scheduler = "none" if rt.scheduler is None else ("running" if rt.scheduler.alive else "stopped")
+        if scheduler == "stopped":
+            problems.append("the scheduler is not running")
+        online = await queries.online_serials(rt.store)
+        data = HealthOut(database=database, scheduler=scheduler, phones_online=len(online))
+        if not problems:
+            return ok(data)
+        status = 200 if rt.settings.errors_as_200 else 500
+        return Response(content=error_body(Code.INTERNAL_ERROR, "; ".join(problems), data), media_type=JSON,
+                        status_code=status)
+
+    return health
+
+
+def metrics_route(rt: Runtime):
+    """GET /metrics, outside /api/v1."""
+
+    @get("/metrics", media_type="text/plain; version=0.0.4", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus text format."""
+        text = await render_metrics(rt)
+        return Response(content=text.encode(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    return metrics

@@ -1,0 +1,65 @@
+"""Phones and accounts: GET /device, GET/POST /account, DELETE /account/{username}."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Request, delete, get, post
+
+from projections import queries
+from service.api.envelope import ok, ok_body
+from service.api.openapi import documented
+from service.api.schemas import AccountBody, AccountList, AccountOut, DeviceList, DeviceOut, Envelope
+from service.domain.account import AccountNotFound, account_key
+from service.errors import invalid
+from service.requests.accounts import parse_account
+from service.runtime import Runtime
+
+
+class AccountQuery(msgspec.Struct, kw_only=True):
+    """Filters of GET /account."""
+
+    serial: str | None = None
+
+
+def registry_routes(rt: Runtime) -> list:
+    """/device and /account."""
+
+    @get("/device", operation_class=documented())
+    async def devices(request: Request) -> Envelope[DeviceList]:
+        """Every phone the service has seen, with its state and what it runs."""
+
+        async def compute() -> bytes:
+            rows = await queries.devices(rt.store)
+            return ok_body(DeviceList(devices=[
+                DeviceOut(serial=s, model=m, state=st, online=bool(on), busy=bool(b), current_task_id=c,
+                          tasks_completed=done, tasks_failed=failed)
+                for s, m, st, on, b, c, done, failed in rows]))
+
+        return await rt.cache.respond(request, compute)
+
+    @get("/account", operation_class=documented(query=AccountQuery))
+    async def accounts(request: Request) -> Envelope[AccountList]:
+        """The account registry, optionally for one phone."""
+        serial = request.query_params.get("serial")
+        if serial is not None and not serial.strip():
+            raise invalid("serial must be a non-empty string")
+        rows = await queries.accounts(rt.store, serial)
+        return ok(AccountList(accounts=[AccountOut(username=u, serial=s, package=p) for u, s, p in rows]))
+
+    @post("/account", status_code=200, operation_class=documented(body=AccountBody))
+    async def register(request: Request) -> Envelope[AccountOut]:
+        """Register an account on a phone; posting a known username again moves it."""
+        body = parse_account(await request.body())
+        state = await rt.accounts.register(body.username, body.serial, body.package)
+        return ok(AccountOut(username=state.username, serial=state.serial, package=state.package))
+
+    @delete("/account/{username:str}", status_code=200, operation_class=documented())
+    async def forget(username: str) -> Envelope[AccountOut]:
+        """Forget an account."""
+        row = await queries.account(rt.store, account_key(username))
+        if row is None:
+            raise AccountNotFound(f"account {username!r} not found")
+        await rt.accounts.remove(username)
+        return ok(AccountOut(username=row[0], serial=row[1], package=row[2]))
+
+    return [devices, accounts, register, forget]

@@ -1,0 +1,223 @@
+"""Response shapes of the API (their own Structs, never the storage rows) and row mapping."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from service.domain.task import TaskStatus
+
+
+class Progress(msgspec.Struct, kw_only=True):
+    """The last completed step of the current attempt."""
+
+    step: int
+    steps: int | None
+    name: str
+
+
+class TaskOut(msgspec.Struct, kw_only=True):
+    """A task as the API shows it (API.md, "A task")."""
+
+    id: int
+    serial: str
+    username: str | None
+    script_name: str
+    script_config: msgspec.Raw
+    status: int
+    status_text: str
+    source: str
+    start_time: str | None
+    retry_count: int
+    attempt: int
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    error: str | None
+    failed_step: str | None
+    artifacts: msgspec.Raw
+    stop_requested: bool
+    progress: Progress | None
+
+
+_STATUS_TEXT = [status.text for status in TaskStatus]
+_EMPTY_LIST = msgspec.Raw(b"[]")
+
+
+def task_out(row: tuple) -> TaskOut:
+    """Map a `tasks` row (task_view.COLUMNS order) to its API shape."""
+    (task_id, serial, username, script_name, config, status, source, start_time, retry_count, _auto,
+     attempt, created_at, started_at, finished_at, error, failed_step, artifacts, stop_requested, _stopped,
+     progress_step, progress_steps, progress_name, _version) = row
+    return TaskOut(
+        id=task_id, serial=serial, username=username, script_name=script_name,
+        script_config=msgspec.Raw(config), status=status, status_text=_STATUS_TEXT[status], source=source,
+        start_time=start_time, retry_count=retry_count, attempt=attempt, created_at=created_at,
+        started_at=started_at, finished_at=finished_at, error=error, failed_step=failed_step,
+        artifacts=msgspec.Raw(artifacts) if artifacts else _EMPTY_LIST, stop_requested=bool(stop_requested),
+        progress=Progress(step=progress_step, steps=progress_steps, name=progress_name)
+        if progress_step is not None else None,
+    )
+
+
+class TaskList(msgspec.Struct, kw_only=True):
+    """A page of tasks."""
+
+    total: int
+    page: int
+    page_size: int
+    tasks: list[TaskOut]
+
+
+class TaskStats(msgspec.Struct, kw_only=True):
+    """Tasks per status."""
+
+    total: int
+    pending: int
+    running: int
+    completed: int
+    failed: int
+
+
+class CreatedTasks(msgspec.Struct, kw_only=True):
+    """What POST /task answers."""
+
+    task_ids: list[int]
+    created_count: int
+    offline_serials: list[str]
+
+
+class DeletedTask(msgspec.Struct, kw_only=True):
+    """What DELETE /task/{id} answers."""
+
+    task_id: int
+
+
+class BatchDeleted(msgspec.Struct, kw_only=True):
+    """What DELETE /task/batch answers."""
+
+    deleted_count: int
+    task_ids: list[int]
+    not_found: list[int]
+
+
+class RetriedTasks(msgspec.Struct, kw_only=True):
+    """What POST /task/retry-all answers."""
+
+    retried_count: int
+    task_ids: list[int]
+
+
+class TaskRef(msgspec.Struct, kw_only=True):
+    """What stop and retry answer."""
+
+    task_id: int
+    status: int
+    status_text: str
+
+
+class EventOut(msgspec.Struct, kw_only=True):
+    """An event as the API shows it."""
+
+    position: int
+    stream: str
+    task_id: int | None
+    version: int
+    type: str
+    data: msgspec.Raw
+    recorded_at: str
+
+
+class EventList(msgspec.Struct, kw_only=True):
+    """Events, oldest first."""
+
+    events: list[EventOut]
+
+
+class DeviceOut(msgspec.Struct, kw_only=True):
+    """A phone as the API shows it."""
+
+    serial: str
+    model: str
+    state: str
+    online: bool
+    busy: bool
+    current_task_id: int | None
+    tasks_completed: int
+    tasks_failed: int
+
+
+class DeviceList(msgspec.Struct, kw_only=True):
+    """Every phone the service has seen."""
+
+    devices: list[DeviceOut]
+
+
+class AccountOut(msgspec.Struct, kw_only=True):
+    """An account of the registry."""
+
+    username: str
+    serial: str
+    package: str
+
+
+class AccountList(msgspec.Struct, kw_only=True):
+    """Accounts of the registry."""
+
+    accounts: list[AccountOut]
+
+
+class LicenseOut(msgspec.Struct, kw_only=True):
+    """The vendor's license check."""
+
+    plan_name: str
+    api_enabled: bool
+    device_limit: int
+    message: str
+
+
+class HealthOut(msgspec.Struct, kw_only=True):
+    """Whether the service can work."""
+
+    database: str
+    scheduler: str
+    phones_online: int
+
+
+T = TypeVar("T")
+
+
+class Envelope(msgspec.Struct, Generic[T], kw_only=True):
+    """Every JSON response: code 0 and "success", or an error code and why (data null)."""
+
+    code: int
+    message: str
+    data: T | None = None
+
+
+class CreateTaskBody(msgspec.Struct, kw_only=True):
+    """POST /task, as documented (the route validates the raw body itself, see API.md)."""
+
+    serials: list[str] | None = None
+    usernames: list[str] | None = None
+    script_name: str
+    script_config: dict[str, Any]
+    enable_multi_account: bool = False
+    min_interval: int = 0
+    max_interval: int = 0
+    start_time: str | None = None
+
+
+class BatchDeleteBody(msgspec.Struct, kw_only=True):
+    """DELETE /task/batch."""
+
+    task_ids: list[int]
+
+
+class AccountBody(msgspec.Struct, kw_only=True):
+    """POST /account."""
+
+    username: str
+    serial: str
+    package: str = "com.zhiliaoapp.musically"

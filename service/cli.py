@@ -1,0 +1,198 @@
+"""The `droidledger` command: serve, replay, backup, sim."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from service.settings import DEFAULT_PORT, LOOPBACK_HOSTS, Settings, plan_named
+from service.store.connection import SYNC_MODES
+
+log = logging.getLogger("droidledger")
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {name!r} (use an IANA name such as Europe/Paris)") from None
+
+
+def _plan(name: str):
+    try:
+        return plan_named(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must be ≥ 0, got {text}")
+        return value
+    return parse
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of `droidledger serve` (ARCHITECTURE.md, "Command line")."""
+    add = parser.add_argument
+    add("--host", action="append", dest="hosts", metavar="HOST",
+        help="address to listen on, repeatable (default: 127.0.0.1 and ::1); beyond loopback needs --api-key")
+    add("--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT})")
+    add("--data-dir", type=Path, default=Path("data"), help="data directory (default ./data)")
+    add("--db", type=Path, help="database file (default <data-dir>/droidledger.db)")
+    add("--plan", type=_plan, default=plan_named("pro"), help="Starter, Pro, Team or Business (default Pro)")
+    add("--device-limit", type=_positive(int), help="phones that may run tasks at once (default: the plan's)")
+    add("--sync", choices=SYNC_MODES, default="full", help="SQLite synchronous mode (default full)")
+    add("--tz", type=_zone, help="time zone of start_time (default: the system's)")
+    add("--api-key", default=os.environ.get("DROIDLEDGER_API_KEY"),
+        help="require this key on every request (or DROIDLEDGER_API_KEY)")
+    add("--material-root", type=Path, action="append", default=[], dest="material_roots",
+        help="folder files may be read from when listening beyond loopback (repeatable)")
+    add("--errors-as-200", action="store_true", help="answer errors with HTTP 200 (body unchanged), for PowerShell")
+    add("--no-access-log", dest="access_log", action="store_false", help="do not log one line per request")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from parsed `serve` flags."""
+    return Settings(
+        hosts=tuple(args.hosts) if args.hosts else LOOPBACK_HOSTS, port=args.port, data_dir=args.data_dir,
+        db=args.db, plan=args.plan, device_limit_override=args.device_limit, sync=args.sync, tz=args.tz,
+        api_key=args.api_key or None, material_roots=tuple(args.material_roots), errors_as_200=args.errors_as_200,
+        access_log=args.access_log,
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve the API until stopped."""
+    from service.server import serve
+    from service.store.db_lock import DatabaseLock
+    from service.store.records import DatabaseInUse
+
+    settings = settings_from(args)
+    if not settings.loopback_only and not settings.api_key:
+        log.error("refusing to listen on %s without an API key: set --api-key or DROIDLEDGER_API_KEY",
+                  ", ".join(settings.hosts))
+        return 2
+    lock = DatabaseLock(settings.db_path)
+    try:
+        lock.acquire("start a server on it")
+    except DatabaseInUse as exc:
+        log.error("%s", exc)
+        return 2
+    try:
+        serve(settings)
+    except OSError as exc:
+        log.error("%s", exc)
+        return 2
+    finally:
+        lock.release()
+    return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """Rebuild every view from the event log."""
+    from projections.replay import rebuild_views
+    from service.store.connection import open_connection
+    from service.store.db_lock import DatabaseLock
+    from service.store.migrations import migrate
+    from service.store.records import DatabaseInUse
+    from service.progress import ProgressLine
+
+    db = args.db or args.data_dir / "droidledger.db"
+    if not db.exists():
+        log.error("no database at %s", db)
+        return 2
+    lock = DatabaseLock(db)
+    try:
+        lock.acquire("replay it")
+    except DatabaseInUse as exc:
+        log.error("%s", exc)
+        return 2
+    try:
+        conn = open_connection(db)
+        try:
+            migrate(conn)
+            progress = ProgressLine("replay", unit="events")
+            started = time.perf_counter()
+            folded = rebuild_views(conn, progress=progress.update)
+            elapsed = time.perf_counter() - started
+            progress.done()
+            rate = folded / elapsed if elapsed else 0.0
+            print(f"rebuilt every view from {folded} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
+        finally:
+            conn.close()
+    finally:
+        lock.release()
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of a (possibly live) database with SQLite's online backup."""
+    db = args.db or args.data_dir / "droidledger.db"
+    target = args.path
+    if not db.exists():
+        log.error("no database at %s", db)
+        return 2
+    if target.exists():
+        log.error("%s exists: choose a new file name", target)
+        return 2
+    source = sqlite3.connect(db)
+    dest = sqlite3.connect(target)
+    try:
+        source.backup(dest, pages=1024)
+        dest.execute("PRAGMA journal_mode = DELETE")
+        ok = dest.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        dest.close()
+        source.close()
+    print(f"backed up {db} to {target} (integrity_check: {ok})")
+    return 0 if ok == "ok" else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(prog="droidledger", description="Event-sourced task service for Android phone farms")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the Local API")
+    add_serve_arguments(serve)
+    serve.set_defaults(run=run_serve)
+
+    for name, run, helptext in (("replay", run_replay, "rebuild every view from the event log"),
+                                ("backup", run_backup, "copy a live database consistently")):
+        sub = commands.add_parser(name, help=helptext)
+        if name == "backup":
+            sub.add_argument("path", type=Path, help="the new backup file")
+        sub.add_argument("--db", type=Path, help="database file (default <data-dir>/droidledger.db)")
+        sub.add_argument("--data-dir", type=Path, default=Path("data"), help="data directory (default ./data)")
+        sub.set_defaults(run=run)
+
+    try:
+        from devices.sim import cli as sim_cli
+    except ImportError:  # the farm is optional in a trimmed install
+        sim_cli = None
+    if sim_cli is not None:
+        sim = commands.add_parser("sim", help="run a virtual phone farm (ADB + uiautomator2 + a TikTok-like app)")
+        sim_cli.add_arguments(sim)
+        sim.set_defaults(run=sim_cli.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `droidledger` console script."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

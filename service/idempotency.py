@@ -1,0 +1,69 @@
+"""Idempotency-Key for POST /task: the same key and body within 24 hours answer the first
+response again and create nothing, also after a restart and when two requests race.
+
+Only a SHA-256 of the body (canonical JSON) is kept, never the body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Awaitable, Callable
+from weakref import WeakValueDictionary
+
+import anyio
+import msgspec
+
+from service.clock import Clock
+from service.errors import ApiError, Code
+from service.store.records import SideWrite
+from service.store.sqlite_store import SQLiteEventStore
+
+WINDOW_S = 24 * 3600
+MAX_KEY_LENGTH = 200
+
+Remember = Callable[[bytes], list[SideWrite]]
+
+
+def body_hash(body: bytes) -> str:
+    """SHA-256 of the body as canonical JSON (bodies equal as JSON hash alike)."""
+    canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted")
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def check_key(key: str) -> str:
+    """A key is any non-empty string of at most 200 characters."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ApiError(Code.INVALID_PARAMETERS, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters, got {len(key)}")
+    return key
+
+
+class IdempotencyKeys:
+    """Remembers the first successful response per key, in the transaction that created the tasks."""
+
+    def __init__(self, store: SQLiteEventStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._locks: WeakValueDictionary[str, anyio.Lock] = WeakValueDictionary()
+
+    async def once(self, key: str, body: bytes, create: Callable[[Remember], Awaitable[bytes]]) -> bytes:
+        """The remembered response for (key, body), or the response of `create` (which stores it)."""
+        digest = body_hash(body)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = anyio.Lock()
+        async with lock:
+            now = self._clock.now().timestamp()
+            rows = await self._store.fetchall(
+                "SELECT body_hash, response, created_at FROM idempotency_keys WHERE key = ?", (key,))
+            if rows and now - rows[0][2] < WINDOW_S:
+                if rows[0][0] != digest:
+                    raise ApiError(Code.STATE_CONFLICT,
+                                   "Idempotency-Key was already used with a different body within 24 hours")
+                return rows[0][1]
+
+            def remember(response: bytes) -> list[SideWrite]:
+                return [SideWrite("DELETE FROM idempotency_keys WHERE key = ?", (key,)),
+                        SideWrite("INSERT INTO idempotency_keys (key, body_hash, response, created_at) VALUES (?, ?, ?, ?)",
+                                  (key, digest, response, now))]
+
+            return await create(remember)

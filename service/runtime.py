@@ -1,0 +1,41 @@
+"""What a running server holds: settings, the store, the handlers, the caches, the phones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Any
+
+from service.api.cache import PollCache
+from service.clock import Clock, SystemClock
+from service.handlers.accounts import AccountHandlers
+from service.handlers.tasks import TaskHandlers
+from service.idempotency import IdempotencyKeys
+from service.requests.files import FilePolicy
+from service.settings import Settings
+from service.store.sqlite_store import SQLiteEventStore
+
+
+@dataclass
+class Runtime:
+    """Built at start-up by the app's lifespan; routes read it."""
+
+    settings: Settings
+    store: SQLiteEventStore
+    clock: Clock = field(default_factory=SystemClock)
+    farm: Any = None  # devices.sim.farm.VirtualFarm when `serve --sim N`
+    scheduler: Any = None  # the scheduler, once phones run tasks
+
+    def __post_init__(self) -> None:
+        self.tasks = TaskHandlers(self.store)
+        self.accounts = AccountHandlers(self.store)
+        self.cache = PollCache(lambda: self.store.position)
+        self.idempotency = IdempotencyKeys(self.store, self.clock)
+        self.files = FilePolicy(data_dir=self.settings.data_dir.resolve(),
+                                material_roots=tuple(p.resolve() for p in self.settings.material_roots),
+                                restricted=not self.settings.loopback_only)
+
+    @property
+    def tz(self) -> tzinfo:
+        """`--tz`, else the system's zone."""
+        return self.settings.tz or self.clock.now().astimezone().tzinfo

@@ -1,0 +1,57 @@
+"""Run the API with uvicorn on the listening sockets `serve` asks for (both loopbacks by default)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import uvicorn
+
+from service.api.app import create_app
+from service.settings import Settings
+
+log = logging.getLogger("droidledger")
+
+
+def bind_sockets(hosts: tuple[str, ...], port: int) -> list[socket.socket]:
+    """One listening socket per host; ::1 is skipped (with a warning) where IPv6 is missing."""
+    sockets = []
+    for host in hosts:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError as exc:
+            if host == "::1" and len(hosts) > 1:
+                log.warning("IPv6 loopback unavailable (%s); listening on the others only", exc)
+                continue
+            raise
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            sock.close()
+            if host == "::1" and len(hosts) > 1 and exc.errno not in (98, 48, 10048):  # not "address in use"
+                log.warning("cannot listen on [::1]:%d (%s); listening on the others only", port, exc)
+                continue
+            for opened in sockets:
+                opened.close()
+            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        sock.listen(2048)
+        sock.setblocking(False)
+        sockets.append(sock)
+    return sockets
+
+
+def serve(settings: Settings) -> None:
+    """Serve until SIGINT/SIGTERM; the app's lifespan opens and closes the store."""
+    sockets = bind_sockets(settings.hosts, settings.port)
+    app = create_app(settings)
+    config = uvicorn.Config(app, lifespan="on", access_log=False, log_config=None, log_level="warning",
+                            timeout_graceful_shutdown=10, server_header=False)
+    names = ", ".join(f"http://[{h}]:{settings.port}" if ":" in h else f"http://{h}:{settings.port}"
+                      for h in (s.getsockname()[0] for s in sockets))
+    log.info("droidledger serving the Local API on %s (plan %s, device limit %d, database %s)",
+             names, settings.plan.name, settings.device_limit, settings.db_path)
+    uvicorn.Server(config).run(sockets=sockets)

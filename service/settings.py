@@ -1,0 +1,92 @@
+"""Everything `droidledger serve` can be told, with the defaults of ARCHITECTURE.md."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+LOOPBACK_HOSTS = ("127.0.0.1", "::1")
+DEFAULT_PORT = 50809
+
+PLANS = {"starter": ("Starter", 5), "pro": ("Pro", 20), "team": ("Team", 50), "business": ("Business", 100)}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A vendor plan: its name and how many devices may run tasks at once."""
+
+    name: str
+    device_limit: int
+
+    @property
+    def api_enabled(self) -> bool:
+        """Starter has no API."""
+        return self.name != "Starter"
+
+
+def plan_named(name: str) -> Plan:
+    """The plan of a case-insensitive name (ValueError for an unknown one)."""
+    try:
+        display, limit = PLANS[name.strip().lower()]
+    except KeyError:
+        raise ValueError(f"unknown plan {name!r}: choose Starter, Pro, Team or Business") from None
+    return Plan(display, limit)
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and `localhost` are loopback."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The server's settings (CLI flags; see ARCHITECTURE.md, "Command line")."""
+
+    hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    port: int = DEFAULT_PORT
+    data_dir: Path = Path("data")
+    db: Path | None = None
+    plan: Plan = field(default_factory=lambda: plan_named("pro"))
+    device_limit_override: int | None = None
+    sync: str = "full"
+    tz: ZoneInfo | None = None  # None: the system's zone
+    api_key: str | None = None
+    material_roots: tuple[Path, ...] = ()
+    errors_as_200: bool = False
+    adb_host: str = "127.0.0.1"
+    adb_port: int = 5037
+    adb_start: bool = False
+    auto_retry: bool = False
+    max_retries: int = 3
+    retry_delay_min: float = 5.0
+    retry_delay_max: float = 60.0
+    random_order: bool = False
+    time_scale: float = 1.0
+    sim: int = 0
+    sim_latency_ms: float = 0.0
+    sim_seed: int = 0
+    sim_accounts: int = 1
+    sim_faults: str = ""
+    access_log: bool = True
+
+    @property
+    def db_path(self) -> Path:
+        """`--db`, or `<data-dir>/droidledger.db`."""
+        return self.db if self.db is not None else self.data_dir / "droidledger.db"
+
+    @property
+    def device_limit(self) -> int:
+        """How many phones may run tasks at once: `--device-limit`, else the plan's."""
+        return self.device_limit_override if self.device_limit_override is not None else self.plan.device_limit
+
+    @property
+    def loopback_only(self) -> bool:
+        """True while every listening address is loopback."""
+        return all(is_loopback(host) for host in self.hosts)
