@@ -44,7 +44,7 @@ def show(value: Any) -> str:
     if isinstance(value, NonFinite):
         return value.text
     if isinstance(value, str):
-        cut = value if len(value) <= 60 else value[:60] + "..."
+        cut = value if len(value) <= 120 else value[:120] + "..."
         shown = json.dumps(cut, ensure_ascii=False)
         return shown.encode("utf-8", "backslashreplace").decode("utf-8")
     if isinstance(value, list):
