@@ -1,0 +1,1 @@
+"""The automation scripts, each a sequence of named steps run on one phone."""

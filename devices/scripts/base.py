@@ -1,0 +1,82 @@
+"""What a script gets to work with, and how its steps are recorded.
+
+A script is an async function of a ScriptContext. Each unit of work is wrapped in
+`await ctx.step(name, action)`: the step is timed, its detail recorded as a
+`step-completed` event (through `record`), and a requested stop halts the script at the
+next step boundary (a running device call is never interrupted midway).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Protocol, Sequence
+
+from service.clock import Clock
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """A finished step, as the `step-completed` event shows it."""
+
+    index: int
+    name: str
+    detail: str
+    duration_ms: int
+
+
+class StopRequested(Exception):
+    """The task was asked to stop; raised at a step boundary."""
+
+
+class Materials(Protocol):
+    """The material library (files under <data-dir>/materials, tagged by their folders)."""
+
+    async def pick(self, tags: Sequence[str], count: int, rng: random.Random) -> list[Path]:
+        """The least-used matching files (ties broken by rng); records their use. Empty when none match."""
+
+
+@dataclass
+class ScriptContext:
+    """Everything one run of one task may use; nothing else (no SQL, no globals)."""
+
+    task_id: int
+    serial: str
+    username: str | None
+    config: dict[str, Any]          # the task's normalised script_config (targets included, secrets "***")
+    secrets: dict[str, str]         # e.g. {"chatgpt_api_key": "..."}, read from the secret store
+    rng: random.Random              # seeded; the seed is recorded in `started`
+    clock: Clock                    # clock.sleep() is scaled by --time-scale
+    ui: Any                         # devices.ui.TikTokUI bound to this phone
+    data_dir: Path
+    materials: Materials
+    record: Callable[[StepRecord], Awaitable[None]]
+    register_accounts: Callable[[list[str]], Awaitable[None]]   # match_account: the phone's accounts
+    stop_requested: Callable[[], bool] = lambda: False
+    steps: list[StepRecord] = field(default_factory=list)
+
+    async def step(self, name: str, action: Callable[[], Awaitable[str | None]]) -> str:
+        """Run one named step; returns its detail. Raises StopRequested at the boundary."""
+        if self.stop_requested():
+            raise StopRequested()
+        started = time.perf_counter()
+        detail = await action() or ""
+        record = StepRecord(index=len(self.steps) + 1, name=name, detail=detail[:200],
+                            duration_ms=int((time.perf_counter() - started) * 1000))
+        self.steps.append(record)
+        await self.record(record)
+        return detail
+
+
+class Script(Protocol):
+    """One of the scripts of API.md (post, follow, unfollow, account_warmup, comment, match_account)."""
+
+    name: str
+
+    def planned_steps(self, config: dict[str, Any]) -> int:
+        """How many steps a run will record (0 when it depends on the run)."""
+
+    async def run(self, ctx: ScriptContext) -> None:
+        """Do the work, step by step; raise devices.errors.DeviceError subclasses on failure."""
