@@ -1,8 +1,9 @@
 """Query strings of `GET /task` and `GET /events`.
 
 An empty value counts as absent (`?status=&page=1`); unknown parameters are ignored; a
-repeated parameter counts by its last value when the route passes a list. Whole numbers
-are ASCII digits only: "-1", "+1", "1.0" and " 1" are refused.
+repeated parameter counts as the mapping's `get` gives it (Litestar's MultiDict: the first),
+or the last when a list is given. Whole numbers are ASCII digits only: "-1", "+1", "1.0"
+and " 1" are refused.
 """
 
 from __future__ import annotations

@@ -89,17 +89,16 @@ def _range_text(lo: float, hi: float, *, above: bool = False) -> str:
 def integer(lo: int = INT64_MIN, hi: int = INT64_MAX) -> Check:
     """An integer in [lo, hi]; an integral float (5.0) counts, a bool or "5" does not."""
 
-    def check(path: str, value: Any) -> int:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
+    def check(path: str, given: Any) -> int:
+        value = int(given) if isinstance(given, float) and given.is_integer() else given
         if isinstance(value, NonFinite):
-            raise invalid(f"{path} must be a finite number, got {show(value)}")
+            raise invalid(f"{path} must be a finite number, got {show(given)}")
         if not isinstance(value, int) or isinstance(value, bool):
-            raise invalid(f"{path} must be an integer, got {show(value)}")
+            raise invalid(f"{path} must be an integer, got {show(given)}")
         if not INT64_MIN <= value <= INT64_MAX:
-            raise invalid(f"{path} must be a 64-bit integer, got {show(value)}")
+            raise invalid(f"{path} must be a 64-bit integer, got {show(given)}")
         if not lo <= value <= hi:
-            raise invalid(f"{path} must be {_range_text(lo, hi)}, got {show(value)}")
+            raise invalid(f"{path} must be {_range_text(lo, hi)}, got {show(given)}")
         return value
 
     return check

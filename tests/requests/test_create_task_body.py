@@ -58,6 +58,11 @@ def test_an_unreadable_body_is_a_40001_saying_why(body: bytes, says: str) -> Non
     assert says in message
 
 
+def test_a_body_may_come_as_any_bytes_like_object() -> None:
+    raw = json.dumps({"serials": ["s1"], **FOLLOW}).encode()
+    assert parse_create_task(bytearray(raw), POLICY) == parse_create_task(memoryview(raw), POLICY)
+
+
 def test_a_utf8_byte_order_mark_is_skipped() -> None:
     body = b"\xef\xbb\xbf" + json.dumps({"serials": ["s1"], **FOLLOW}).encode()
     assert create(body).serials == ("s1",)
@@ -253,6 +258,7 @@ def test_one_interval_alone_gives_the_other_its_value(given: dict, expected: tup
         (-1, "min_interval must be between 0 and 10080, got -1"),
         (10081, "min_interval must be between 0 and 10080, got 10081"),
         (2**70, "min_interval must be a 64-bit integer, got 1180591620717411303424"),
+        (1e300, "min_interval must be a 64-bit integer, got 1e+300"),
         ([5], "min_interval must be an integer, got an array"),
     ],
 )

@@ -19,7 +19,7 @@ from service.requests import targets
 from service.requests.fields import read_object
 from service.requests.files import FileCheck
 from service.requests.post_urls import is_post_url
-from service.requests.scripts.normalised import Normalised
+from service.requests.scripts.normalised import Normalised, filled
 from service.requests.spintax import resolve_spintax
 from service.requests.values import array, boolean, choice, name, show, text
 
@@ -41,7 +41,6 @@ FIELDS = {
     "insert_emoji": boolean,
     "comment_image_path": text,
 }
-FIELDS_KEPT = frozenset(CommentConfig.__struct_fields__)
 
 
 def post_url(path: str, url: str) -> str:
@@ -75,13 +74,12 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
         if given.strip()
         else "",
     )
-    kept = {key: value for key, value in reading.values.items() if key in FIELDS_KEPT}
-    config = CommentConfig(**kept)
-    if not comment_lines(config.comment_content):
+    config = filled(CommentConfig, reading.values)
+    if not comment_lines(config["comment_content"]):
         reading.fail(
             reading.at("comment_content"),
             f"{path}.comment_content is required: one or more comments, one per line",
         )
     reading.raise_first()
-    return Normalised(config=msgspec.structs.asdict(config), targets=found)
+    return Normalised(config=config, targets=found)
 

@@ -9,7 +9,7 @@ import msgspec
 from service.requests import targets
 from service.requests.fields import read_object
 from service.requests.files import FileCheck
-from service.requests.scripts.normalised import Normalised
+from service.requests.scripts.normalised import Normalised, filled
 from service.requests.values import choice
 
 
@@ -33,5 +33,4 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
     reading = read_object(path, raw, FIELDS, ALIASES)
     found = targets.choose(reading, path, "target_users", "target_user", targets.user)
     reading.raise_first()
-    kept = {key: reading.values[key] for key in ("access_method",) if key in reading.values}
-    return Normalised(config=msgspec.structs.asdict(FollowConfig(**kept)), targets=found)
+    return Normalised(config=filled(FollowConfig, reading.values), targets=found)

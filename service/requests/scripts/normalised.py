@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -21,3 +22,9 @@ class Normalised(msgspec.Struct, kw_only=True, frozen=True):
     def __repr__(self) -> str:
         hidden = {key: "***" for key in self.secrets}
         return f"Normalised(config={self.config!r}, targets={self.targets!r}, secrets={hidden!r})"
+
+
+def filled(shape: type[msgspec.Struct], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values that are fields of `shape`, with its defaults for the rest, in its order."""
+    known = shape.__struct_fields__
+    return msgspec.structs.asdict(shape(**{k: v for k, v in values.items() if k in known}))
