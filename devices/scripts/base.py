@@ -56,17 +56,20 @@ class ScriptContext:
     register_accounts: Callable[[list[str]], Awaitable[None]]   # match_account: the phone's accounts
     stop_requested: Callable[[], bool] = lambda: False
     steps: list[StepRecord] = field(default_factory=list)
+    current_step: str | None = None  # the step in progress (named on `failed` if it fails)
 
     async def step(self, name: str, action: Callable[[], Awaitable[str | None]]) -> str:
         """Run one named step; returns its detail. Raises StopRequested at the boundary."""
         if self.stop_requested():
             raise StopRequested()
+        self.current_step = name
         started = time.perf_counter()
         detail = await action() or ""
         record = StepRecord(index=len(self.steps) + 1, name=name, detail=detail[:200],
                             duration_ms=int((time.perf_counter() - started) * 1000))
         self.steps.append(record)
         await self.record(record)
+        self.current_step = None
         return detail
 
 
