@@ -113,7 +113,9 @@ def parse_create_task(body: bytes, files: FilePolicy) -> CreateTaskRequest:
             "serials (device mode) or usernames (account mode) is required, with one entry or more",
         )
     if "script_config" not in reading.positions:
-        reading.fail(reading.size, "script_config is required: an object, {} when nothing is needed")
+        reading.fail(
+            reading.size, "script_config is required: an object, {} when nothing is needed"
+        )
     low, high = values.get("min_interval"), values.get("max_interval")
     if low is None:  # one interval given: the other takes its value
         low = 0 if high is None else high

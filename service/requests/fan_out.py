@@ -106,6 +106,10 @@ def fan_out(
     origin = (start or now).astimezone(UTC)
     zone = now.tzinfo
     low, high = request.min_interval, request.max_interval
+
+    def gap() -> int:  # minutes between two tasks of the request on one device
+        return low if low == high else rng.randint(low, high)
+
     target_key = TARGET_KEYS.get(request.script_name)
     config = request.config
     line_count = 0
@@ -118,7 +122,7 @@ def fan_out(
         for target in targets:
             n = counts.get(serial, 0)
             counts[serial] = n + 1
-            offset = 0 if n == 0 else offsets[serial] + (low if low == high else rng.randint(low, high))
+            offset = 0 if n == 0 else offsets[serial] + gap()
             offsets[serial] = offset
             due = start if offset == 0 else (origin + timedelta(minutes=offset)).astimezone(zone)
             task_config = {target_key: [target], **config} if target_key else dict(config)

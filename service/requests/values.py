@@ -38,7 +38,8 @@ def show(value: Any) -> str:
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value) if value.bit_length() <= 128 else f"an integer of {value.bit_length()} bits"
+        bits = value.bit_length()
+        return str(value) if bits <= 128 else f"an integer of {bits} bits"
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, NonFinite):

@@ -82,7 +82,9 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
     )
     reading.recheck(
         "material_path",
-        lambda given: files.folder(f"{path}.material_path", given, data_dir) if given.strip() else "",
+        lambda given: files.folder(f"{path}.material_path", given, data_dir)
+        if given.strip()
+        else "",
     )
     config = PostConfig(**reading.values)
     if config.post_way == "useSound" and not config.sound_name.strip():
