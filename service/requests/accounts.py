@@ -7,12 +7,13 @@ from typing import Any
 
 import msgspec
 
+from service.domain.account import TIKTOK_PACKAGE as TIKTOK
+from service.domain.account import account_key
 from service.errors import invalid
 from service.requests.body import decode_object
 from service.requests.fields import read_object
 from service.requests.values import name, show
 
-TIKTOK = "com.zhiliaoapp.musically"
 _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+")
 
 
@@ -22,11 +23,6 @@ class AccountBody(msgspec.Struct, kw_only=True, frozen=True):
     username: str
     serial: str
     package: str = TIKTOK
-
-
-def account_key(username: str) -> str:
-    """The compared form of a username: without one leading "@", case-folded."""
-    return username.removeprefix("@").casefold()
 
 
 def package(path: str, value: Any) -> str:
