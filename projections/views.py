@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.account_view import AccountView
 from projections.device_view import DeviceView
+from projections.material_view import MaterialView
 from projections.projection import Projection
 from projections.task_view import TaskView
 
@@ -11,5 +12,5 @@ CHECKPOINT = "views"
 
 
 def all_views() -> tuple[Projection, ...]:
-    """The task, device and account views."""
-    return (TaskView(), DeviceView(), AccountView())
+    """The task, device, account and material-usage views."""
+    return (TaskView(), DeviceView(), AccountView(), MaterialView())

@@ -58,6 +58,25 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="folder files may be read from when listening beyond loopback (repeatable)")
     add("--errors-as-200", action="store_true", help="answer errors with HTTP 200 (body unchanged), for PowerShell")
     add("--no-access-log", dest="access_log", action="store_false", help="do not log one line per request")
+    phones = parser.add_argument_group("phones")
+    add = phones.add_argument
+    add("--adb-host", default="127.0.0.1", help="adb server host (default 127.0.0.1)")
+    add("--adb-port", type=int, default=5037, help="adb server port (default 5037)")
+    add("--adb-start", action="store_true", help="let adbutils start an adb server if none answers (off by default)")
+    add("--auto-retry", action="store_true", help="retry failed tasks automatically (never stopped ones)")
+    add("--max-retries", type=_positive(int), default=3, help="automatic retries per task (default 3)")
+    add("--retry-delay-min", type=_positive(float), default=5.0, help="seconds before an automatic retry, at least (default 5)")
+    add("--retry-delay-max", type=_positive(float), default=60.0, help="seconds before an automatic retry, at most (default 60)")
+    add("--random-order", action="store_true", help="run each phone's due tasks in random order instead of due time, id")
+    add("--time-scale", type=_positive(float), default=1.0,
+        help="multiply every wait inside a run (script waits, retry delays, virtual phones) (default 1.0)")
+    sim = parser.add_argument_group("virtual phones")
+    add = sim.add_argument
+    add("--sim", type=_positive(int), default=0, metavar="N", help="start N virtual phones in this process and use them")
+    add("--sim-latency-ms", type=_positive(float), default=0.0, help="latency per RPC and shell command of the virtual phones")
+    add("--sim-seed", type=int, default=0, help="seed of the virtual farm (same seed, same phones)")
+    add("--sim-accounts", type=_positive(int), default=1, help="accounts signed in per virtual phone (default 1)")
+    add("--sim-faults", default="", help="fault switches of the virtual farm (see the README)")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -66,7 +85,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
         hosts=tuple(args.hosts) if args.hosts else LOOPBACK_HOSTS, port=args.port, data_dir=args.data_dir,
         db=args.db, plan=args.plan, device_limit_override=args.device_limit, sync=args.sync, tz=args.tz,
         api_key=args.api_key or None, material_roots=tuple(args.material_roots), errors_as_200=args.errors_as_200,
-        access_log=args.access_log,
+        access_log=args.access_log, adb_host=args.adb_host, adb_port=args.adb_port, adb_start=args.adb_start,
+        auto_retry=args.auto_retry, max_retries=args.max_retries, retry_delay_min=args.retry_delay_min,
+        retry_delay_max=args.retry_delay_max, random_order=args.random_order, time_scale=args.time_scale,
+        sim=args.sim, sim_latency_ms=args.sim_latency_ms, sim_seed=args.sim_seed, sim_accounts=args.sim_accounts,
+        sim_faults=args.sim_faults,
     )
 
 
@@ -77,6 +100,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from service.store.records import DatabaseInUse
 
     settings = settings_from(args)
+    if settings.retry_delay_max < settings.retry_delay_min:
+        log.error("--retry-delay-max (%g) must not be below --retry-delay-min (%g)", settings.retry_delay_max,
+                  settings.retry_delay_min)
+        return 2
     if not settings.loopback_only and not settings.api_key:
         log.error("refusing to listen on %s without an API key: set --api-key or DROIDLEDGER_API_KEY",
                   ", ".join(settings.hosts))

@@ -23,6 +23,9 @@ class Clock(Protocol):
     async def sleep(self, seconds: float) -> None:
         """Wait `seconds` of run time (scaled by time_scale)."""
 
+    async def sleep_until(self, moment: datetime) -> None:
+        """Wait until a wall-clock moment (due times are never scaled)."""
+
 
 class SystemClock:
     """The real clock."""
@@ -37,6 +40,10 @@ class SystemClock:
     async def sleep(self, seconds: float) -> None:
         """anyio.sleep of the scaled duration."""
         await anyio.sleep(max(0.0, seconds * self.time_scale))
+
+    async def sleep_until(self, moment: datetime) -> None:
+        """anyio.sleep until the moment."""
+        await anyio.sleep(max(0.0, (moment - self.now()).total_seconds()))
 
 
 class FakeClock:
@@ -59,8 +66,11 @@ class FakeClock:
 
     async def sleep(self, seconds: float) -> None:
         """Wait until the clock has been advanced past the deadline."""
-        deadline = self._now + timedelta(seconds=seconds * self.time_scale)
-        while self._now < deadline:
+        await self.sleep_until(self._now + timedelta(seconds=seconds * self.time_scale))
+
+    async def sleep_until(self, moment: datetime) -> None:
+        """Wait until the clock has been advanced to the moment."""
+        while self._now < moment:
             await self._moved.wait()
 
 

@@ -6,9 +6,9 @@ The tag is the `type` column of the log and the `type` key inside the stored JSO
     Event
     ├── TaskEvent      stream "task-<id>"
     │     created, started, step-completed, completed, failed,
-    │     stop-requested, retried, deleted
+    │     stop-requested, retried, deleted, material-used
     ├── DeviceEvent    stream "device-<serial>"
-    │     device-connected, device-disconnected, device-state-changed
+    │     device-connected, device-disconnected, device-state-changed, actor-restarted
     └── AccountEvent   stream "account-<username as compared>"
           account-registered, account-removed
 """
@@ -91,9 +91,16 @@ class TaskDeleted(_Event, kw_only=True, tag="deleted"):
     """The task left every view; its stream stays for audit."""
 
 
+class MaterialUsed(_Event, kw_only=True, tag="material-used"):
+    """Ours: a post took these files from the material library (least-used first next time)."""
+
+    attempt: int
+    paths: list[str]
+
+
 TaskEvent = Union[
     TaskCreated, TaskStarted, StepCompleted, TaskCompleted, TaskFailed,
-    StopRequested, TaskRetried, TaskDeleted,
+    StopRequested, TaskRetried, TaskDeleted, MaterialUsed,
 ]
 
 # --- devices -----------------------------------------------------------------------------
@@ -118,7 +125,13 @@ class DeviceStateChanged(_Event, kw_only=True, tag="device-state-changed"):
     state: str
 
 
-DeviceEvent = Union[DeviceConnected, DeviceDisconnected, DeviceStateChanged]
+class DeviceActorRestarted(_Event, kw_only=True, tag="actor-restarted"):
+    """Ours: the phone's actor died unexpectedly and its supervisor restarted it."""
+
+    reason: str
+
+
+DeviceEvent = Union[DeviceConnected, DeviceDisconnected, DeviceStateChanged, DeviceActorRestarted]
 
 # --- accounts ----------------------------------------------------------------------------
 

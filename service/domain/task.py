@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from service.domain.errors import TaskNotFound, TransitionRefused
 from service.events import (
-    StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskEvent, TaskFailed,
+    MaterialUsed, StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskEvent, TaskFailed,
     TaskRetried, TaskStarted,
 )
 
@@ -124,6 +124,13 @@ class CompleteStep:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordMaterialUse:
+    """The running attempt took these files from the material library."""
+
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CompleteTask:
     """The running attempt finished successfully."""
 
@@ -158,7 +165,7 @@ class DeleteTask:
     """Remove the task from every view (a running one is stopped first)."""
 
 
-Command = CreateTask | StartTask | CompleteStep | CompleteTask | FailTask | RequestStop | RetryTask | DeleteTask
+Command = CreateTask | StartTask | CompleteStep | RecordMaterialUse | CompleteTask | FailTask | RequestStop | RetryTask | DeleteTask
 
 
 def decide(state: TaskState, command: Command) -> list[TaskEvent]:
@@ -182,6 +189,9 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
             _require(state, (TaskStatus.RUNNING,), "record a step of")
             return [StepCompleted(attempt=state.attempt, index=command.index, name=command.name,
                                   detail=command.detail, duration_ms=command.duration_ms)]
+        case RecordMaterialUse():
+            _require(state, (TaskStatus.RUNNING,), "record material for")
+            return [MaterialUsed(attempt=state.attempt, paths=list(command.paths))]
         case CompleteTask():
             _require(state, (TaskStatus.RUNNING,), "complete")
             return [TaskCompleted(attempt=state.attempt, steps=command.steps, duration_ms=command.duration_ms)]

@@ -1,0 +1,61 @@
+"""One actor per phone: it runs the tasks the scheduler assigns to it, one at a time."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Awaitable, Callable
+
+import anyio
+
+from devices.task_run import PhoneSession, RunControl, TaskRunner
+
+log = logging.getLogger("droidledger.actor")
+
+
+class PhoneActor:
+    """Receives task ids in its inbox and runs each through the TaskRunner."""
+
+    def __init__(self, serial: str, runner: TaskRunner, connect: Callable[[], Awaitable[PhoneSession]],
+                 on_done: Callable[[str, int], None]) -> None:
+        self.serial = serial
+        self.runner = runner
+        self.connect = connect
+        self.on_done = on_done
+        self.control: RunControl | None = None
+        self.busy_seconds = 0.0
+        self.tasks_run = 0
+        self._send, self._receive = anyio.create_memory_object_stream[int](1)
+
+    @property
+    def running_task(self) -> int | None:
+        """The task this phone is running, if any."""
+        return self.control.task_id if self.control else None
+
+    def assign(self, task_id: int) -> None:
+        """Hand the phone its next task (the scheduler assigns only to idle phones)."""
+        self._send.send_nowait(task_id)
+
+    def halt(self, task_id: int, reason: str) -> bool:
+        """Halt the run of `task_id` if this phone is running it."""
+        if self.control is not None and self.control.task_id == task_id:
+            self.control.halt(reason)
+            return True
+        return False
+
+    def close(self) -> None:
+        """No more tasks: the actor ends after its current run."""
+        self._send.close()
+
+    async def run(self) -> None:
+        """Work through assignments until closed."""
+        async for task_id in self._receive:
+            control = self.control = RunControl(task_id)
+            started = time.perf_counter()
+            try:
+                await self.runner.run(self.serial, task_id, self.connect, control)
+            finally:
+                self.control = None
+                self.busy_seconds += time.perf_counter() - started
+                self.tasks_run += 1
+                self.on_done(self.serial, task_id)

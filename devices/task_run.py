@@ -1,0 +1,191 @@
+"""One run of one task on one phone: start, prepare, script steps, then completed or failed.
+
+Every outcome is an event: `started` (with the run's seed), one `step-completed` per step,
+then `completed`, or `failed` with the step, a reason a person understands and artifacts.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Protocol
+
+import anyio
+import msgspec
+
+from devices.artifacts import save_artifacts
+from devices.errors import DeviceError
+from devices.scripts import SCRIPTS
+from devices.scripts.base import ScriptContext, StepRecord, StopRequested
+from projections import queries
+from service.clock import Clock
+from service.domain.errors import DomainError
+from service.domain.task import (
+    CompleteStep, CompleteTask, FailTask, RecordMaterialUse, StartTask, TaskState,
+)
+from service.handlers.accounts import AccountHandlers
+from service.handlers.tasks import TaskHandlers
+from service.materials import MaterialLibrary
+from service.retry_policy import RetryPolicy
+from service.store.sqlite_store import SQLiteEventStore
+
+log = logging.getLogger("droidledger.run")
+
+STOPPED = "stopped"
+ARTIFACT_TIMEOUT_S = 15.0
+
+
+class PhoneSession(Protocol):
+    """A connected phone: its uiautomator2 driver and the TikTok UI over it."""
+
+    driver: Any
+    ui: Any
+
+
+@dataclass
+class RunControl:
+    """How the scheduler halts a run: a stop (or shutdown) is noted, then the run is cancelled."""
+
+    task_id: int
+    halt_reason: str | None = None
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+
+    def finish_step_then_halt(self, reason: str) -> None:
+        """Halt at the next step boundary, letting the current step finish."""
+        if self.halt_reason is None:
+            self.halt_reason = reason
+
+    def halt(self, reason: str) -> None:
+        """Halt now: the device call in flight finishes (or times out), then the run is cancelled."""
+        self.finish_step_then_halt(reason)
+        self.scope.cancel()
+
+
+@dataclass
+class TaskRunner:
+    """Runs tasks on phones and records what happens; shared by every phone's actor."""
+
+    store: SQLiteEventStore
+    tasks: TaskHandlers
+    accounts: AccountHandlers
+    clock: Clock
+    data_dir: Path
+    retry_policy: RetryPolicy
+
+    async def run(self, serial: str, task_id: int, connect: Callable[[], Awaitable[PhoneSession]],
+                  control: RunControl) -> None:
+        """Run the task's current attempt on this phone (nothing if it was stopped or deleted meanwhile)."""
+        row = await queries.task_by_id(self.store, task_id)
+        if row is None:
+            return
+        script_name, config = row[3], msgspec.json.decode(row[4])
+        username = row[2]
+        script = SCRIPTS[script_name]
+        seed = random.SystemRandom().getrandbits(63)
+        prelude = 2 if username else 1
+        try:
+            state, _ = await self.tasks.execute(task_id, StartTask(
+                serial=serial, seed=seed, username=username, steps=prelude + script.planned_steps(config)))
+        except DomainError:
+            return  # stopped or deleted between dispatch and start
+        run = _Run(self, task_id, state)
+        secrets = dict(await self.store.fetchall("SELECT name, value FROM secrets WHERE task_id = ?", (task_id,)))
+        ctx = ScriptContext(
+            task_id=task_id, serial=serial, username=username, config=config, secrets=secrets,
+            rng=random.Random(seed), clock=self.clock, ui=None, data_dir=self.data_dir,
+            materials=MaterialLibrary(self.data_dir, self.store, run.material_used, config.get("content_type", 0)),
+            record=run.step_completed, register_accounts=lambda names: self.accounts.replace_on_device(serial, names),
+            stop_requested=lambda: control.halt_reason is not None,
+        )
+        started = time.perf_counter()
+        failure: tuple[str, BaseException | None] | None = None
+        session: list[PhoneSession] = []
+        with control.scope:
+            try:
+                await self._work(ctx, connect, session, script, username)
+            except StopRequested:
+                failure = (control.halt_reason or STOPPED, None)
+            except DeviceError as exc:
+                failure = (exc.reason, exc)
+            except Exception as exc:  # noqa: BLE001 - a bug must fail the task, not kill the actor
+                log.exception("task %d crashed in step %s", task_id, ctx.current_step)
+                failure = (f"internal error in step {ctx.current_step or 'start'}: {exc.__class__.__name__}", exc)
+        if control.scope.cancelled_caught or (failure is None and control.halt_reason):
+            failure = (control.halt_reason or STOPPED, None)
+        with anyio.CancelScope(shield=True):
+            if failure is None:
+                await run.execute(CompleteTask(steps=len(ctx.steps), duration_ms=int((time.perf_counter() - started) * 1000)))
+                return
+            reason, error = failure
+            artifacts = (await self._artifacts(session[0], task_id, run.state.attempt, ctx.current_step)
+                         if error and session else [])
+            await run.execute(FailTask(reason=reason, step=ctx.current_step, artifacts=tuple(artifacts)))
+            await self.retry_if_policy_allows(task_id)
+
+    async def _work(self, ctx: ScriptContext, connect: Callable[[], Awaitable[PhoneSession]],
+                    connected: list[PhoneSession], script: Any, username: str | None) -> None:
+        async def prepare() -> str:
+            connected.append(await connect())
+            ctx.ui = connected[0].ui
+            warnings = await ctx.ui.prepare()
+            return "; ".join(warnings) if warnings else "screen on, app ready"
+
+        await ctx.step("prepare", prepare)
+        if username:
+            async def switch() -> str:
+                await ctx.ui.switch_account(username)
+                return f"signed in as @{username.lstrip('@')}"
+
+            await ctx.step("switch-account", switch)
+        await script.run(ctx)
+
+    async def _artifacts(self, session: PhoneSession, task_id: int, attempt: int, step: str | None) -> list[str]:
+        """The failing screen's hierarchy and a screenshot, when the phone still answers."""
+        xml = png = None
+        with anyio.move_on_after(ARTIFACT_TIMEOUT_S):
+            try:
+                xml = await session.driver.dump_hierarchy()
+            except DeviceError:
+                pass
+            try:
+                png = await session.driver.screenshot_png()
+            except DeviceError:
+                pass
+        return await anyio.to_thread.run_sync(save_artifacts, self.data_dir, task_id, attempt, step, xml, png)
+
+    async def retry_if_policy_allows(self, task_id: int) -> None:
+        """Apply --auto-retry to a task that just failed."""
+        if not self.retry_policy.enabled:
+            return
+        state = await self.tasks.load(task_id)
+        retry = self.retry_policy.decide(state, self.clock.now(), random.Random())
+        if retry is not None:
+            try:
+                await self.tasks.execute(task_id, retry, state)
+            except DomainError:
+                pass  # retried or deleted meanwhile
+
+
+class _Run:
+    """The events of one attempt, appended with the last known state (a conflict reloads it)."""
+
+    def __init__(self, runner: TaskRunner, task_id: int, state: TaskState) -> None:
+        self.runner = runner
+        self.task_id = task_id
+        self.state = state
+
+    async def execute(self, command: Any) -> None:
+        try:
+            self.state, _ = await self.runner.tasks.execute(self.task_id, command, self.state)
+        except DomainError as exc:
+            log.info("task %d: %s not recorded: %s", self.task_id, type(command).__name__, exc)
+
+    async def step_completed(self, record: StepRecord) -> None:
+        await self.execute(CompleteStep(index=record.index, name=record.name, detail=record.detail,
+                                        duration_ms=record.duration_ms))
+
+    async def material_used(self, paths: list[str]) -> None:
+        await self.execute(RecordMaterialUse(paths=tuple(paths)))

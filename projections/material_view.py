@@ -1,0 +1,53 @@
+"""Material library usage: how often each file was posted, from `material-used` events."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Sequence
+
+from service.store.records import RecordedEvent
+
+
+class MaterialFold:
+    """Uses per path (path, uses, last_used)."""
+
+    def __init__(self) -> None:
+        self.uses: dict[str, list] = {}
+
+    def feed(self, recorded: RecordedEvent) -> None:
+        """Count each path of a material-used event."""
+        if recorded.type != "material-used":
+            return
+        for path in recorded.event.paths:
+            entry = self.uses.get(path)
+            if entry is None:
+                self.uses[path] = [path, 1, recorded.recorded_at]
+            else:
+                entry[1] += 1
+                entry[2] = recorded.recorded_at
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Rebuild: insert every count."""
+        conn.executemany("INSERT INTO material_uses (path, uses, last_used) VALUES (?, ?, ?)", list(self.uses.values()))
+
+
+class MaterialView:
+    """`material_uses`."""
+
+    tables = ("material_uses",)
+
+    def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+        """Add the batch's uses to the stored counts."""
+        if not any(r.type == "material-used" for r in events):
+            return
+        fold = MaterialFold()
+        for recorded in events:
+            fold.feed(recorded)
+        conn.executemany(
+            "INSERT INTO material_uses (path, uses, last_used) VALUES (?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET uses = uses + excluded.uses, last_used = excluded.last_used",
+            list(fold.uses.values()))
+
+    def rebuilder(self) -> MaterialFold:
+        """Fold the whole log in memory."""
+        return MaterialFold()
