@@ -168,9 +168,10 @@ async def test_positions_stay_gap_free_after_refused_appends(database):
         assert await positions(store) == [1, 2]
 
 
-async def test_a_stale_append_fails_alone_inside_a_group_commit(database):
+@pytest.mark.parametrize("stale", [1, 10, 20], ids=["first", "middle", "last"])
+async def test_a_stale_append_fails_alone_inside_a_group_commit(database, stale):
     async with open_store(database) as store:
-        await store.append(StreamAppend("task-10", 0, [created()]))
+        await store.append(StreamAppend(f"task-{stale}", 0, [created("phone-0")]))
         commits_before = store.stats.commits
         outcomes: dict[int, object] = {}
 
@@ -187,17 +188,39 @@ async def test_a_stale_append_fails_alone_inside_a_group_commit(database):
                 tg.start_soon(create, task_id)
 
         assert store.stats.commits == commits_before + 1  # all twenty in one transaction
-        refused = outcomes.pop(10)
-        assert isinstance(refused, ConcurrencyError) and refused.conflicts == (("task-10", 0, 1),)
+        refused = outcomes.pop(stale)
+        assert isinstance(refused, ConcurrencyError) and refused.conflicts == ((f"task-{stale}", 0, 1),)
         assert sorted(r.position for recorded in outcomes.values() for r in recorded) == list(range(2, 21))
         assert {task_id: [(r.stream_id, r.version) for r in recorded] for task_id, recorded in outcomes.items()} == {
-            task_id: [(f"task-{task_id}", 1)] for task_id in range(1, 21) if task_id != 10}
+            task_id: [(f"task-{task_id}", 1)] for task_id in range(1, 21) if task_id != stale}
         assert await positions(store) == list(range(1, 21))
         assert await store.fetchall("SELECT task_id, value FROM secrets ORDER BY task_id") == [
-            (task_id, f"sk-{task_id}") for task_id in range(1, 21) if task_id != 10]
+            (task_id, f"sk-{task_id}") for task_id in range(1, 21) if task_id != stale]
         assert await store.fetchall("SELECT id, serial FROM tasks ORDER BY id") == [
-            (task_id, "phone-1" if task_id == 10 else f"phone-{task_id}") for task_id in range(1, 21)]
+            (task_id, "phone-0" if task_id == stale else f"phone-{task_id}") for task_id in range(1, 21)]
         assert await store.fetchall("SELECT position FROM checkpoints") == [(20,)]
+
+
+async def test_a_group_commit_takes_at_most_max_batch_appends(database):
+    async with open_store(database, max_batch=3) as store:
+        async with anyio.create_task_group() as tg:
+            for task_id in range(1, 11):
+                tg.start_soon(store.append, StreamAppend(f"task-{task_id}", 0, [created()]))
+        assert (store.stats.commits, store.stats.appends, store.stats.events) == (4, 10, 10)
+        assert await positions(store) == list(range(1, 11))
+
+
+async def test_an_append_the_database_refuses_records_nothing_and_the_store_goes_on(database):
+    async with open_store(database) as store:
+        await store.append(StreamAppend("task-1", 0, [created()]))
+        with pytest.raises(StoreError, match="the event log could not be written: no such table: nowhere"):
+            await store.append(StreamAppend("task-2", 0, [created()]),
+                               side_writes=[SideWrite("INSERT INTO nowhere VALUES (1)")])
+        assert await store.read_stream("task-2") == []
+        assert store.position == 1
+        recorded = await store.append(StreamAppend("task-2", 0, [created()]))
+        assert [(r.position, r.version) for r in recorded] == [(2, 1)]
+        assert await store.fetchall("SELECT id FROM tasks ORDER BY id") == [(1,), (2,)]
 
 
 async def test_of_two_concurrent_creations_of_a_stream_exactly_one_wins(database):
