@@ -11,19 +11,31 @@ from typing import Any
 
 import msgspec
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, OpenAPIMediaType, Operation, Parameter, RequestBody
+from litestar.openapi.spec import OpenAPIMediaType, Operation, Parameter, RequestBody
 from litestar.openapi.spec import OpenAPIResponse
 
 from service.api.schemas import Envelope
 
-REF = "#/components/schemas/{name}"
-_components: dict[str, Any] = {}
+REF = "#/$defs/{name}"
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with every reference replaced by its definition (our Structs are not recursive)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inline(value, defs) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(value, defs) for value in node]
+    return node
 
 
 def _schema_of(kind: Any) -> dict[str, Any]:
-    (schema,), components = msgspec.json.schema_components([kind], ref_template=REF)
-    _components.update(components)
-    return schema
+    """A self-contained JSON schema of a type: Litestar replaces components/schemas with the
+    ones it generates itself, so a reference to a component of ours would dangle."""
+    (schema,), defs = msgspec.json.schema_components([kind], ref_template=REF)
+    return _inline(schema, defs)
 
 
 def documented(*, body: Any = None, query: type[msgspec.Struct] | None = None) -> type[Operation]:
@@ -34,8 +46,7 @@ def documented(*, body: Any = None, query: type[msgspec.Struct] | None = None) -
     body_schema = _schema_of(body) if body is not None else None
     params: list[Parameter] = []
     if query is not None:
-        _schema_of(query)
-        component = _components[query.__name__]
+        component = _schema_of(query)
         properties, required = component["properties"], set(component.get("required", ()))
         params = [Parameter(name=name, param_in="query", schema=prop, required=name in required)
                   for name, prop in properties.items()]
@@ -63,6 +74,5 @@ def openapi_config() -> OpenAPIConfig:
         version="1.0.0",
         description="The TikMatrix Local API, event-sourced. Every response is {code, message, data}.",
         path="/schema",
-        components=Components(schemas=_components),  # type: ignore[arg-type]
         use_handler_docstrings=True,
     )

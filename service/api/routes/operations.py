@@ -68,10 +68,11 @@ def health_route(rt: Runtime):
 def metrics_route(rt: Runtime):
     """GET /metrics, outside /api/v1."""
 
-    @get("/metrics", media_type="text/plain; version=0.0.4", include_in_schema=False)
+    @get("/metrics", media_type="text/plain; version=0.0.4")
     async def metrics() -> Response:
         """Prometheus text format."""
         text = await render_metrics(rt)
-        return Response(content=text.encode(), media_type="text/plain; version=0.0.4; charset=utf-8")
+        # Litestar appends "; charset=utf-8" to text/* media types itself.
+        return Response(content=text.encode(), media_type="text/plain; version=0.0.4")
 
     return metrics
