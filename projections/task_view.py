@@ -137,14 +137,49 @@ def _write_sequence(conn: sqlite3.Connection, last_id: int) -> None:
     )
 
 
+# Events that change neither status nor counters: applied as in-place updates, no row read.
+_PATCHES = frozenset({"step-completed", "stop-requested", "material-used"})
+_PATCH = ("UPDATE tasks SET progress_step = COALESCE(?, progress_step), progress_name = COALESCE(?, progress_name), "
+          "stop_requested = max(stop_requested, ?), version = ? WHERE id = ?")
+
+
+def _patches(task_events: list[tuple[int, RecordedEvent]], skip: set[int]) -> list[tuple]:
+    """One UPDATE per task whose events in the batch are all patches (progress, stop flag)."""
+    patched: dict[int, list] = {}
+    for task_id, recorded in task_events:
+        if task_id in skip:
+            continue
+        patch = patched.get(task_id)
+        if patch is None:
+            patch = patched[task_id] = [None, None, 0, 0, task_id]
+        if recorded.type == "step-completed":
+            patch[0] = recorded.event.index
+            patch[1] = recorded.event.name
+        elif recorded.type == "stop-requested":
+            patch[2] = 1
+        patch[3] = recorded.version
+    return [tuple(patch) for patch in patched.values()]
+
+
 class TaskView:
     """`tasks`, `task_counts` and `task_sequence`."""
 
     tables = ("tasks", "task_counts", "task_sequence")
 
     def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
-        """Load the rows the events touch, fold the events, write the rows and counter deltas."""
+        """Fold the batch into the rows it touches and write the rows and counter deltas.
+
+        Tasks that only got progress or a stop flag are patched in place; the others are read,
+        folded with `reduce` (the function replay uses) and written back with counter deltas.
+        """
         task_events = _task_events(events)
+        if not task_events:
+            return
+        folded = {task_id for task_id, r in task_events if r.type not in _PATCHES}
+        patches = _patches(task_events, folded)
+        if patches:
+            conn.executemany(_PATCH, patches)
+        task_events = [(task_id, r) for task_id, r in task_events if task_id in folded]
         if not task_events:
             return
         rows: dict[int, TaskRow | None] = {}
