@@ -1,0 +1,304 @@
+"""The Android side of the phone's shell: getprop, settings, ime, input, am, monkey, pm, wm, uiautomator, screencap,
+app_process (the uiautomator2 server launch), ps."""
+
+from __future__ import annotations
+
+import binascii
+import io
+import zipfile
+
+from devices.sim import phone_input, screenshot
+from devices.sim.app.ui import PACKAGE
+from devices.sim.dumpsys import IME_PACKAGE
+from devices.sim.intents import am
+from devices.sim.phone import ADB_KEYBOARD, LATIN_IME, Phone
+from devices.sim.posix_commands import POSIX_COMMANDS
+from devices.sim.shell import Command, Context
+from devices.sim.system_ui import LAUNCHER_PACKAGE
+
+U2_MAIN = "com.wetest.uia2.Main"
+SYSTEM_PACKAGES = ("android", "com.android.systemui", LAUNCHER_PACKAGE, "com.android.chrome", "com.android.settings",
+                   "com.android.vending", "com.google.android.inputmethod.latin",
+                   "com.google.android.permissioncontroller", "com.android.shell")
+_SETTINGS_DEFAULTS = {"system": {"screen_brightness": "128", "screen_brightness_mode": "0", "screen_off_timeout": "60000"},
+                      "global": {"airplane_mode_on": "0", "adb_enabled": "1", "stay_on_while_plugged_in": "0"},
+                      "secure": {"android_id": ""}}
+
+
+def properties(phone: Phone) -> dict[str, str]:
+    """The system properties `getprop` shows."""
+    m = phone.model
+    locale = {"en": "en-US", "fr": "fr-FR"}[phone.language]
+    return {
+        "ro.serialno": phone.serial, "ro.boot.serialno": phone.serial, "ro.product.model": m.model,
+        "ro.product.brand": m.brand, "ro.product.manufacturer": m.manufacturer, "ro.product.name": m.product,
+        "ro.product.device": m.device, "ro.product.cpu.abi": "arm64-v8a", "ro.build.version.sdk": str(m.sdk),
+        "ro.build.version.release": m.release, "ro.build.characteristics": "phone", "sys.boot_completed": "1",
+        "persist.sys.locale": locale, "ro.product.locale": locale, "ro.sf.lcd_density": str(m.density),
+        "ro.build.fingerprint": f"{m.brand}/{m.product}/{m.device}:{m.release}/SP1A.210812.016/{m.sdk}00:user/release-keys",
+    }
+
+
+async def getprop(ctx: Context, args: list[str]) -> int:
+    """getprop [NAME]."""
+    props = properties(ctx.phone)
+    if args:
+        ctx.print(props.get(args[0], ""))
+    else:
+        for key in sorted(props):
+            ctx.print(f"[{key}]: [{props[key]}]")
+    return 0
+
+
+async def settings(ctx: Context, args: list[str]) -> int:
+    """settings get|put|delete|list NAMESPACE [KEY [VALUE]]."""
+    if len(args) < 2 or args[1] not in ("system", "secure", "global"):
+        ctx.error("usage: settings [get|put|delete|list] NAMESPACE [KEY [VALUE]]")
+        return 1
+    verb, table = args[0], ctx.phone.settings[args[1]]
+    defaults = _SETTINGS_DEFAULTS[args[1]]
+    if verb == "get" and len(args) >= 3:
+        ctx.print(table.get(args[2], defaults.get(args[2], "null")) or "null")
+    elif verb == "put" and len(args) >= 4:
+        table[args[2]] = args[3]
+    elif verb == "delete" and len(args) >= 3:
+        table.pop(args[2], None)
+    elif verb == "list":
+        for key, value in sorted({**defaults, **table}.items()):
+            ctx.print(f"{key}={value}")
+    else:
+        ctx.error(f"settings: bad arguments {' '.join(args)}")
+        return 1
+    return 0
+
+
+async def ime(ctx: Context, args: list[str]) -> int:
+    """ime list [-s] [-a] | enable ID | disable ID | set ID | reset."""
+    state, secure = ctx.phone.input, ctx.phone.settings["secure"]
+    verb, ident = (args[0] if args else ""), (args[-1] if len(args) > 1 else "")
+    if verb == "list":
+        for name in (state.imes if "-a" in args else [i for i in state.imes if i in state.enabled]):
+            ctx.print(name if "-s" in args else f"{name}:\n  mId={name}")
+    elif verb in ("enable", "disable", "set") and ident not in state.imes:
+        ctx.print(f"Unknown input method {ident} cannot be {verb}d for user #0")
+        return 1
+    elif verb == "enable":
+        ctx.print(f"Input method {ident}: {'already' if ident in state.enabled else 'now'} enabled for user #0")
+        state.enabled.add(ident)
+    elif verb == "disable":
+        state.enabled.discard(ident)
+        if secure.get("default_input_method") == ident:
+            secure["default_input_method"] = LATIN_IME
+        ctx.print(f"Input method {ident}: now disabled for user #0")
+    elif verb == "set":
+        secure["default_input_method"] = ident
+        ctx.print(f"Input method {ident} selected for user #0")
+    elif verb == "reset":
+        state.enabled, secure["default_input_method"] = {LATIN_IME}, LATIN_IME
+    else:
+        ctx.error("usage: ime list|enable|disable|set|reset")
+        return 1
+    return 0
+
+
+async def input_(ctx: Context, args: list[str]) -> int:
+    """input [source] [-d DISPLAY] keyevent|tap|swipe|draganddrop|text ..."""
+    while args and (args[0] in ("touchscreen", "keyboard", "mouse", "touchpad", "dpad") or args[0] == "-d"):
+        args = args[2:] if args[0] == "-d" else args[1:]
+    verb, rest = (args[0] if args else ""), args[1:]
+    phone = ctx.phone
+    try:
+        if verb == "keyevent":
+            for key in (k for k in rest if not k.startswith("--")):
+                code = phone_input.key_code(key)
+                if code is None:
+                    ctx.error(f"Error: Unknown keycode {key}")
+                    return 1
+                phone_input.press_key(phone, code)
+        elif verb == "tap" and len(rest) >= 2:
+            phone_input.tap(phone, float(rest[0]), float(rest[1]))
+        elif verb in ("swipe", "draganddrop") and len(rest) >= 4:
+            phone_input.swipe(phone, *(float(v) for v in rest[:4]))
+        elif verb == "text" and rest:
+            phone_input.type_text(phone, " ".join(rest).replace("%s", " "))
+        else:
+            ctx.error("Usage: input [<source>] <command> [<arg>...]")
+            return 1
+    except ValueError:
+        ctx.error(f"Error: bad number in: input {' '.join(args)}")
+        return 1
+    return 0
+
+
+async def monkey(ctx: Context, args: list[str]) -> int:
+    """monkey -p PACKAGE -c android.intent.category.LAUNCHER 1: start the app."""
+    package = args[args.index("-p") + 1] if "-p" in args and args.index("-p") + 1 < len(args) else None
+    if package != PACKAGE or not ctx.phone.start_app():
+        ctx.print("** No activities found to run, monkey aborted.")
+        return 252
+    ctx.print("  bash arg: -p\n  bash arg: " + PACKAGE + "\nEvents injected: 1\n## Network stats: elapsed time=16ms (0ms mobile, 0ms wifi, 16ms not connected)")
+    return 0
+
+
+def _installed_packages(phone: Phone) -> list[str]:
+    extra = ([PACKAGE] if phone.app_installed else []) + ([IME_PACKAGE] if ADB_KEYBOARD in phone.input.imes else [])
+    return [*SYSTEM_PACKAGES, *extra]
+
+
+def _apk_package(data: bytes) -> str | None:
+    try:
+        manifest = zipfile.ZipFile(io.BytesIO(data)).read("AndroidManifest.xml")
+    except (zipfile.BadZipFile, KeyError):
+        return None
+    for package in (IME_PACKAGE, PACKAGE):
+        if package.encode("utf-16-le") in manifest:
+            return package
+    return None
+
+
+async def pm(ctx: Context, args: list[str]) -> int:
+    """pm list packages | path | install | uninstall | clear | grant."""
+    phone, verb = ctx.phone, (args[0] if args else "")
+    installed = _installed_packages(phone)
+    if verb == "list" and args[1:2] == ["packages"]:
+        third_party = "-3" in args
+        words = [a for a in args[2:] if not a.startswith("-")]
+        for name in installed:
+            if (not words or words[0] in name) and (not third_party or name in (PACKAGE, IME_PACKAGE)):
+                ctx.print(f"package:{name}")
+    elif verb == "path" and len(args) > 1:
+        if args[1] not in installed:
+            return 1
+        ctx.print(f"package:/data/app/~~{binascii.crc32(args[1].encode()):08x}==/{args[1]}-1/base.apk")
+    elif verb == "install" and len(args) > 1:
+        path = ctx.path(args[-1])
+        if not phone.file_exists(path):
+            ctx.print(f"Failure [INSTALL_FAILED_INVALID_URI: file {args[-1]} not found]")
+            return 1
+        package = _apk_package(phone.fs.read(path))
+        if package is None:
+            ctx.print("Failure [INSTALL_PARSE_FAILED_NOT_APK: the farm installs only the AdbKeyboard IME and the TikTok app]")
+            return 1
+        if package == IME_PACKAGE and ADB_KEYBOARD not in phone.input.imes:
+            phone.input.imes.append(ADB_KEYBOARD)
+        if package == PACKAGE:
+            phone.apply_setting("app", "installed")
+        ctx.print("Success")
+    elif verb == "uninstall" and len(args) > 1:
+        if args[-1] == PACKAGE and phone.app_installed:
+            phone.apply_setting("app", "missing")
+        elif args[-1] == IME_PACKAGE and ADB_KEYBOARD in phone.input.imes:
+            await ime(ctx, ["disable", ADB_KEYBOARD])
+            phone.input.imes.remove(ADB_KEYBOARD)
+        else:
+            ctx.print("Failure [DELETE_FAILED_INTERNAL_ERROR]")
+            return 1
+        ctx.print("Success")
+    elif verb == "clear" and len(args) > 1:
+        if args[1] == PACKAGE:
+            phone.stop_app()
+        ctx.print("Success")
+    elif verb == "grant":
+        return 0
+    else:
+        ctx.error("usage: pm list packages | path | install | uninstall | clear | grant")
+        return 1
+    return 0
+
+
+async def wm(ctx: Context, args: list[str]) -> int:
+    """wm size | density | dismiss-keyguard."""
+    m = ctx.phone.model
+    if args[:1] == ["size"]:
+        ctx.print(f"Physical size: {m.width}x{m.height}")
+    elif args[:1] == ["density"]:
+        ctx.print(f"Physical density: {m.density}")
+    elif args[:1] == ["dismiss-keyguard"]:
+        ctx.phone.unlock()
+    else:
+        ctx.error("usage: wm size|density|dismiss-keyguard")
+        return 1
+    return 0
+
+
+async def uiautomator(ctx: Context, args: list[str]) -> int:
+    """uiautomator dump [FILE]."""
+    if args[:1] != ["dump"]:
+        ctx.error("Usage: uiautomator dump [--compressed] [FILE]")
+        return 1
+    target = ctx.path(next((a for a in args[1:] if not a.startswith("--")), "/sdcard/window_dump.xml"))
+    ctx.phone.fs.write(target, ctx.phone.snapshot().xml().encode())
+    ctx.print(f"UI hierchary dumped to: {target}")
+    return 0
+
+
+async def screencap(ctx: Context, args: list[str]) -> int:
+    """screencap [-p] [FILE]: PNG bytes."""
+    data = screenshot.png_bytes(ctx.phone.snapshot(), ctx.phone.display_on)
+    files = [a for a in args if not a.startswith("-")]
+    if files:
+        ctx.phone.fs.write(ctx.path(files[0]), data)
+    else:
+        ctx.out(data)
+    return 0
+
+
+async def app_process(ctx: Context, args: list[str]) -> int:
+    """CLASSPATH=/data/local/tmp/u2.jar app_process / com.wetest.uia2.Main: the server runs while the stream is held."""
+    phone, jar = ctx.phone, ctx.env.get("CLASSPATH", "")
+    if U2_MAIN not in args or not jar or not phone.file_exists(ctx.path(jar)):
+        ctx.error(f"Error: Could not find or load main class {args[-1] if args else ''}")
+        return 1
+    if phone.u2.up:
+        ctx.print("java.lang.IllegalStateException: UiAutomationService android.accessibilityservice."
+                  "IAccessibilityServiceClient$Stub$Proxy@5deffd5already registered!")
+        return 1
+    phone.u2.up, phone.u2.stream = True, ctx.session.stream
+    phone.u2.launches += 1
+    ctx.print("[server] INFO: [UiAutomator2Server] Starting Server")
+    try:
+        await ctx.session.wait_closed()
+    finally:
+        if phone.u2.stream is ctx.session.stream:
+            phone.u2.up, phone.u2.stream = False, None
+    return 0
+
+
+async def ps(ctx: Context, args: list[str]) -> int:
+    """ps [-A]."""
+    phone = ctx.phone
+    ctx.print("USER           PID  PPID     VSZ    RSS WCHAN            ADDR S NAME")
+    rows = [("root", 1, 0, "init"), ("system", 612, 1, "system_server"), ("u0_a88", 1820, 612, LAUNCHER_PACKAGE),
+            ("u0_a91", 1433, 612, "com.android.systemui")]
+    if phone.app.running:
+        rows.append(("u0_a120", phone.app_pid(), 612, PACKAGE))
+    if phone.u2.up:
+        rows.append(("shell", 9008 + phone.u2.launches, 1, "app_process"))
+    for user, pid, ppid, name in rows:
+        ctx.print(f"{user:<12} {pid:>5} {ppid:>5} 14681064 121460 do_epoll_wait 0 S {name}")
+    return 0
+
+
+async def pidof(ctx: Context, args: list[str]) -> int:
+    """pidof NAME."""
+    if args and args[0] == PACKAGE and ctx.phone.app.running:
+        ctx.print(str(ctx.phone.app_pid()))
+        return 0
+    return 1
+
+
+async def toybox(ctx: Context, args: list[str]) -> int:
+    """toybox COMMAND ...: the toybox applets."""
+    command = POSIX_COMMANDS.get(args[0]) if args else None
+    if command is None:
+        ctx.error(f"toybox: Unknown command {args[0] if args else ''}")
+        return 1
+    ctx.args = args
+    return await command(ctx, args[1:])
+
+
+ANDROID_COMMANDS: dict[str, Command] = {
+    "getprop": getprop, "settings": settings, "ime": ime, "input": input_, "am": am, "monkey": monkey, "pm": pm,
+    "wm": wm, "uiautomator": uiautomator, "screencap": screencap, "app_process": app_process, "ps": ps,
+    "pidof": pidof, "toybox": toybox,
+}

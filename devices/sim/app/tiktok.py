@@ -1,0 +1,337 @@
+"""The TikTok-like app: a back stack of screens, the signed-in accounts, text input, intents, timers and overlays."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol
+from urllib.parse import urlparse
+
+from devices.sim.app import overlays
+from devices.sim.app.account import Account, Directory, Post
+from devices.sim.app.create_screens import Camera, Editor, Gallery, SoundPage, publish_duration
+from devices.sim.app.own_screens import FriendsPage, Inbox, OwnProfile
+from devices.sim.app.people_screens import Search, UserProfile
+from devices.sim.app.screen import Draft, Screen
+from devices.sim.app.ui import ACTIVITIES, PACKAGE, UI
+from devices.sim.app.video_screens import Detail, Feed
+from devices.sim.app.world import (Sound, Video, clean_handle, short_link_video, sound_named, video, video_exists,
+                                   video_id)
+from devices.sim.hierarchy import Node
+
+MEDIA_KINDS = {".mp4": "video", ".mov": "video", ".webm": "video", ".3gp": "video", ".mkv": "video",
+               ".jpg": "photo", ".jpeg": "photo", ".png": "photo", ".webp": "photo", ".heic": "photo"}
+
+
+class AppHost(Protocol):
+    """What the app needs from its phone."""
+
+    ui: UI
+    seed: int
+    time_scale: float
+    directory: Directory
+
+    def clock(self) -> float: ...
+    def ratelimit(self) -> int: ...
+    def media(self) -> list[tuple[str, str]]: ...
+    def file_exists(self, path: str) -> bool: ...
+
+
+class TikTokApp:
+    """The app's process: alive or not, its back stack, its accounts, and what is drawn over it."""
+
+    def __init__(self, host: AppHost, accounts: list[Account]) -> None:
+        self.host = host
+        self.accounts = accounts
+        self.current = 0
+        self.running = False
+        self.stack: list[Screen] = []
+        self.dialog: str | None = None
+        self.toast: str | None = None
+        self.last_toast: str | None = None
+        self.uploading: Post | None = None
+        self.upload_started = 0.0
+        self.upload_done = False
+        self.view: dict[str, Any] | None = None
+        self.visible = False
+
+    # -- what the phone and the screens read -------------------------------------------------------------
+    @property
+    def ui(self) -> UI:
+        """Labels and ids of this phone's language and app version."""
+        return self.host.ui
+
+    @property
+    def account(self) -> Account:
+        """The account signed in now."""
+        return self.accounts[self.current]
+
+    @property
+    def seed(self) -> int:
+        """The farm's seed (feeds are derived from it)."""
+        return self.host.seed
+
+    @property
+    def top(self) -> Screen:
+        """The screen (or sheet) in front."""
+        return self.stack[-1]
+
+    @property
+    def animating(self) -> bool:
+        """Whether the drawing changes with time alone (an upload or a sound loading)."""
+        return (self.uploading is not None and not self.upload_done) or any(
+            getattr(s, "draft", None) is not None and s.draft.loading_sound for s in self.stack)
+
+    def _base_index(self) -> int:
+        return max(i for i, s in enumerate(self.stack) if not s.sheet or i == 0)
+
+    def activity(self) -> str:
+        """The activity of the front screen."""
+        return ACTIVITIES[self.top.activity] if self.stack else ACTIVITIES["main"]
+
+    def screen_name(self) -> str:
+        """The front screen's name, as the farm's state shows it."""
+        return self.top.name if self.stack else "none"
+
+    def windows(self) -> list[Node]:
+        """The app window and what is drawn over it."""
+        nodes: list[Node] = []
+        for screen in self.stack[self._base_index():]:
+            nodes.extend(screen.render(self))
+        window = self.ui.node("root", (0, 0, 1080, 2400), children=[self.ui.node("content", (0, 0, 1080, 2400), children=nodes)],
+                              package=PACKAGE)
+        return [window, *overlays.render(self)]
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def launch(self) -> None:
+        """Start the app (or bring it back with its back stack, as the launcher does)."""
+        if not self.running:
+            self.running = True
+            self.stack = [Feed()]
+        self.visible = True
+        self.sync_view()
+
+    def stop(self) -> None:
+        """Kill the process: the back stack, dialogs and an unfinished upload are lost."""
+        self.visible = False
+        self.sync_view()
+        if self.uploading is not None and not self.upload_done:
+            self.uploading.status = "failed"
+        self.running, self.stack, self.dialog, self.toast, self.uploading = False, [], None, None, None
+
+    def hide(self) -> None:
+        """The app went to the background (Home key, another app)."""
+        self.visible = False
+        self.sync_view()
+
+    def tick(self) -> bool:
+        """Apply what time alone changes; returns whether anything did."""
+        now, changed = self.host.clock(), False
+        if self.uploading is not None and not self.upload_done and now >= self.uploading.ready_at:
+            self.uploading.status, self.upload_done, changed = "published", True, True
+        for screen in self.stack:
+            draft = getattr(screen, "draft", None)
+            if draft is not None and draft.loading_sound and now >= draft.sound_ready_at:
+                draft.sound, draft.loading_sound, changed = draft.loading_sound, None, True
+        return changed
+
+    # -- navigation -------------------------------------------------------------------------------------
+    def push(self, screen: Screen) -> None:
+        """Open a screen (or a sheet) in front."""
+        self.stack.append(screen)
+        self.sync_view()
+
+    def pop(self) -> None:
+        """Close the front screen."""
+        if len(self.stack) > 1:
+            self.stack.pop()
+        self.sync_view()
+
+    def back(self) -> bool:
+        """The Back key or arrow; False when the app has nothing to close and goes to the background."""
+        if self.dialog is not None:
+            self.dialog = None
+            return True
+        if len(self.stack) <= 1:
+            return False
+        self.pop()
+        return True
+
+    def open_tab(self, tab: str) -> None:
+        """A bottom-bar tab."""
+        if tab == "create":
+            self.push(Camera(draft=Draft(media=[])))
+            return
+        pages = {"home": [], "friends": [FriendsPage()], "inbox": [Inbox()], "profile": [OwnProfile()]}
+        self.stack = [Feed(), *pages[tab]]
+        self.sync_view()
+
+    def open_profile(self, handle: str) -> None:
+        """A user's profile (one's own opens the Profile tab)."""
+        handle = clean_handle(handle)
+        self.push(OwnProfile() if handle == self.account.username else UserProfile(handle=handle))
+
+    def open_video(self, videos: list[Video], index: int = 0) -> None:
+        """A video player over a list of videos (swipe for the others)."""
+        self.push(Detail(videos=videos, index=index))
+
+    def open_search(self) -> None:
+        """The search page, its input focused."""
+        self.push(Search(fields={"query": ""}, focus="query"))
+
+    def open_sound_page(self, sound: Sound) -> None:
+        """A sound's page (Use this sound)."""
+        self.push(SoundPage(sound=sound))
+
+    def pick_comment_image(self, comment_sheet: Screen) -> None:
+        """The gallery, to attach one image to a comment."""
+        self.push(Gallery(draft=Draft(media=[]), for_comment=comment_sheet))
+
+    def open_url(self, url: str) -> bool:
+        """A VIEW intent: profile, video, short link or sound URL; False if the app does not handle it."""
+        parsed = urlparse(url.strip())
+        host = parsed.netloc.lower()
+        parts = [p for p in parsed.path.split("/") if p]
+        if host in ("vm.tiktok.com", "vt.tiktok.com") and parts:
+            self.launch()
+            self.open_video([short_link_video(parts[0])])
+        elif host.endswith("tiktok.com") and parts and parts[0].startswith("@"):
+            self.launch()
+            handle = clean_handle(parts[0])
+            if len(parts) >= 3 and parts[1] in ("video", "photo"):
+                self.push(Detail(videos=[video(parts[2], handle)] if video_exists(parts[2]) else []))
+            else:
+                self.open_profile(handle)
+        elif host.endswith("tiktok.com") and len(parts) >= 2 and parts[0] == "music":
+            self.launch()
+            title, _, _ = parts[1].rpartition("-")
+            self.open_sound_page(sound_named((title or parts[1]).replace("-", " ")))
+        elif host.endswith("tiktok.com"):
+            self.launch()
+        else:
+            return False
+        return True
+
+    def open_shared_media(self, paths: list[str]) -> None:
+        """A SEND intent from the gallery: the editor opens with those files."""
+        self.launch()
+        missing = [p for p in paths if not self.host.file_exists(p)]
+        if missing or not paths:
+            self.show_toast(self.ui.s("media_missing"))
+            return
+        self.push(Editor(draft=Draft(media=list(paths))))
+
+    # -- accounts and social actions ---------------------------------------------------------------------
+    def switch_account(self, username: str) -> None:
+        """Make another signed-in account current; its profile shows."""
+        names = [a.username for a in self.accounts]
+        self.sync_view_end()
+        self.current = names.index(username)
+        self.stack = [Feed(), OwnProfile()]
+        self.sync_view()
+
+    def follow_label(self, handle: str) -> str:
+        """Follow, Following, or Friends when the follow is mutual."""
+        if handle not in self.account.follows:
+            return self.ui.s("follow")
+        return self.ui.s("friends_mutual" if self.host.directory.follows_back(handle, self.account.username) else "following")
+
+    def follow(self, handle: str) -> None:
+        """Follow a user, unless the rate limit of follows per minute is reached."""
+        account, now = self.account, self.host.clock()
+        if handle in account.follows or handle == account.username:
+            return
+        limit = self.host.ratelimit()
+        if limit:
+            window = 60.0 * self.host.time_scale
+            account.follow_times = [t for t in account.follow_times if now - t < window]
+            if len(account.follow_times) >= limit:
+                self.show_toast(self.ui.s("rate_limited"))
+                return
+        account.follows.append(handle)
+        account.follow_times.append(now)
+
+    def unfollow(self, handle: str) -> None:
+        """Stop following a user."""
+        if handle in self.account.follows:
+            self.account.follows.remove(handle)
+
+    def toggle(self, collection: list[str], video_id_: str) -> None:
+        """Like/unlike or favourite/unfavourite."""
+        if video_id_ in collection:
+            collection.remove(video_id_)
+        else:
+            collection.append(video_id_)
+
+    def publish(self, draft: Draft, caption: str) -> None:
+        """Post: the upload runs in the background, the feed shows its progress."""
+        account, now = self.account, self.host.clock()
+        kinds = {MEDIA_KINDS.get(p[p.rfind("."):].lower(), "video") for p in draft.media}
+        post = Post(video_id(self.seed, account.username, "post", len(account.posts)), caption, list(draft.media),
+                    "video" if "video" in kinds else "photo", draft.sound, draft.original_volume,
+                    draft.added_volume if draft.sound else 0, draft.product_link)
+        post.ready_at = now + publish_duration(len(draft.media)) * self.host.time_scale
+        account.posts.append(post)
+        self.uploading, self.upload_started, self.upload_done = post, now, False
+        self.stack = [Feed()]
+        self.sync_view()
+
+    # -- input ---------------------------------------------------------------------------------------
+    def before_input(self) -> None:
+        """A new touch or key: a finished upload notice and a toast go away."""
+        self.toast = None
+        if self.upload_done:
+            self.uploading, self.upload_done = None, False
+
+    def show_toast(self, text: str) -> None:
+        """A message over the app until the next touch."""
+        self.toast = self.last_toast = text
+
+    def focused(self) -> Screen | None:
+        """The screen whose text field has focus, if a field has."""
+        return self.top if self.stack and self.top.focus is not None and self.dialog is None else None
+
+    def edit(self, change: Callable[[str], str]) -> bool:
+        """Change the focused field's text; False if no field has focus."""
+        screen = self.focused()
+        if screen is None:
+            return False
+        screen.fields[screen.focus] = change(screen.fields.get(screen.focus, ""))
+        return True
+
+    def focus(self, screen: Screen, name: str) -> None:
+        """Give a field the focus (tapping it)."""
+        screen.focus = name
+
+    def submit(self) -> None:
+        """Enter / the IME action on the focused field."""
+        if self.dialog is None and self.stack:
+            self.top.submit(self)
+
+    def swipe(self, direction: str) -> None:
+        """A swipe over the app."""
+        if self.dialog is None and self.stack:
+            self.top.swipe(self, direction)
+            self.sync_view()
+
+    def interrupt(self, kind: str) -> None:
+        """An interrupting dialog appears over the app."""
+        if self.running and self.visible:
+            self.dialog = kind
+
+    # -- watch time ------------------------------------------------------------------------------------
+    def sync_view(self) -> None:
+        """Start or end the current view when the video on screen changes."""
+        showing = None
+        if self.visible and self.stack:
+            current = getattr(self.stack[self._base_index()], "current", None)
+            showing = current(self) if current is not None else None
+        if self.view is not None and (showing is None or showing.id != self.view["video"]):
+            self.sync_view_end()
+        if showing is not None and self.view is None:
+            self.view = {"video": showing.id, "author": showing.author, "started": self.host.clock()}
+
+    def sync_view_end(self) -> None:
+        """Record the video being watched, with how long (in app seconds)."""
+        if self.view is not None:
+            watched = (self.host.clock() - self.view.pop("started")) / self.host.time_scale
+            self.account.views.append({**self.view, "watched_s": round(watched, 2)})
+            self.view = None

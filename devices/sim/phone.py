@@ -1,0 +1,302 @@
+"""One virtual phone: its files, settings, display and lock, the app, the uiautomator2 server and its connections."""
+
+from __future__ import annotations
+
+import asyncio
+import posixpath
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from devices.sim.app.account import Account, Directory
+from devices.sim.app.overlays import PERMISSION_PACKAGE
+from devices.sim.app.tiktok import MEDIA_KINDS, TikTokApp
+from devices.sim.app.ui import DEFAULT_VERSION, PACKAGE, UI, ui_for
+from devices.sim.faults import DIALOG_KINDS, FarmFaults
+from devices.sim.hierarchy import Node, Snapshot
+from devices.sim.names import PhoneModel
+from devices.sim.system_ui import LAUNCHER_PACKAGE, SYSTEMUI_PACKAGE, keyguard, launcher
+from devices.sim.vfs import BlobStore, FileSystem
+
+LATIN_IME = "com.google.android.inputmethod.latin/com.android.inputmethod.latin.LatinIME"
+ADB_KEYBOARD = "com.github.uiautomator/.AdbKeyboard"
+JITTER = 0.2
+
+
+@dataclass(slots=True)
+class Environment:
+    """What all phones of a farm share: seed, time scale, latency, the fault switches, accounts, file contents."""
+
+    seed: int
+    time_scale: float
+    latency_ms: float
+    faults: FarmFaults
+    directory: Directory
+    blobs: BlobStore
+
+
+@dataclass(slots=True)
+class U2Server:
+    """The uiautomator2 server on the phone: up while its app_process stream is held open."""
+
+    up: bool = False
+    launches: int = 0
+    crashes: int = 0
+    stream: Any = None
+
+
+@dataclass(slots=True)
+class Input:
+    """Input method and clipboard state."""
+
+    imes: list[str] = field(default_factory=lambda: [LATIN_IME])
+    enabled: set[str] = field(default_factory=lambda: {LATIN_IME})
+    clipboard: str = ""
+
+
+class Phone:
+    """A phone of the farm. Every change goes through methods that bump `version` (dumps are cached per version)."""
+
+    def __init__(self, serial: str, model: PhoneModel, transport_id: int, usernames: list[str], env: Environment) -> None:
+        self.serial, self.model, self.transport_id, self.env = serial, model, transport_id, env
+        self.fs = FileSystem(env.blobs)
+        self.settings: dict[str, dict[str, str]] = {"secure": {"default_input_method": LATIN_IME}, "system": {}, "global": {}}
+        self.input = Input()
+        self.u2 = U2Server()
+        self.online = True
+        self.reconnect_timer: asyncio.TimerHandle | None = None
+        self.connections: set[asyncio.Task[Any]] = set()
+        self.slow_ms = 0.0
+        self.language, self.app_version, self.app_installed = "en", DEFAULT_VERSION, True
+        self.display_on, self.locked = True, False
+        self.foreground = "launcher"
+        self.scanned: dict[str, int] = {}
+        self.rpc_calls = 0
+        self.cold_starts = 0
+        self.touch_down: tuple[float, float] | None = None
+        self.version = 0
+        self._snapshot: Snapshot | None = None
+        self._snapshot_version = -1
+        self._changed = asyncio.Event()
+        self._fault_rng = random.Random(f"{env.seed}:{serial}:faults")
+        self._latency_rng = random.Random(f"{env.seed}:{serial}:latency")
+        accounts = [Account(name) for name in usernames]
+        for account in accounts:
+            env.directory.add(account)
+        self.app = TikTokApp(self, accounts)
+
+    # -- AppHost --------------------------------------------------------------------------------------
+    @property
+    def ui(self) -> UI:
+        """The app's labels and ids for this phone's language and app version."""
+        return ui_for(self.language, self.app_version)
+
+    @property
+    def seed(self) -> int:
+        """The farm's seed."""
+        return self.env.seed
+
+    @property
+    def time_scale(self) -> float:
+        """The farm's time scale."""
+        return self.env.time_scale
+
+    @property
+    def directory(self) -> Directory:
+        """The farm's accounts and comments."""
+        return self.env.directory
+
+    def clock(self) -> float:
+        """Monotonic seconds."""
+        return time.monotonic()
+
+    def ratelimit(self) -> int:
+        """Follows per app minute before the rate-limit message (0: none)."""
+        return self.env.faults.ratelimit
+
+    def media(self) -> list[tuple[str, str]]:
+        """The (path, kind) the media store knows, most recently scanned first."""
+        found = []
+        for path, order in self.scanned.items():
+            kind = MEDIA_KINDS.get(posixpath.splitext(path)[1].lower())
+            if kind and self.fs.stat(path) is not None:
+                found.append((order, path, kind))
+        return [(p, k) for _, p, k in sorted(found, reverse=True)]
+
+    def file_exists(self, path: str) -> bool:
+        """Whether a file exists on the phone."""
+        entry = self.fs.stat(path)
+        return entry is not None and not entry.is_dir
+
+    # -- change tracking ----------------------------------------------------------------------------------
+    def touch(self) -> None:
+        """Something visible changed: drop the cached dump and wake waiters."""
+        self.version += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_change(self, timeout: float) -> None:
+        """Sleep until the next change or `timeout` seconds."""
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+
+    def snapshot(self) -> Snapshot:
+        """The view tree on screen now."""
+        if self.app.tick():
+            self.touch()
+        if self._snapshot is None or self._snapshot_version != self.version or self.app.animating:
+            self._snapshot = Snapshot(self.windows(), self.model.width, self.model.height)
+            self._snapshot_version = self.version
+        return self._snapshot
+
+    def windows(self) -> list[Node]:
+        """The top-level windows, bottom to top."""
+        if self.locked or not self.display_on:
+            now = time.localtime()
+            return [keyguard(time.strftime("%H:%M", now), time.strftime("%a, %b %d", now), self.display_on)]
+        if self.foreground == "app" and self.app.running:
+            return self.app.windows()
+        return [launcher(self.ui.s("app_label") if self.app_installed else None, self.start_app)]
+
+    # -- what is on screen ---------------------------------------------------------------------------------
+    def current_package(self) -> str:
+        """The package of the front window."""
+        if self.locked or not self.display_on:
+            return SYSTEMUI_PACKAGE
+        if self.foreground == "app" and self.app.running:
+            return PERMISSION_PACKAGE if self.app.dialog == "permission" else PACKAGE
+        return LAUNCHER_PACKAGE
+
+    def screen_name(self) -> str:
+        """A short name of what shows: off, lockscreen, launcher, or the app's screen."""
+        if not self.display_on:
+            return "off"
+        if self.locked:
+            return "lockscreen"
+        if self.foreground == "app" and self.app.running:
+            return self.app.screen_name()
+        return "launcher"
+
+    # -- the app -------------------------------------------------------------------------------------------
+    def start_app(self) -> bool:
+        """Launch or resume the app; False if it is not installed."""
+        if not self.app_installed:
+            return False
+        if not self.app.running:
+            self.cold_starts += 1
+        self.app.launch()
+        self.foreground = "app"
+        self.touch()
+        return True
+
+    def app_pid(self) -> int:
+        """The app's process id (a new one after each cold start)."""
+        return 21000 + self.transport_id * 97 + self.cold_starts * 13
+
+    def stop_app(self) -> None:
+        """am force-stop."""
+        self.app.stop()
+        self.foreground = "launcher"
+        self.touch()
+
+    def go_home(self) -> None:
+        """The Home key: the launcher comes to the front, the app keeps its state."""
+        if self.foreground == "app":
+            self.app.hide()
+        self.foreground = "launcher"
+        self.touch()
+
+    def apply_setting(self, key: str, value: Any) -> None:
+        """A per-phone setting from the spec: slow, lang, version, app, screen."""
+        if key == "slow":
+            self.slow_ms = float(value)
+        elif key == "lang":
+            self.language = value
+        elif key == "version":
+            self.app_version = value
+        elif key == "app":
+            self.app_installed = value == "installed"
+            if not self.app_installed:
+                self.stop_app()
+        elif key == "screen":
+            self.display_on, self.locked = value != "off", value != "on"
+        self.touch()
+
+    def wake(self) -> None:
+        """The display turns on (the lock screen stays until unlocked)."""
+        self.display_on = True
+        self.touch()
+
+    def sleep(self) -> None:
+        """The display turns off and the phone locks."""
+        self.display_on, self.locked = False, True
+        if self.foreground == "app":
+            self.app.hide()
+        self.touch()
+
+    def unlock(self) -> None:
+        """Dismiss the (swipe) lock screen."""
+        if self.display_on and self.locked:
+            self.locked = False
+            if self.foreground == "app":
+                self.app.visible = True
+                self.app.sync_view()
+            self.touch()
+
+    def interrupt(self, kind: str = "rating") -> None:
+        """Show an interrupting dialog over the app now (if the app is in front)."""
+        if self.foreground == "app":
+            self.app.interrupt(kind)
+            self.touch()
+
+    def scan_media(self, path: str) -> None:
+        """A media-scanner broadcast for a file or a folder."""
+        for found in self.fs.files_under(path):
+            self.scanned[found] = max(self.scanned.values(), default=0) + 1
+        self.touch()
+
+    # -- latency and faults -------------------------------------------------------------------------------
+    async def lag(self) -> None:
+        """The per-call latency (farm latency plus this phone's slowness, scaled, with jitter)."""
+        ms = (self.env.latency_ms + self.slow_ms) * self.env.time_scale
+        if ms > 0:
+            await asyncio.sleep(ms * (1 + self._latency_rng.uniform(-JITTER, JITTER)) / 1000)
+
+    def roll_faults(self) -> tuple[bool, bool]:
+        """Draw this RPC's random faults: shows a dialog if one fires; returns (disconnect, u2 crash)."""
+        faults, rng = self.env.faults, self._fault_rng
+        self.rpc_calls += 1
+        disconnect, crash, dialog, kind = rng.random(), rng.random(), rng.random(), rng.choice(DIALOG_KINDS)
+        if dialog < faults.dialog and self.app.dialog is None and self.foreground == "app" and not self.locked:
+            self.interrupt(kind)
+        return disconnect < faults.disconnect, crash < faults.u2crash
+
+    def crash_u2(self) -> None:
+        """The uiautomator2 server dies: its app_process stream closes, the client must relaunch it."""
+        if self.u2.up:
+            self.u2.crashes += 1
+            self.u2.up = False
+            if self.u2.stream is not None:
+                self.u2.stream.close()
+
+    def state(self) -> dict[str, Any]:
+        """The phone as the farm's state shows it."""
+        self.app.tick()
+        app = self.app
+        return {
+            "serial": self.serial, "model": self.model.model, "transport_id": self.transport_id, "online": self.online,
+            "u2_server": self.u2.up, "u2_launches": self.u2.launches, "u2_crashes": self.u2.crashes,
+            "screen": self.screen_name(), "activity": app.activity() if app.running else None,
+            "dialog": app.dialog, "toast": app.toast,
+            "display": "off" if not self.display_on else ("locked" if self.locked else "on"),
+            "app": {"installed": self.app_installed, "running": app.running, "version": self.app_version,
+                    "language": self.language},
+            "ime": self.settings["secure"].get("default_input_method"), "slow_ms": self.slow_ms,
+            "current_account": app.account.username, "rpc_calls": self.rpc_calls,
+            "media": [p for p, _ in self.media()],
+            "accounts": {a.username: a.as_state() for a in app.accounts},
+        }
+
