@@ -1,0 +1,183 @@
+"""One hierarchy dump, parsed once with lxml, searched client-side.
+
+Finding elements this way costs one `dumpWindowHierarchy` RPC per screen instead of one
+`exist`/`waitForExists` RPC per element tried. Nodes that cannot be tapped where they are
+drawn (zero-sized, or covered by a sheet's scrim or a dialog drawn after them) are skipped
+by `find`, as a finger would miss them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from lxml import etree
+
+from devices.selectors import Alternative
+
+_BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
+_PARSER = etree.XMLParser(recover=True, huge_tree=True, resolve_entities=False, no_network=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """A node of the dump, in document order (`position`), with its parent's position."""
+
+    position: int
+    parent: int
+    depth: int
+    cls: str
+    text: str
+    desc: str
+    rid: str
+    hint: str
+    package: str
+    bounds: tuple[int, int, int, int]
+    clickable: bool
+    enabled: bool
+    selected: bool
+    checked: bool
+    focused: bool
+
+    @property
+    def center(self) -> tuple[int, int]:
+        """The point a tap aims at."""
+        left, top, right, bottom = self.bounds
+        return (left + right) // 2, (top + bottom) // 2
+
+    @property
+    def visible(self) -> bool:
+        """Whether it has an area on screen."""
+        left, top, right, bottom = self.bounds
+        return right > left and bottom > top
+
+    @property
+    def label(self) -> str:
+        """Its text, else its content-desc."""
+        return self.text or self.desc
+
+
+class Screen:
+    """The elements of one dump."""
+
+    def __init__(self, elements: list[Element], xml: str = "") -> None:
+        self.elements = elements
+        self.xml = xml
+
+    @classmethod
+    def parse(cls, xml: str) -> Screen:
+        """Parse a uiautomator dump (`<hierarchy><node .../></hierarchy>`)."""
+        root = etree.fromstring(xml.encode("utf-8"), _PARSER) if xml.strip() else None
+        elements: list[Element] = []
+        if root is None:
+            return cls(elements, xml)
+        stack: list[tuple[etree._Element, int, int]] = [(child, -1, 0) for child in reversed(root)]
+        while stack:
+            node, parent, depth = stack.pop()
+            if not isinstance(node.tag, str):
+                continue
+            get = node.attrib.get
+            match = _BOUNDS.match(get("bounds", ""))
+            bounds = tuple(int(n) for n in match.groups()) if match else (0, 0, 0, 0)
+            position = len(elements)
+            elements.append(Element(
+                position, parent, depth, get("class", node.tag), get("text", ""), get("content-desc", ""),
+                get("resource-id", ""), get("hint", ""), get("package", ""), bounds,  # type: ignore[arg-type]
+                get("clickable") == "true", get("enabled", "true") == "true", get("selected") == "true",
+                get("checked") == "true", get("focused") == "true"))
+            stack.extend((child, position, depth + 1) for child in reversed(node))
+        return cls(elements, xml)
+
+    # -- finding ---------------------------------------------------------------------------------
+    def matching(self, alternatives: Iterable[Alternative]) -> list[Element]:
+        """Every element the first matching alternative finds (document order); [] if none does."""
+        for alternative in alternatives:
+            found = [e for e in self.elements if alternative.matches(e)]
+            if found:
+                return found
+        return []
+
+    def find(self, alternatives: Iterable[Alternative]) -> Element | None:
+        """The first element a finger can reach, by the first alternative that finds one."""
+        for alternative in alternatives:
+            for element in self.elements:
+                if alternative.matches(element) and self.reachable(element):
+                    return element
+        return None
+
+    def find_all(self, alternatives: Iterable[Alternative]) -> list[Element]:
+        """Every reachable element of the first alternative that finds any."""
+        for alternative in alternatives:
+            found = [e for e in self.elements if alternative.matches(e) and self.reachable(e)]
+            if found:
+                return found
+        return []
+
+    def has(self, alternatives: Iterable[Alternative]) -> bool:
+        """Whether any alternative matches any element, reachable or not."""
+        return any(alternative.matches(e) for alternative in alternatives for e in self.elements)
+
+    def texts(self) -> set[str]:
+        """Every non-empty text and content-desc."""
+        return {value for e in self.elements for value in (e.text, e.desc) if value}
+
+    def containing(self, fragments: Iterable[str]) -> Element | None:
+        """The first element whose text or content-desc contains one of `fragments`."""
+        fragments = tuple(fragments)
+        for element in self.elements:
+            if any(f in element.text or f in element.desc for f in fragments if f):
+                return element
+        return None
+
+    # -- structure -------------------------------------------------------------------------------
+    def descendants(self, element: Element) -> Iterator[Element]:
+        """The elements below `element` (they follow it in document order)."""
+        for other in self.elements[element.position + 1:]:
+            if other.depth <= element.depth:
+                return
+            yield other
+
+    def ancestors(self, element: Element) -> Iterator[Element]:
+        """Its parent, grandparent, and so on."""
+        parent = element.parent
+        while parent >= 0:
+            yield self.elements[parent]
+            parent = self.elements[parent].parent
+
+    def within(self, container: Element, alternatives: Iterable[Alternative]) -> Element | None:
+        """The first descendant of `container` matching an alternative."""
+        below = list(self.descendants(container))
+        for alternative in alternatives:
+            for element in below:
+                if alternative.matches(element):
+                    return element
+        return None
+
+    def reachable(self, element: Element) -> bool:
+        """Whether a tap at its centre lands on it (or on a clickable ancestor or descendant of it)."""
+        if not element.visible:
+            return False
+        x, y = element.center
+        hit = self.hit(x, y)
+        if hit is None or hit.position == element.position:
+            return True
+        return (any(a.position == hit.position for a in self.ancestors(element))
+                or any(a.position == element.position for a in self.ancestors(hit)))
+
+    def hit(self, x: int, y: int) -> Element | None:
+        """The topmost clickable element under a point (drawn last)."""
+        for element in reversed(self.elements):
+            left, top, right, bottom = element.bounds
+            if element.clickable and left <= x < right and top <= y < bottom:
+                return element
+        return None
+
+    @property
+    def package(self) -> str:
+        """The package of the first window (the app in front)."""
+        return self.elements[0].package if self.elements else ""
+
+    def packages(self) -> set[str]:
+        """Every package with nodes on screen."""
+        return {e.package for e in self.elements if e.package}
