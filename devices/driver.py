@@ -46,6 +46,7 @@ _ADB_PATH_AS_GIVEN = os.environ.get("ADBUTILS_ADB_PATH")
 os.environ["ADBUTILS_ADB_PATH"] = NO_ADB
 
 import adbutils  # noqa: E402  (after the variable is set)
+from adbutils.errors import AdbSyncError  # noqa: E402
 import uiautomator2 as u2  # noqa: E402
 from uiautomator2 import exceptions as u2e  # noqa: E402
 from uiautomator2._selector import Selector  # noqa: E402
@@ -115,7 +116,7 @@ def device_error(exc: BaseException) -> DeviceError:
         return DeviceNotReady("UiAutomation is not connected on the phone")
     if isinstance(exc, u2e.ConnectError):
         return DeviceGone(GONE)
-    if isinstance(exc, adbutils.AdbSyncError):
+    if isinstance(exc, AdbSyncError):
         return ScriptFailed(f"copying a file to the phone failed: {text}")
     if isinstance(exc, (adbutils.AdbError, u2e.HTTPError, OSError, EOFError)):
         if any(word in lowered for word in ("not found", "refused", "closed", "reset", "broken pipe",
@@ -171,8 +172,8 @@ class U2Driver:
                 return await anyio.to_thread.run_sync(work, limiter=self.limiter, abandon_on_cancel=True)
         except TimeoutError as exc:
             self._break()
-            raise DeviceTimeout(f"{what} took longer than {timeout_s:g} s; the phone was disconnected"
-                                " and will be reconnected") from exc
+            raise DeviceTimeout(f"{what} took longer than {timeout_s:g} s; the phone's connections were closed"
+                                " and it will be reconnected") from exc
         except anyio.get_cancelled_exc_class():
             if running.is_set():
                 self._break()  # the thread may still be using the connections

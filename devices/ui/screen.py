@@ -155,15 +155,14 @@ class Screen:
         return None
 
     def reachable(self, element: Element) -> bool:
-        """Whether a tap at its centre lands on it (or on a clickable ancestor or descendant of it)."""
+        """Whether it is on screen and not covered: the topmost clickable under its centre is
+        itself, drawn before it (its background or an ancestor), or one of its descendants."""
         if not element.visible:
             return False
-        x, y = element.center
-        hit = self.hit(x, y)
-        if hit is None or hit.position == element.position:
+        hit = self.hit(*element.center)
+        if hit is None or hit.position <= element.position:
             return True
-        return (any(a.position == hit.position for a in self.ancestors(element))
-                or any(a.position == element.position for a in self.ancestors(hit)))
+        return any(a.position == element.position for a in self.ancestors(hit))
 
     def hit(self, x: int, y: int) -> Element | None:
         """The topmost clickable element under a point (drawn last)."""

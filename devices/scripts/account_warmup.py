@@ -1,0 +1,86 @@
+"""account_warmup: watch videos like a person for `task_duration`, reacting with seeded probabilities.
+
+The feed is the For You feed, or with `topic` the videos of one topic (a line picked at random)
+found by search; when that list runs out, the For You feed follows. Each video is one step:
+swipe (from the second on), watch a random time in [min_duration, max_duration] (clock.sleep,
+scaled by --time-scale), then like / follow the creator / favourite / comment, each when its
+draw (percent, from ctx.rng) says so. The draws happen for every video in the same order,
+so a run replays from its seed. Watching stops when the watch times add up to task_duration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devices.scripts.base import ScriptContext
+from devices.scripts.chatgpt import generate_comment
+from devices.scripts.texts import TemplateComments, lines_of, with_emoji
+
+ACTIONS = ("like_probable", "floow_probable", "collect_probable", "comment_probable")
+
+
+class AccountWarmupScript:
+    """Steps open-feed, then watch-video once per video."""
+
+    name = "account_warmup"
+
+    def planned_steps(self, config: dict[str, Any]) -> int:
+        """Depends on the random watch times."""
+        return 0
+
+    async def run(self, ctx: ScriptContext) -> None:
+        """Watch and react until the watch times reach task_duration."""
+        config, rng, ui = ctx.config, ctx.rng, ctx.ui
+        topics = lines_of(config.get("topic", ""))
+        topic = rng.choice(topics) if topics else None
+        templates = TemplateComments(config.get("comment", ""), config.get("comment_order", "random"),
+                                     bool(config.get("insert_emoji")), rng)
+
+        async def open_feed() -> str:
+            if topic:
+                await ui.open_topic(topic)
+                return f"searched {topic!r}"
+            await ui.open_feed()
+            return "opened the For You feed"
+
+        async def comment_text(caption: str) -> str | None:
+            if config.get("generate_by_chatgpt"):
+                text = await generate_comment(config.get("chatgpt_settings") or {},
+                                              ctx.secrets.get("chatgpt_api_key", ""), caption)
+                return with_emoji(text, rng) if config.get("insert_emoji") else text
+            return templates.next()
+
+        await ctx.step("open-feed", open_feed)
+        low, high = float(config.get("min_duration", 15)), float(config.get("max_duration", 30))
+        remaining = float(config.get("task_duration", 600))
+        number = 0
+        while remaining > 0:
+            number += 1
+            watch = min(rng.uniform(low, high), remaining)
+            like, follow, collect, comment = (rng.random() * 100 < float(config.get(key, 0)) for key in ACTIONS)
+
+            async def one(number: int = number, watch: float = watch, like: bool = like, follow: bool = follow,
+                          collect: bool = collect, comment: bool = comment) -> str:
+                if number > 1 and not await ui.next_video():
+                    await ui.open_feed()   # the topic's list ran out
+                video = await ui.current_video()
+                await ctx.clock.sleep(watch)
+                done = []
+                if like and await ui.like():
+                    done.append("liked")
+                if follow and await ui.follow_creator():
+                    done.append(f"followed @{video.author}")
+                if collect and await ui.favourite():
+                    done.append("favourited")
+                if comment:
+                    text = await comment_text(video.caption)
+                    if text is None:
+                        done.append("no comment (no templates)")
+                    else:
+                        await ui.comment(text)
+                        done.append(f"commented {text!r}")
+                by = f" by @{video.author}" if video.author else ""
+                return f"watched video {number}{by} for {watch:.0f} s" + "".join(", " + d for d in done)
+
+            await ctx.step("watch-video", one)
+            remaining -= watch

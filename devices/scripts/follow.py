@@ -1,0 +1,35 @@
+"""follow and unfollow: open the target's profile (by URL or through search), then flip the button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devices.errors import ScriptFailed
+from devices.scripts.base import ScriptContext
+
+
+def target_user(config: dict[str, Any]) -> str:
+    """The task's single target (fan-out puts it in `target_users`)."""
+    users = [u for u in config.get("target_users") or [] if str(u).strip()]
+    if not users:
+        raise ScriptFailed("the task names no target user")
+    return str(users[0]).strip()
+
+
+class FollowScript:
+    """`follow` or `unfollow` one user: steps open-profile, then follow / unfollow."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def planned_steps(self, config: dict[str, Any]) -> int:
+        """Two steps."""
+        return 2
+
+    async def run(self, ctx: ScriptContext) -> None:
+        """Open the profile, then follow or unfollow, verified by the button's new label."""
+        user = target_user(ctx.config)
+        access = ctx.config.get("access_method", "direct")
+        await ctx.step("open-profile", lambda: ctx.ui.open_profile(user, access=access))
+        action = ctx.ui.unfollow if self.name == "unfollow" else ctx.ui.follow
+        await ctx.step(self.name, lambda: action(user))

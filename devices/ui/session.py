@@ -1,0 +1,189 @@
+"""Looking at and touching one app on one phone, cheaply.
+
+One `dump_hierarchy` gives a Screen, kept until the next action; elements are found in it
+client-side and tapped by coordinates, so a step costs one dump and one click instead of an
+`exist` RPC per selector tried. Waiting polls the dump with `clock.sleep`, which --time-scale
+compresses. Every fresh dump is checked for interruptions: a dialog is dismissed (and noted
+in `dismissed`), a rate-limit or error message ends the step with its text.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from typing import Any, Iterable
+
+from devices.errors import ScriptFailed
+from devices.selectors import AppSelectors, Selectors, load_selectors
+from devices.ui.screen import Element, Screen
+
+POLL_S = 0.5             # between two dumps while waiting (run seconds, scaled)
+WAIT_S = 10.0            # how long an expected screen may take to show (run seconds, scaled)
+MAX_DIALOGS = 4          # dialogs dismissed in a row before giving up on a screen
+
+
+class AppSession:
+    """One app on one phone: the driver, the clock, the selectors of the installed version."""
+
+    def __init__(self, driver: Any, clock: Any, *, selectors: AppSelectors | None = None,
+                 package: str | None = None, wait_s: float = WAIT_S, poll_s: float = POLL_S) -> None:
+        self.driver = driver
+        self.clock = clock
+        self.app = selectors or load_selectors("tiktok")
+        self.package = package or self.app.package
+        self.sel: Selectors = self.app.resolve(None)
+        self.version: str | None = None
+        self.wait_s = wait_s
+        self.poll_s = poll_s
+        self.dismissed: list[str] = []
+        self._screen: Screen | None = None
+
+    @property
+    def serial(self) -> str:
+        """The phone's serial."""
+        return self.driver.serial
+
+    # -- seeing ------------------------------------------------------------------------------------
+    async def look(self, *, fresh: bool = False) -> Screen:
+        """The screen as it is now (the last dump unless something was done since, or `fresh`)."""
+        if self._screen is not None and not fresh:
+            return self._screen
+        screen = Screen.parse(await self.driver.dump_hierarchy())
+        for _ in range(MAX_DIALOGS):
+            self._check_messages(screen)
+            if not await self._dismiss_dialog(screen):
+                break
+            screen = Screen.parse(await self.driver.dump_hierarchy())
+        self._screen = screen
+        return screen
+
+    def _check_messages(self, screen: Screen) -> None:
+        limited = screen.matching(self.sel["rate_limit"])
+        if limited:
+            raise ScriptFailed(f"rate limited by {self.app.app}: {limited[0].label}")
+        error = screen.matching(self.sel["app_error"])
+        if error:
+            raise ScriptFailed(f"{self.app.app} says: {error[0].label}")
+
+    async def _dismiss_dialog(self, screen: Screen) -> bool:
+        title = screen.find(self.sel["dialog_title"])
+        if title is not None and any(word in title.label.lower() for word in self.sel.label("allow_for")):
+            button = screen.find(self.sel["permission_allow"])
+        else:
+            button = screen.find(self.sel["dialog_dismiss"])
+        if button is None and title is not None:
+            button = screen.find(self.sel["dialog_close"])
+        if button is None:
+            return False
+        self.dismissed.append(f"{title.label if title else 'dialog'} ({button.label or 'close'})")
+        await self.driver.click(*button.center)
+        return True
+
+    async def find(self, name: str) -> Element | None:
+        """The element `name` on the current screen, if a finger can reach it."""
+        return (await self.look()).find(self.sel[name])
+
+    async def wait_for(self, *names: str, timeout_s: float | None = None) -> tuple[str, Element] | None:
+        """The first of `names` to show up within `timeout_s` run seconds, or None."""
+        deadline = time.monotonic() + (self.wait_s if timeout_s is None else timeout_s) * self.clock.time_scale
+        attempt = 0
+        while True:
+            screen = await self.look(fresh=attempt > 0)
+            for name in names:
+                element = screen.find(self.sel[name])
+                if element is not None:
+                    return name, element
+            attempt += 1
+            if attempt >= 2 and time.monotonic() >= deadline:
+                return None
+            await self.clock.sleep(self.poll_s)
+
+    async def expect(self, *names: str, what: str, timeout_s: float | None = None) -> tuple[str, Element]:
+        """Like wait_for, but a ScriptFailed saying `what` did not show up."""
+        found = await self.wait_for(*names, timeout_s=timeout_s)
+        if found is None:
+            raise ScriptFailed(f"{what} did not show up on {self.serial}")
+        return found
+
+    # -- touching ----------------------------------------------------------------------------------
+    def changed(self) -> None:
+        """The screen is about to change: the next look dumps again."""
+        self._screen = None
+
+    async def tap(self, element: Element) -> None:
+        """Tap an element at its centre."""
+        self.changed()
+        await self.driver.click(*element.center)
+
+    async def tap_point(self, x: int, y: int) -> None:
+        """Tap a point."""
+        self.changed()
+        await self.driver.click(x, y)
+
+    async def tap_on(self, name: str, *, what: str, timeout_s: float | None = None) -> Element:
+        """Wait for element `name` and tap it; ScriptFailed naming `what` if it never shows."""
+        _, element = await self.expect(name, what=what, timeout_s=timeout_s)
+        await self.tap(element)
+        return element
+
+    async def type_into(self, element: Element, text: str) -> None:
+        """Put `text` in a field (focus it with a tap first when needed), replacing what it held."""
+        if not element.focused:
+            await self.tap(element)
+        self.changed()
+        if not await self.driver.set_focused_text(text):
+            raise ScriptFailed(f"could not type into the {element.hint or element.desc or 'text'} field")
+
+    async def press(self, key: str) -> None:
+        """Press a key (back, enter, home)."""
+        self.changed()
+        await self.driver.press(key)
+
+    async def swipe_up(self) -> None:
+        """Swipe from the lower to the upper part of the screen (the next video)."""
+        width, height = await self.screen_size()
+        self.changed()
+        await self.driver.swipe(width // 2, height * 3 // 4, width // 2, height // 4, steps=10)
+
+    async def screen_size(self) -> tuple[int, int]:
+        """Width and height, from the outermost node of the last dump."""
+        screen = await self.look()
+        if screen.elements:
+            left, top, right, bottom = screen.elements[0].bounds
+            if right > left and bottom > top:
+                return right, bottom
+        info = await self.driver.info()
+        return info["displayWidth"], info["displayHeight"]
+
+    # -- the phone ---------------------------------------------------------------------------------
+    async def shell(self, *args: str) -> tuple[str, int]:
+        """Run a command given as arguments (quoted for the phone's shell)."""
+        return await self.driver.shell(" ".join(shlex.quote(arg) for arg in args))
+
+    async def open_url(self, url: str) -> None:
+        """Open a URL in the app with a VIEW intent."""
+        self.changed()
+        output, code = await self.shell("am", "start", "-a", "android.intent.action.VIEW", "-d", url,
+                                        "-p", self.package)
+        if code != 0 or "Error" in output:
+            raise ScriptFailed(f"{self.app.app} did not open {url}: {output.strip()[-120:]}")
+
+    def labelled(self, element: Element | None, state: str) -> bool:
+        """Whether an element's text or content-desc starts with one of the words of `state`."""
+        if element is None:
+            return False
+        return any(element.label.startswith(word) for word in self.sel.label(state))
+
+    def mentions(self, element: Element | None, state: str) -> bool:
+        """Whether an element's text or content-desc contains one of the words of `state`."""
+        if element is None:
+            return False
+        return any(word in element.text or word in element.desc for word in self.sel.label(state))
+
+    def clean(self, username: str) -> str:
+        """A username as compared: no @, no spaces, lower case."""
+        return username.strip().lstrip("@").strip().lower()
+
+    def texts_of(self, elements: Iterable[Element]) -> list[str]:
+        """The texts of elements, in order."""
+        return [e.text for e in elements if e.text]

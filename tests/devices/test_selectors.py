@@ -1,0 +1,70 @@
+"""The selectors file: versions newest last, ids first for a known version and last otherwise, languages."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from devices.selectors import Alternative, load_selectors, parse_selectors, version_key
+
+DATA = json.loads((Path(__file__).parents[2] / "devices/selectors/tiktok.json").read_text(encoding="utf-8"))
+
+
+def test_a_known_version_tries_its_resource_id_first():
+    selectors = load_selectors("tiktok").resolve("34.1.2")
+    assert selectors.known_version and selectors.version == "34.1.2"
+    assert selectors["tab_home"][0] == Alternative(id="xw2")
+    assert selectors["tab_home"][1] == Alternative(desc="Home", cls="android.widget.FrameLayout")
+
+
+def test_an_unknown_version_uses_the_newest_labels_first_and_its_ids_last():
+    app = load_selectors("tiktok")
+    selectors = app.resolve("99.0.1")
+    assert not selectors.known_version and selectors.version == app.newest
+    assert selectors["tab_home"][0].desc == "Home"
+    assert selectors["tab_home"][-1] == Alternative(id="xw2")
+
+
+def test_every_element_of_the_driven_language_has_a_way_to_be_found():
+    selectors = load_selectors("tiktok").resolve("34.1.2")
+    assert all(selectors[name] for name in selectors.elements)
+
+
+def test_versions_must_be_listed_oldest_first():
+    data = copy.deepcopy(DATA)
+    data["versions"].append({"version": "12.0.0", "ids": {}})
+    with pytest.raises(ValueError, match="oldest first"):
+        parse_selectors(data)
+
+
+def test_an_unknown_key_in_an_alternative_is_named():
+    data = copy.deepcopy(DATA)
+    data["languages"]["en"]["elements"]["tab_home"].append({"content_desc": "Home"})
+    with pytest.raises(ValueError, match=r"languages\.en\.elements\.tab_home\[2\].*content_desc"):
+        parse_selectors(data)
+
+
+def test_an_id_for_an_element_no_language_knows_is_refused():
+    data = copy.deepcopy(DATA)
+    data["versions"][0]["ids"]["tab_typo"] = "abc"
+    with pytest.raises(ValueError, match="tab_typo"):
+        parse_selectors(data)
+
+
+def test_languages_are_recognised_by_their_labels():
+    app = load_selectors("tiktok")
+    assert app.recognised(["Accueil", "Profil", "Amis", "Home"])[0] == ("fr", 3)
+    assert app.recognised(["Home", "Profile", "For You"])[0] == ("en", 3)
+    assert app.recognised(["nothing here"]) == []
+
+
+def test_a_language_that_is_only_recognised_cannot_be_driven():
+    with pytest.raises(KeyError, match="fr"):
+        load_selectors("tiktok").resolve("34.1.2", "fr")
+
+
+def test_version_keys_compare_numerically():
+    assert version_key("34.10.0") > version_key("34.9.9") > version_key("9.0")
