@@ -82,9 +82,11 @@ class DeviceFold:
                 if row is None:
                     return  # a pending task stopped: no phone was involved
                 self.changed.add(row.serial)
-                if type(event) is TaskCompleted:
+                if row.current_deleted:
+                    pass  # a deleted task's outcome changes no view; the phone is free again
+                elif type(event) is TaskCompleted:
                     row.tasks_completed += 1
-                elif not row.current_deleted:
+                else:
                     row.tasks_failed += 1
                 row.busy, row.current_task_id, row.current_deleted = 0, None, 0
             case TaskDeleted():

@@ -28,11 +28,19 @@ from service.store.write_stats import WriteStats
 
 _INSERT = "INSERT INTO events (position, stream_id, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?)"
 _EVENT_COLUMNS = "position, stream_id, version, type, data, recorded_at"
+CHECKPOINT_INTERVAL_S = 0.5
+CHECKPOINT_RESTART_FRAMES = 16_384  # 64 MiB of 4 KiB pages
 
 
 def utc_now() -> datetime:
     """The default clock of recorded_at."""
     return datetime.now(timezone.utc)
+
+
+def _refused(exc: BaseException) -> StoreError:
+    error = StoreError(f"the event log could not be written: {exc}")
+    error.__cause__ = exc
+    return error
 
 
 class _Append:
@@ -79,9 +87,13 @@ class SQLiteEventStore:
             self._readers = await open_readers(self.path, self._reader_count, self._writer, self._limiter)
             async with anyio.create_task_group() as tg:
                 await tg.start(self._write_loop)
+                checkpoints = anyio.CancelScope()
+                if self.path != ":memory:":
+                    tg.start_soon(self._checkpoint_loop, checkpoints)
                 try:
                     yield self
                 finally:
+                    checkpoints.cancel()
                     self._closing = True
                     self._work.set()
         finally:
@@ -95,6 +107,8 @@ class SQLiteEventStore:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = open_connection(self.path, sync=self.sync)
         try:
+            # Commits never pay for a checkpoint: a background connection does them (_checkpoint_loop).
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
             migrate(conn)
             self.position = conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
         except BaseException:
@@ -147,6 +161,33 @@ class SQLiteEventStore:
             if self._closing:
                 return
 
+    async def _checkpoint_loop(self, scope: anyio.CancelScope) -> None:
+        """Fold the WAL into the database in the background, so commits stay short.
+
+        PASSIVE checkpoints never block the writer or readers; if the WAL still grows past
+        CHECKPOINT_RESTART_FRAMES (readers kept it busy), one RESTART checkpoint resets it.
+        """
+        conn = await anyio.to_thread.run_sync(
+            lambda: sqlite3.connect(self.path, isolation_level=None, check_same_thread=False))
+        try:
+            with scope:
+                await self._checkpoint_forever(conn)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(conn.close)
+
+    async def _checkpoint_forever(self, conn: sqlite3.Connection) -> None:
+        position = self.position
+        while True:
+            await anyio.sleep(CHECKPOINT_INTERVAL_S)
+            if self.position == position:
+                continue
+            position = self.position
+            _, frames, _ = await anyio.to_thread.run_sync(
+                lambda: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+            if frames > CHECKPOINT_RESTART_FRAMES:
+                await anyio.to_thread.run_sync(lambda: conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone())
+
     def _commit(self, batch: list[_Append]) -> None:
         """Runs on the writer thread: the whole batch in one transaction."""
         conn = self._writer
@@ -165,14 +206,13 @@ class SQLiteEventStore:
                         conn.execute(side.sql, side.params)
                 self._apply_views([r for pending in batch for r in pending.recorded], position)
                 conn.execute("COMMIT")
-            except sqlite3.IntegrityError:
+            except Exception:  # noqa: BLE001 - isolate the append at fault; the others commit
                 conn.execute("ROLLBACK")
                 position = self._commit_one_by_one(batch, recorded_at)
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            error = StoreError(f"the event log could not be written: {exc}")
-            error.__cause__ = exc
+            error = _refused(exc)
             for pending in batch:
                 pending.recorded, pending.error = [], error
             return
@@ -210,10 +250,16 @@ class SQLiteEventStore:
                 self._apply_views(pending.recorded, staged)
                 conn.execute("RELEASE one_append")
                 position = staged
-            except sqlite3.IntegrityError:
+            except sqlite3.IntegrityError as exc:
                 conn.execute("ROLLBACK TO one_append")
                 conn.execute("RELEASE one_append")
-                pending.recorded, pending.error = [], ConcurrencyError(self._conflicts(pending))
+                conflicts = self._conflicts(pending)
+                pending.recorded = []
+                pending.error = ConcurrencyError(conflicts) if conflicts else _refused(exc)
+            except Exception as exc:  # noqa: BLE001 - this append alone fails
+                conn.execute("ROLLBACK TO one_append")
+                conn.execute("RELEASE one_append")
+                pending.recorded, pending.error = [], _refused(exc)
         conn.execute("COMMIT")
         return position
 
