@@ -202,14 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--data-dir", type=Path, default=Path("data"), help="data directory (default ./data)")
         sub.set_defaults(run=run)
 
-    try:
-        from devices.sim import cli as sim_cli
-    except ImportError:  # the farm is optional in a trimmed install
-        sim_cli = None
-    if sim_cli is not None:
-        sim = commands.add_parser("sim", help="run a virtual phone farm (ADB + uiautomator2 + a TikTok-like app)")
-        sim_cli.add_arguments(sim)
-        sim.set_defaults(run=sim_cli.run)
+    from devices.sim import cli as sim_cli
+
+    sim = commands.add_parser("sim", help="run a virtual phone farm (ADB + uiautomator2 + a TikTok-like app)")
+    sim_cli.add_arguments(sim)
+    sim.set_defaults(run=sim_cli.run)
     return parser
 
 
