@@ -7,6 +7,7 @@ Only a SHA-256 of the body (canonical JSON) is kept, never the body.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Awaitable, Callable
 from weakref import WeakValueDictionary
 
@@ -24,9 +25,22 @@ MAX_KEY_LENGTH = 200
 Remember = Callable[[bytes], list[SideWrite]]
 
 
+def _float(text: str) -> float | msgspec.Raw:
+    value = float(text)
+    return value if math.isfinite(value) else msgspec.Raw(text.encode())  # 1e400: kept as written
+
+
+_decoder = msgspec.json.Decoder(float_hook=_float)
+
+
 def body_hash(body: bytes) -> str:
-    """SHA-256 of the body as canonical JSON (bodies equal as JSON hash alike)."""
-    canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted")
+    """SHA-256 of the body as canonical JSON (bodies equal as JSON hash alike).
+
+    Reads what the request parser reads: a leading UTF-8 BOM is skipped, and a number too
+    large for a float (in a key the parser ignores) is kept as written instead of failing.
+    """
+    body = bytes(body).removeprefix(b"\xef\xbb\xbf")
+    canonical = msgspec.json.encode(_decoder.decode(body), order="sorted")
     return hashlib.sha256(canonical).hexdigest()
 
 

@@ -22,7 +22,7 @@ from service.domain.task import CreateTask, TaskStatus
 from service.errors import ApiError, Code
 from service.handlers.tasks import NewTask
 from service.idempotency import check_key
-from service.requests.create_task import parse_create_task
+from service.requests.create_task import CreateTaskRequest, parse_create_task
 from service.requests.fan_out import fan_out
 from service.requests.queries import TaskListQuery, parse_task_list_query
 from service.requests.task_ids import parse_batch_delete, parse_task_id
@@ -32,8 +32,7 @@ from service.runtime import Runtime
 def task_routes(rt: Runtime) -> list:
     """The /task routes, bound to a running server."""
 
-    async def create_tasks(body: bytes) -> tuple[list[NewTask], list[str]]:
-        request = parse_create_task(body, rt.files)
+    async def create_tasks(request: CreateTaskRequest) -> tuple[list[NewTask], list[str]]:
         registry = await queries.accounts(rt.store)
         by_device: dict[str, list[str]] = {}
         device_of: dict[str, str] = {}
@@ -55,14 +54,18 @@ def task_routes(rt: Runtime) -> list:
         """Create tasks: one per device (or account) and per target."""
         body = await request.body()
         key = request.headers.get("idempotency-key")
+        if key is not None:
+            key = check_key(key)
+        parsed = parse_create_task(body, rt.files)  # an invalid body is never remembered
         if key is None:
-            tasks, offline = await create_tasks(body)
+            tasks, offline = await create_tasks(parsed)
             ids = await rt.tasks.create(tasks)
             return ok(CreatedTasks(task_ids=ids, created_count=len(ids), offline_serials=offline))
-        key = check_key(key)
-        tasks, offline = await create_tasks(body)  # validation errors are never remembered
 
         async def run(remember):
+            # After the key's lookup: a repeated request answers the first response even when
+            # the registry changed since; a registry error (unknown username) is not remembered.
+            tasks, offline = await create_tasks(parsed)
             answer: list[bytes] = []
 
             def side_writes(ids: list[int]):
