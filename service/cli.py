@@ -93,6 +93,29 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
+def prepare_database(path: Path, sync: str) -> str | None:
+    """Create or migrate the database before listening; why it cannot be used, or None.
+
+    The server's lifespan would do the same, but a failure there reaches the user as
+    uvicorn's traceback; here it is one line.
+    """
+    from service.store.connection import open_connection
+    from service.store.migrations import SchemaTooNew, migrate
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = open_connection(path, sync=sync)
+        try:
+            migrate(conn)
+        finally:
+            conn.close()
+    except SchemaTooNew as exc:
+        return f"cannot serve {path}: {exc}"
+    except (sqlite3.Error, RuntimeError, OSError) as exc:
+        return f"cannot open the database {path}: {exc}"
+    return None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the API until stopped."""
     from service.server import serve
@@ -115,6 +138,10 @@ def run_serve(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 2
     try:
+        problem = prepare_database(settings.db_path, settings.sync)
+        if problem is not None:
+            log.error("%s", problem)
+            return 2
         serve(settings)
     except OSError as exc:
         log.error("%s", exc)
@@ -156,6 +183,9 @@ def run_replay(args: argparse.Namespace) -> int:
             print(f"rebuilt every view from {folded} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
         finally:
             conn.close()
+    except (sqlite3.Error, RuntimeError) as exc:  # SchemaTooNew, a failed migration
+        log.error("cannot replay %s: %s", db, exc)
+        return 2
     finally:
         lock.release()
     return 0
@@ -177,6 +207,11 @@ def run_backup(args: argparse.Namespace) -> int:
         source.backup(dest, pages=1024)
         dest.execute("PRAGMA journal_mode = DELETE")
         ok = dest.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.Error as exc:
+        dest.close()
+        target.unlink(missing_ok=True)  # a failed copy is no backup
+        log.error("cannot back up %s: %s", db, exc)
+        return 2
     finally:
         dest.close()
         source.close()

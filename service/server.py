@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 
 import uvicorn
@@ -54,4 +55,17 @@ def serve(settings: Settings) -> None:
                       for h in (s.getsockname()[0] for s in sockets))
     log.info("droidledger serving the Local API on %s (plan %s, device limit %d, database %s)",
              names, settings.plan.name, settings.device_limit, settings.db_path)
-    uvicorn.Server(config).run(sockets=sockets)
+    server = uvicorn.Server(config)
+
+    def stop(_signal: int, _frame: object) -> None:
+        server.should_exit = True
+
+    # After its graceful shutdown uvicorn raises the signal that stopped it again, under the
+    # handler installed before it ran. With the default one, SIGTERM would kill the process
+    # (exit -15) and Ctrl-C raise KeyboardInterrupt; with this one, serve returns and exits 0.
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run(sockets=sockets)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
