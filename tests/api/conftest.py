@@ -8,6 +8,7 @@ error envelope, `api.start(task_id)` makes a task running (there is no scheduler
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from typing import Any, Callable
 
 import httpx
@@ -124,6 +125,28 @@ def make_api(tmp_path) -> Callable[..., Api]:
     yield make
     for client in reversed(clients):
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def serve_async(tmp_path):
+    """`async with serve_async(**settings) as (app, client):` the app in the test's event loop,
+    driven through httpx's ASGITransport, so that requests sent together really interleave.
+
+    (Litestar's AsyncTestClient runs each request to completion through a blocking portal:
+    requests started together in a task group never overlap there.)
+    """
+
+    @asynccontextmanager
+    async def serve(**settings: Any):
+        settings.setdefault("data_dir", tmp_path)
+        settings.setdefault("sync", "normal")
+        app = create_app(Settings(**settings))
+        async with app.lifespan():
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                yield app, client
+
+    return serve
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import anyio
-from litestar.testing import AsyncTestClient
-
-from service.api.app import create_app
-from service.settings import Settings
 
 BODY = {"serials": ["A", "B", "C"], "script_name": "post", "script_config": {}}
 
@@ -23,8 +19,8 @@ async def _all(client, calls):
     return answers
 
 
-async def test_racing_stops_of_one_pending_task_stop_it_once(tmp_path):
-    async with AsyncTestClient(create_app(Settings(data_dir=tmp_path, sync="normal"))) as client:
+async def test_racing_stops_of_one_pending_task_stop_it_once(serve_async):
+    async with serve_async() as (_, client):
         await client.post("/api/v1/task", json=BODY)
         answers = await _all(client, [("POST", "/api/v1/task/1/stop", None)] * 10)
         codes = sorted(r.json()["code"] for r in answers)
@@ -34,8 +30,8 @@ async def test_racing_stops_of_one_pending_task_stop_it_once(tmp_path):
         assert [e["type"] for e in events] == ["created", "stop-requested", "failed"]
 
 
-async def test_racing_deletes_stops_and_retries_never_fail_with_500(tmp_path):
-    async with AsyncTestClient(create_app(Settings(data_dir=tmp_path, sync="normal"))) as client:
+async def test_racing_deletes_stops_and_retries_never_fail_with_500(serve_async):
+    async with serve_async() as (_, client):
         await client.post("/api/v1/task", json=BODY)
         calls = [("POST", "/api/v1/task/1/stop", None), ("DELETE", "/api/v1/task/1", None),
                  ("POST", "/api/v1/task/1/retry", None), ("POST", "/api/v1/task/retry-all", None),

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime, timezone
 
 import anyio
-from litestar.testing import AsyncTestClient, TestClient
+from litestar.testing import TestClient
 
 from service.api.app import create_app
 from service.clock import FakeClock
@@ -125,8 +125,8 @@ def test_the_key_survives_a_restart_on_the_same_database(tmp_path):
         assert client.get("/api/v1/task/stats").json()["data"]["total"] == 2
 
 
-async def test_two_racing_requests_with_the_same_key_create_once(tmp_path):
-    async with AsyncTestClient(create_app(Settings(data_dir=tmp_path, sync="normal"))) as client:
+async def test_two_racing_requests_with_the_same_key_create_once(serve_async):
+    async with serve_async() as (_, client):
         answers = []
 
         async def send() -> None:
@@ -141,8 +141,8 @@ async def test_two_racing_requests_with_the_same_key_create_once(tmp_path):
         assert stats.json()["data"]["total"] == 2
 
 
-async def test_racing_requests_with_different_keys_all_create(tmp_path):
-    async with AsyncTestClient(create_app(Settings(data_dir=tmp_path, sync="normal"))) as client:
+async def test_racing_requests_with_different_keys_all_create(serve_async):
+    async with serve_async() as (_, client):
         answers = []
 
         async def send(key: str) -> None:
