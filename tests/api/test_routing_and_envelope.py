@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import anyio
 import pytest
 
 from projections import queries
+from service.settings import plan_named
 
 
 @pytest.mark.parametrize("path", ["/", "/api", "/api/v1", "/api/v1/tasks", "/api/v2/task", "/api/v1/task/1/start",
@@ -53,8 +55,6 @@ def test_errors_as_200_answers_every_error_with_http_200_and_the_same_body(make_
 
 
 def test_errors_as_200_on_starter(make_api):
-    from service.settings import plan_named
-
     api = make_api(plan=plan_named("starter"), errors_as_200=True)
     for path in ("/api/v1/license/check", "/api/v1/task"):
         response = api.client.get(path)
@@ -140,8 +140,6 @@ def test_health_is_500_while_the_database_takes_no_writes(read_only):
     "handler raises again (conn.in_transaction on a closed connection), the write loop dies and the pending "
     "append is never resumed: no 50001 (under uvicorn the request waits forever)"))
 async def test_a_closed_writer_connection_is_50001_not_a_hang(serve_async):
-    import anyio
-
     async with serve_async() as (app, client):
         await client.post("/api/v1/task", json={"serials": ["A"], "script_name": "post", "script_config": {}})
         store = app.state.runtime.store
