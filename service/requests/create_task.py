@@ -82,7 +82,8 @@ def script_of(raw: dict[str, Any]) -> str | None:
     script = given.strip()
     if script in COMING_SOON:
         raise ApiError(
-            Code.SCRIPT_NOT_SUPPORTED, f'script "{script}" is coming soon: not yet available'
+            Code.SCRIPT_NOT_SUPPORTED,
+            f'script_name "{script}" is coming soon: not yet available through the API',
         )
     if script not in SUPPORTED:
         raise ApiError(

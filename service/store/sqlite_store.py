@@ -8,6 +8,7 @@ that expected it: the batch is retried append by append under savepoints.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from contextlib import asynccontextmanager
@@ -26,6 +27,8 @@ from service.store.readers import Readers, open_readers
 from service.store.records import ConcurrencyError, RecordedEvent, SideWrite, StoreError, StreamAppend
 from service.store.write_stats import WriteStats
 
+log = logging.getLogger("droidledger.store")
+
 _INSERT = "INSERT INTO events (position, stream_id, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?)"
 _EVENT_COLUMNS = "position, stream_id, version, type, data, recorded_at"
 CHECKPOINT_INTERVAL_S = 0.5
@@ -35,6 +38,15 @@ CHECKPOINT_RESTART_FRAMES = 16_384  # 64 MiB of 4 KiB pages
 def utc_now() -> datetime:
     """The default clock of recorded_at."""
     return datetime.now(timezone.utc)
+
+
+def _rollback_quietly(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is open; a broken connection has nothing left to roll back."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
 
 
 def _refused(exc: BaseException) -> StoreError:
@@ -123,6 +135,8 @@ class SQLiteEventStore:
         try:
             # Fold the WAL into the database and truncate it, so erased secrets leave the WAL too.
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            log.warning("closing the database without a final checkpoint: %s", exc)
         finally:
             conn.close()
 
@@ -153,7 +167,11 @@ class SQLiteEventStore:
             while self._queue:
                 batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch:]
                 with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(self._commit, batch, limiter=self._limiter)
+                    try:
+                        await anyio.to_thread.run_sync(self._commit, batch, limiter=self._limiter)
+                    except Exception as exc:  # noqa: BLE001 - callers must hear of it, never wait forever
+                        for pending in batch:
+                            pending.recorded, pending.error = [], _refused(exc)
                 for pending in batch:
                     pending.done.set()
                 committed, self._committed = self._committed, anyio.Event()
@@ -210,8 +228,7 @@ class SQLiteEventStore:
                 conn.execute("ROLLBACK")
                 position = self._commit_one_by_one(batch, recorded_at)
         except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            _rollback_quietly(conn)
             error = _refused(exc)
             for pending in batch:
                 pending.recorded, pending.error = [], error

@@ -147,8 +147,6 @@ def test_a_coming_soon_script_is_40003(unchanged, script):
                     f'"{script}"', "coming soon")
 
 
-@pytest.mark.xfail(strict=True, reason="service/requests/create_task.py script_of: the coming-soon 40003 message "
-                                       "names the script but not the field script_name (API.md: message names the field)")
 def test_a_coming_soon_script_message_names_the_field(unchanged):
     unchanged.error(unchanged.client.post("/api/v1/task", json=_with(script_name="like")), 40003, 400, "script_name")
 

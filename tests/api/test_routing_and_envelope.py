@@ -135,10 +135,6 @@ def test_health_is_500_while_the_database_takes_no_writes(read_only):
     assert body["data"]["database"].startswith("not writable")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "service/store/sqlite_store.py _commit: when the writer connection itself fails (closed), its except "
-    "handler raises again (conn.in_transaction on a closed connection), the write loop dies and the pending "
-    "append is never resumed: no 50001 (under uvicorn the request waits forever)"))
 async def test_a_closed_writer_connection_is_50001_not_a_hang(serve_async):
     async with serve_async() as (app, client):
         await client.post("/api/v1/task", json={"serials": ["A"], "script_name": "post", "script_config": {}})

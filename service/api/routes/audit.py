@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Request, get
+from litestar.params import FromPath
 
 from service.api.envelope import ok
 from service.api.openapi import documented
@@ -27,7 +28,7 @@ def audit_routes(rt: Runtime) -> list:
     """/task/{id}/events and /events."""
 
     @get("/task/{task_id:str}/events", operation_class=documented())
-    async def task_events(task_id: str) -> Envelope[EventList]:
+    async def task_events(task_id: FromPath[str]) -> Envelope[EventList]:
         """The task's whole stream, oldest first (also after the task was deleted)."""
         number = parse_task_id(task_id)
         recorded = await rt.store.read_stream(task_stream(number))

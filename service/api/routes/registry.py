@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Request, delete, get, post
+from litestar.params import FromPath
 
 from projections import queries
 from service.api.envelope import ok, ok_body
 from service.api.openapi import documented
 from service.api.schemas import AccountBody, AccountList, AccountOut, DeviceList, DeviceOut, Envelope
 from service.domain.account import AccountNotFound, account_key
-from service.errors import invalid
 from service.requests.accounts import parse_account
 from service.runtime import Runtime
 
@@ -40,9 +40,7 @@ def registry_routes(rt: Runtime) -> list:
     @get("/account", operation_class=documented(query=AccountQuery))
     async def accounts(request: Request) -> Envelope[AccountList]:
         """The account registry, optionally for one phone."""
-        serial = request.query_params.get("serial")
-        if serial is not None and not serial.strip():
-            raise invalid("serial must be a non-empty string")
+        serial = request.query_params.get("serial", "").strip() or None  # empty means any, as for /task
         rows = await queries.accounts(rt.store, serial)
         return ok(AccountList(accounts=[AccountOut(username=u, serial=s, package=p) for u, s, p in rows]))
 
@@ -54,7 +52,7 @@ def registry_routes(rt: Runtime) -> list:
         return ok(AccountOut(username=state.username, serial=state.serial, package=state.package))
 
     @delete("/account/{username:str}", status_code=200, operation_class=documented())
-    async def forget(username: str) -> Envelope[AccountOut]:
+    async def forget(username: FromPath[str]) -> Envelope[AccountOut]:
         """Forget an account."""
         row = await queries.account(rt.store, account_key(username))
         if row is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from litestar import Request, Response, delete, get, post
+from litestar.params import FromPath
 from litestar.response import File
 
 from projections import queries
@@ -103,7 +104,7 @@ def task_routes(rt: Runtime) -> list:
         return await rt.cache.respond(request, compute)
 
     @get("/task/{task_id:str}", operation_class=documented())
-    async def get_task(request: Request, task_id: str) -> Envelope[TaskOut]:
+    async def get_task(request: Request, task_id: FromPath[str]) -> Envelope[TaskOut]:
         """One task."""
         number = parse_task_id(task_id)
 
@@ -121,14 +122,14 @@ def task_routes(rt: Runtime) -> list:
         return TaskRef(task_id=task_id, status=int(status), status_text=status.text)
 
     @post("/task/{task_id:str}/stop", status_code=200, operation_class=documented())
-    async def stop(task_id: str) -> Envelope[TaskRef]:
+    async def stop(task_id: FromPath[str]) -> Envelope[TaskRef]:
         """Stop a pending task, or ask a running one to halt (the response does not wait)."""
         number = parse_task_id(task_id)
         await rt.tasks.stop(number)
         return ok(await task_ref(number))
 
     @post("/task/{task_id:str}/retry", status_code=200, operation_class=documented())
-    async def retry(task_id: str) -> Envelope[TaskRef]:
+    async def retry(task_id: FromPath[str]) -> Envelope[TaskRef]:
         """A failed task becomes pending again, due now."""
         number = parse_task_id(task_id)
         await rt.tasks.retry(number)
@@ -141,7 +142,7 @@ def task_routes(rt: Runtime) -> list:
         return ok(RetriedTasks(retried_count=len(ids), task_ids=ids))
 
     @delete("/task/{task_id:str}", status_code=200, operation_class=documented())
-    async def delete_task(task_id: str) -> Envelope[DeletedTask]:
+    async def delete_task(task_id: FromPath[str]) -> Envelope[DeletedTask]:
         """Delete a task (a running one is stopped first); its events stay for audit."""
         number = parse_task_id(task_id)
         await rt.tasks.delete(number)
@@ -156,7 +157,7 @@ def task_routes(rt: Runtime) -> list:
 
     @get("/task/{task_id:str}/artifacts/{name:str}", operation_class=documented(),
          media_type="application/octet-stream")
-    async def artifact(task_id: str, name: str) -> File:
+    async def artifact(task_id: FromPath[str], name: FromPath[str]) -> File:
         """A file saved when the task failed (UI hierarchy XML, screenshot)."""
         number = parse_task_id(task_id)
         folder = (rt.settings.data_dir / "artifacts" / str(number)).resolve()
