@@ -263,8 +263,12 @@ class U2Driver:
 
     async def set_focused_text(self, text: str) -> bool:
         """Replace the text of the focused field (one RPC); False when no field has focus."""
-        return bool(await self.call(lambda d: d.jsonrpc.setText(Selector(focused=True), text),
-                                    what="typing"))
+        def type_text(d: u2.Device) -> bool:
+            try:
+                return bool(d.jsonrpc.setText(Selector(focused=True), text))
+            except u2e.UiObjectNotFoundError:
+                return False
+        return await self.call(type_text, what="typing")
 
 
 def _png(jpeg: bytes) -> bytes:

@@ -13,8 +13,8 @@ class Accounts(People):
     async def open_own_profile(self) -> Screen:
         """The Profile tab."""
         await self.go_home()
-        await self.tap_on("tab_profile", what="the Profile tab")
-        await self.expect("own_username", "profile_menu", "edit_profile", what="your profile")
+        await self.tap_until("tab_profile", "own_username", "profile_menu", "edit_profile", what="your profile",
+                             button="the Profile tab")
         return await self.look()
 
     def _own_name(self, screen: Screen) -> str | None:
@@ -29,15 +29,15 @@ class Accounts(People):
         return name
 
     async def _open_switcher(self) -> Screen:
-        screen = await self.look()
-        opener = screen.find(self.sel["own_username"])
+        switcher = ("add_account",)
+        opener = await self.find("own_username")
         if opener is not None:
-            await self.tap(opener)
+            await self.tap_until(opener, *switcher, what="the account switcher")
         else:
-            await self.tap_on("profile_menu", what="the Profile menu")
-            await self.tap_on("settings_and_privacy", what="Settings and privacy")
-            await self.tap_on("switch_account_row", what="Switch account")
-        await self.expect("switch_account_title", "add_account", what="the account switcher")
+            await self.tap_until("profile_menu", "settings_and_privacy", what="Settings and privacy",
+                                 button="the Profile menu")
+            await self.tap_until("settings_and_privacy", "switch_account_row", what="Switch account")
+            await self.tap_until("switch_account_row", *switcher, what="the account switcher")
         return await self.look()
 
     def _account_rows(self, screen: Screen) -> list[Element]:
@@ -45,13 +45,14 @@ class Accounts(People):
         if names:
             return names
         # Without ids: the texts between the switcher's title and "Add account".
-        title = screen.find(self.sel["switch_account_title"])
         end = screen.find(self.sel["add_account"])
-        if title is None or end is None:
+        if end is None:
             return []
+        titles = [e for e in screen.matching(self.sel["switch_account_title"]) if e.position < end.position]
+        start = titles[-1].position + 1 if titles else 0
         skip = set(self.sel.label("switch_account")) | set(self.sel.label("add_account"))
-        return [e for e in screen.elements[title.position + 1:end.position]
-                if e.text and e.text not in skip and e.cls.endswith("TextView")]
+        return [e for e in screen.elements[start:end.position]
+                if e.text and e.text not in skip and e.cls.endswith("TextView") and screen.reachable(e)]
 
     async def signed_in_accounts(self) -> list[str]:
         """Every account signed in on the phone, as the switcher lists them."""
@@ -75,8 +76,7 @@ class Accounts(People):
             await self.press("back")
             listed = ", ".join("@" + self.clean(e.text) for e in rows) or "none"
             raise ScriptFailed(f"account @{name} is not signed in on {self.serial} (signed in: {listed})")
-        await self.tap(row)
-        await self.expect("own_username", "profile_menu", what="your profile")
+        await self.tap_until(row, "own_username", "profile_menu", what="your profile")
         now = self._own_name(await self.look())
         if now != name:
             raise ScriptFailed(f"switching to @{name} on {self.serial} failed: @{now} is signed in")

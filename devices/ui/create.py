@@ -11,6 +11,7 @@ from typing import Callable
 
 from devices.errors import ScriptFailed
 from devices.ui.screen import Element, Screen
+from devices.ui.session import RETRIES
 from devices.ui.videos import Videos
 
 MEDIA_FOLDER = "/sdcard/DCIM/droidledger"
@@ -47,14 +48,14 @@ class Create(Videos):
     async def open_camera(self) -> None:
         """The + (Create) tab."""
         await self.go_home()
-        await self.tap_on("tab_create", what="the Create button")
-        await self.expect("camera_upload", what="the camera")
+        await self.tap_until("tab_create", "camera_upload", what="the camera", button="the Create button")
 
     async def open_editor_from_gallery(self, remotes: list[str]) -> None:
         """From the camera: Upload, pick the files, Next."""
-        await self.tap_on("camera_upload", what="the Upload button")
+        await self.tap_until("camera_upload", "gallery_tile", "gallery_empty", what="the gallery",
+                             button="the Upload button")
         await self.pick_media(remotes)
-        await self.tap_on("next", what="the Next button of the gallery")
+        await self.tap_until("next", "editor_volume", what="the video editor", button="the Next button of the gallery")
         await self._expect_editor()
 
     async def _expect_editor(self) -> None:
@@ -75,13 +76,23 @@ class Create(Videos):
             if row is None:
                 raise ScriptFailed(f"no sound found for {sound!r}")
             title = row.text
-            await self.tap(row)
-        await self.tap_on("use_this_sound", what="the Use this sound button")
-        await self.expect("camera_upload", what="the camera")
+            await self.tap_until(row, "use_this_sound", what=f"the page of the sound {title!r}")
+        await self.tap_until("use_this_sound", "camera_upload", what="the camera", button="the Use this sound button")
         return title
 
+    def _sound_chosen(self, screen: Screen, title: str) -> bool:
+        """Whether the picker marks the row of `title` selected (a picker that marks none is checked
+        after Done, by the editor showing the sound's title)."""
+        return any(r.text == title and (r.selected or any(a.selected for a in screen.ancestors(r)))
+                   for r in self._sound_rows(screen))
+
     def _sound_rows(self, screen: Screen) -> list[Element]:
-        return screen.find_all(self.sel["sound_row_title"])
+        titles = screen.find_all(self.sel["sound_row_title"])
+        if titles or self.sel.known_version:
+            return titles
+        # Without ids: the rows below the search field, each titled by its first text.
+        field = next((e for e in screen.elements if e.cls.endswith("EditText")), None)
+        return [t for row in screen.rows(after=field) if (t := screen.first_text(row)) is not None]
 
     @staticmethod
     def _choose_row(rows: list[Element], wanted: str | None, pick: Callable[[int], int] | None = None) -> Element | None:
@@ -96,21 +107,29 @@ class Create(Videos):
     async def add_sound(self, keyword: str | None, wait_s: float, pick: Callable[[int], int] | None = None) -> str:
         """In the editor: Add sound, search `keyword` (else a recommended one), wait for it to load, Done."""
         self.changed()
-        await self.tap_on("editor_add_sound", what="the Add sound button")
-        _, field = await self.expect("sound_search", what="the sound picker")
+        _, field = await self.tap_until("editor_add_sound", "sound_search", what="the sound picker",
+                                        button="the Add sound button")
         if keyword:
             await self.type_into(field, keyword)
-            button = await self.find("search_button")
-            await (self.tap(button) if button is not None else self.press("enter"))
+            for _ in range(RETRIES):
+                button = await self.find("search_button")
+                await (self.tap(button) if button is not None else self.press("enter"))
+                if self._sound_rows(await self.look()):
+                    break
         row = self._choose_row(self._sound_rows(await self.look()), keyword, pick)
         if row is None:
             raise ScriptFailed(f"no sound found for {keyword!r}" if keyword else "the sound picker lists no sounds")
         title = row.text
-        await self.tap(row)
-        if not await self.wait_gone("sound_loading", wait_s):
-            raise ScriptFailed(f"the sound {title!r} did not load in {wait_s:g} s")
-        await self.tap_on("done", what="the Done button of the sound picker")
-        await self._expect_editor()
+        for _ in range(RETRIES):
+            await self.tap(row)
+            if not await self.wait_gone("sound_loading", wait_s):
+                raise ScriptFailed(f"the sound {title!r} did not load in {wait_s:g} s")
+            if self._sound_chosen(await self.look(), title):
+                break
+        await self.tap_until("done", "editor_volume", what="the video editor", button="the Done button of the sound picker")
+        added = await self.find("editor_add_sound")
+        if added is not None and title not in added.label:
+            raise ScriptFailed(f"the sound {title!r} was not added (the editor shows {added.label!r})")
         return title
 
     async def wait_gone(self, name: str, timeout_s: float) -> bool:
@@ -128,30 +147,42 @@ class Create(Videos):
     async def set_volumes(self, original: int, added: int | None) -> str:
         """In the editor: Volume, the two bars set by a tap at the right fraction, Done."""
         self.changed()
-        await self.tap_on("editor_volume", what="the Volume button")
-        await self.expect("volume_bar", what="the volume bars")
-        screen = await self.look()
-        bars = screen.find_all(self.sel["volume_bar"])
-        by_label = {state: next((b for b in bars if self.labelled(b, state)), None) for state in ("original_sound", "added_sound")}
-        first, second = (bars + [None, None])[:2]
-        targets = [(by_label["original_sound"] or first, original), (by_label["added_sound"] or second, added)]
-        done = []
-        for bar, value in targets:
-            if bar is None or value is None or not bar.enabled:
-                continue
-            left, top, right, bottom = bar.bounds
-            x = min(right - 1, left + round(value / 100 * (right - left)))
-            await self.tap_point(x, (top + bottom) // 2)
-            done.append(str(value))
-        await self.tap_on("done", what="the Done button of the volume panel")
-        await self._expect_editor()
+        await self.tap_until("editor_volume", "volume_bar", what="the volume bars", button="the Volume button")
+        for _ in range(RETRIES):
+            done = await self._set_bars(await self.look(), original, added)
+            wrong = self._wrong_bars(await self.look(), original, added)
+            if not wrong:
+                break
+        if wrong:
+            raise ScriptFailed(f"the volume did not take: {wrong}")
+        await self.tap_until("done", "editor_volume", what="the video editor", button="the Done button of the volume panel")
         return "/".join(done)
+
+    def _bars(self, screen: Screen, original: int, added: int | None) -> list[tuple[Element, int]]:
+        bars = screen.find_all(self.sel["volume_bar"])
+        labelled = {s: next((b for b in bars if self.labelled(b, s)), None) for s in ("original_sound", "added_sound")}
+        first, second = (bars + [None, None])[:2]
+        pairs = [(labelled["original_sound"] or first, original), (labelled["added_sound"] or second, added)]
+        return [(bar, value) for bar, value in pairs if bar is not None and value is not None and bar.enabled]
+
+    async def _set_bars(self, screen: Screen, original: int, added: int | None) -> list[str]:
+        done = []
+        for bar, value in self._bars(screen, original, added):
+            left, top, right, bottom = bar.bounds
+            await self.tap_point(min(right - 1, left + round(value / 100 * (right - left))), (top + bottom) // 2)
+            done.append(str(value))
+        return done
+
+    def _wrong_bars(self, screen: Screen, original: int, added: int | None) -> str:
+        """Bars whose shown value (when they show one) is not the one asked for."""
+        return ", ".join(f"{bar.text} instead of {value}" for bar, value in self._bars(screen, original, added)
+                         if bar.text.isdigit() and int(bar.text) != value)
 
     async def to_composer(self) -> None:
         """From the editor, Next to the post screen."""
         self.changed()
-        await self.tap_on("next", what="the Next button of the editor")
-        await self.expect("caption_input", "post_button", what="the post screen")
+        await self.tap_until("next", "caption_input", "post_button", what="the post screen",
+                             button="the Next button of the editor")
 
     async def write_caption(self, caption: str) -> None:
         """Type the caption (the description)."""
@@ -170,8 +201,12 @@ class Create(Videos):
             return False
         if switch.checked == on:
             return False
-        await self.tap(switch)
-        after = await self.find("product_link")
+        after: Element | None = switch
+        for _ in range(RETRIES):
+            await self.tap(after)  # type: ignore[arg-type]
+            after = await self.find("product_link")
+            if after is None or after.checked == on:
+                break
         if after is None or after.checked != on:
             raise ScriptFailed("the Add product link switch did not change")
         return True
@@ -179,15 +214,17 @@ class Create(Videos):
     async def publish(self) -> None:
         """Post (and Publish now where the version asks)."""
         self.changed()
-        await self.tap_on("post_button", what="the Post button")
-        confirm = await self.find("publish_now")
-        if confirm is not None:
-            await self.tap(confirm)
+        shown, confirm = await self.tap_until("post_button", "publish_now", "upload_banner", "tab_home",
+                                              what="the upload", button="the Post button")
+        if shown == "publish_now":
+            await self.tap_until(confirm, "upload_banner", "tab_home", what="the upload")
 
     async def wait_upload(self, timeout_s: float, caption: str) -> str:
         """Wait until the app says the post is published; ScriptFailed after `timeout_s` run seconds."""
+        # The notice can vanish unseen (a tap, such as dismissing a dialog, clears it): then the
+        # profile, which lists published posts by caption, tells.
         deadline = time.monotonic() + timeout_s * self.clock.time_scale
-        attempt, quiet, checked_profile = 0, 0, False
+        attempt, quiet, uploading_seen, on_profile = 0, 0, False, False
         while True:
             screen = await self.look(fresh=True)
             notices = screen.matching(self.sel["upload_banner"])
@@ -195,17 +232,17 @@ class Create(Videos):
                 raise ScriptFailed(f"the upload failed: {notices[0].label}")
             if any(self.mentions(n, "upload_done") for n in notices):
                 return "published"
-            quiet = 0 if any(self.mentions(n, "uploading") for n in notices) else quiet + 1
-            if quiet >= 2 and not checked_profile:
-                checked_profile = True
-                if await self._on_profile(caption):
+            uploading = any(self.mentions(n, "uploading") for n in notices)
+            uploading_seen |= uploading
+            quiet = 0 if uploading else quiet + 1
+            if quiet >= 2:
+                if not on_profile:
+                    screen, on_profile = await self.open_own_profile(), True
+                if caption and any(caption in (e.desc, e.text) for e in screen.elements):
                     return "published (on the profile)"
+                if not caption and uploading_seen:
+                    return "published (the upload notice is gone)"
             attempt += 1
             if attempt >= 2 and time.monotonic() >= deadline:
                 raise ScriptFailed(f"upload did not finish in {timeout_s:g} s")
             await self.clock.sleep(self.poll_s)
-
-    async def _on_profile(self, caption: str) -> bool:
-        screen = await self.open_own_profile()
-        tiles = screen.find_all(self.sel["video_tile"])
-        return bool(caption) and any(caption in (t.desc + t.text) for t in tiles)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from devices.errors import ScriptFailed
 from devices.ui.prepare import Preparation
 from devices.ui.screen import Element, Screen
+from devices.ui.session import RETRIES
 
 PROFILE_URL = "https://www.tiktok.com/@{}"
 
@@ -22,7 +23,7 @@ class People(Preparation):
         else:
             await self.open_url(PROFILE_URL.format(name))
             how = f"opened {PROFILE_URL.format(name)}"
-        found, _ = await self.expect("profile_follow", "profile_not_found", "edit_profile",
+        found, _ = await self.expect("edit_profile", "profile_followers", "profile_not_found",
                                      what=f"the profile of @{name}")
         if found == "profile_not_found":
             raise ScriptFailed(f"user @{name} not found")
@@ -33,21 +34,24 @@ class People(Preparation):
     async def search(self, query: str) -> Screen:
         """Type `query` into search and submit it; the results' screen."""
         await self.go_home()
-        await self.tap_on("home_search", what="the Search button")
-        _, field = await self.expect("search_input", what="the search field")
+        _, field = await self.tap_until("home_search", "search_input", what="the search field",
+                                        button="the Search button")
         await self.type_into(field, query)
+        results = ("search_tab_top", "search_tab_users", "search_no_results")
         button = await self.find("search_button")
         if button is not None:
-            await self.tap(button)
+            await self.tap_until(button, *results, what=f"search results for {query!r}")
         else:
             await self.press("enter")
-        await self.expect("search_tab_top", "search_tab_users", "search_no_results", what=f"search results for {query!r}")
+            await self.expect(*results, what=f"search results for {query!r}")
         return await self.look()
 
     async def search_tab(self, name: str) -> Screen:
         """Switch the search results to a tab (search_tab_users, search_tab_videos, search_tab_sounds)."""
-        element = await self.find(name)
-        if element is not None and not element.selected:
+        for _ in range(RETRIES):
+            element = await self.find(name)
+            if element is None or element.selected:
+                break
             await self.tap(element)
         return await self.look()
 
@@ -56,7 +60,7 @@ class People(Preparation):
         row = self._user_row(screen, name)
         if row is None:
             raise ScriptFailed(f"user @{name} not found")
-        await self.tap(row)
+        await self.tap_until(row, "edit_profile", "profile_followers", "profile_not_found", what=f"the profile of @{name}")
 
     def _user_row(self, screen: Screen, name: str) -> Element | None:
         handles = screen.find_all(self.sel["user_row_handle"])
@@ -70,8 +74,7 @@ class People(Preparation):
         _, button = await self.expect("profile_follow", what=f"the Follow button of @{name}")
         if self.labelled(button, "following"):
             return f"already following @{name}"
-        await self.tap(button)
-        after = await self.find("profile_follow")
+        after = await self.tap_flips("profile_follow", "following", what=f"Follow (@{name})")
         if not self.labelled(after, "following"):
             shown = after.label if after else "nothing"
             raise ScriptFailed(f"could not follow @{name}: the button reads {shown!r}")
@@ -84,8 +87,8 @@ class People(Preparation):
         _, button = await self.expect("profile_follow", what=f"the Following button of @{name}")
         if not self.labelled(button, "following"):
             return f"was not following @{name}"
-        await self.tap(button)
-        await self.tap_on("unfollow_confirm", what="the Unfollow confirmation")
+        _, confirm = await self.tap_until(button, "unfollow_confirm", what="the Unfollow confirmation")
+        await self.tap_until(confirm, "profile_follow", what=f"the profile of @{name}")
         after = await self.find("profile_follow")
         if after is None or not self.labelled(after, "follow") or self.labelled(after, "following"):
             shown = after.label if after else "nothing"

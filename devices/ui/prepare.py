@@ -80,16 +80,19 @@ class Preparation(AppSession):
 
     async def go_home(self) -> None:
         """The home feed with the bottom bar: back out of whatever is open, restart the app as a last resort."""
-        for _ in range(BACK_PRESSES + 2):
+        tapped = 0
+        for _ in range(BACK_PRESSES + 4):
             screen = await self.look(fresh=True)
             if self.package not in screen.packages():
                 await self.launch()
                 continue
             home = screen.find(self.sel["tab_home"])
             if home is not None:
-                if not home.selected:
-                    await self.tap(home)
-                return
+                if home.selected or tapped >= 2:
+                    return
+                await self.tap(home)
+                tapped += 1
+                continue
             await self.press("back")
         await self.restart()
         if (await self.look(fresh=True)).find(self.sel["tab_home"]) is None:

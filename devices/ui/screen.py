@@ -107,12 +107,23 @@ class Screen:
         return None
 
     def find_all(self, alternatives: Iterable[Alternative]) -> list[Element]:
-        """Every reachable element of the first alternative that finds any."""
-        for alternative in alternatives:
-            found = [e for e in self.elements if alternative.matches(e) and self.reachable(e)]
-            if found:
-                return found
-        return []
+        """Every reachable element that any alternative matches, in document order (for lists: tiles, rows)."""
+        alternatives = tuple(alternatives)
+        return [e for e in self.elements if any(a.matches(e) for a in alternatives) and self.reachable(e)]
+
+    def rows(self, after: Element | None = None) -> list[Element]:
+        """List rows without ids: clickable containers holding two or more texts, below `after` in document order."""
+        start = after.position + 1 if after is not None else 0
+        found = []
+        for element in self.elements[start:]:
+            if element.clickable and not element.cls.endswith(("Button", "EditText", "TextView")) and self.reachable(element):
+                if sum(1 for e in self.descendants(element) if e.cls.endswith("TextView") and e.text) >= 2:
+                    found.append(element)
+        return found
+
+    def first_text(self, container: Element) -> Element | None:
+        """The first TextView with a text inside `container`."""
+        return next((e for e in self.descendants(container) if e.cls.endswith("TextView") and e.text), None)
 
     def has(self, alternatives: Iterable[Alternative]) -> bool:
         """Whether any alternative matches any element, reachable or not."""

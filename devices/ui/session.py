@@ -20,6 +20,7 @@ from devices.ui.screen import Element, Screen
 POLL_S = 0.5             # between two dumps while waiting (run seconds, scaled)
 WAIT_S = 10.0            # how long an expected screen may take to show (run seconds, scaled)
 MAX_DIALOGS = 4          # dialogs dismissed in a row before giving up on a screen
+RETRIES = 3              # taps tried when the screen does not react (a dialog popped up over it)
 
 
 class AppSession:
@@ -83,16 +84,20 @@ class AppSession:
         """The element `name` on the current screen, if a finger can reach it."""
         return (await self.look()).find(self.sel[name])
 
-    async def wait_for(self, *names: str, timeout_s: float | None = None) -> tuple[str, Element] | None:
-        """The first of `names` to show up within `timeout_s` run seconds, or None."""
+    async def wait_for(self, *names: str, timeout_s: float | None = None,
+                       stop_on_dialog: bool = False) -> tuple[str, Element] | None:
+        """The first of `names` to show up within `timeout_s` run seconds, or None (at once, with
+        `stop_on_dialog`, when a dialog had to be dismissed: it may have eaten the last tap)."""
         deadline = time.monotonic() + (self.wait_s if timeout_s is None else timeout_s) * self.clock.time_scale
-        attempt = 0
+        attempt, dialogs = 0, len(self.dismissed)
         while True:
             screen = await self.look(fresh=attempt > 0)
             for name in names:
                 element = screen.find(self.sel[name])
                 if element is not None:
                     return name, element
+            if stop_on_dialog and len(self.dismissed) > dialogs:
+                return None
             attempt += 1
             if attempt >= 2 and time.monotonic() >= deadline:
                 return None
@@ -126,13 +131,52 @@ class AppSession:
         await self.tap(element)
         return element
 
+    async def tap_until(self, target: str | Element, *shows: str, what: str, button: str | None = None,
+                        timeout_s: float | None = None) -> tuple[str, Element]:
+        """Tap `target` (an element name or an element) until one of `shows` is on screen, tapping
+        again while the target is still there (a dialog popping up can take a tap, and its own
+        button may be where the tap lands). ScriptFailed saying `what` did not show up."""
+        for attempt in range(RETRIES):
+            if isinstance(target, Element):
+                element = target
+            else:
+                _, element = await self.expect(target, what=button or f"the {target} button")
+            await self.tap(element)
+            found = await self.wait_for(*shows, timeout_s=timeout_s, stop_on_dialog=attempt < RETRIES - 1)
+            if found is not None:
+                return found
+            if not await self._still_there(target, element):
+                break
+        raise ScriptFailed(f"{what} did not show up on {self.serial}")
+
+    async def _still_there(self, target: str | Element, element: Element) -> bool:
+        screen = await self.look()
+        if isinstance(target, str):
+            return screen.find(self.sel[target]) is not None
+        return any(e.label == element.label and e.bounds == element.bounds and screen.reachable(e)
+                   for e in screen.elements)
+
+    async def tap_flips(self, name: str, state: str, *, what: str) -> Element | None:
+        """Tap element `name` until its label reads `state` (a few tries); the element after."""
+        _, element = await self.expect(name, what=f"the {what} button")
+        after: Element | None = element
+        for _ in range(RETRIES):
+            await self.tap(after)  # type: ignore[arg-type]
+            after = await self.find(name)
+            if after is None or self.labelled(after, state):
+                break
+        return after
+
     async def type_into(self, element: Element, text: str) -> None:
         """Put `text` in a field (focus it with a tap first when needed), replacing what it held."""
-        if not element.focused:
-            await self.tap(element)
-        self.changed()
-        if not await self.driver.set_focused_text(text):
-            raise ScriptFailed(f"could not type into the {element.hint or element.desc or 'text'} field")
+        for attempt in range(RETRIES):
+            if attempt or not element.focused:
+                await self.tap(element)
+            self.changed()
+            if await self.driver.set_focused_text(text):
+                return
+            await self.look(fresh=True)   # a dialog may have taken the tap; it is dismissed here
+        raise ScriptFailed(f"could not type into the {element.hint or element.desc or 'text'} field")
 
     async def press(self, key: str) -> None:
         """Press a key (back, enter, home)."""
