@@ -95,8 +95,3 @@ class AdbStream:
     def close(self) -> None:
         """Close the connection (pending reads see EOF)."""
         self.writer.close()
-
-    @property
-    def closing(self) -> bool:
-        """Whether the connection is closed or closing."""
-        return self.writer.is_closing()

@@ -7,6 +7,8 @@ import binascii
 import io
 import zipfile
 
+import anyio
+
 from devices.sim import phone_input, screenshot
 from devices.sim.app.ui import PACKAGE
 from devices.sim.dumpsys import IME_PACKAGE
@@ -234,7 +236,7 @@ async def uiautomator(ctx: Context, args: list[str]) -> int:
 
 async def screencap(ctx: Context, args: list[str]) -> int:
     """screencap [-p] [FILE]: PNG bytes."""
-    data = screenshot.png_bytes(ctx.phone.snapshot(), ctx.phone.display_on)
+    data = await anyio.to_thread.run_sync(screenshot.png_bytes, ctx.phone.snapshot(), ctx.phone.display_on)
     files = [a for a in args if not a.startswith("-")]
     if files:
         ctx.phone.fs.write(ctx.path(files[0]), data)

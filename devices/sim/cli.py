@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import signal
 import sys
 
@@ -64,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"droidledger sim: {exc}", file=sys.stderr)
         return 2
     try:
-        anyio.run(_main, config, args.control_port, backend="asyncio")
+        anyio.run(_main, config, args.control_port, backend="asyncio",
+                  backend_options={"use_uvloop": importlib.util.find_spec("uvloop") is not None})
     except KeyboardInterrupt:
         pass
     except OSError as exc:

@@ -154,10 +154,16 @@ async def _host(farm: VirtualFarm, stream: AdbStream, command: str) -> None:
         stream.okay_block(device_lines(farm, command == "devices-l"))
     elif command in ("track-devices", "track-devices-l"):
         stream.okay()
-        while not stream.closing:
-            stream.write(block(device_lines(farm, command.endswith("-l"))))
-            await stream.drain()
-            await farm.wait_devices_change()
+        hangup = asyncio.ensure_future(stream.read_some())
+        try:
+            while not hangup.done():
+                stream.write(block(device_lines(farm, command.endswith("-l"))))
+                await stream.drain()
+                change = asyncio.ensure_future(farm.wait_devices_change())
+                await asyncio.wait({hangup, change}, return_when=asyncio.FIRST_COMPLETED)
+                change.cancel()
+        finally:
+            hangup.cancel()
     elif command in ("features", "host-features"):
         stream.okay_block(FEATURES)
     elif command == "list-forward":

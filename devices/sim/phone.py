@@ -288,14 +288,16 @@ class Phone:
         app = self.app
         return {
             "serial": self.serial, "model": self.model.model, "transport_id": self.transport_id, "online": self.online,
-            "u2_server": self.u2.up, "u2_launches": self.u2.launches, "u2_crashes": self.u2.crashes,
+            "u2_server": self.u2.up, "u2_launches": self.u2.launches,
             "screen": self.screen_name(), "activity": app.activity() if app.running else None,
             "dialog": app.dialog, "toast": app.toast,
+            "faults": {"slow_ms": self.slow_ms, "u2_crashes": self.u2.crashes, "rpc_calls": self.rpc_calls,
+                       "reconnect_pending": self.reconnect_timer is not None and not self.online},
             "display": "off" if not self.display_on else ("locked" if self.locked else "on"),
             "app": {"installed": self.app_installed, "running": app.running, "version": self.app_version,
                     "language": self.language},
-            "ime": self.settings["secure"].get("default_input_method"), "slow_ms": self.slow_ms,
-            "current_account": app.account.username, "rpc_calls": self.rpc_calls,
+            "ime": self.settings["secure"].get("default_input_method"),
+            "current_account": app.account.username,
             "media": [p for p, _ in self.media()],
             "accounts": {a.username: a.as_state() for a in app.accounts},
         }

@@ -6,6 +6,8 @@ import inspect
 import time
 from typing import Any, Callable
 
+import anyio
+
 from devices.sim import phone_input, screenshot
 from devices.sim.phone import Phone
 from devices.sim.selector import describe, find
@@ -160,9 +162,10 @@ def clear_input_text(phone: Phone) -> None:
         phone.touch()
 
 
-def take_screenshot(phone: Phone, scale: float = 1.0, quality: int = 80) -> str:
-    """takeScreenshot: a base64 JPEG."""
-    return screenshot.jpeg_base64(phone.snapshot(), phone.display_on, float(scale), int(quality))
+async def take_screenshot(phone: Phone, scale: float = 1.0, quality: int = 80) -> str:
+    """takeScreenshot: a base64 JPEG (drawn in a worker thread: it takes tens of milliseconds)."""
+    return await anyio.to_thread.run_sync(screenshot.jpeg_base64, phone.snapshot(), phone.display_on, float(scale),
+                                          int(quality))
 
 
 def make_toast(phone: Phone, text: str, duration_ms: float = 1000) -> bool:

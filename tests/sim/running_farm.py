@@ -72,10 +72,10 @@ class RunningFarm:
 
 
 @contextmanager
-def running_farm(**config: Any) -> Iterator[RunningFarm]:
-    """A farm serving on a free port for the duration of the block."""
+def running_farm(uvloop: bool = False, **config: Any) -> Iterator[RunningFarm]:
+    """A farm serving on a free port for the duration of the block (on uvloop, as under uvicorn, if asked)."""
     farm = VirtualFarm(FarmConfig(**config))
-    with start_blocking_portal("asyncio") as portal:
+    with start_blocking_portal("asyncio", backend_options={"use_uvloop": uvloop}) as portal:
         future, _ = portal.start_task(farm.serve)
         try:
             yield RunningFarm(farm, portal)

@@ -228,6 +228,7 @@ def test_account_warmup_watches_likes_favourites_follows_comments_and_searches(f
     assert account["searches"] == ["cooking"]
     watched = [v for v in account["views"] if v["watched_s"] > 0]
     assert len(watched) >= 5 and watched[3]["video"] == liked
+    assert all(v["length_s"] >= 8 and v["loops"] == int(v["watched_s"] // v["length_s"]) for v in watched)
 
 
 def test_switch_account_reads_the_signed_in_accounts_and_acts_as_the_new_one(farm: RunningFarm) -> None:
@@ -251,3 +252,17 @@ def test_switch_account_reads_the_signed_in_accounts_and_acts_as_the_new_one(far
     tap(d, className="android.widget.Button", text="Follow")
     assert "ines.santos.switch" in farm.account(serial, other)["follows"]
     assert "ines.santos.switch" not in farm.account(serial, first)["follows"]
+
+
+def test_killing_the_app_during_an_upload_fails_the_post(farm: RunningFarm, tmp_path: Path) -> None:
+    serial = farm.serials[POSTER]
+    [clip] = push_media(farm, serial, tmp_path, "lost.mp4")
+    d = farm.fresh(serial)
+    d.shell(["am", "start", "-a", "android.intent.action.SEND", "-p", "com.zhiliaoapp.musically",
+             "--eu", "android.intent.extra.STREAM", f"file://{clip}"])
+    tap(d, className="android.widget.Button", text="Next")
+    tap(d, className="android.widget.Button", text="Post")
+    d.app_stop("com.zhiliaoapp.musically")  # the upload takes 6 app seconds, 0.3 s here
+    d.app_start("com.zhiliaoapp.musically")
+    assert d(text="Upload failed. Try again.").exists
+    assert farm.account(serial)["posts"][-1]["status"] == "failed"

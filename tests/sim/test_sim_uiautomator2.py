@@ -118,3 +118,4 @@ def test_swipe_up_shows_the_next_video_and_screenshot_is_an_image(farm: RunningF
     assert d(textStartsWith="@").get_text() != first
     image = d.screenshot()
     assert image.size == d.window_size()
+    assert d.adb_device.screenshot(error_ok=False).size == image.size  # `screencap -p` on the shell

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from devices.sim.app.people_screens import sound_rows, video_tiles
-from devices.sim.app.screen import TOP, W, Draft, Screen, sheet, top_bar
+from devices.sim.app.screen import TOP, Draft, Screen, sheet, top_bar
 from devices.sim.app.world import Sound, compact_count, recommended_sounds, search_sounds, search_videos
 from devices.sim.hierarchy import Node
 

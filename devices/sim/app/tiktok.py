@@ -29,10 +29,17 @@ class AppHost(Protocol):
     time_scale: float
     directory: Directory
 
-    def clock(self) -> float: ...
-    def ratelimit(self) -> int: ...
-    def media(self) -> list[tuple[str, str]]: ...
-    def file_exists(self, path: str) -> bool: ...
+    def clock(self) -> float:
+        """Monotonic seconds (real time; app delays are multiplied by time_scale)."""
+
+    def ratelimit(self) -> int:
+        """Follows allowed per app minute (0: no limit)."""
+
+    def media(self) -> list[tuple[str, str]]:
+        """(path, "video" | "photo") of the scanned media, newest first."""
+
+    def file_exists(self, path: str) -> bool:
+        """Whether a file exists on the phone."""
 
 
 class TikTokApp:
@@ -52,6 +59,7 @@ class TikTokApp:
         self.upload_done = False
         self.view: dict[str, Any] | None = None
         self.visible = False
+        self.upload_lost = False
 
     # -- what the phone and the screens read -------------------------------------------------------------
     @property
@@ -106,15 +114,18 @@ class TikTokApp:
         if not self.running:
             self.running = True
             self.stack = [Feed()]
+            if self.upload_lost:
+                self.show_toast(self.ui.s("upload_failed"))
+                self.upload_lost = False
         self.visible = True
         self.sync_view()
 
     def stop(self) -> None:
-        """Kill the process: the back stack, dialogs and an unfinished upload are lost."""
+        """Kill the process: the back stack and dialogs are lost; an unfinished upload fails (said at next launch)."""
         self.visible = False
         self.sync_view()
         if self.uploading is not None and not self.upload_done:
-            self.uploading.status = "failed"
+            self.uploading.status, self.upload_lost = "failed", True
         self.running, self.stack, self.dialog, self.toast, self.uploading = False, [], None, None, None
 
     def hide(self) -> None:
@@ -327,11 +338,13 @@ class TikTokApp:
         if self.view is not None and (showing is None or showing.id != self.view["video"]):
             self.sync_view_end()
         if showing is not None and self.view is None:
-            self.view = {"video": showing.id, "author": showing.author, "started": self.host.clock()}
+            self.view = {"video": showing.id, "author": showing.author, "length_s": showing.length_s,
+                         "started": self.host.clock()}
 
     def sync_view_end(self) -> None:
-        """Record the video being watched, with how long (in app seconds)."""
+        """Record the video being watched: how long (app seconds) and how many times it played through."""
         if self.view is not None:
             watched = (self.host.clock() - self.view.pop("started")) / self.host.time_scale
-            self.account.views.append({**self.view, "watched_s": round(watched, 2)})
+            self.account.views.append({**self.view, "watched_s": round(watched, 2),
+                                       "loops": int(watched // self.view["length_s"])})
             self.view = None
