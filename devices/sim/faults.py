@@ -122,7 +122,9 @@ def parse_spec(spec: str) -> list[Change]:
         key, _, rest = item.partition("=")
         key = key.strip()
         if key in PHONE_SETTINGS or key in ACTIONS:
-            target, _, value = rest.partition(":")
+            target, colon, value = rest.partition(":")
+            if key in PHONE_SETTINGS and not colon:
+                raise FaultSpecError(f"{key} needs a phone and a value: {key}=SERIAL:VALUE, got {item!r}")
             changes.append(_item(key, target.strip(), value.strip() or None))
         else:
             changes.append(_item(key, None, rest.strip() if rest else None))

@@ -189,6 +189,8 @@ class Phone:
             self.cold_starts += 1
         self.app.launch()
         self.foreground = "app"
+        if self.locked or not self.display_on:  # started behind the lock screen: nobody watches yet
+            self.app.hide()
         self.touch()
         return True
 
@@ -221,8 +223,15 @@ class Phone:
             self.app_installed = value == "installed"
             if not self.app_installed:
                 self.stop_app()
+        elif key == "screen" and value == "off":
+            self.sleep()
         elif key == "screen":
-            self.display_on, self.locked = value != "off", value != "on"
+            self.display_on = True
+            if value == "on":
+                self.unlock()
+            else:
+                self.locked = True
+                self.app.hide()
         self.touch()
 
     def wake(self) -> None:
@@ -242,8 +251,7 @@ class Phone:
         if self.display_on and self.locked:
             self.locked = False
             if self.foreground == "app":
-                self.app.visible = True
-                self.app.sync_view()
+                self.app.show()
             self.touch()
 
     def interrupt(self, kind: str = "rating") -> None:

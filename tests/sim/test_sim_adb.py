@@ -106,3 +106,11 @@ def test_forward_serves_the_uiautomator2_server_on_a_local_port(farm: RunningFar
     assert requests.get(f"http://127.0.0.1:{local}/ping", timeout=5).text == "pong"
     d.forward_remove(f"tcp:{local}")
     assert all(f.local != f"tcp:{local}" for f in farm.client.forward_list())
+
+
+def test_shell_pipes_redirections_and_variables(farm: RunningFarm) -> None:
+    d = farm.client.device(farm.serials[1])
+    script = ("echo one > /sdcard/n.txt; echo two >> /sdcard/n.txt; cat /sdcard/n.txt | grep -c o; "
+              "X=5; echo ${X}x \"$X\" '$X'; cat /nope 2>/dev/null; echo $?; cat /nope 2>&1 | wc -l")
+    assert d.shell2(script).output == "2\n5x 5 $X\n1\n1\n"
+    assert d.shell("ls /sdcard/n.txt") == "n.txt"

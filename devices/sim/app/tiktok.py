@@ -128,6 +128,11 @@ class TikTokApp:
             self.uploading.status, self.upload_lost = "failed", True
         self.running, self.stack, self.dialog, self.toast, self.uploading = False, [], None, None, None
 
+    def show(self) -> None:
+        """The app is seen again (the lock screen went away)."""
+        self.visible = True
+        self.sync_view()
+
     def hide(self) -> None:
         """The app went to the background (Home key, another app)."""
         self.visible = False
