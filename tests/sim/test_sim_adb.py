@@ -93,6 +93,10 @@ def test_the_bundled_adb_binary_lists_phones_and_runs_a_shell(farm: RunningFarm)
     failing = subprocess.run([ADB, "-P", str(farm.port), "-s", farm.serials[2], "shell", "false"],
                              capture_output=True, timeout=10, env=env)
     assert failing.returncode == 1
+    session = subprocess.run([ADB, "-P", str(farm.port), "-s", farm.serials[2], "shell"], input="cd /sdcard\npwd\nexit\n",
+                             capture_output=True, text=True, timeout=10, env=env)
+    prompt = farm.farm.phone(farm.serials[2]).model.device + ":/sdcard $ "
+    assert f"{prompt}pwd\n/sdcard\n{prompt}exit" in session.stdout and session.returncode == 0
 
 
 def test_forward_serves_the_uiautomator2_server_on_a_local_port(farm: RunningFarm) -> None:
