@@ -91,7 +91,7 @@ def test_own_profile_menu_settings_and_account_switcher(farm: RunningFarm) -> No
     tap(d, description="Profile menu")
     assert screen(farm, serial) == "profile_menu"
     tap(d, text="Settings and privacy")
-    assert screen(farm, serial) == "settings"
+    assert screen(farm, serial) == "settings" and d(text="Log out").exists
     tap(d, text="Switch account")
     assert screen(farm, serial) == "switch_account" and d(text="Add account").exists
     d.press("back")

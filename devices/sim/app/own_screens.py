@@ -77,6 +77,7 @@ class Settings(Screen):
                   "settings_notifications", "settings_language")
         options = [("settings_row", ui.s(key), None) for key in labels]
         options.append(("settings_row", ui.s("switch_account"), lambda: app.push(AccountSwitcher())))
+        options.append(("settings_row", ui.s("log_out"), None))
         return [*top_bar(app), ui.node("settings_title", (160, TOP + 30, 920, TOP + 100)),
                 *option_rows(app, TOP + 180, options)]
 
