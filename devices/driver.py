@@ -206,7 +206,8 @@ class U2Driver:
         return await self._in_thread(fn, self._device, timeout_s=timeout_s or self.call_timeout_s, what=what)
 
     async def close(self) -> None:
-        """Forget the phone's connections (its uiautomator2 server stays up for the next client)."""
+        """Close the phone's adb connections; that ends the uiautomator2 server this driver started
+        (its app_process lives on one of them). A later call connects again."""
         self._device = None
         self._connections.shut_all()
 

@@ -1,5 +1,5 @@
-"""Making a post: media onto the phone, into the editor (share, + button or a sound's page), sound and
-volumes, caption and product link, Post, and the upload."""
+"""Making a post: media onto the phone, into the editor (share, + button or a sound's page), caption
+and product link, Post, and the upload (the sound and volumes are in sounds.py)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,17 @@ import re
 import shlex
 import time
 from pathlib import Path
-from typing import Callable
-
 from devices.errors import ScriptFailed
-from devices.ui.screen import Element, Screen
+from devices.ui.screen import Element
 from devices.ui.session import RETRIES
-from devices.ui.videos import Videos
+from devices.ui.sounds import Sounds
 
 MEDIA_FOLDER = "/sdcard/DCIM/droidledger"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 SCAN = "android.intent.action.MEDIA_SCANNER_SCAN_FILE"
 
 
-class Create(Videos):
+class Create(Sounds):
     """The create flow."""
 
     async def push_media(self, files: list[Path], prefix: str, folder: str = MEDIA_FOLDER) -> list[str]:
@@ -57,126 +55,6 @@ class Create(Videos):
         await self.pick_media(remotes)
         await self.tap_until("next", "editor_volume", what="the video editor", button="the Next button of the gallery")
         await self._expect_editor()
-
-    async def _expect_editor(self) -> None:
-        missing = (await self.look()).containing(self.sel.label("media_missing"))
-        if missing is not None:
-            raise ScriptFailed(f"{self.app.app} could not load the media: {missing.label}")
-        await self.expect("editor_volume", what="the video editor")
-
-    async def open_sound_page(self, sound: str) -> str:
-        """A sound's page, by URL or by searching its name; returns the sound's title."""
-        if sound.startswith(("http://", "https://")):
-            await self.open_url(sound)
-            title = sound
-        else:
-            await self.search(sound)
-            screen = await self.search_tab("search_tab_sounds")
-            row = self._choose_row(self._sound_rows(screen), sound)
-            if row is None:
-                raise ScriptFailed(f"no sound found for {sound!r}")
-            title = row.text
-            await self.tap_until(row, "use_this_sound", what=f"the page of the sound {title!r}")
-        await self.tap_until("use_this_sound", "camera_upload", what="the camera", button="the Use this sound button")
-        return title
-
-    def _sound_chosen(self, screen: Screen, title: str) -> bool:
-        """Whether the picker marks the row of `title` selected (a picker that marks none is checked
-        after Done, by the editor showing the sound's title)."""
-        return any(r.text == title and (r.selected or any(a.selected for a in screen.ancestors(r)))
-                   for r in self._sound_rows(screen))
-
-    def _sound_rows(self, screen: Screen) -> list[Element]:
-        titles = screen.find_all(self.sel["sound_row_title"])
-        if titles or self.sel.known_version:
-            return titles
-        # Without ids: the rows below the search field, each titled by its first text.
-        field = next((e for e in screen.elements if e.cls.endswith("EditText")), None)
-        return [t for row in screen.rows(after=field) if (t := screen.first_text(row)) is not None]
-
-    @staticmethod
-    def _choose_row(rows: list[Element], wanted: str | None, pick: Callable[[int], int] | None = None) -> Element | None:
-        if not rows:
-            return None
-        if wanted:
-            key = wanted.casefold()
-            return (next((r for r in rows if r.text.casefold() == key), None)
-                    or next((r for r in rows if key in r.text.casefold()), None) or rows[0])
-        return rows[pick(len(rows)) if pick else 0]
-
-    async def add_sound(self, keyword: str | None, wait_s: float, pick: Callable[[int], int] | None = None) -> str:
-        """In the editor: Add sound, search `keyword` (else a recommended one), wait for it to load, Done."""
-        self.changed()
-        _, field = await self.tap_until("editor_add_sound", "sound_search", what="the sound picker",
-                                        button="the Add sound button")
-        if keyword:
-            await self.type_into(field, keyword)
-            for _ in range(RETRIES):
-                button = await self.find("search_button")
-                await (self.tap(button) if button is not None else self.press("enter"))
-                if self._sound_rows(await self.look()):
-                    break
-        row = self._choose_row(self._sound_rows(await self.look()), keyword, pick)
-        if row is None:
-            raise ScriptFailed(f"no sound found for {keyword!r}" if keyword else "the sound picker lists no sounds")
-        title = row.text
-        for _ in range(RETRIES):
-            await self.tap(row)
-            if not await self.wait_gone("sound_loading", wait_s):
-                raise ScriptFailed(f"the sound {title!r} did not load in {wait_s:g} s")
-            if self._sound_chosen(await self.look(), title):
-                break
-        await self.tap_until("done", "editor_volume", what="the video editor", button="the Done button of the sound picker")
-        added = await self.find("editor_add_sound")
-        if added is not None and title not in added.label:
-            raise ScriptFailed(f"the sound {title!r} was not added (the editor shows {added.label!r})")
-        return title
-
-    async def wait_gone(self, name: str, timeout_s: float) -> bool:
-        """Whether element `name` is (or goes) away within `timeout_s` run seconds."""
-        deadline = time.monotonic() + timeout_s * self.clock.time_scale
-        attempt = 0
-        while True:
-            if not (await self.look(fresh=attempt > 0)).matching(self.sel[name]):
-                return True
-            attempt += 1
-            if attempt >= 2 and time.monotonic() >= deadline:
-                return False
-            await self.clock.sleep(self.poll_s)
-
-    async def set_volumes(self, original: int, added: int | None) -> str:
-        """In the editor: Volume, the two bars set by a tap at the right fraction, Done."""
-        self.changed()
-        await self.tap_until("editor_volume", "volume_bar", what="the volume bars", button="the Volume button")
-        for _ in range(RETRIES):
-            done = await self._set_bars(await self.look(), original, added)
-            wrong = self._wrong_bars(await self.look(), original, added)
-            if not wrong:
-                break
-        if wrong:
-            raise ScriptFailed(f"the volume did not take: {wrong}")
-        await self.tap_until("done", "editor_volume", what="the video editor", button="the Done button of the volume panel")
-        return "/".join(done)
-
-    def _bars(self, screen: Screen, original: int, added: int | None) -> list[tuple[Element, int]]:
-        bars = screen.find_all(self.sel["volume_bar"])
-        labelled = {s: next((b for b in bars if self.labelled(b, s)), None) for s in ("original_sound", "added_sound")}
-        first, second = (bars + [None, None])[:2]
-        pairs = [(labelled["original_sound"] or first, original), (labelled["added_sound"] or second, added)]
-        return [(bar, value) for bar, value in pairs if bar is not None and value is not None and bar.enabled]
-
-    async def _set_bars(self, screen: Screen, original: int, added: int | None) -> list[str]:
-        done = []
-        for bar, value in self._bars(screen, original, added):
-            left, top, right, bottom = bar.bounds
-            await self.tap_point(min(right - 1, left + round(value / 100 * (right - left))), (top + bottom) // 2)
-            done.append(str(value))
-        return done
-
-    def _wrong_bars(self, screen: Screen, original: int, added: int | None) -> str:
-        """Bars whose shown value (when they show one) is not the one asked for."""
-        return ", ".join(f"{bar.text} instead of {value}" for bar, value in self._bars(screen, original, added)
-                         if bar.text.isdigit() and int(bar.text) != value)
 
     async def to_composer(self) -> None:
         """From the editor, Next to the post screen."""

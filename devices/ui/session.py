@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 import time
+from collections import deque
 from typing import Any, Iterable
 
 from devices.errors import ScriptFailed
@@ -36,8 +37,10 @@ class AppSession:
         self.version: str | None = None
         self.wait_s = wait_s
         self.poll_s = poll_s
-        self.dismissed: list[str] = []
+        self.dismissed: deque[str] = deque(maxlen=50)   # the latest dialogs dismissed, for step details
+        self.dismiss_count = 0
         self._screen: Screen | None = None
+        self._messages_are_stale = False   # while preparing, a message on screen is an old task's
 
     @property
     def serial(self) -> str:
@@ -59,12 +62,18 @@ class AppSession:
         return screen
 
     def _check_messages(self, screen: Screen) -> None:
+        if self._messages_are_stale:
+            return
         limited = screen.matching(self.sel["rate_limit"])
         if limited:
             raise ScriptFailed(f"rate limited by {self.app.app}: {limited[0].label}")
         error = screen.matching(self.sel["app_error"])
         if error:
             raise ScriptFailed(f"{self.app.app} says: {error[0].label}")
+
+    def stale_message(self, screen: Screen) -> bool:
+        """Whether a rate-limit or error message shows."""
+        return bool(screen.matching(self.sel["rate_limit"]) or screen.matching(self.sel["app_error"]))
 
     async def _dismiss_dialog(self, screen: Screen) -> bool:
         title = screen.find(self.sel["dialog_title"])
@@ -77,6 +86,7 @@ class AppSession:
         if button is None:
             return False
         self.dismissed.append(f"{title.label if title else 'dialog'} ({button.label or 'close'})")
+        self.dismiss_count += 1
         await self.driver.click(*button.center)
         return True
 
@@ -89,14 +99,14 @@ class AppSession:
         """The first of `names` to show up within `timeout_s` run seconds, or None (at once, with
         `stop_on_dialog`, when a dialog had to be dismissed: it may have eaten the last tap)."""
         deadline = time.monotonic() + (self.wait_s if timeout_s is None else timeout_s) * self.clock.time_scale
-        attempt, dialogs = 0, len(self.dismissed)
+        attempt, dialogs = 0, self.dismiss_count
         while True:
             screen = await self.look(fresh=attempt > 0)
             for name in names:
                 element = screen.find(self.sel[name])
                 if element is not None:
                     return name, element
-            if stop_on_dialog and len(self.dismissed) > dialogs:
+            if stop_on_dialog and self.dismiss_count > dialogs:
                 return None
             attempt += 1
             if attempt >= 2 and time.monotonic() >= deadline:

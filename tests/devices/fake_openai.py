@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator
-from contextlib import contextmanager
 
 Answer = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
 

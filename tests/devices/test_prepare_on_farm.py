@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import phone_ui
+from phone_runs import phone_ui
 
 from devices.errors import AppProblem, ScriptFailed
 
@@ -99,3 +99,7 @@ async def test_the_rate_limit_message_fails_the_step_with_its_text(farm):
             await ui.follow("limit_two")
     finally:
         farm.faults("reset")
+    assert farm.state(farm.serials[1])["toast"]            # the next task starts with the message still shown
+    await ui.prepare()
+    await ui.open_profile("limit_three")
+    assert await ui.follow("limit_three") == "followed @limit_three"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FakeMaterials, make_run
+from phone_runs import FakeMaterials, make_run
 
 from devices.errors import ScriptFailed
 from devices.scripts import SCRIPTS

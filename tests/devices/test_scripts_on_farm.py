@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FakeMaterials, make_run, phone_ui
+from phone_runs import FakeMaterials, make_run, phone_ui
 from fake_openai import fake_openai, reply
 from PIL import Image
 
@@ -196,3 +196,35 @@ async def test_a_stop_between_steps_halts_the_script(farm):
         await run_script(farm, 1, "follow", {"target_users": ["stopped_before"], "access_method": "direct"},
                          stop_after=1)
     assert "stopped_before" not in farm.account(farm.serials[1])["follows"]
+
+
+async def test_scripts_survive_dialogs_popping_up_on_one_call_in_ten(farm, media):
+    serial = farm.serials[3]
+    farm.faults("dialog=0.1")
+    try:
+        await run_script(farm, 3, "follow", {"target_users": ["popup_proof"], "access_method": "search"})
+        await run_script(farm, 3, "comment", {"target_post_urls": [VIDEO_URL], "comment_content": "through popups",
+                                             "comment_order": "random", "insert_emoji": False, "comment_image_path": ""})
+        await run_script(farm, 3, "post", {**POST, "material_list": [str(media / "clip.mp4")], "captions": "popups",
+                                          "add_sound": "1", "add_product_link": 1})
+    finally:
+        farm.faults("reset")
+    account = farm.account(serial)
+    assert "popup_proof" in account["follows"]
+    assert "through popups" in [c["text"] for c in account["comments"]["7234567890123456789"]]
+    assert account["posts"][-1]["caption"] == "popups" and account["posts"][-1]["product_link"]
+
+
+async def test_a_newer_app_version_posts_by_labels_and_confirms_publishing(farm, media):
+    serial = farm.serials[4]
+    farm.faults(f"version={serial}:35.1.0")
+    try:
+        config = {**POST, "content_type": 1, "image_count": 2, "material_list": [str(media / "red.jpg"), str(media / "blue.jpg")],
+                  "post_way": "addButton", "captions": "newer app", "add_sound": "custom", "custom_sound_keyword": "ocean",
+                  "add_sound_volume": 70}
+        await run_script(farm, 4, "post", config)
+    finally:
+        farm.faults(f"version={serial}:34.1.2")
+    post = farm.account(serial)["posts"][-1]
+    assert (post["caption"], post["sound"], post["added_volume"], post["status"]) == ("newer app", "Ocean Waves", 70, "published")
+    assert len(post["media"]) == 2
