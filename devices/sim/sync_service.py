@@ -38,19 +38,19 @@ async def _receive_file(phone: Phone, stream: AdbStream, spec: str) -> None:
     path, _, mode = spec.rpartition(",")
     if not path:
         path, mode = spec, "33188"
-    data = bytearray()
+    parts: list[bytes] = []
     while True:
         header = await stream.read_exactly(8)
         tag, value = header[:4], struct.unpack("<I", header[4:])[0]
         if tag == b"DATA":
-            data += await stream.read_exactly(value)
+            parts.append(await stream.read_exactly(value))
         elif tag == b"DONE":
             break
         else:
             stream.write(sync_fail(f"unexpected {tag!r} during SEND"))
             return
     try:
-        phone.fs.write(path, bytes(data), int(mode) if mode.isdigit() else 0o644, value or None)
+        phone.fs.write(path, parts, int(mode) if mode.isdigit() else 0o644, value or None)
     except FileSystemError as exc:
         stream.write(sync_fail(str(exc)))
         return
