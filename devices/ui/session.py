@@ -21,7 +21,7 @@ from devices.ui.screen import Element, Screen
 POLL_S = 0.5             # between two dumps while waiting (run seconds, scaled)
 WAIT_S = 10.0            # how long an expected screen may take to show (run seconds, scaled)
 MAX_DIALOGS = 4          # dialogs dismissed in a row before giving up on a screen
-RETRIES = 3              # taps tried when the screen does not react (a dialog popped up over it)
+RETRIES = 4              # taps tried when the screen does not react (a dialog popped up over it)
 
 
 class AppSession:

