@@ -25,6 +25,15 @@ async def _until_eof(stream: AdbStream) -> None:
         pass
 
 
+async def _linger(stream: AdbStream) -> None:
+    """Let the client read the exit packet and hang up first: closing with its unread bytes (a close-stdin
+    packet) in our receive buffer would send a RST, and the client would lose the end of the output."""
+    try:
+        await asyncio.wait_for(_until_eof(stream), _LINGER_S)
+    except asyncio.TimeoutError:
+        pass
+
+
 async def _shell(phone: Phone, stream: AdbStream, options: list[str], command: str) -> None:
     v2 = "v2" in options
     session = Session(wait_closed=lambda: _until_eof(stream), stream=stream)
@@ -37,10 +46,7 @@ async def _shell(phone: Phone, stream: AdbStream, options: list[str], command: s
         status = await Shell(phone, session, COMMANDS).run(
             command, lambda b: stream.write(shell_packet(SHELL_STDOUT, b)), lambda b: stream.write(shell_packet(SHELL_STDERR, b)))
         stream.write(shell_packet(SHELL_EXIT, bytes([status & 0xFF])))
-        try:  # let the client read the exit packet and hang up first
-            await asyncio.wait_for(_until_eof(stream), _LINGER_S)
-        except asyncio.TimeoutError:
-            pass
+        await _linger(stream)
     else:
         await Shell(phone, session, COMMANDS).run(command, stream.write, stream.write)
 
@@ -109,6 +115,7 @@ async def _interactive(phone: Phone, stream: AdbStream, session: Session, v2: bo
             break
     if v2:
         stream.write(shell_packet(SHELL_EXIT, bytes([status & 0xFF])))
+        await _linger(stream)
 
 
 async def serve(phone: Phone, stream: AdbStream, request: str, disconnect: Callable[[Phone], None]) -> None:
