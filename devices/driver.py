@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import anyio
+import anyio.lowlevel
 import anyio.to_thread
 
 from devices.errors import DeviceError, DeviceGone, DeviceNotReady, DeviceTimeout, ScriptFailed
@@ -160,7 +161,11 @@ class U2Driver:
             allow_adb_server_start(True)
 
     # -- the boundary ----------------------------------------------------------------------------
-    async def _in_thread(self, fn: Callable[..., T], *args: Any, timeout_s: float, what: str) -> T:
+    async def _in_thread(self, fn: Callable[..., T], *args: Any, timeout_s: float, what: str,
+                         finish: bool = True) -> T:
+        """Run in a worker thread under `timeout_s`. With `finish`, a cancellation from outside (a stop)
+        waits for the call to end or time out, so the phone is never left mid-call; without it
+        (connecting, which may take long) the call is abandoned and the driver broken."""
         running = threading.Event()
 
         def work() -> T:
@@ -168,16 +173,18 @@ class U2Driver:
             return _guarded(fn, *args)
 
         try:
-            with anyio.fail_after(timeout_s):
-                return await anyio.to_thread.run_sync(work, limiter=self.limiter, abandon_on_cancel=True)
+            with anyio.CancelScope(shield=finish), anyio.fail_after(timeout_s):
+                result = await anyio.to_thread.run_sync(work, limiter=self.limiter, abandon_on_cancel=True)
         except TimeoutError as exc:
             self._break()
             raise DeviceTimeout(f"{what} took longer than {timeout_s:g} s; the phone's connections were closed"
                                 " and it will be reconnected") from exc
         except anyio.get_cancelled_exc_class():
             if running.is_set():
-                self._break()  # the thread may still be using the connections
+                self._break()  # the abandoned thread may still be using the connections
             raise
+        await anyio.lowlevel.checkpoint_if_cancelled()
+        return result
 
     def _break(self) -> None:
         self.broken = True
@@ -194,7 +201,7 @@ class U2Driver:
             return device
 
         self._device = await self._in_thread(connect, timeout_s=self.connect_timeout_s,
-                                             what=f"connecting to {self.serial}")
+                                             what=f"connecting to {self.serial}", finish=False)
         self.broken = False
 
     async def call(self, fn: Callable[[u2.Device], T], *, timeout_s: float | None = None,

@@ -53,9 +53,9 @@ class AppSession:
         if self._screen is not None and not fresh:
             return self._screen
         screen = Screen.parse(await self.driver.dump_hierarchy())
-        for _ in range(MAX_DIALOGS):
+        for dismissed in range(MAX_DIALOGS + 1):
             self._check_messages(screen)
-            if not await self._dismiss_dialog(screen):
+            if dismissed == MAX_DIALOGS or not await self._dismiss_dialog(screen):
                 break
             screen = Screen.parse(await self.driver.dump_hierarchy())
         self._screen = screen

@@ -134,3 +134,17 @@ def test_a_failed_copy_is_a_script_failure():
 def test_anything_else_is_a_bug_and_is_not_hidden():
     with pytest.raises(ZeroDivisionError):
         device_error(ZeroDivisionError("x"))
+
+
+async def test_a_stop_lets_the_call_in_flight_finish(farm):
+    phone = driver(farm, 5)
+    await phone.connect()
+    finished = []
+
+    def slow_call(_device) -> None:
+        time.sleep(0.2)
+        finished.append(True)
+
+    with anyio.move_on_after(0.05) as scope:
+        await phone.call(slow_call)
+    assert scope.cancelled_caught and finished == [True] and not phone.broken
