@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 import time
 from collections import deque
-from typing import Any, Iterable
+from typing import Any
 
 from devices.errors import ScriptFailed
 from devices.selectors import AppSelectors, Selectors, load_selectors
@@ -237,7 +237,3 @@ class AppSession:
     def clean(self, username: str) -> str:
         """A username as compared: no @, no spaces, lower case."""
         return username.strip().lstrip("@").strip().lower()
-
-    def texts_of(self, elements: Iterable[Element]) -> list[str]:
-        """The texts of elements, in order."""
-        return [e.text for e in elements if e.text]
