@@ -32,6 +32,9 @@ def device_lines(farm: VirtualFarm, long: bool) -> str:
 
 async def _device_mode(farm: VirtualFarm, stream: AdbStream, phone: Phone) -> None:
     request = await stream.read_request()
+    if request.startswith("host:"):  # the adb CLI selects the transport, then asks e.g. host:forward:... on it
+        await _per_device(farm, stream, phone, phone.serial, request[len("host:"):])
+        return
     task = asyncio.current_task()
     phone.connections.add(task)
     try:
@@ -96,7 +99,7 @@ async def _per_device(farm: VirtualFarm, stream: AdbStream, phone: Phone | None,
         except (ValueError, OSError) as exc:
             stream.fail(str(exc))
             return
-        stream.okay(b"OKAY" + (f"{port:04x}".encode() + str(port).encode() if local == "tcp:0" else b""))
+        stream.okay(b"OKAY" + (block(str(port)) if local == "tcp:0" else b""))
     elif command.startswith("killforward:"):
         port = command.split(":tcp:")[-1]
         if port.isdigit() and farm.forwards.remove(int(port)):

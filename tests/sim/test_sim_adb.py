@@ -110,6 +110,11 @@ def test_forward_serves_the_uiautomator2_server_on_a_local_port(farm: RunningFar
     assert requests.get(f"http://127.0.0.1:{local}/ping", timeout=5).text == "pong"
     d.forward_remove(f"tcp:{local}")
     assert all(f.local != f"tcp:{local}" for f in farm.client.forward_list())
+    by_cli = subprocess.run([ADB, "-P", str(farm.port), "-s", serial, "forward", "tcp:0", "tcp:9008"],
+                            capture_output=True, text=True, timeout=10)
+    assert requests.get(f"http://127.0.0.1:{int(by_cli.stdout)}/ping", timeout=5).text == "pong"
+    subprocess.run([ADB, "-P", str(farm.port), "forward", "--remove-all"], check=True, timeout=10)
+    assert farm.client.forward_list() == []
 
 
 def test_shell_pipes_redirections_and_variables(farm: RunningFarm) -> None:
