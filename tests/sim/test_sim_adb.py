@@ -113,7 +113,7 @@ def test_forward_serves_the_uiautomator2_server_on_a_local_port(farm: RunningFar
     by_cli = subprocess.run([ADB, "-P", str(farm.port), "-s", serial, "forward", "tcp:0", "tcp:9008"],
                             capture_output=True, text=True, timeout=10)
     assert requests.get(f"http://127.0.0.1:{int(by_cli.stdout)}/ping", timeout=5).text == "pong"
-    subprocess.run([ADB, "-P", str(farm.port), "forward", "--remove-all"], check=True, timeout=10)
+    subprocess.run([ADB, "-P", str(farm.port), "-s", serial, "forward", "--remove-all"], check=True, timeout=10)
     assert farm.client.forward_list() == []
 
 
