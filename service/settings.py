@@ -75,6 +75,14 @@ class Settings:
     sim_accounts: int = 1
     sim_faults: str = ""
     access_log: bool = True
+    run_tasks: bool = True  # discovery, scheduler and phone actors; off for API-only tests
+
+    @property
+    def retry_policy(self):
+        """The automatic retry policy these settings describe."""
+        from service.retry_policy import RetryPolicy
+        return RetryPolicy(enabled=self.auto_retry, max_retries=self.max_retries, delay_min_s=self.retry_delay_min,
+                           delay_max_s=self.retry_delay_max, time_scale=self.time_scale)
 
     @property
     def db_path(self) -> Path:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-import anyio
 from litestar import Litestar, Router
 
 from service.api.envelope import exception_handlers
+from service.api.phones import run_phones
 from service.api.guard import MAX_BODY, api_key_middleware, plan_guard
 from service.api.openapi import openapi_config
 from service.api.routes.audit import audit_routes
 from service.api.routes.operations import health_route, license_route, metrics_route
 from service.api.routes.registry import registry_routes
+from service.api.routes.sim import sim_routes
 from service.api.routes.tasks import task_routes
 from service.clock import Clock, SystemClock
 from service.runtime import Runtime
@@ -27,16 +28,20 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     store = SQLiteEventStore(settings.db_path, sync=settings.sync, now=clock.now)
     rt = Runtime(settings=settings, store=store, clock=clock)
 
-    guarded = Router("/api/v1", guards=[plan_guard(settings)],
-                     route_handlers=[*task_routes(rt), *audit_routes(rt), *registry_routes(rt), health_route(rt)])
+    routes = [*task_routes(rt), *audit_routes(rt), *registry_routes(rt), health_route(rt)]
+    if settings.sim and settings.run_tasks:
+        routes += sim_routes(rt)
+    guarded = Router("/api/v1", guards=[plan_guard(settings)], route_handlers=routes)
     open_routes = Router("/api/v1", route_handlers=[license_route(rt)])
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         async with store.running():
-            async with anyio.create_task_group() as tg:
+            if not settings.run_tasks:
                 yield
-                tg.cancel_scope.cancel()
+                return
+            async with run_phones(rt):
+                yield
 
     app = Litestar(
         route_handlers=[guarded, open_routes, metrics_route(rt)],

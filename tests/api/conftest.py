@@ -117,6 +117,7 @@ def make_api(tmp_path) -> Callable[..., Api]:
     def make(*, clock=None, **settings: Any) -> Api:
         settings.setdefault("data_dir", tmp_path)
         settings.setdefault("sync", "normal")
+        settings.setdefault("run_tasks", False)
         client = TestClient(create_app(Settings(**settings), clock=clock))
         client.__enter__()
         clients.append(client)
@@ -140,6 +141,7 @@ def serve_async(tmp_path):
     async def serve(**settings: Any):
         settings.setdefault("data_dir", tmp_path)
         settings.setdefault("sync", "normal")
+        settings.setdefault("run_tasks", False)
         app = create_app(Settings(**settings))
         async with app.lifespan():
             transport = httpx.ASGITransport(app=app)
@@ -152,7 +154,7 @@ def serve_async(tmp_path):
 @pytest.fixture(scope="module")
 def shared_api(tmp_path_factory) -> Api:
     """One app for a whole module, for tests that only read or only fail."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("shared"), sync="normal")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("shared"), sync="normal", run_tasks=False)
     with TestClient(create_app(settings)) as client:
         yield Api(client)
 
