@@ -155,8 +155,7 @@ def task_routes(rt: Runtime) -> list:
         deleted, missing = await rt.tasks.delete_many(ids)
         return ok(BatchDeleted(deleted_count=len(deleted), task_ids=deleted, not_found=missing))
 
-    @get("/task/{task_id:str}/artifacts/{name:str}", operation_class=documented(),
-         media_type="application/octet-stream")
+    @get("/task/{task_id:str}/artifacts/{name:str}", operation_class=documented())
     async def artifact(task_id: FromPath[str], name: FromPath[str]) -> File:
         """A file saved when the task failed (UI hierarchy XML, screenshot)."""
         number = parse_task_id(task_id)
