@@ -11,7 +11,8 @@ from typing import Any
 
 from devices.sim.app.account import Account, Directory
 from devices.sim.app.overlays import PERMISSION_PACKAGE
-from devices.sim.app.tiktok import MEDIA_KINDS, TikTokApp
+from devices.sim.app.host import MEDIA_KINDS
+from devices.sim.app.tiktok import TikTokApp
 from devices.sim.app.ui import DEFAULT_VERSION, PACKAGE, UI, ui_for
 from devices.sim.faults import DIALOG_KINDS, FarmFaults
 from devices.sim.hierarchy import Node, Snapshot

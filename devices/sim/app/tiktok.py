@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
-from urllib.parse import urlparse
+from typing import Callable
 
-from devices.sim.app import overlays
-from devices.sim.app.account import Account, Directory, Post
+from devices.sim.app import links, overlays
+from devices.sim.app.account import Account, Post
+from devices.sim.app.host import MEDIA_KINDS, AppHost
 from devices.sim.app.create_screens import Camera, Editor, Gallery, SoundPage, publish_duration
 from devices.sim.app.own_screens import FriendsPage, Inbox, OwnProfile
 from devices.sim.app.people_screens import Search, UserProfile
 from devices.sim.app.screen import Draft, Screen
 from devices.sim.app.ui import ACTIVITIES, PACKAGE, UI
 from devices.sim.app.video_screens import Detail, Feed
-from devices.sim.app.world import (Sound, Video, clean_handle, short_link_video, sound_named, video, video_exists,
-                                   video_id)
+from devices.sim.app.watch_time import WatchTime
+from devices.sim.app.world import Sound, Video, clean_handle, video_id
 from devices.sim.hierarchy import Node
-
-MEDIA_KINDS = {".mp4": "video", ".mov": "video", ".webm": "video", ".3gp": "video", ".mkv": "video",
-               ".jpg": "photo", ".jpeg": "photo", ".png": "photo", ".webp": "photo", ".heic": "photo"}
-
-
-class AppHost(Protocol):
-    """What the app needs from its phone."""
-
-    ui: UI
-    seed: int
-    time_scale: float
-    directory: Directory
-
-    def clock(self) -> float:
-        """Monotonic seconds (real time; app delays are multiplied by time_scale)."""
-
-    def ratelimit(self) -> int:
-        """Follows allowed per app minute (0: no limit)."""
-
-    def media(self) -> list[tuple[str, str]]:
-        """(path, "video" | "photo") of the scanned media, newest first."""
-
-    def file_exists(self, path: str) -> bool:
-        """Whether a file exists on the phone."""
-
 
 class TikTokApp:
     """The app's process: alive or not, its back stack, its accounts, and what is drawn over it."""
@@ -57,7 +32,7 @@ class TikTokApp:
         self.uploading: Post | None = None
         self.upload_started = 0.0
         self.upload_done = False
-        self.view: dict[str, Any] | None = None
+        self.watch_time = WatchTime(host.clock, host.time_scale)
         self.visible = False
         self.upload_lost = False
 
@@ -203,27 +178,12 @@ class TikTokApp:
 
     def open_url(self, url: str) -> bool:
         """A VIEW intent: profile, video, short link or sound URL; False if the app does not handle it."""
-        parsed = urlparse(url.strip())
-        host = parsed.netloc.lower()
-        parts = [p for p in parsed.path.split("/") if p]
-        if host in ("vm.tiktok.com", "vt.tiktok.com") and parts:
-            self.launch()
-            self.open_video([short_link_video(parts[0])])
-        elif host.endswith("tiktok.com") and parts and parts[0].startswith("@"):
-            self.launch()
-            handle = clean_handle(parts[0])
-            if len(parts) >= 3 and parts[1] in ("video", "photo"):
-                self.push(Detail(videos=[video(parts[2], handle)] if video_exists(parts[2]) else []))
-            else:
-                self.open_profile(handle)
-        elif host.endswith("tiktok.com") and len(parts) >= 2 and parts[0] == "music":
-            self.launch()
-            title, _, _ = parts[1].rpartition("-")
-            self.open_sound_page(sound_named((title or parts[1]).replace("-", " ")))
-        elif host.endswith("tiktok.com"):
-            self.launch()
-        else:
+        if not links.is_tiktok_link(url):
             return False
+        self.launch()
+        screen = links.screen_for(url, self.account.username)
+        if screen is not None:
+            self.push(screen)
         return True
 
     def open_shared_media(self, paths: list[str]) -> None:
@@ -239,7 +199,7 @@ class TikTokApp:
     def switch_account(self, username: str) -> None:
         """Make another signed-in account current; its profile shows."""
         names = [a.username for a in self.accounts]
-        self.sync_view_end()
+        self.watch_time.stop(self.account)
         self.current = names.index(username)
         self.stack = [Feed(), OwnProfile()]
         self.sync_view()
@@ -335,21 +295,9 @@ class TikTokApp:
 
     # -- watch time ------------------------------------------------------------------------------------
     def sync_view(self) -> None:
-        """Start or end the current view when the video on screen changes."""
+        """Tell the watch time which video shows now (none when hidden or on another screen)."""
         showing = None
         if self.visible and self.stack:
             current = getattr(self.stack[self._base_index()], "current", None)
             showing = current(self) if current is not None else None
-        if self.view is not None and (showing is None or showing.id != self.view["video"]):
-            self.sync_view_end()
-        if showing is not None and self.view is None:
-            self.view = {"video": showing.id, "author": showing.author, "length_s": showing.length_s,
-                         "started": self.host.clock()}
-
-    def sync_view_end(self) -> None:
-        """Record the video being watched: how long (app seconds) and how many times it played through."""
-        if self.view is not None:
-            watched = (self.host.clock() - self.view.pop("started")) / self.host.time_scale
-            self.account.views.append({**self.view, "watched_s": round(watched, 2),
-                                       "loops": int(watched // self.view["length_s"])})
-            self.view = None
+        self.watch_time.showing(showing, self.account)
