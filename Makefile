@@ -20,7 +20,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(BIN)/droidledger serve $(ARGS)
+	$(BIN)/droidledger serve --sim 4 $(ARGS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q $(ARGS)

@@ -7,6 +7,8 @@ random generator) and records the use as a `material-used` event.
 from __future__ import annotations
 
 import random
+import shutil
+from importlib import resources
 from pathlib import Path
 from typing import Awaitable, Callable, Sequence
 
@@ -51,3 +53,18 @@ class MaterialLibrary:
         chosen = candidates[:count]
         await self.record(chosen)
         return [self.root / rel for rel in chosen]
+
+
+def seed_samples(data_dir: Path) -> list[Path]:
+    """Put the sample video and image into an empty library (`<data-dir>/materials/samples/`)."""
+    root = data_dir / "materials"
+    if library_files(root):
+        return []
+    target = root / "samples"
+    target.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for sample in resources.files("service").joinpath("samples").iterdir():
+        if sample.name.startswith("sample-"):
+            with resources.as_file(sample) as path:
+                copied.append(Path(shutil.copy(path, target / sample.name)))
+    return copied

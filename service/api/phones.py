@@ -5,14 +5,19 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
+import logging
+
 import anyio
 
 from devices.discovery import Discovery
 from devices.phones import PhoneConnector
 from devices.task_run import TaskRunner
 from service.handlers.devices import DeviceHandlers
+from service.materials import seed_samples
 from service.runtime import Runtime
 from service.scheduler import Scheduler
+
+log = logging.getLogger("droidledger")
 
 SHUTDOWN_GRACE_S = 10.0
 SIM_ONLINE_TIMEOUT_S = 60.0
@@ -30,6 +35,9 @@ async def run_phones(rt: Runtime) -> AsyncIterator[None]:
     async with anyio.create_task_group() as tg:
         if settings.sim:
             from devices.sim.farm import FarmConfig, VirtualFarm
+
+            for sample in seed_samples(settings.data_dir):
+                log.info("material library was empty: added %s", sample)
 
             rt.farm = VirtualFarm(FarmConfig(
                 devices=settings.sim, port=0, latency_ms=settings.sim_latency_ms, seed=settings.sim_seed,
