@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Sequence
 
-from service.events import AccountRegistered, AccountRemoved
+from service.events import ACCOUNT_EVENT_TYPES, AccountRegistered, AccountRemoved
 from service.store.records import RecordedEvent
 
 _PREFIX = "account-"
@@ -13,6 +13,8 @@ _PREFIX = "account-"
 
 class AccountFold:
     """Accounts keyed by their compared form (the stream id's suffix)."""
+
+    types = ACCOUNT_EVENT_TYPES
 
     def __init__(self) -> None:
         self.rows: dict[str, tuple[str, str, str, str] | None] = {}

@@ -7,10 +7,7 @@ from typing import Sequence
 
 import msgspec
 
-from service.events import (
-    DeviceConnected, DeviceDisconnected, DeviceStateChanged, TaskCompleted, TaskDeleted,
-    TaskFailed, TaskStarted,
-)
+from service.events import DeviceConnected, DeviceStateChanged
 from service.store.records import RecordedEvent
 
 _RELEVANT = frozenset({
@@ -40,10 +37,17 @@ _UPSERT = f"INSERT OR REPLACE INTO devices ({', '.join(COLUMNS)}) VALUES ({', '.
 class DeviceFold:
     """Device rows keyed by serial, plus which device runs which task."""
 
+    types = _RELEVANT
+
     def __init__(self, rows: dict[str, DeviceRow]) -> None:
         self.rows = rows
         self.running = {row.current_task_id: row for row in rows.values() if row.current_task_id}
         self.changed: set[str] = set()
+        self._handlers = {
+            "device-connected": self._connected, "device-disconnected": self._disconnected,
+            "device-state-changed": self._state_changed, "started": self._started,
+            "completed": self._finished, "failed": self._finished, "deleted": self._deleted,
+        }
 
     def _device(self, serial: str) -> DeviceRow:
         row = self.rows.get(serial)
@@ -54,46 +58,53 @@ class DeviceFold:
 
     def feed(self, recorded: RecordedEvent) -> None:
         """Fold one event; task events matter only for the phone that runs the task."""
-        if recorded.type not in _RELEVANT:
-            return
-        event = recorded.event
-        match event:
-            case DeviceConnected():
-                row = self._device(recorded.stream_id[7:])
-                row.model = event.model or row.model
-                row.state = event.state
-                row.online = int(event.state == "device")
-            case DeviceDisconnected():
-                row = self._device(recorded.stream_id[7:])
-                row.state, row.online = "disconnected", 0
-            case DeviceStateChanged():
-                row = self._device(recorded.stream_id[7:])
-                row.state = event.state
-                row.online = int(event.state == "device")
-            case TaskStarted():
-                row = self._device(event.serial)
-                if row.current_task_id:
-                    self.running.pop(row.current_task_id, None)
-                task_id = int(recorded.stream_id[5:])
-                row.busy, row.current_task_id, row.current_deleted = 1, task_id, 0
-                self.running[task_id] = row
-            case TaskCompleted() | TaskFailed():
-                row = self.running.pop(int(recorded.stream_id[5:]), None)
-                if row is None:
-                    return  # a pending task stopped: no phone was involved
-                self.changed.add(row.serial)
-                if row.current_deleted:
-                    pass  # a deleted task's outcome changes no view; the phone is free again
-                elif type(event) is TaskCompleted:
-                    row.tasks_completed += 1
-                else:
-                    row.tasks_failed += 1
-                row.busy, row.current_task_id, row.current_deleted = 0, None, 0
-            case TaskDeleted():
-                row = self.running.get(int(recorded.stream_id[5:]))
-                if row is not None:
-                    row.current_deleted = 1
-                    self.changed.add(row.serial)
+        handler = self._handlers.get(recorded.type)
+        if handler is not None:
+            handler(recorded)
+
+    def _connected(self, recorded: RecordedEvent) -> None:
+        event: DeviceConnected = recorded.event
+        row = self._device(recorded.stream_id[7:])
+        row.model = event.model or row.model
+        row.state = event.state
+        row.online = int(event.state == "device")
+
+    def _disconnected(self, recorded: RecordedEvent) -> None:
+        row = self._device(recorded.stream_id[7:])
+        row.state, row.online = "disconnected", 0
+
+    def _state_changed(self, recorded: RecordedEvent) -> None:
+        event: DeviceStateChanged = recorded.event
+        row = self._device(recorded.stream_id[7:])
+        row.state = event.state
+        row.online = int(event.state == "device")
+
+    def _started(self, recorded: RecordedEvent) -> None:
+        row = self._device(recorded.event.serial)
+        if row.current_task_id:
+            self.running.pop(row.current_task_id, None)
+        task_id = int(recorded.stream_id[5:])
+        row.busy, row.current_task_id, row.current_deleted = 1, task_id, 0
+        self.running[task_id] = row
+
+    def _finished(self, recorded: RecordedEvent) -> None:
+        row = self.running.pop(int(recorded.stream_id[5:]), None)
+        if row is None:
+            return  # a pending task stopped: no phone was involved
+        self.changed.add(row.serial)
+        if row.current_deleted:
+            pass  # a deleted task's outcome changes no view; the phone is free again
+        elif recorded.type == "completed":
+            row.tasks_completed += 1
+        else:
+            row.tasks_failed += 1
+        row.busy, row.current_task_id, row.current_deleted = 0, None, 0
+
+    def _deleted(self, recorded: RecordedEvent) -> None:
+        row = self.running.get(int(recorded.stream_id[5:]))
+        if row is not None:
+            row.current_deleted = 1
+            self.changed.add(row.serial)
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Write the rows that changed."""

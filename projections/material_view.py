@@ -11,6 +11,8 @@ from service.store.records import RecordedEvent
 class MaterialFold:
     """Uses per path (path, uses, last_used)."""
 
+    types = frozenset({"material-used"})
+
     def __init__(self) -> None:
         self.uses: dict[str, list] = {}
 

@@ -11,6 +11,8 @@ from service.store.records import RecordedEvent
 class Rebuild(Protocol):
     """An in-memory fold of the whole log, written out once at the end."""
 
+    types: frozenset[str]  # the event types it reads; replay hands it only those
+
     def feed(self, recorded: RecordedEvent) -> None:
         """Fold one event (events arrive in position order)."""
 

@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 import msgspec
 
 from service.events import (
-    StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskFailed,
+    TASK_EVENT_TYPES, StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskFailed,
     TaskRetried, TaskStarted,
 )
 from service.store.records import RecordedEvent
@@ -54,57 +54,93 @@ class TaskRow(msgspec.Struct, array_like=True, gc=False):
 COLUMNS = TaskRow.__struct_fields__
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
 _UPSERT = f"INSERT OR REPLACE INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_INSERT = f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _astuple = msgspec.structs.astuple
+
+
+def _created(row: TaskRow | None, task_id: int, event: TaskCreated, recorded: RecordedEvent) -> TaskRow:
+    return TaskRow(
+        task_id, event.serial, event.username, event.script_name, _encode(event.script_config),
+        PENDING, event.source, event.start_time, 0, 0, 1, recorded.recorded_at, None, None,
+        None, None, None, 0, 0, None, None, None, recorded.version,
+    )
+
+
+def _step_completed(row: TaskRow, event: StepCompleted, recorded: RecordedEvent) -> TaskRow:
+    row.progress_step = event.index
+    row.progress_name = event.name
+    return row
+
+
+def _started(row: TaskRow, event: TaskStarted, recorded: RecordedEvent) -> TaskRow:
+    row.status = RUNNING
+    row.attempt = event.attempt
+    row.serial = event.serial
+    row.started_at = recorded.recorded_at
+    row.finished_at = row.error = row.failed_step = row.artifacts = None
+    row.progress_step = row.progress_name = None
+    row.progress_steps = event.steps or None
+    return row
+
+
+def _completed(row: TaskRow, event: TaskCompleted, recorded: RecordedEvent) -> TaskRow:
+    row.status = COMPLETED
+    row.finished_at = recorded.recorded_at
+    row.progress_steps = event.steps
+    return row
+
+
+def _failed(row: TaskRow, event: TaskFailed, recorded: RecordedEvent) -> TaskRow:
+    row.status = FAILED
+    row.finished_at = recorded.recorded_at
+    row.error = event.reason
+    row.failed_step = event.step
+    row.artifacts = _encode(event.artifacts)
+    row.stopped = row.stop_requested
+    return row
+
+
+def _stop_requested(row: TaskRow, event: StopRequested, recorded: RecordedEvent) -> TaskRow:
+    row.stop_requested = 1
+    return row
+
+
+def _retried(row: TaskRow, event: TaskRetried, recorded: RecordedEvent) -> TaskRow:
+    row.status = PENDING
+    row.attempt = event.attempt
+    row.retry_count += 1
+    row.auto_retries = row.auto_retries + 1 if event.automatic else 0
+    row.start_time = event.due_at
+    row.stop_requested = row.stopped = 0
+    row.started_at = row.finished_at = row.error = row.failed_step = row.artifacts = None
+    row.progress_step = row.progress_steps = row.progress_name = None
+    return row
+
+
+def _deleted(row: TaskRow, event: TaskDeleted, recorded: RecordedEvent) -> None:
+    return None
+
+
+def _unchanged(row: TaskRow, event: object, recorded: RecordedEvent) -> TaskRow:
+    return row
+
+
+# How each event type changes an existing row (`created` makes the row).
+_APPLY = {
+    "step-completed": _step_completed, "started": _started, "completed": _completed, "failed": _failed,
+    "stop-requested": _stop_requested, "retried": _retried, "deleted": _deleted, "material-used": _unchanged,
+}
 
 
 def reduce(row: TaskRow | None, task_id: int, recorded: RecordedEvent) -> TaskRow | None:
     """The row after one event; None when the task does not exist or was deleted."""
-    event = recorded.event
-    if type(event) is TaskCreated:
-        return TaskRow(
-            task_id, event.serial, event.username, event.script_name, _encode(event.script_config),
-            PENDING, event.source, event.start_time, 0, 0, 1, recorded.recorded_at, None, None,
-            None, None, None, 0, 0, None, None, None, recorded.version,
-        )
+    if recorded.type == "created":
+        return _created(row, task_id, recorded.event, recorded)
     if row is None:
         return None  # events after `deleted` (the "stopped" of a deleted running task)
-    match event:
-        case StepCompleted():
-            row.progress_step = event.index
-            row.progress_name = event.name
-        case TaskStarted():
-            row.status = RUNNING
-            row.attempt = event.attempt
-            row.serial = event.serial
-            row.started_at = recorded.recorded_at
-            row.finished_at = row.error = row.failed_step = row.artifacts = None
-            row.progress_step = row.progress_name = None
-            row.progress_steps = event.steps or None
-        case TaskCompleted():
-            row.status = COMPLETED
-            row.finished_at = recorded.recorded_at
-            row.progress_steps = event.steps
-        case TaskFailed():
-            row.status = FAILED
-            row.finished_at = recorded.recorded_at
-            row.error = event.reason
-            row.failed_step = event.step
-            row.artifacts = _encode(event.artifacts)
-            row.stopped = row.stop_requested
-        case StopRequested():
-            row.stop_requested = 1
-        case TaskRetried():
-            row.status = PENDING
-            row.attempt = event.attempt
-            row.retry_count += 1
-            row.auto_retries = row.auto_retries + 1 if event.automatic else 0
-            row.start_time = event.due_at
-            row.stop_requested = row.stopped = 0
-            row.started_at = row.finished_at = row.error = row.failed_step = row.artifacts = None
-            row.progress_step = row.progress_steps = row.progress_name = None
-        case TaskDeleted():
-            return None
-    row.version = recorded.version
+    row = _APPLY[recorded.type](row, recorded.event, recorded)
+    if row is not None:
+        row.version = recorded.version
     return row
 
 
@@ -221,26 +257,32 @@ class TaskView:
 class TaskViewRebuild:
     """The task view folded from an empty state."""
 
+    types = TASK_EVENT_TYPES
+
     def __init__(self) -> None:
         self.rows: dict[int, TaskRow | None] = {}
         self.last_id = 0
 
     def feed(self, recorded: RecordedEvent) -> None:
-        """Fold one event of any stream (other streams are skipped)."""
-        stream_id = recorded.stream_id
-        if not stream_id.startswith("task-"):
+        """Fold one task event (reduce, inlined: replay folds every event of the log)."""
+        task_id = int(recorded.stream_id[5:])
+        kind = recorded.type
+        if kind == "created":
+            self.rows[task_id] = _created(None, task_id, recorded.event, recorded)
+            if task_id > self.last_id:
+                self.last_id = task_id
             return
-        task_id = int(stream_id[5:])
-        rows = self.rows
-        rows[task_id] = reduce(rows.get(task_id), task_id, recorded)
-        if task_id > self.last_id:
-            self.last_id = task_id
+        row = self.rows.get(task_id)
+        if row is not None:
+            row = self.rows[task_id] = _APPLY[kind](row, recorded.event, recorded)
+            if row is not None:
+                row.version = recorded.version
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Insert every live row, the counters and the sequence."""
         live = [row for row in self.rows.values() if row is not None]
         live.sort(key=lambda row: row.id)
-        conn.executemany(_UPSERT, [_astuple(row) for row in live])
+        conn.executemany(_INSERT, [_astuple(row) for row in live])
         _write_counts(conn, Counter(row.count_key() for row in live))
         if self.last_id:
             _write_sequence(conn, self.last_id)

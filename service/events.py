@@ -15,7 +15,7 @@ The tag is the `type` column of the log and the `type` key inside the stored JSO
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Union, get_args
 
 import msgspec
 
@@ -151,6 +151,15 @@ class AccountRemoved(_Event, kw_only=True, tag="account-removed"):
 AccountEvent = Union[AccountRegistered, AccountRemoved]
 
 Event = Union[TaskEvent, DeviceEvent, AccountEvent]
+
+
+def _tags(union: Any) -> frozenset[str]:
+    return frozenset(kind.__struct_config__.tag for kind in get_args(union))
+
+
+TASK_EVENT_TYPES = _tags(TaskEvent)
+DEVICE_EVENT_TYPES = _tags(DeviceEvent)
+ACCOUNT_EVENT_TYPES = _tags(AccountEvent)
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Event)
