@@ -1,0 +1,25 @@
+"""`pip install .` (not only editable) ships everything the service reads at run time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_wheel_carries_migrations_selectors_samples_and_the_farms_app(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("droidledger-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped_sql = {f"migrations/{p.name}" for p in (ROOT / "migrations").glob("*.sql")}
+    assert shipped_sql and shipped_sql <= names
+    for data in ("devices/selectors/tiktok.json", "devices/sim/app/ui.json", "service/samples/sample-video.mp4",
+                 "service/samples/sample-image.jpg"):
+        assert data in names, f"{data} is not in the wheel"
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "droidledger = service.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert not any(name.startswith(("tests/", "bench/")) for name in names)
