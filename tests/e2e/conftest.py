@@ -1,0 +1,31 @@
+"""Fixtures of the end-to-end tests: `droidledger serve --sim N` processes, one per module where tests
+share phones without sharing them (different phones or accounts)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from sim_server import SimServer
+
+
+@pytest.fixture(scope="module")
+def start_server(tmp_path_factory) -> Iterator[Callable[..., SimServer]]:
+    """`start_server(*flags, sim=4, data_dir=None)`: a ready server; every one still running is stopped
+    (SIGTERM) when the module ends, and must exit 0."""
+    if os.name == "nt":
+        pytest.skip("signals are POSIX")
+    servers: list[SimServer] = []
+    home = tmp_path_factory.mktemp("serve")
+
+    def start(*flags: str, sim: int = 4, time_scale: float = 0.01, data_dir: Path | None = None) -> SimServer:
+        server = SimServer(data_dir or home / f"data{len(servers)}", *flags, sim=sim, time_scale=time_scale)
+        servers.append(server)
+        return server.wait_ready()
+
+    yield start
+    codes = {server.port: server.stop() for server in servers if server.process.returncode is None}
+    failed = {port: code for port, code in codes.items() if code != 0}
+    assert not failed, f"servers exited badly: {failed}"
