@@ -25,6 +25,7 @@ class PhoneActor:
         self.control: RunControl | None = None
         self.busy_seconds = 0.0
         self.tasks_run = 0
+        self.crashed_task: int | None = None  # the task whose run raised, for the supervisor to fail
         self._send, self._receive = anyio.create_memory_object_stream[int](1)
 
     @property
@@ -54,6 +55,9 @@ class PhoneActor:
             started = time.perf_counter()
             try:
                 await self.runner.run(self.serial, task_id, self.connect, control)
+            except Exception:
+                self.crashed_task = task_id
+                raise
             finally:
                 self.control = None
                 self.busy_seconds += time.perf_counter() - started

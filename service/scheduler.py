@@ -235,7 +235,8 @@ class Scheduler:
                 return
             except Exception as exc:  # noqa: BLE001 - an actor must never die silently
                 log.exception("the actor of %s died; restarting it", actor.serial)
-                task_id = self.running.pop(actor.serial, None)
+                # The actor has already reported the run done (so the phone is free): fail its task here.
+                task_id, actor.crashed_task = actor.crashed_task, None
                 with anyio.CancelScope(shield=True):
                     await self.devices.actor_restarted(actor.serial, f"{exc.__class__.__name__}: {exc}")
                     if task_id is not None:
@@ -243,6 +244,8 @@ class Scheduler:
                             await self.runner.tasks.execute(task_id, FailTask(reason=f"the phone's actor crashed: {exc}"))
                         except DomainError:
                             pass
+                        else:
+                            await self.runner.retry_if_policy_allows(task_id)
                 await anyio.sleep(1)
 
     def _done(self, serial: str, task_id: int) -> None:
