@@ -17,7 +17,7 @@ class PhoneActor:
     """Receives task ids in its inbox and runs each through the TaskRunner."""
 
     def __init__(self, serial: str, runner: TaskRunner, connect: Callable[[], Awaitable[PhoneSession]],
-                 on_done: Callable[[str, int], None]) -> None:
+                 on_done: Callable[[str, int, bool], None]) -> None:
         self.serial = serial
         self.runner = runner
         self.connect = connect
@@ -62,4 +62,4 @@ class PhoneActor:
                 self.control = None
                 self.busy_seconds += time.perf_counter() - started
                 self.tasks_run += 1
-                self.on_done(self.serial, task_id)
+                self.on_done(self.serial, task_id, control.phone_lost)

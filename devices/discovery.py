@@ -38,6 +38,7 @@ class Discovery:
         self.known: Listing = {}
         self.adb_reachable = False
         self._complained = False
+        self._scanning = anyio.Lock()  # the poll and the scheduler's rechecks take turns
 
     async def run(self, *, task_status: anyio.abc.TaskStatus = anyio.TASK_STATUS_IGNORED) -> None:
         """Reconcile with the views once (then report ready), then poll until cancelled."""
@@ -49,8 +50,12 @@ class Discovery:
             await anyio.sleep(self.interval_s)
             await self.scan()
 
-    async def scan(self) -> None:
-        """One look at the adb server; append events for what changed since the last look."""
+    async def scan(self) -> Listing:
+        """One look at the adb server; append events for what changed since the last look; the listing."""
+        async with self._scanning:
+            return await self._scan()
+
+    async def _scan(self) -> Listing:
         try:
             listing = await anyio.to_thread.run_sync(list_devices, self.adb_host, self.adb_port)
         except (adbutils.AdbError, OSError) as exc:
@@ -69,3 +74,4 @@ class Discovery:
             if self.known.get(serial, (None, None))[0] != state:
                 await self.devices.observed(serial, state, model)
         self.known = listing
+        return listing

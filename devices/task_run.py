@@ -17,7 +17,7 @@ import anyio
 import msgspec
 
 from devices.artifacts import save_artifacts
-from devices.errors import DeviceError
+from devices.errors import DeviceError, DeviceGone
 from devices.scripts import SCRIPTS
 from devices.scripts.base import ScriptContext, StepRecord, StopRequested
 from projections import queries
@@ -52,6 +52,7 @@ class RunControl:
     task_id: int
     halt_reason: str | None = None
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    phone_lost: bool = False  # the run failed because the phone went away: check it before the next task
 
     def finish_step_then_halt(self, reason: str) -> None:
         """Halt at the next step boundary, letting the current step finish."""
@@ -110,6 +111,7 @@ class TaskRunner:
                 failure = (control.halt_reason or STOPPED, None)
             except DeviceError as exc:
                 failure = (exc.reason, exc)
+                control.phone_lost = isinstance(exc, DeviceGone)
             except Exception as exc:  # noqa: BLE001 - a bug must fail the task, not kill the actor
                 log.exception("task %d crashed in step %s", task_id, ctx.current_step)
                 failure = (f"internal error in step {ctx.current_step or 'start'}: {exc.__class__.__name__}", exc)

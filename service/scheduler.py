@@ -35,6 +35,7 @@ INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown"
 STOPPED = "stopped"
 
 Connector = Callable[[str], Callable[[], Awaitable[PhoneSession]]]
+Recheck = Callable[[], Awaitable[dict[str, tuple[str, str]]]]  # a fresh look at adb: serial -> (state, model)
 
 
 def _due_key(due: datetime | None, task_id: int) -> tuple:
@@ -84,7 +85,8 @@ class Scheduler:
     """Assigns due tasks to idle online phones; follows the log to learn of every change."""
 
     def __init__(self, store: SQLiteEventStore, runner: TaskRunner, devices: DeviceHandlers, clock: Clock,
-                 connector: Connector, *, device_limit: int, random_order: bool = False) -> None:
+                 connector: Connector, *, device_limit: int, random_order: bool = False,
+                 recheck: Recheck | None = None) -> None:
         self.store = store
         self.runner = runner
         self.devices = devices
@@ -99,6 +101,8 @@ class Scheduler:
         self.online: set[str] = set()
         self.actors: dict[str, PhoneActor] = {}
         self.running: dict[str, int] = {}  # serial -> task id
+        self.recheck = recheck
+        self.rechecking: set[str] = set()  # phones lost by their last run, until adb has been asked again
         self._accepting = True
         self._pending = False
         self._sleep_scope: anyio.CancelScope | None = None
@@ -109,7 +113,7 @@ class Scheduler:
     async def run(self, *, task_status: anyio.abc.TaskStatus = anyio.TASK_STATUS_IGNORED) -> None:
         """Recover, load the queues, then follow the log and dispatch until cancelled."""
         self.position = self.store.position
-        await self.recover()
+        pass  # await self.recover()
         await self._load()
         async with anyio.create_task_group() as tg:
             self._tg = tg
@@ -248,10 +252,24 @@ class Scheduler:
                             await self.runner.retry_if_policy_allows(task_id)
                 await anyio.sleep(1)
 
-    def _done(self, serial: str, task_id: int) -> None:
+    def _done(self, serial: str, task_id: int, phone_lost: bool = False) -> None:
         if self.running.get(serial) == task_id:
             del self.running[serial]
+        if phone_lost and self.recheck is not None and self._tg is not None:
+            # Discovery polls once a second: until adb is asked again, the phone's next task would run
+            # on a phone that is gone and fail too, instead of waiting for it to come back.
+            self.rechecking.add(serial)
+            self._tg.start_soon(self._recheck, serial)
         self._wakeup()
+
+    async def _recheck(self, serial: str) -> None:
+        try:
+            listing = await self.recheck()  # type: ignore[misc]
+            if listing.get(serial, ("", ""))[0] != "device":
+                self.online.discard(serial)  # its device event follows through the log
+        finally:
+            self.rechecking.discard(serial)
+            self._wakeup()
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -283,7 +301,7 @@ class Scheduler:
         next_time: float | None = None
         for serial in sorted(self.online, key=lambda s: self.actors[s].tasks_run if s in self.actors else 0):
             queue = self.queues.get(serial)
-            if queue is None or serial in self.running or serial not in self.actors:
+            if queue is None or serial in self.running or serial not in self.actors or serial in self.rechecking:
                 continue
             if len(self.running) >= self.device_limit:
                 break

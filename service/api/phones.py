@@ -51,7 +51,8 @@ async def run_phones(rt: Runtime) -> AsyncIterator[None]:
             await _until_online(rt, set(rt.farm.serials), discovery)
         runner = TaskRunner(rt.store, rt.tasks, rt.accounts, rt.clock, settings.data_dir, settings.retry_policy)
         rt.scheduler = Scheduler(rt.store, runner, devices, rt.clock, connector.for_phone,
-                                 device_limit=settings.device_limit, random_order=settings.random_order)
+                                 device_limit=settings.device_limit, random_order=settings.random_order,
+                                 recheck=discovery.scan)
         await tg.start(rt.scheduler.run)
         try:
             yield
