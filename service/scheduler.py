@@ -113,7 +113,7 @@ class Scheduler:
     async def run(self, *, task_status: anyio.abc.TaskStatus = anyio.TASK_STATUS_IGNORED) -> None:
         """Recover, load the queues, then follow the log and dispatch until cancelled."""
         self.position = self.store.position
-        pass  # await self.recover()
+        await self.recover()
         await self._load()
         async with anyio.create_task_group() as tg:
             self._tg = tg
