@@ -161,7 +161,7 @@ class Client:
                                    content=body, headers={"Idempotency-Key": key, "Content-Type": "application/json"})
         if response is None:
             return
-        del self.ledger.in_doubt[key]
+        self.ledger.in_doubt.pop(key, None)
         if response.status_code == 200:
             self.ledger.note_created(key, response.json()["data"]["task_ids"])
 
