@@ -10,6 +10,7 @@ from litestar import Litestar, Router
 from service.api.envelope import exception_handlers
 from service.api.phones import run_phones
 from service.api.guard import MAX_BODY, api_key_middleware, plan_guard
+from service.api.methods import OptionsRefused
 from service.api.openapi import openapi_config
 from service.api.routes.audit import audit_routes
 from service.api.routes.operations import health_route, license_route, metrics_route
@@ -43,14 +44,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             async with run_phones(rt):
                 yield
 
+    options_refused = OptionsRefused()
     app = Litestar(
         route_handlers=[guarded, open_routes, metrics_route(rt)],
+        before_request=options_refused,
         exception_handlers=exception_handlers(settings.errors_as_200),
         lifespan=[lifespan],
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY,
         logging_config=None,
     )
+    options_refused.learn(app)
     app.state.runtime = rt
     # Outside routing: an API key is required on every path, unknown ones included.
     app.asgi_handler = api_key_middleware(settings)(app.asgi_handler)

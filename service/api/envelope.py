@@ -9,6 +9,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
 
+from service.api.methods import allowed_methods
 from service.api.schemas import Envelope
 from service.domain.account import AccountNotFound
 from service.domain.errors import TaskNotFound, TransitionRefused
@@ -60,8 +61,9 @@ def exception_handlers(errors_as_200: bool) -> dict[type[Exception], Callable[[R
         if isinstance(exc, NotFoundException):
             return respond(Code.NOT_FOUND, f"no route {request.url.path}")
         if isinstance(exc, MethodNotAllowedException):
+            allow = allowed_methods((exc.headers or {}).get("Allow", ""))
             return respond(Code.METHOD_NOT_ALLOWED, f"method {request.method} is not allowed on {request.url.path}",
-                           headers=exc.headers)
+                           headers={**(exc.headers or {}), "Allow": allow})
         if exc.status_code == 413:
             return respond(Code.BODY_TOO_LARGE, "request body is larger than 1 MiB")
         if 400 <= exc.status_code < 500:
