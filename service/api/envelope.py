@@ -61,9 +61,10 @@ def exception_handlers(errors_as_200: bool) -> dict[type[Exception], Callable[[R
         if isinstance(exc, NotFoundException):
             return respond(Code.NOT_FOUND, f"no route {request.url.path}")
         if isinstance(exc, MethodNotAllowedException):
-            allow = allowed_methods((exc.headers or {}).get("Allow", ""))
+            headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "allow"}
+            allow = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
             return respond(Code.METHOD_NOT_ALLOWED, f"method {request.method} is not allowed on {request.url.path}",
-                           headers={**(exc.headers or {}), "Allow": allow})
+                           headers={**headers, "Allow": allowed_methods(allow)})
         if exc.status_code == 413:
             return respond(Code.BODY_TOO_LARGE, "request body is larger than 1 MiB")
         if 400 <= exc.status_code < 500:
