@@ -14,8 +14,8 @@ from litestar.routes import HTTPRoute
 
 
 def allowed_methods(allow: str) -> str:
-    """An Allow header without OPTIONS."""
-    return ", ".join(m for m in (part.strip() for part in allow.split(",")) if m and m != "OPTIONS")
+    """An Allow header without OPTIONS, sorted."""
+    return ", ".join(sorted(m for m in (part.strip() for part in allow.split(",")) if m and m != "OPTIONS"))
 
 
 class OptionsRefused:

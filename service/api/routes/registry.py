@@ -12,6 +12,7 @@ from service.api.openapi import documented
 from service.api.schemas import AccountBody, AccountList, AccountOut, DeviceList, DeviceOut, Envelope
 from service.domain.account import AccountNotFound, account_key
 from service.requests.accounts import parse_account
+from service.requests.values import clean
 from service.runtime import Runtime
 
 
@@ -41,6 +42,8 @@ def registry_routes(rt: Runtime) -> list:
     async def accounts(request: Request) -> Envelope[AccountList]:
         """The account registry, optionally for one phone."""
         serial = request.query_params.get("serial", "").strip() or None  # empty means any, as for /task
+        if serial is not None:
+            serial = clean("serial", serial)  # NUL, unpaired surrogates: 40001, as for /task
         rows = await queries.accounts(rt.store, serial)
         return ok(AccountList(accounts=[AccountOut(username=u, serial=s, package=p) for u, s, p in rows]))
 
