@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean crash fuzz load reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,18 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q $(ARGS)
+
+# Long forms of tests/reliability (bench/RELIABILITY.md); each ends with one JSON line of figures.
+crash: $(VENV)/.installed-test
+	$(BIN)/python bench/crash.py --rounds 20 $(ARGS)
+
+fuzz: $(VENV)/.installed-test
+	$(BIN)/python bench/fuzz.py --per-operation 100 $(ARGS)
+
+load: $(VENV)/.installed-test
+	$(BIN)/python bench/load.py --clients 100 --seconds 60 $(ARGS)
+
+reliability: crash fuzz load
 
 clean:
 	rm -rf $(VENV) build *.egg-info
