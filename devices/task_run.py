@@ -94,16 +94,17 @@ class TaskRunner:
             return  # stopped or deleted between dispatch and start
         run = _Run(self, task_id, state)
         secrets = dict(await self.store.fetchall("SELECT name, value FROM secrets WHERE task_id = ?", (task_id,)))
+        session: list[PhoneSession] = []
         ctx = ScriptContext(
             task_id=task_id, serial=serial, username=username, config=config, secrets=secrets,
             rng=random.Random(seed), clock=self.clock, ui=None, data_dir=self.data_dir,
             materials=MaterialLibrary(self.data_dir, self.store, run.material_used, config.get("content_type", 0)),
             record=run.step_completed, register_accounts=lambda names: self.accounts.replace_on_device(serial, names),
             stop_requested=lambda: control.halt_reason is not None,
+            dialogs_dismissed=lambda: session[0].ui.take_dismissed() if session else [],
         )
         started = time.perf_counter()
         failure: tuple[str, BaseException | None] | None = None
-        session: list[PhoneSession] = []
         with control.scope:
             try:
                 await self._work(ctx, connect, session, script, username)
@@ -132,6 +133,7 @@ class TaskRunner:
         async def prepare() -> str:
             connected.append(await connect())
             ctx.ui = connected[0].ui
+            ctx.ui.take_dismissed()  # dialogs met by an earlier run's failing step are not this run's
             warnings = await ctx.ui.prepare()
             return "; ".join(warnings) if warnings else "screen on, app ready"
 

@@ -55,6 +55,7 @@ class ScriptContext:
     record: Callable[[StepRecord], Awaitable[None]]
     register_accounts: Callable[[list[str]], Awaitable[None]]   # match_account: the phone's accounts
     stop_requested: Callable[[], bool] = lambda: False
+    dialogs_dismissed: Callable[[], list[str]] = lambda: []  # since the last call; named in the step's detail
     steps: list[StepRecord] = field(default_factory=list)
     current_step: str | None = None  # the step in progress (named on `failed` if it fails)
 
@@ -65,6 +66,9 @@ class ScriptContext:
         self.current_step = name
         started = time.perf_counter()
         detail = await action() or ""
+        dismissed = self.dialogs_dismissed()
+        if dismissed:
+            detail = f"{detail}; dismissed {', '.join(dismissed)}"
         record = StepRecord(index=len(self.steps) + 1, name=name, detail=detail[:200],
                             duration_ms=int((time.perf_counter() - started) * 1000))
         self.steps.append(record)

@@ -37,8 +37,9 @@ class AppSession:
         self.version: str | None = None
         self.wait_s = wait_s
         self.poll_s = poll_s
-        self.dismissed: deque[str] = deque(maxlen=50)   # the latest dialogs dismissed, for step details
+        self.dismissed: deque[str] = deque(maxlen=50)   # the latest dialogs dismissed
         self.dismiss_count = 0
+        self._unreported: list[str] = []                 # dismissed since the last take_dismissed()
         self._screen: Screen | None = None
         self._messages_are_stale = False   # while preparing, a message on screen is an old task's
 
@@ -86,9 +87,15 @@ class AppSession:
         if button is None:
             return False
         self.dismissed.append(f"{title.label if title else 'dialog'} ({button.label or 'close'})")
+        self._unreported.append(self.dismissed[-1])
         self.dismiss_count += 1
         await self.driver.click(*button.center)
         return True
+
+    def take_dismissed(self) -> list[str]:
+        """The dialogs dismissed since the last call, for the detail of the step that met them."""
+        taken, self._unreported = self._unreported, []
+        return taken
 
     async def find(self, name: str) -> Element | None:
         """The element `name` on the current screen, if a finger can reach it."""
