@@ -25,6 +25,17 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q $(ARGS)
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed-run
+
+# The four benchmarks in quick mode (each under 2 minutes); see bench/README.md.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/append.py --quick
+	$(BIN)/python bench/api.py --quick
+	$(BIN)/python bench/replay.py --quick
+	$(BIN)/python bench/devices.py --quick
+
 # Long forms of tests/reliability (bench/RELIABILITY.md); each ends with one JSON line of figures.
 crash: $(VENV)/.installed-test
 	$(BIN)/python bench/crash.py --rounds 20 $(ARGS)

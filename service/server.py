@@ -49,12 +49,17 @@ def serve(settings: Settings) -> None:
     """Serve until SIGINT/SIGTERM; the app's lifespan opens and closes the store."""
     sockets = bind_sockets(settings.hosts, settings.port)
     app = create_app(settings)
-    config = uvicorn.Config(app, lifespan="on", access_log=False, log_config=None, log_level="warning",
-                            timeout_graceful_shutdown=10, server_header=False)
     names = ", ".join(f"http://[{h}]:{settings.port}" if ":" in h else f"http://{h}:{settings.port}"
                       for h in (s.getsockname()[0] for s in sockets))
     log.info("droidledger serving the Local API on %s (plan %s, device limit %d, database %s)",
              names, settings.plan.name, settings.device_limit, settings.db_path)
+    run_asgi(app, sockets)
+
+
+def run_asgi(app, sockets: list[socket.socket]) -> None:
+    """Serve an ASGI app on listening sockets until SIGINT/SIGTERM (also bench/api.py's baseline)."""
+    config = uvicorn.Config(app, lifespan="on", access_log=False, log_config=None, log_level="warning",
+                            timeout_graceful_shutdown=10, server_header=False)
     server = uvicorn.Server(config)
 
     def stop(_signal: int, _frame: object) -> None:
