@@ -57,13 +57,31 @@ def test_a_phone_unplugged_mid_task_fails_it_shows_offline_and_runs_its_queue_wh
     assert (device["state"], device["busy"], device["current_task_id"]) == ("disconnected", False, None)
     time.sleep(0.5)
     assert server.task(queued)["status_text"] == "pending"  # waits for its phone
+    created = server.ok(server.client.post("/task", json={"serials": [phone], "script_name": "follow",
+                                                          "script_config": {"target_users": ["while.away"]}}))
+    assert created["offline_serials"] == [phone]
 
     server.faults({"online": [phone]})
-    assert server.wait_done([queued])[queued]["status_text"] == "completed"
-    assert "back.again" in server.account(phone)["follows"]
+    assert [t["status_text"] for t in server.wait_done([queued, *created["task_ids"]]).values()] == ["completed"] * 2
+    assert {"back.again", "while.away"} <= set(server.account(phone)["follows"])
     assert server.device(phone)["online"] is True
     assert [(e["type"], e["data"].get("reason", e["data"].get("state"))) for e in _device_events(server, phone, position)] == [
         ("device-disconnected", "no longer listed by adb"), ("device-connected", "device")]
+
+
+def test_a_phone_unplugged_for_a_while_comes_back_by_itself_and_gets_its_queue(server):
+    phone = server.serials[3]
+    position = server.log()[-1]["position"]
+    warmup = server.create_one(phone, "account_warmup", LONG_WARMUP)
+    queued = server.create_one(phone, "follow", {"target_users": ["came.back"]})
+    server.wait_steps(warmup, "watch-video", 1)
+    server.faults({"offline": {phone: 100}})  # app seconds: 2 s here, longer than a watched video
+    tasks = server.wait_done([warmup, queued])
+    assert (tasks[warmup]["error"], tasks[queued]["status_text"]) == (GONE, "completed")
+    device_events = _device_events(server, phone, position)
+    assert [e["type"] for e in device_events] == ["device-disconnected", "device-connected"]
+    started = next(e["position"] for e in server.events(queued) if e["type"] == "started")
+    assert started > device_events[1]["position"]  # it waited for the phone to come back
 
 
 def test_random_disconnects_fail_the_task_they_hit_and_the_rest_runs_once_the_phone_is_back(server):
@@ -92,6 +110,15 @@ def test_a_crashed_uiautomator2_server_is_relaunched_and_the_task_completes(serv
     after = server.phone(phone)
     assert after["faults"]["u2_crashes"] == before["faults"]["u2_crashes"] + 1
     assert after["u2_launches"] >= before["u2_launches"] + 1 and after["u2_server"] is True
+
+
+def test_random_uiautomator2_crashes_are_recovered_from(server):
+    crashes = sum(server.phone(s)["faults"]["u2_crashes"] for s in server.serials[:4])
+    server.faults({"u2crash": 0.1})
+    ids = [i for serial in server.serials[:4] for i in server.create([serial], "follow", {"target_users": ["c1", "c2"]})]
+    tasks = server.wait_done(ids)
+    assert {i: t["error"] for i, t in tasks.items() if t["status"] != 2} == {}
+    assert sum(server.phone(s)["faults"]["u2_crashes"] for s in server.serials[:4]) > crashes
 
 
 def test_a_slow_phone_still_completes_its_task(server):
