@@ -43,7 +43,7 @@ class DeviceFold:
         self.rows = rows
         self.running = {row.current_task_id: row for row in rows.values() if row.current_task_id}
         self.changed: set[str] = set()
-        self._handlers = {
+        self.handlers = {  # replay calls these directly, by event type
             "device-connected": self._connected, "device-disconnected": self._disconnected,
             "device-state-changed": self._state_changed, "started": self._started,
             "completed": self._finished, "failed": self._finished, "deleted": self._deleted,
@@ -58,7 +58,7 @@ class DeviceFold:
 
     def feed(self, recorded: RecordedEvent) -> None:
         """Fold one event; task events matter only for the phone that runs the task."""
-        handler = self._handlers.get(recorded.type)
+        handler = self.handlers.get(recorded.type)
         if handler is not None:
             handler(recorded)
 

@@ -26,6 +26,10 @@ def rebuild_views(conn: sqlite3.Connection, views: Sequence[Projection] | None =
     views = tuple(all_views() if views is None else views)
     tables = [table for view in views for table in view.tables]
     conn.execute("PRAGMA secure_delete = OFF")  # views hold no secrets; the log is not touched
+    # The rewritten views stay in the page cache until COMMIT, and index builds sort in memory.
+    cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute("PRAGMA cache_size = -131072")
+    conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("BEGIN IMMEDIATE")
     try:
         total = conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
@@ -34,20 +38,16 @@ def rebuild_views(conn: sqlite3.Connection, views: Sequence[Projection] | None =
             conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM checkpoints")
         folds = [view.rebuilder() for view in views]
-        routes: dict[str, list[Callable[[RecordedEvent], None]]] = {}
-        for fold in folds:
-            for kind in fold.types:
-                routes.setdefault(kind, []).append(fold.feed)
+        routes = _routes(folds)
         done, last = 0, 0
         decode = decode_event
+        route = routes.get
         cursor = conn.execute("SELECT position, stream_id, version, type, data, recorded_at FROM events ORDER BY position")
         while rows := cursor.fetchmany(_CHUNK):
             for position, stream_id, version, kind, data, recorded_at in rows:
-                feeds = routes.get(kind)
-                if feeds:
-                    recorded = RecordedEvent(position, stream_id, version, kind, data, recorded_at, decode(data))
-                    for feed in feeds:
-                        feed(recorded)
+                feed = route(kind)
+                if feed is not None:
+                    feed(RecordedEvent(position, stream_id, version, kind, data, recorded_at, decode(data)))
             done += len(rows)
             last = rows[-1][0]
             if progress:
@@ -64,7 +64,27 @@ def rebuild_views(conn: sqlite3.Connection, views: Sequence[Projection] | None =
         raise
     finally:
         conn.execute("PRAGMA secure_delete = ON")
+        conn.execute(f"PRAGMA cache_size = {cache_size}")
+        conn.execute("PRAGMA temp_store = DEFAULT")
     return done
+
+
+def _routes(folds: list) -> dict[str, Callable[[RecordedEvent], None]]:
+    """One callable per event type: the fold's handler of that type (its `handlers`, else `feed`),
+    or, when several folds read the type, one function calling each in turn."""
+    handlers: dict[str, list[Callable[[RecordedEvent], None]]] = {}
+    for fold in folds:
+        own = getattr(fold, "handlers", {})
+        for kind in fold.types:
+            handlers.setdefault(kind, []).append(own.get(kind, fold.feed))
+    return {kind: feeds[0] if len(feeds) == 1 else _fan_out(tuple(feeds)) for kind, feeds in handlers.items()}
+
+
+def _fan_out(feeds: tuple[Callable[[RecordedEvent], None], ...]) -> Callable[[RecordedEvent], None]:
+    def feed(recorded: RecordedEvent) -> None:
+        for one in feeds:
+            one(recorded)
+    return feed
 
 
 def _drop_indexes(conn: sqlite3.Connection, tables: list[str]) -> list[str]:
