@@ -7,6 +7,7 @@ from typing import AsyncIterator
 
 from litestar import Litestar, Router
 
+from service.api.cache import poll_cache_middleware
 from service.api.envelope import exception_handlers
 from service.api.phones import run_phones
 from service.api.guard import MAX_BODY, api_key_middleware, plan_guard
@@ -56,6 +57,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     )
     options_refused.learn(app)
     app.state.runtime = rt
-    # Outside routing: an API key is required on every path, unknown ones included.
-    app.asgi_handler = api_key_middleware(settings)(app.asgi_handler)
+    # Outside routing: an API key is required on every path, unknown ones included; then
+    # repeated polls are answered from the cache (only URLs a handler answered, so only with the API on).
+    handler = poll_cache_middleware(rt.cache)(app.asgi_handler) if settings.plan.api_enabled else app.asgi_handler
+    app.asgi_handler = api_key_middleware(settings)(handler)
     return app

@@ -87,7 +87,7 @@ def plan_guard(settings: Settings):
     """Litestar guard on /api/v1 routes: the Starter plan has no API (40301), then bodies ≤ 1 MiB (41301)."""
     api_enabled = settings.plan.api_enabled
 
-    def guard(connection: Request, _: BaseRouteHandler) -> None:
+    async def guard(connection: Request, _: BaseRouteHandler) -> None:  # async: Litestar runs a sync guard in a thread
         if not api_enabled:
             raise ApiError(Code.PLAN_HAS_NO_API, f"the Local API needs the Pro plan or higher; this server runs the {settings.plan.name} plan")
         length = connection.headers.get("content-length")
