@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
@@ -212,12 +212,12 @@ class CreateTaskBody(msgspec.Struct, kw_only=True):
 class BatchDeleteBody(msgspec.Struct, kw_only=True):
     """DELETE /task/batch."""
 
-    task_ids: list[int]
+    task_ids: Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]], msgspec.Meta(min_length=1, max_length=10_000)]
 
 
 class AccountBody(msgspec.Struct, kw_only=True):
     """POST /account."""
 
-    username: str
-    serial: str
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    serial: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
     package: str = "com.zhiliaoapp.musically"

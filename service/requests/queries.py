@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -21,14 +21,14 @@ _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 class TaskListQuery(msgspec.Struct, kw_only=True, frozen=True):
-    """Filters and page of `GET /task`."""
+    """Filters and page of `GET /task` (the constraints document what the parser enforces)."""
 
-    status: int | None = None
+    status: Annotated[int, msgspec.Meta(ge=0, le=3)] | None = None
     serial: str | None = None
     script_name: str | None = None
-    source: str | None = None
-    page: int = 1
-    page_size: int = 20
+    source: Literal["ui", "api"] | None = None
+    page: Annotated[int, msgspec.Meta(ge=1, le=INT64_MAX)] = 1
+    page_size: Annotated[int, msgspec.Meta(ge=1, le=100)] = 20
 
     @property
     def offset(self) -> int:
@@ -39,8 +39,8 @@ class TaskListQuery(msgspec.Struct, kw_only=True, frozen=True):
 class EventsQuery(msgspec.Struct, kw_only=True, frozen=True):
     """Position and size of `GET /events`."""
 
-    after: int = 0
-    limit: int = 100
+    after: Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)] = 0
+    limit: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100
 
 
 def whole(lo: int, hi: int) -> Callable[[str, str], int]:
