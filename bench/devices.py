@@ -3,12 +3,13 @@
 For each N: a farm in its own process (`droidledger sim --devices N --latency-ms 150`), a fresh
 `droidledger serve --adb-port <farm> --device-limit <above N>` (access log on, as users run it).
 Each phone first runs one warm-up follow (uiautomator2's connect: u2.jar pushed, server
-started), then the measured batch: a fixed mix of follow and comment tasks per phone
-(created in two POSTs, all phones at once). Measured from the batch's creation until every
-task has finished (completed or failed, from /task/stats):
+started), then the measured batch: a fixed mix of follow and comment tasks per phone, half
+each (one POST per phone and script, each phone with targets of its own: the app lists only a
+video's first comments). When every task has finished (completed or failed):
 
-- tasks/min per phone and in total; the ideal = N x the rate of the 1-phone run of this same
-  benchmark; efficiency = measured / ideal;
+- tasks/min per phone: its tasks over its busy window (its first task's `started_at` to its
+  last task's `finished_at`, as recorded), averaged over the phones; total = N x that; the
+  ideal = N x the rate of the 1-phone run of this same benchmark; efficiency = measured / ideal;
 - the share of a task's time spent waiting on the phone: JSON-RPC calls made (the farm's
   /state `rpc_calls`) x the mean latency, over the phone's busy time (shell commands have the
   same latency but are not counted: a lower bound);
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,11 +135,21 @@ class Service:
                 raise SystemExit(f"only {len(online)} of {devices} phones came online")
             time.sleep(0.2)
 
-    def create(self, serials: list[str], script: str, config: dict) -> int:
+    def create(self, serials: list[str], script: str, config: dict) -> list[int]:
         answer = http(f"{self.api}/task", {"serials": serials, "script_name": script, "script_config": config})
         if answer["code"] != 0:
             raise SystemExit(f"create {script} failed: {answer}")
-        return answer["data"]["created_count"]
+        return answer["data"]["task_ids"]
+
+    def tasks(self) -> list[dict]:
+        """Every task, all pages."""
+        found, page = [], 1
+        while True:
+            data = http(f"{self.api}/task?page={page}&page_size=100")["data"]
+            found += data["tasks"]
+            if page * 100 >= data["total"]:
+                return found
+            page += 1
 
     def finished(self) -> tuple[int, int]:
         stats = http(f"{self.api}/task/stats")["data"]
@@ -152,11 +164,27 @@ class Service:
                 return completed, failed
             now = time.monotonic()
             if now > deadline:
-                raise SystemExit(f"{label}: only {completed + failed} of {count} tasks finished in {timeout_s:g} s")
+                log = [line for line in Path(self.log.name).read_text().splitlines() if "droidledger.access" not in line]
+                stats = http(f"{self.api}/task/stats")["data"]
+                raise SystemExit(f"{label}: only {completed + failed} of {count} tasks finished in {timeout_s:g} s; "
+                                 f"stats {stats}; the server's log:\n" + "\n".join(log[-40:]))
             if now - last_note > 5:
                 print(f"    {label}: {completed + failed}/{count} finished", file=sys.stderr)
                 last_note = now
             time.sleep(0.1)
+
+    def failures(self) -> dict[str, int]:
+        """Why tasks failed: reason -> count."""
+        reasons: dict[str, int] = {}
+        page = 1
+        while True:
+            data = http(f"{self.api}/task?status=3&page={page}&page_size=100")["data"]
+            for task in data["tasks"]:
+                reason = f"{task['failed_step']}: {task['error']}"
+                reasons[reason] = reasons.get(reason, 0) + 1
+            if page * 100 >= data["total"]:
+                return reasons
+            page += 1
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -194,25 +222,41 @@ def measure(devices: int, per_phone: int) -> dict:
                 cpu_before, farm_cpu_before = cpu_seconds(service.process.pid), cpu_seconds(farm.process.pid)
                 started = time.perf_counter()
                 follows = per_phone // 2
-                created = service.create(serials, "follow", follow_config(follows, 1))
-                created += service.create(serials, "comment", comment_config(per_phone - follows, 1))
+                batch: set[int] = set()
+                for n, serial in enumerate(serials):  # targets of its own per phone: comments on a video
+                    batch.update(service.create([serial], "follow", follow_config(follows, 1 + n * per_phone)))
+                    batch.update(service.create([serial], "comment", comment_config(per_phone - follows, 1 + n * per_phone)))
+                created = len(batch)
                 completed, failed = service.wait_finished(devices + created, 600, f"{devices} phones")
                 elapsed = time.perf_counter() - started
+                windows = busy_windows([t for t in service.tasks() if t["id"] in batch])
                 cpu = cpu_seconds(service.process.pid) - cpu_before
                 farm_cpu = cpu_seconds(farm.process.pid) - farm_cpu_before
                 calls_after = farm.rpc_calls()
                 rss = peak_rss_mb(service.process.pid)
+                reasons = service.failures()
             finally:
                 service.stop()
         finally:
             farm.stop()
     calls = sum(calls_after[s] - calls_before.get(s, 0) for s in calls_after)
-    per_min = per_phone / (elapsed / 60)
+    per_min = sum(per_phone / (window / 60) for window in windows.values()) / devices
+    busy = sum(windows.values())
     return {"devices": devices, "tasks": created, "failed": failed - warm_failed, "seconds": elapsed,
             "tasks_per_min_per_device": per_min, "total_per_min": per_min * devices,
-            "rpc_per_task": calls / created, "wait_share": calls * LATENCY_MS / 1000 / (elapsed * devices),
+            "rpc_per_task": calls / created, "wait_share": calls * LATENCY_MS / 1000 / busy,
             "cpu_per_device": cpu / elapsed / devices, "farm_cpu": farm_cpu / elapsed, "service_cpu": cpu / elapsed,
-            "rss_mb": rss}
+            "rss_mb": rss, "reasons": reasons}
+
+
+def busy_windows(tasks: list[dict]) -> dict[str, float]:
+    """Per phone, seconds from its first task's start to its last task's end (recorded times)."""
+    spans: dict[str, list[float]] = {}
+    for task in tasks:
+        start, end = (datetime.fromisoformat(task[k]).timestamp() for k in ("started_at", "finished_at"))
+        span = spans.setdefault(task["serial"], [start, end])
+        span[0], span[1] = min(span[0], start), max(span[1], end)
+    return {serial: end - start for serial, (start, end) in spans.items()}
 
 
 def plot(results: list[dict], path: Path) -> None:
@@ -267,6 +311,9 @@ def main() -> None:
           [[r["devices"], r["tasks_per_min_per_device"], r["total_per_min"], r["ideal_per_min"], r["efficiency"],
             f"{r['wait_share']:.0%}", r["rpc_per_task"], r["failed"], f"{r['cpu_per_device']:.4f}",
             f"{r['service_cpu']:.2f}", f"{r['farm_cpu']:.2f}", r["rss_mb"]] for r in results])
+    for r in results:
+        for reason, count in sorted(r["reasons"].items(), key=lambda item: -item[1]):
+            print(f"  {r['devices']} phones: {count} failed at {reason}")
     to_100 = [r["efficiency"] for r in results if r["devices"] <= 100]
     print("\nCPU in cores (1.0 = one core busy); the machine has "
           f"{os.cpu_count()}: farm and server share them. Target: efficiency >= 0.9 up to 100 phones, RSS <= 300 MB at 200.")
