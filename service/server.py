@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import signal
 import socket
@@ -45,8 +46,27 @@ def bind_sockets(hosts: tuple[str, ...], port: int) -> list[socket.socket]:
     return sockets
 
 
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Keep glibc from giving each of the ~2 threads per phone a malloc arena of its own.
+
+    By default glibc creates up to 8 arenas per core as threads allocate; a phone's worker
+    thread leaves its buffers (hierarchy dumps, u2.jar's hash) fragmented in its arena, and
+    with 200 phones the peak RSS grew by a megabyte or two per phone. Elsewhere a no-op.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    if hasattr(libc, "mallopt"):
+        libc.mallopt(_M_ARENA_MAX, arenas)
+
+
+_M_ARENA_MAX = -8
+
+
 def serve(settings: Settings) -> None:
     """Serve until SIGINT/SIGTERM; the app's lifespan opens and closes the store."""
+    limit_malloc_arenas()
     sockets = bind_sockets(settings.hosts, settings.port)
     app = create_app(settings)
     names = ", ".join(f"http://[{h}]:{settings.port}" if ":" in h else f"http://{h}:{settings.port}"
