@@ -285,13 +285,13 @@ def plot(results: list[dict], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1, 10 and 50 phones, 2 tasks each (under 2 minutes)")
-    parser.add_argument("--devices", help="comma-separated phone counts (default 1,10,50,100,200; quick 1,10,50)")
-    parser.add_argument("--tasks", type=int, help="measured tasks per phone (default 6; quick 2)")
+    parser.add_argument("--quick", action="store_true", help="1, 10, 50 and 100 phones, 4 tasks each (under 2 minutes)")
+    parser.add_argument("--devices", help="comma-separated phone counts (default 1,10,50,100,200; quick 1,10,50,100)")
+    parser.add_argument("--tasks", type=int, help="measured tasks per phone (default 8; quick 4)")
     parser.add_argument("--png", type=Path, help="where to draw the scaling (default bench/devices.png, none in quick)")
     args = parser.parse_args()
-    counts = [int(n) for n in (args.devices or ("1,10,50" if args.quick else "1,10,50,100,200")).split(",")]
-    per_phone = args.tasks or (2 if args.quick else 6)
+    counts = [int(n) for n in (args.devices or ("1,10,50,100" if args.quick else "1,10,50,100,200")).split(",")]
+    per_phone = args.tasks or (4 if args.quick else 8)
     png = args.png or (None if args.quick else ROOT / "bench" / "devices.png")
     print(f"machine: {machine()}")
     print(f"mode: {'quick' if args.quick else 'full'}; phones {counts}; {per_phone} tasks per phone "
