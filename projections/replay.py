@@ -8,11 +8,11 @@ which is much faster than maintaining them row by row.
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable, Sequence
+from typing import Callable, Sequence, get_args
 
 from projections.projection import Projection
 from projections.views import CHECKPOINT, all_views
-from service.events import decode_event
+from service.events import Event, decode_event, event_type
 from service.store.records import RecordedEvent
 
 _CHUNK = 20_000
@@ -38,16 +38,20 @@ def rebuild_views(conn: sqlite3.Connection, views: Sequence[Projection] | None =
             conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM checkpoints")
         folds = [view.rebuilder() for view in views]
-        routes = _routes(folds)
+        # Routed by the decoded event's class (its tag is the `type` column), so the column is not read.
+        routes = {kind: (tag, feed) for tag, feed in _routes(folds).items() for kind in get_args(Event)
+                  if event_type(kind) == tag}
+        unread = (None, None)
         done, last = 0, 0
         decode = decode_event
         route = routes.get
-        cursor = conn.execute("SELECT position, stream_id, version, type, data, recorded_at FROM events ORDER BY position")
+        cursor = conn.execute("SELECT position, stream_id, version, data, recorded_at FROM events ORDER BY position")
         while rows := cursor.fetchmany(_CHUNK):
-            for position, stream_id, version, kind, data, recorded_at in rows:
-                feed = route(kind)
+            for position, stream_id, version, data, recorded_at in rows:
+                event = decode(data)
+                kind, feed = route(event.__class__, unread)
                 if feed is not None:
-                    feed(RecordedEvent(position, stream_id, version, kind, data, recorded_at, decode(data)))
+                    feed(RecordedEvent(position, stream_id, version, kind, data, recorded_at, event))
             done += len(rows)
             last = rows[-1][0]
             if progress:
