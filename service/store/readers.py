@@ -1,6 +1,9 @@
 """Read connections: the API's queries never wait behind the writer (WAL snapshots).
 
-A file database gets a small pool of aiosqlite connections; `:memory:` has no second
+A file database gets a small pool of aiosqlite connections, and one plain connection for
+lookups: short indexed reads (a page of the list, a row, the counters) that take tens of
+microseconds, run right on the event loop, where a hop to a worker thread and back would cost
+more than the query (and, under load, wait for the GIL twice). `:memory:` has no second
 connection to offer, so its reads run on the writer's connection, between commits.
 """
 
@@ -22,6 +25,9 @@ class Readers(Protocol):
     async def fetchall(self, sql: str, params: Sequence = ()) -> list[tuple]:
         """All rows of a query."""
 
+    async def lookup(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """All rows of a short indexed query (bounded: a page, a row, counters)."""
+
     async def close(self) -> None:
         """Close the connections."""
 
@@ -29,18 +35,24 @@ class Readers(Protocol):
 class ReaderPool:
     """aiosqlite connections used in turn (each has its own thread)."""
 
-    def __init__(self, connections: list[aiosqlite.Connection]) -> None:
+    def __init__(self, connections: list[aiosqlite.Connection], inline: sqlite3.Connection) -> None:
         self._connections = connections
         self._next = itertools.cycle(connections)
+        self._inline = inline
 
     async def fetchall(self, sql: str, params: Sequence = ()) -> list[tuple]:
         """All rows of a query, on the next connection of the pool."""
         return list(await next(self._next).execute_fetchall(sql, params))
 
+    async def lookup(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """All rows of a short indexed query, on the event loop's own read connection."""
+        return self._inline.execute(sql, params).fetchall()
+
     async def close(self) -> None:
         """Close every connection."""
         for conn in self._connections:
             await conn.close()
+        self._inline.close()
 
 
 class WriterConnectionReads:
@@ -55,6 +67,8 @@ class WriterConnectionReads:
         return await anyio.to_thread.run_sync(lambda: self._conn.execute(sql, params).fetchall(),
                                               limiter=self._limiter)
 
+    lookup = fetchall
+
     async def close(self) -> None:
         """The writer's connection is closed by the store."""
 
@@ -65,7 +79,10 @@ async def open_readers(path: str, count: int, writer: sqlite3.Connection,
     if path == ":memory:":
         return WriterConnectionReads(writer, limiter)
     connections = []
+    inline = sqlite3.connect(path, isolation_level=None)
     try:
+        for pragma in READER_PRAGMAS:
+            inline.execute(pragma)
         for _ in range(max(1, count)):
             conn = await aiosqlite.connect(path, isolation_level=None)
             for pragma in READER_PRAGMAS:
@@ -74,5 +91,6 @@ async def open_readers(path: str, count: int, writer: sqlite3.Connection,
     except BaseException:
         for conn in connections:
             await conn.close()
+        inline.close()
         raise
-    return ReaderPool(connections)
+    return ReaderPool(connections, inline)

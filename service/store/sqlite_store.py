@@ -307,6 +307,10 @@ class SQLiteEventStore:
         """Run a read-only query on a reader connection (never behind the writer)."""
         return await self._readers.fetchall(sql, params)
 
+    async def lookup(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """Run a short indexed read-only query (a page, a row, counters) on the event loop's read connection."""
+        return await self._readers.lookup(sql, params)
+
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
         """A stream's events after `after_version`, oldest first."""
         rows = await self.fetchall(
