@@ -191,10 +191,10 @@ def main() -> None:
                 run = {"list": wrk(base + LIST, seconds, label=f"list 200 ({name})"),
                        "stats": wrk(base + STATS, seconds, label=f"stats ({name})")}
                 if access_log:
-                    run["list_uncached"] = wrk(base + LIST, seconds, script=uncached_script(folder),
-                                               label=f"list, cache missed ({name})")
                     run["list_304"] = wrk(base + LIST, seconds, headers={"If-None-Match": etag},
                                           label=f"list 304 ({name})")
+                    run["list_uncached"] = wrk(base + LIST, seconds, script=uncached_script(folder),
+                                               label=f"list, cache missed ({name})")
                     before = json.loads(server.get(STATS)[2])["data"]["total"]
                     run["create"] = wrk(base + CREATE, seconds, script=create_script(folder), label="create x100")
                     after = json.loads(server.get(STATS)[2])["data"]["total"]

@@ -46,10 +46,12 @@ class PollCache:
 
     def answer(self, scope: dict) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         """(status, headers, body) for a GET its handler answered at the current position, else None."""
-        entry = self._entries.get(scope["raw_path"] + b"?" + scope["query_string"])
+        key = scope["raw_path"] + b"?" + scope["query_string"]
+        entry = self._entries.get(key)
         if entry is None or entry.position != self._position():
             return None
         self.hits += 1
+        self._entries.move_to_end(key)  # least recently used first out
         for name, value in scope["headers"]:
             if name == b"if-none-match" and value == entry.etag:
                 return 304, [(b"etag", entry.etag)], b""
@@ -60,20 +62,30 @@ class PollCache:
         position = self._position()  # read before computing: a commit meanwhile only makes it stale
         key = request.scope["raw_path"] + b"?" + request.scope["query_string"]
         etag = f'"{position}-{zlib.crc32(key):08x}"'
+        entry = self._entries.get(key)
+        cached = entry is not None and entry.position == position
         if request.headers.get("if-none-match") == etag:
             self.hits += 1
+            if not cached:  # evicted: keep the body, so the next polls are answered before routing
+                try:
+                    self._keep(key, position, await compute(), etag)
+                except Exception:  # noqa: BLE001 - the client has the body: it still gets its 304
+                    pass
             return Response(content=b"", status_code=304, headers={"etag": etag})
-        entry = self._entries.get(key)
-        if entry is not None and entry.position == position:
+        if cached:
             self.hits += 1
+            self._entries.move_to_end(key)
             return raw_ok(entry.body, headers={"etag": etag})
         self.misses += 1
         body = await compute()
+        self._keep(key, position, body, etag)
+        return raw_ok(body, headers={"etag": etag})
+
+    def _keep(self, key: bytes, position: int, body: bytes, etag: str) -> None:
         self._entries[key] = _Entry(position, body, etag)
         self._entries.move_to_end(key)
         if len(self._entries) > self._max:
             self._entries.popitem(last=False)
-        return raw_ok(body, headers={"etag": etag})
 
 
 def poll_cache_middleware(cache: PollCache):
