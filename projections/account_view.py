@@ -18,13 +18,17 @@ class AccountFold:
 
     def __init__(self) -> None:
         self.rows: dict[str, tuple[str, str, str, str] | None] = {}
+        self.handlers = dict.fromkeys(self.types, self.fold)  # replay calls it directly
 
     def feed(self, recorded: RecordedEvent) -> None:
         """Fold one event of any stream (other streams are skipped)."""
-        if not recorded.stream_id.startswith(_PREFIX):
+        self.fold(recorded.stream_id, recorded.version, recorded.recorded_at, recorded.event)
+
+    def fold(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
+        """Fold one event, given its stored fields."""
+        if not stream_id.startswith(_PREFIX):
             return
-        key = recorded.stream_id[len(_PREFIX):]
-        event = recorded.event
+        key = stream_id[len(_PREFIX):]
         if type(event) is AccountRegistered:
             self.rows[key] = (key, event.username, event.serial, event.package)
         elif type(event) is AccountRemoved:

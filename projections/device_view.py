@@ -7,7 +7,7 @@ from typing import Sequence
 
 import msgspec
 
-from service.events import DeviceConnected, DeviceStateChanged
+from service.events import DeviceConnected, DeviceStateChanged, TaskCompleted, TaskStarted
 from service.store.records import RecordedEvent
 
 _RELEVANT = frozenset({
@@ -43,7 +43,7 @@ class DeviceFold:
         self.rows = rows
         self.running = {row.current_task_id: row for row in rows.values() if row.current_task_id}
         self.changed: set[str] = set()
-        self.handlers = {  # replay calls these directly, by event type
+        self.handlers = {  # by event type; replay calls them directly
             "device-connected": self._connected, "device-disconnected": self._disconnected,
             "device-state-changed": self._state_changed, "started": self._started,
             "completed": self._finished, "failed": self._finished, "deleted": self._deleted,
@@ -60,48 +60,48 @@ class DeviceFold:
         """Fold one event; task events matter only for the phone that runs the task."""
         handler = self.handlers.get(recorded.type)
         if handler is not None:
-            handler(recorded)
+            handler(recorded.stream_id, recorded.version, recorded.recorded_at, recorded.event)
 
-    def _connected(self, recorded: RecordedEvent) -> None:
-        event: DeviceConnected = recorded.event
-        row = self._device(recorded.stream_id[7:])
+    # Handlers: (stream_id, version, recorded_at, event), as replay calls them.
+
+    def _connected(self, stream_id: str, version: int, recorded_at: str, event: DeviceConnected) -> None:
+        row = self._device(stream_id[7:])
         row.model = event.model or row.model
         row.state = event.state
         row.online = int(event.state == "device")
 
-    def _disconnected(self, recorded: RecordedEvent) -> None:
-        row = self._device(recorded.stream_id[7:])
+    def _disconnected(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
+        row = self._device(stream_id[7:])
         row.state, row.online = "disconnected", 0
 
-    def _state_changed(self, recorded: RecordedEvent) -> None:
-        event: DeviceStateChanged = recorded.event
-        row = self._device(recorded.stream_id[7:])
+    def _state_changed(self, stream_id: str, version: int, recorded_at: str, event: DeviceStateChanged) -> None:
+        row = self._device(stream_id[7:])
         row.state = event.state
         row.online = int(event.state == "device")
 
-    def _started(self, recorded: RecordedEvent) -> None:
-        row = self._device(recorded.event.serial)
+    def _started(self, stream_id: str, version: int, recorded_at: str, event: TaskStarted) -> None:
+        row = self._device(event.serial)
         if row.current_task_id:
             self.running.pop(row.current_task_id, None)
-        task_id = int(recorded.stream_id[5:])
+        task_id = int(stream_id[5:])
         row.busy, row.current_task_id, row.current_deleted = 1, task_id, 0
         self.running[task_id] = row
 
-    def _finished(self, recorded: RecordedEvent) -> None:
-        row = self.running.pop(int(recorded.stream_id[5:]), None)
+    def _finished(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
+        row = self.running.pop(int(stream_id[5:]), None)
         if row is None:
             return  # a pending task stopped: no phone was involved
         self.changed.add(row.serial)
         if row.current_deleted:
             pass  # a deleted task's outcome changes no view; the phone is free again
-        elif recorded.type == "completed":
+        elif type(event) is TaskCompleted:
             row.tasks_completed += 1
         else:
             row.tasks_failed += 1
         row.busy, row.current_task_id, row.current_deleted = 0, None, 0
 
-    def _deleted(self, recorded: RecordedEvent) -> None:
-        row = self.running.get(int(recorded.stream_id[5:]))
+    def _deleted(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
+        row = self.running.get(int(stream_id[5:]))
         if row is not None:
             row.current_deleted = 1
             self.changed.add(row.serial)

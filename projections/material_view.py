@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Sequence
 
+from service.events import MaterialUsed
 from service.store.records import RecordedEvent
 
 
@@ -15,18 +16,22 @@ class MaterialFold:
 
     def __init__(self) -> None:
         self.uses: dict[str, list] = {}
+        self.handlers = {"material-used": self.fold}  # replay calls it directly
 
     def feed(self, recorded: RecordedEvent) -> None:
         """Count each path of a material-used event."""
-        if recorded.type != "material-used":
-            return
-        for path in recorded.event.paths:
+        if recorded.type == "material-used":
+            self.fold(recorded.stream_id, recorded.version, recorded.recorded_at, recorded.event)
+
+    def fold(self, stream_id: str, version: int, recorded_at: str, event: MaterialUsed) -> None:
+        """Count each path of a material-used event, given its stored fields."""
+        for path in event.paths:
             entry = self.uses.get(path)
             if entry is None:
-                self.uses[path] = [path, 1, recorded.recorded_at]
+                self.uses[path] = [path, 1, recorded_at]
             else:
                 entry[1] += 1
-                entry[2] = recorded.recorded_at
+                entry[2] = recorded_at
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Rebuild: insert every count."""

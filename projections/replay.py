@@ -10,10 +10,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable, Sequence, get_args
 
-from projections.projection import Projection
+from projections.projection import Handler, Projection
 from projections.views import CHECKPOINT, all_views
 from service.events import Event, decode_event, event_type
-from service.store.records import RecordedEvent
 
 _CHUNK = 20_000
 
@@ -39,9 +38,8 @@ def rebuild_views(conn: sqlite3.Connection, views: Sequence[Projection] | None =
         conn.execute("DELETE FROM checkpoints")
         folds = [view.rebuilder() for view in views]
         # Routed by the decoded event's class (its tag is the `type` column), so the column is not read.
-        routes = {kind: (tag, feed) for tag, feed in _routes(folds).items() for kind in get_args(Event)
+        routes = {kind: handle for tag, handle in _routes(folds).items() for kind in get_args(Event)
                   if event_type(kind) == tag}
-        unread = (None, None)
         done, last = 0, 0
         decode = decode_event
         route = routes.get
@@ -49,9 +47,9 @@ def rebuild_views(conn: sqlite3.Connection, views: Sequence[Projection] | None =
         while rows := cursor.fetchmany(_CHUNK):
             for position, stream_id, version, data, recorded_at in rows:
                 event = decode(data)
-                kind, feed = route(event.__class__, unread)
-                if feed is not None:
-                    feed(RecordedEvent(position, stream_id, version, kind, data, recorded_at, event))
+                handle = route(event.__class__)
+                if handle is not None:
+                    handle(stream_id, version, recorded_at, event)
             done += len(rows)
             last = rows[-1][0]
             if progress:
@@ -73,22 +71,21 @@ def rebuild_views(conn: sqlite3.Connection, views: Sequence[Projection] | None =
     return done
 
 
-def _routes(folds: list) -> dict[str, Callable[[RecordedEvent], None]]:
-    """One callable per event type: the fold's handler of that type (its `handlers`, else `feed`),
-    or, when several folds read the type, one function calling each in turn."""
-    handlers: dict[str, list[Callable[[RecordedEvent], None]]] = {}
+def _routes(folds: list) -> dict[str, Handler]:
+    """One handler per event type: the fold's, or, when several folds read the type, one
+    function calling each in turn."""
+    handlers: dict[str, list[Handler]] = {}
     for fold in folds:
-        own = getattr(fold, "handlers", {})
         for kind in fold.types:
-            handlers.setdefault(kind, []).append(own.get(kind, fold.feed))
-    return {kind: feeds[0] if len(feeds) == 1 else _fan_out(tuple(feeds)) for kind, feeds in handlers.items()}
+            handlers.setdefault(kind, []).append(fold.handlers[kind])
+    return {kind: found[0] if len(found) == 1 else _fan_out(*found) for kind, found in handlers.items()}
 
 
-def _fan_out(feeds: tuple[Callable[[RecordedEvent], None], ...]) -> Callable[[RecordedEvent], None]:
-    def feed(recorded: RecordedEvent) -> None:
-        for one in feeds:
-            one(recorded)
-    return feed
+def _fan_out(*handlers: Handler) -> Handler:
+    def handle(stream_id: str, version: int, recorded_at: str, event: object) -> None:
+        for one in handlers:
+            one(stream_id, version, recorded_at, event)
+    return handle
 
 
 def _drop_indexes(conn: sqlite3.Connection, tables: list[str]) -> list[str]:
