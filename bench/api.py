@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,18 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dataset import SERIALS, build  # noqa: E402
+from bench.harness.server import free_port, stop_process  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
 
 CONNECTIONS = 32
 LIST = "/api/v1/task?status=2&page=1&page_size=20"
 STATS = "/api/v1/task/stats"
 CREATE = "/api/v1/task"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ensure_wrk() -> str:
@@ -88,13 +81,7 @@ class Server:
             return answer.status, dict(answer.headers), answer.read()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
 

@@ -10,7 +10,6 @@ start) and no phone is online (no actor starts). Events are encoded by the produ
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path

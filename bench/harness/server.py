@@ -15,6 +15,19 @@ import httpx
 CLI = [sys.executable, "-m", "service.cli"]
 
 
+def stop_process(process: subprocess.Popen, timeout_s: float = 30.0) -> int:
+    """SIGTERM, then SIGKILL if it has not exited within timeout_s; the exit code (-999 when killed)."""
+    if process.poll() is not None:
+        return process.returncode
+    process.terminate()
+    try:
+        return process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return -999
+
+
 class ServerFailed(RuntimeError):
     """The server exited or never answered; the message holds the end of its log."""
 
@@ -137,16 +150,7 @@ class ServeProcess:
 
     def stop(self, timeout_s: float = 30.0) -> int:
         """SIGTERM and the exit code (-999 if it had to be killed after timeout_s)."""
-        if self.process is None:
-            return 0
-        if self.running:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                return -999
-        return self.process.returncode
+        return 0 if self.process is None else stop_process(self.process, timeout_s)
 
     def __enter__(self) -> "ServeProcess":
         return self.start().wait_ready()

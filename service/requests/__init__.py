@@ -15,7 +15,8 @@ Pure apart from looking at files on disk for the material rules; every problem i
     pick_comment(config, rng)       -> str                     a comment task's comment, at run time
 """
 
-from service.requests.accounts import AccountBody, account_key, parse_account
+from service.domain.account import account_key
+from service.requests.accounts import AccountBody, parse_account
 from service.requests.create_task import CreateTaskRequest, parse_create_task
 from service.requests.fan_out import TaskSpec, fan_out, next_occurrence
 from service.requests.files import FilePolicy

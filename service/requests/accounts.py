@@ -8,7 +8,6 @@ from typing import Any
 import msgspec
 
 from service.domain.account import TIKTOK_PACKAGE as TIKTOK
-from service.domain.account import account_key
 from service.errors import invalid
 from service.requests.body import decode_object
 from service.requests.fields import read_object

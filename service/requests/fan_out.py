@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from service.errors import invalid
-from service.requests.accounts import account_key
+from service.domain.account import account_key
 from service.requests.create_task import CreateTaskRequest
 from service.requests.scripts import TARGET_KEYS
 from service.requests.scripts.comment import comment_lines

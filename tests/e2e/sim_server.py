@@ -8,9 +8,7 @@ and returns the exit code, `kill()` sends SIGKILL. The calls (`create`, `wait_do
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,23 +18,12 @@ from typing import Any, Iterable
 import httpx
 import pytest
 
+from bench.harness.server import clean_env, free_port
+
 CLI = [sys.executable, "-m", "service.cli"]
 READY_TIMEOUT_S = 60
 TASK_TIMEOUT_S = 30
 FINISHED = (2, 3)
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DROIDLEDGER_API_KEY"}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 class SimServer:
@@ -51,7 +38,7 @@ class SimServer:
         self.process = subprocess.Popen(
             [*CLI, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(data_dir),
              "--sync", "normal", "--sim", str(sim), "--time-scale", str(time_scale), *flags],
-            stdout=self._log, stderr=subprocess.STDOUT, cwd=data_dir.parent, env=_env())
+            stdout=self._log, stderr=subprocess.STDOUT, cwd=data_dir.parent, env=clean_env())
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
         self.client = httpx.Client(base_url=self.base, timeout=10)
         self.serials: list[str] = []

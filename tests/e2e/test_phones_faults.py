@@ -9,7 +9,6 @@ switches its faults off again when it ends.
 
 from __future__ import annotations
 
-import re
 import time
 
 import anyio

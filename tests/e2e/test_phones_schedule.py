@@ -17,7 +17,6 @@ from typing import Any, AsyncIterator
 
 import anyio
 import httpx
-import pytest
 from sim_server import SimServer
 
 from service.api.app import create_app

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,45 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.harness.server import clean_env, free_port, ipv6_loopback
+
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGTERM is POSIX")
 
 READY_TIMEOUT_S = 15
 CLI = [sys.executable, "-m", "service.cli"]
 
 
-def _ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-            sock.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-IPV6 = _ipv6_loopback()
-
-
-def _free_port() -> int:
-    """A port free on 127.0.0.1 (and on ::1 when there is one)."""
-    for _ in range(20):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if not IPV6:
-            return port
-        try:
-            with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-                sock.bind(("::1", port))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no port free on both loopbacks")
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DROIDLEDGER_API_KEY"}
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
+IPV6 = ipv6_loopback()
 
 
 class Server:
@@ -61,12 +30,12 @@ class Server:
 
     def __init__(self, data_dir: Path, *extra: str) -> None:
         self.data_dir = data_dir
-        self.port = _free_port()
+        self.port = free_port()
         self.log_path = data_dir.parent / f"serve-{self.port}.log"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [*CLI, "serve", "--port", str(self.port), "--data-dir", str(data_dir), *extra],
-            stdout=self._log, stderr=subprocess.STDOUT, cwd=data_dir.parent, env=_env())
+            stdout=self._log, stderr=subprocess.STDOUT, cwd=data_dir.parent, env=clean_env())
         self.ipv4 = f"http://127.0.0.1:{self.port}/api/v1"
         self.ipv6 = f"http://[::1]:{self.port}/api/v1"
 
@@ -107,7 +76,7 @@ class Server:
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=30, cwd=cwd, env=_env())
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=30, cwd=cwd, env=clean_env())
 
 
 def _ok(response: httpx.Response):
@@ -237,7 +206,7 @@ def test_sigterm_stops_it_then_replay_and_a_restart_keep_every_task_and_event(se
 
 
 def test_listening_beyond_loopback_without_an_api_key_is_refused(home):
-    result = _run("serve", "--host", "0.0.0.0", "--port", str(_free_port()), "--data-dir", str(home / "open"),
+    result = _run("serve", "--host", "0.0.0.0", "--port", str(free_port()), "--data-dir", str(home / "open"),
                   cwd=home)
     assert result.returncode == 2
     assert "refusing to listen on 0.0.0.0 without an API key" in result.stderr
@@ -249,7 +218,7 @@ def test_the_console_script_is_installed_and_refuses_the_same_way(home):
     if not script.exists():
         pytest.skip("no console script beside this interpreter")
     result = subprocess.run([str(script), "serve", "--host", "0.0.0.0", "--data-dir", str(home / "open")],
-                            capture_output=True, text=True, timeout=30, cwd=home, env=_env())
+                            capture_output=True, text=True, timeout=30, cwd=home, env=clean_env())
     assert result.returncode == 2 and "without an API key" in result.stderr
 
 
@@ -260,7 +229,7 @@ def test_a_database_newer_than_the_code_is_refused_in_one_clear_line(home):
     db.execute("PRAGMA user_version = 999")
     db.commit()
     db.close()
-    result = _run("serve", "--port", str(_free_port()), "--data-dir", str(data), cwd=home)
+    result = _run("serve", "--port", str(free_port()), "--data-dir", str(data), cwd=home)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr

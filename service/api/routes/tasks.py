@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from litestar import Request, Response, delete, get, post
+from litestar import Request, delete, get, post
 from litestar.params import FromPath
 from litestar.response import File
 
