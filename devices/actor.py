@@ -28,11 +28,6 @@ class PhoneActor:
         self.crashed_task: int | None = None  # the task whose run raised, for the supervisor to fail
         self._send, self._receive = anyio.create_memory_object_stream[int](1)
 
-    @property
-    def running_task(self) -> int | None:
-        """The task this phone is running, if any."""
-        return self.control.task_id if self.control else None
-
     def assign(self, task_id: int) -> None:
         """Hand the phone its next task (the scheduler assigns only to idle phones)."""
         self._send.send_nowait(task_id)

@@ -36,7 +36,6 @@ class Discovery:
         self.adb_port = adb_port
         self.interval_s = interval_s
         self.known: Listing = {}
-        self.adb_reachable = False
         self._complained = False
         self._scanning = anyio.Lock()  # the poll and the scheduler's rechecks take turns
 
@@ -64,9 +63,7 @@ class Discovery:
                             self.adb_host, self.adb_port, exc)
                 self._complained = True
             listing = {}
-            self.adb_reachable = False
         else:
-            self.adb_reachable = True
             self._complained = False
         for serial in sorted(set(self.known) - set(listing)):
             await self.devices.gone(serial, "no longer listed by adb")

@@ -158,7 +158,6 @@ def _tags(union: Any) -> frozenset[str]:
 
 
 TASK_EVENT_TYPES = _tags(TaskEvent)
-DEVICE_EVENT_TYPES = _tags(DeviceEvent)
 ACCOUNT_EVENT_TYPES = _tags(AccountEvent)
 
 _encoder = msgspec.json.Encoder()

@@ -21,13 +21,6 @@ class Accounts(People):
         element = screen.find(self.sel["own_username"]) or screen.find(self.sel["profile_handle"])
         return self.clean(element.text) if element is not None and element.text else None
 
-    async def current_account(self) -> str:
-        """The username signed in now."""
-        name = self._own_name(await self.open_own_profile())
-        if name is None:
-            raise ScriptFailed(f"could not read the account signed in on {self.serial}")
-        return name
-
     async def _open_switcher(self) -> Screen:
         switcher = ("add_account",)
         opener = await self.find("own_username")

@@ -156,15 +156,6 @@ class Screen:
             yield self.elements[parent]
             parent = self.elements[parent].parent
 
-    def within(self, container: Element, alternatives: Iterable[Alternative]) -> Element | None:
-        """The first descendant of `container` matching an alternative."""
-        below = list(self.descendants(container))
-        for alternative in alternatives:
-            for element in below:
-                if alternative.matches(element):
-                    return element
-        return None
-
     def reachable(self, element: Element) -> bool:
         """Whether it is on screen and not covered: the topmost clickable under its centre is
         itself, drawn before it (its background or an ancestor), or one of its descendants."""

@@ -42,7 +42,6 @@ class PollCache:
         self._entries: OrderedDict[bytes, _Entry] = OrderedDict()
         self._max = max_entries
         self.hits = 0
-        self.misses = 0
 
     def answer(self, scope: dict) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         """(status, headers, body) for a GET its handler answered at the current position, else None."""
@@ -76,7 +75,6 @@ class PollCache:
             self.hits += 1
             self._entries.move_to_end(key)
             return raw_ok(entry.body, headers={"etag": etag})
-        self.misses += 1
         body = await compute()
         self._keep(key, position, body, etag)
         return raw_ok(body, headers={"etag": etag})

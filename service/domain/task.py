@@ -50,7 +50,6 @@ class TaskState:
     stop_requested: bool = False
     stopped: bool = False  # the last failure was a stop
     automatic_retries: int = 0  # since creation or the last manual retry
-    steps_done: int = 0
 
 
 def evolve(state: TaskState, event: TaskEvent) -> TaskState:
@@ -62,9 +61,7 @@ def evolve(state: TaskState, event: TaskEvent) -> TaskState:
                            username=event.username, script_name=event.script_name)
         case TaskStarted():
             return replace(state, version=version, status=TaskStatus.RUNNING, attempt=event.attempt,
-                           serial=event.serial, steps_done=0)
-        case StepCompleted():
-            return replace(state, version=version, steps_done=event.index)
+                           serial=event.serial)
         case TaskCompleted():
             return replace(state, version=version, status=TaskStatus.COMPLETED)
         case TaskFailed():
