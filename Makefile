@@ -1,33 +1,43 @@
 # The two commands a newcomer needs: `make run` and `make test`.
+# Every install takes its versions from requirements.lock (the whole dependency tree, pinned),
+# so a fresh clone installs exactly what was tested. `make lock` moves the pins on purpose.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+LOCK   := requirements.lock
 ARGS   ?=
+# pip reads the lock as constraints, also inside the isolated environment that builds the package.
+PIP    := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BIN)/python -m pip install --quiet
 
-.PHONY: run test bench clean crash fuzz load reliability
+.PHONY: run test check bench clean crash fuzz load reliability lock relock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) pip
 
-# Re-install whenever pyproject.toml changes.
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Re-install whenever pyproject.toml or the lock changes.
+$(VENV)/.installed-run: pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP) -e '.[test]'
 	touch $@ $(VENV)/.installed-run
+
+$(VENV)/.installed-bench: pyproject.toml $(LOCK) | $(BIN)/python
+	$(PIP) -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-run $(VENV)/.installed-test
 
 run: $(VENV)/.installed-run
 	$(BIN)/droidledger serve --sim 4 $(ARGS)
 
+# The whole suite: what CI runs (.ci/run).
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q $(ARGS)
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	touch $@ $(VENV)/.installed-run
+# The fast tier for the edit-test loop: every test not marked slow (end to end, reliability, browser).
+check: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
 
 # The four benchmarks in quick mode (each under 2 minutes); see bench/README.md.
 bench: $(VENV)/.installed-bench
@@ -47,6 +57,22 @@ load: $(VENV)/.installed-test
 	$(BIN)/python bench/load.py --clients 100 --seconds 60 $(ARGS)
 
 reliability: crash fuzz load
+
+# The lock: every package of every extra, for every platform, pinned. uv writes it; pip reads it.
+UV_COMPILE = printf 'pip\nsetuptools>=77\nuv\n' | $(BIN)/uv pip compile pyproject.toml - --all-extras \
+	--universal --python-version 3.11 --quiet \
+	--custom-compile-command "make lock" -o $(LOCK)
+
+$(BIN)/uv: | $(BIN)/python
+	$(PIP) uv
+
+# Move every pin to the newest release allowed by pyproject.toml. Commit it on its own, after make test.
+lock: $(BIN)/uv
+	$(UV_COMPILE) --upgrade
+
+# Pin what pyproject.toml newly asks for, keeping every other pin as it is.
+relock: $(BIN)/uv
+	$(UV_COMPILE)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -34,9 +34,11 @@ def decode_json(body: bytes) -> Any:
     if not body.strip():
         raise invalid("the body is empty; send a JSON object")
     try:
+        body.decode("utf-8")  # checked here, so the message is ours whatever the decoder's wording
+    except UnicodeDecodeError as error:
+        raise invalid(f"the body is not valid UTF-8 (byte {error.start})") from None
+    try:
         return _decoder.decode(body)
-    except UnicodeDecodeError:
-        raise invalid("the body is not valid UTF-8") from None
     except RecursionError:
         raise invalid("the body is not readable: JSON nested too deeply") from None
     except (msgspec.DecodeError, ValueError) as error:  # ValidationError is a DecodeError
