@@ -56,7 +56,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="require this key on every request (or DROIDLEDGER_API_KEY)")
     add("--material-root", type=Path, action="append", default=[], dest="material_roots",
         help="folder files may be read from when listening beyond loopback (repeatable)")
-    add("--errors-as-200", action="store_true", help="answer errors with HTTP 200 (body unchanged), for PowerShell")
+    errors = parser.add_mutually_exclusive_group()
+    errors.add_argument("--rest-status", action="store_true", default=os.environ.get("DROIDLEDGER_REST_STATUS") == "1",
+                        help="answer errors with the HTTP status of their code (400, 401, 403, 404, 405, 409, 413, 500) "
+                             "instead of 200 (or DROIDLEDGER_REST_STATUS=1)")
+    errors.add_argument("--errors-as-200", dest="rest_status", action="store_false",
+                        help="answer errors with HTTP 200, the code in the body (the default, as the vendor's clients expect)")
     add("--no-access-log", dest="access_log", action="store_false", help="do not log one line per request")
     phones = parser.add_argument_group("phones")
     add = phones.add_argument
@@ -84,7 +89,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         hosts=tuple(args.hosts) if args.hosts else LOOPBACK_HOSTS, port=args.port, data_dir=args.data_dir,
         db=args.db, plan=args.plan, device_limit_override=args.device_limit, sync=args.sync, tz=args.tz,
-        api_key=args.api_key or None, material_roots=tuple(args.material_roots), errors_as_200=args.errors_as_200,
+        api_key=args.api_key or None, material_roots=tuple(args.material_roots), rest_status=args.rest_status,
         access_log=args.access_log, adb_host=args.adb_host, adb_port=args.adb_port, adb_start=args.adb_start,
         auto_retry=args.auto_retry, max_retries=args.max_retries, retry_delay_min=args.retry_delay_min,
         retry_delay_max=args.retry_delay_max, random_order=args.random_order, time_scale=args.time_scale,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
@@ -30,6 +31,7 @@ class Runtime:
         self.tasks = TaskHandlers(self.store)
         self.accounts = AccountHandlers(self.store)
         self.cache = PollCache(lambda: self.store.position)
+        self.response_codes: Counter[int] = Counter()  # responses by envelope code, for /metrics
         self.idempotency = IdempotencyKeys(self.store, self.clock)
         self.files = FilePolicy(data_dir=self.settings.data_dir.resolve(),
                                 material_roots=tuple(p.resolve() for p in self.settings.material_roots),

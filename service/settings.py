@@ -59,7 +59,7 @@ class Settings:
     tz: ZoneInfo | None = None  # None: the system's zone
     api_key: str | None = None
     material_roots: tuple[Path, ...] = ()
-    errors_as_200: bool = False
+    rest_status: bool = False  # errors answer HTTP 4xx/5xx; by default HTTP 200, as the vendor's clients expect
     adb_host: str = "127.0.0.1"
     adb_port: int = 5037
     adb_start: bool = False

@@ -151,7 +151,8 @@ def run_crash(folder: Path, config: CrashConfig, progress: Callable[[str], None]
     report = CrashReport()
     ledger = Ledger()
     server = ServeProcess(folder / "data", "--sim", str(config.phones), "--time-scale", str(config.time_scale),
-                          "--sync", config.sync, "--sim-seed", str(config.seed), log_path=folder / "serve.log")
+                          "--sync", config.sync, "--sim-seed", str(config.seed), "--rest-status",
+                          log_path=folder / "serve.log")
     serials: list[str] = []
     running_at_kill: dict[int, int] = {}
     checked_ids: set[int] = set()

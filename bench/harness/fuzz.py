@@ -26,6 +26,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 EXTRA_METHODS = ("PUT", "PATCH", "OPTIONS", "HEAD", "TRACE", "POST", "GET", "DELETE")
+# Path segments as a client may send them: NUL, an unpaired surrogate and invalid UTF-8 (percent-encoded),
+# a name the file system refuses for its length, encoded separators and dot-dot, numbers out of range.
+HOSTILE_SEGMENTS = ("%00", "a%00b", "%ED%A0%80", "%FF%FE", "x" * 5000, "%2F", "..%2F..%2Fetc%2Fpasswd", "%2E%2E",
+                    "%5C..%5Cwin.ini", "-1", str(2**64), "%20", "%0A", "1e3", "%25")
 STACK_TRACE = re.compile(r'Traceback \(most recent call last\)|File "[^"]+", line \d+')
 
 
@@ -167,12 +171,26 @@ def run_fuzz(origin: str, *, per_operation: int, seed: int = 0, headers: dict[st
                 report.not_generated.append(f"{label} {mode.value}: {exc.__class__.__name__}")
             progress(f"  {label:45} {mode.value:8} {report.cases - before:4} cases")
     _other_methods(origin, headers, operations, report)
+    _hostile_path_parameters(origin, headers, operations, report)
     report.seconds = time.monotonic() - started
     return report
 
 
 def _concrete(path: str) -> str:
     return path.replace("{task_id}", "1").replace("{username}", "bob").replace("{name}", "screen.png")
+
+
+def _hostile_path_parameters(origin: str, headers: dict[str, str], operations: list, report: FuzzReport) -> None:
+    """Every path parameter of every operation, given each of HOSTILE_SEGMENTS (the others concrete)."""
+    with httpx.Client(timeout=30, headers=headers) as http:
+        for op in operations:
+            names = re.findall(r"{(\w+)}", op.path)
+            for name, segment in ((name, segment) for name in names for segment in HOSTILE_SEGMENTS):
+                path = _concrete(op.path.replace("{" + name + "}", segment))
+                method = op.method.upper()
+                response = http.request(method, f"{origin}{path}")
+                _record(report, f"{method} {op.path} (hostile {{{name}}})", method, path, f"{origin}{path}"[:200],
+                        None, response.status_code, response.headers.get("content-type", ""), response.content)
 
 
 def _other_methods(origin: str, headers: dict[str, str], operations: list, report: FuzzReport) -> None:

@@ -32,7 +32,8 @@ def seed_tasks(base_url: str, headers: dict[str, str] | None = None) -> list[int
 def fuzz_served(folder: Path, *, per_operation: int, seed: int = 0,
                 progress: Callable[[str], None] = print) -> tuple[FuzzReport, dict]:
     """Start a server, seed it, fuzz it, stop it; the report and the database checks afterwards."""
-    server = ServeProcess(folder / "data", "--sim", "2", "--time-scale", "0.01", "--no-access-log",
+    # --rest-status: the envelope rule also checks that each code's HTTP status matches it.
+    server = ServeProcess(folder / "data", "--sim", "2", "--time-scale", "0.01", "--no-access-log", "--rest-status",
                           log_path=folder / "serve.log")
     try:
         server.start().wait_ready()

@@ -178,7 +178,7 @@ def run_load(folder: Path, config: LoadConfig, progress: Callable[[str], None] =
     """Start the server, drive it, check everything; nothing raises on a finding."""
     report = LoadReport(config=config)
     server = ServeProcess(folder / "data", "--sim", str(config.phones), "--device-limit", str(config.device_limit),
-                          "--time-scale", str(config.time_scale), log_path=folder / "serve.log")
+                          "--time-scale", str(config.time_scale), "--rest-status", log_path=folder / "serve.log")
     try:
         server.start().wait_ready(timeout_s=120)
         progress(f"serve --sim {config.phones} ready in {server.ready_s:.1f} s; {config.clients} clients for "

@@ -61,8 +61,8 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment of a server: ours without an inherited API key, unbuffered output."""
-    env = {k: v for k, v in os.environ.items() if k != "DROIDLEDGER_API_KEY"}
+    """The environment of a server: ours without inherited DROIDLEDGER_* settings, unbuffered output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DROIDLEDGER_")}
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env
@@ -125,14 +125,17 @@ class ServeProcess:
         return self
 
     def wait_ready(self, timeout_s: float = 60.0) -> "ServeProcess":
-        """Block until GET /license/check answers 200 (ServerFailed if it exits or times out)."""
+        """Block until GET /license/check answers (ServerFailed if it exits or times out).
+
+        Any answer will do: a Starter server answers 40301, with HTTP 403 under --rest-status.
+        """
         deadline = time.monotonic() + timeout_s
         with httpx.Client(timeout=1.0, headers=self.headers) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
                     raise ServerFailed(f"serve exited with {self.process.returncode}:\n{self.output()[-4000:]}")
                 try:
-                    if client.get(f"{self.base_url}/license/check").status_code == 200:
+                    if client.get(f"{self.base_url}/license/check").status_code in (200, 403):
                         self.ready_s = time.monotonic() - self.started_at
                         return self
                 except httpx.TransportError:

@@ -10,7 +10,7 @@ from litestar import Litestar, Router
 from service.api.cache import poll_cache_middleware
 from service.api.envelope import exception_handlers
 from service.api.phones import run_phones
-from service.api.guard import MAX_BODY, api_key_middleware, plan_guard
+from service.api.guard import MAX_BODY, front_door, plan_guard
 from service.api.methods import OptionsRefused
 from service.api.openapi import openapi_config
 from service.api.routes.audit import audit_routes
@@ -49,7 +49,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[guarded, open_routes, metrics_route(rt)],
         before_request=options_refused,
-        exception_handlers=exception_handlers(settings.errors_as_200),
+        exception_handlers=exception_handlers(settings.rest_status),
         lifespan=[lifespan],
         openapi_config=openapi_config(),
         request_max_body_size=MAX_BODY,
@@ -60,5 +60,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     # Outside routing: an API key is required on every path, unknown ones included; then
     # repeated polls are answered from the cache (only URLs a handler answered, so only with the API on).
     handler = poll_cache_middleware(rt.cache)(app.asgi_handler) if settings.plan.api_enabled else app.asgi_handler
-    app.asgi_handler = api_key_middleware(settings)(handler)
+    app.asgi_handler = front_door(settings, rt.response_codes)(handler)
     return app

@@ -41,44 +41,59 @@ def error_body(code: Code, message: str, data: Any = None) -> bytes:
     return _encode(Envelope(code=int(code), message=message, data=data))
 
 
-def exception_handlers(errors_as_200: bool) -> dict[type[Exception], Callable[[Request, Exception], Response]]:
-    """Map every exception to the envelope; `errors_as_200` answers errors with HTTP 200."""
+def error_status(code: Code, rest_status: bool) -> int:
+    """The HTTP status of an error: 200, as the vendor's clients expect, or with `--rest-status`
+    the code's first three digits."""
+    return code.http_status if rest_status else 200
 
-    def respond(code: Code, message: str, headers: dict[str, str] | None = None) -> Response:
-        status = 200 if errors_as_200 else code.http_status
-        return Response(content=error_body(code, message), media_type=JSON, status_code=status, headers=headers)
 
-    def api_error(_: Request, exc: ApiError) -> Response:
-        return respond(exc.code, exc.message)
+CODE_KEY = "droidledger.code"
 
-    def not_found(_: Request, exc: Exception) -> Response:
-        return respond(Code.NOT_FOUND, str(exc))
 
-    def refused(_: Request, exc: TransitionRefused) -> Response:
-        return respond(Code.STATE_CONFLICT, str(exc))
+def note_code(scope: dict, code: Code) -> None:
+    """Tell the front door (`service/api/guard.py`) which envelope code the response carries."""
+    scope[CODE_KEY] = int(code)
+
+
+def exception_handlers(rest_status: bool) -> dict[type[Exception], Callable[[Request, Exception], Response]]:
+    """Map every exception to the envelope, answered with HTTP 200 unless `rest_status`."""
+
+    def respond(request: Request, code: Code, message: str, headers: dict[str, str] | None = None) -> Response:
+        note_code(request.scope, code)
+        return Response(content=error_body(code, message), media_type=JSON,
+                        status_code=error_status(code, rest_status), headers=headers)
+
+    def api_error(request: Request, exc: ApiError) -> Response:
+        return respond(request, exc.code, exc.message)
+
+    def not_found(request: Request, exc: Exception) -> Response:
+        return respond(request, Code.NOT_FOUND, str(exc))
+
+    def refused(request: Request, exc: TransitionRefused) -> Response:
+        return respond(request, Code.STATE_CONFLICT, str(exc))
 
     def http_error(request: Request, exc: HTTPException) -> Response:
         if isinstance(exc, NotFoundException):
-            return respond(Code.NOT_FOUND, f"no route {request.url.path}")
+            return respond(request, Code.NOT_FOUND, f"no route {request.url.path}")
         if isinstance(exc, MethodNotAllowedException):
             headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "allow"}
             allow = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
-            return respond(Code.METHOD_NOT_ALLOWED, f"method {request.method} is not allowed on {request.url.path}",
+            return respond(request, Code.METHOD_NOT_ALLOWED, f"method {request.method} is not allowed on {request.url.path}",
                            headers={**headers, "Allow": allowed_methods(allow)})
         if exc.status_code == 413:
-            return respond(Code.BODY_TOO_LARGE, "request body is larger than 1 MiB")
+            return respond(request, Code.BODY_TOO_LARGE, "request body is larger than 1 MiB")
         if 400 <= exc.status_code < 500:
-            return respond(Code.INVALID_PARAMETERS, f"invalid request: {exc.detail}")
+            return respond(request, Code.INVALID_PARAMETERS, f"invalid request: {exc.detail}")
         return unexpected(request, exc)
 
     def store_error(request: Request, exc: StoreError) -> Response:
         log.error("store error on %s %s: %s", request.method, request.url.path, exc, exc_info=exc)
-        return respond(Code.INTERNAL_ERROR, "internal error: the database could not complete the request")
+        return respond(request, Code.INTERNAL_ERROR, "internal error: the database could not complete the request")
 
     def unexpected(request: Request, exc: Exception) -> Response:
         # The traceback goes to the log, never into the response.
         log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
-        return respond(Code.INTERNAL_ERROR, "internal error")
+        return respond(request, Code.INTERNAL_ERROR, "internal error")
 
     return {
         ApiError: api_error,

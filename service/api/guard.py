@@ -1,4 +1,5 @@
-"""What every request passes before routing: the API key, and one access-log line.
+"""What every request passes before routing: the API key, one access-log line, and the
+count of responses by envelope code (for /metrics).
 
 The plan and body-size checks need the route, so they are a Litestar guard (`plan_guard`).
 """
@@ -8,12 +9,13 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from collections import Counter
 from typing import Any
 
 from litestar import Request
 from litestar.handlers import BaseRouteHandler
 
-from service.api.envelope import JSON, error_body
+from service.api.envelope import CODE_KEY, JSON, error_body, error_status
 from service.errors import ApiError, Code
 from service.settings import Settings
 
@@ -36,10 +38,11 @@ def _presented_key(scope: dict) -> bytes | None:
     return _header(scope, b"x-api-key")
 
 
-def api_key_middleware(settings: Settings):
-    """ASGI middleware factory: with an API key set, every request must present it (40101)."""
+def front_door(settings: Settings, codes: Counter):
+    """ASGI middleware factory: with an API key set, every request must present it (40101);
+    every response is counted in `codes` by its envelope code (0 for success) and logged."""
     expected = settings.api_key.encode() if settings.api_key else None
-    status = 200 if settings.errors_as_200 else 401
+    status = error_status(Code.UNAUTHORIZED, settings.rest_status)
     body = error_body(Code.UNAUTHORIZED, "missing or wrong API key: send Authorization: Bearer <key> or X-API-Key: <key>")
 
     def middleware(app: Any) -> Any:
@@ -55,11 +58,9 @@ def api_key_middleware(settings: Settings):
                                 "headers": [(b"content-type", JSON.encode()), (b"content-length", str(len(body)).encode()),
                                             (b"www-authenticate", b"Bearer")]})
                     await send({"type": "http.response.body", "body": body})
+                    codes[int(Code.UNAUTHORIZED)] += 1
                     _log(scope, status, started)
                     return
-            if not settings.access_log:
-                await app(scope, receive, send)
-                return
             seen = [0]
 
             async def send_and_note(message: dict) -> None:
@@ -70,7 +71,9 @@ def api_key_middleware(settings: Settings):
             try:
                 await app(scope, receive, send_and_note)
             finally:
-                _log(scope, seen[0], started)
+                codes[scope.get(CODE_KEY, 0)] += 1
+                if settings.access_log:
+                    _log(scope, seen[0], started)
 
         return asgi
 

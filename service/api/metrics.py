@@ -32,6 +32,9 @@ async def render_metrics(rt) -> str:
                stats.append_seconds)
     lines += ["# HELP droidledger_poll_cache_hits_total Polling responses served from the cache or as 304.",
               "# TYPE droidledger_poll_cache_hits_total counter", f"droidledger_poll_cache_hits_total {rt.cache.hits}"]
+    lines += ["# HELP droidledger_responses_total Responses by envelope code (0: success); the HTTP status is 200 "
+              "for every code unless --rest-status.", "# TYPE droidledger_responses_total counter"]
+    lines += [f'droidledger_responses_total{{code="{code}"}} {n}' for code, n in sorted(rt.response_codes.items())]
     devices = await queries.devices(rt.store)
     lines += ["# HELP droidledger_phones_online Phones adb reports as ready.", "# TYPE droidledger_phones_online gauge",
               f"droidledger_phones_online {sum(1 for d in devices if d[3])}"]

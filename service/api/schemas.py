@@ -18,7 +18,7 @@ class Progress(msgspec.Struct, kw_only=True):
 
 
 class TaskOut(msgspec.Struct, kw_only=True):
-    """A task as the API shows it (API.md, "A task")."""
+    """A task as the API shows it."""
 
     id: int
     serial: str
@@ -196,8 +196,18 @@ class Envelope(msgspec.Struct, Generic[T], kw_only=True):
     data: T | None = None
 
 
+class ErrorEnvelope(msgspec.Struct, kw_only=True):
+    """An error: its code (40001 invalid parameter, 40002 missing script_name, 40003 unsupported script,
+    40101 API key, 40301 plan, 40401 not found, 40501 method, 40901 state conflict, 41301 body too large,
+    50001 internal), a message naming the field; data null, but for the license and health checks."""
+
+    code: int
+    message: str
+    data: Any = None
+
+
 class CreateTaskBody(msgspec.Struct, kw_only=True):
-    """POST /task, as documented (the route validates the raw body itself, see API.md)."""
+    """POST /task (the route reads the raw body itself, to answer errors in the API's order of checks)."""
 
     serials: list[str] | None = None
     usernames: list[str] | None = None

@@ -4,6 +4,10 @@
 and returns the envelope's data, `api.error(response, code, status, *words)` asserts a whole
 error envelope, `api.start(task_id)` makes a task running (there is no scheduler yet), and
 `api.connect(serial)` makes a phone online.
+
+The apps run with `rest_status` (`--rest-status`), so that every test checks the HTTP status
+each error code maps to as well; test_routing_and_envelope.py checks that the default answers
+every kind of error with HTTP 200 and the same body.
 """
 
 from __future__ import annotations
@@ -118,6 +122,7 @@ def make_api(tmp_path) -> Callable[..., Api]:
         settings.setdefault("data_dir", tmp_path)
         settings.setdefault("sync", "normal")
         settings.setdefault("run_tasks", False)
+        settings.setdefault("rest_status", True)
         client = TestClient(create_app(Settings(**settings), clock=clock))
         client.__enter__()
         clients.append(client)
@@ -142,6 +147,7 @@ def serve_async(tmp_path):
         settings.setdefault("data_dir", tmp_path)
         settings.setdefault("sync", "normal")
         settings.setdefault("run_tasks", False)
+        settings.setdefault("rest_status", True)
         app = create_app(Settings(**settings))
         async with app.lifespan():
             transport = httpx.ASGITransport(app=app)
@@ -154,7 +160,7 @@ def serve_async(tmp_path):
 @pytest.fixture(scope="module")
 def shared_api(tmp_path_factory) -> Api:
     """One app for a whole module, for tests that only read or only fail."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("shared"), sync="normal", run_tasks=False)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("shared"), sync="normal", run_tasks=False, rest_status=True)
     with TestClient(create_app(settings)) as client:
         yield Api(client)
 

@@ -59,8 +59,8 @@ def test_the_key_comes_before_the_plan_the_size_and_the_body(make_api):
     api.error(starter, 40301, 403, "Pro plan")
 
 
-def test_errors_as_200_also_covers_40101(make_api):
-    api = make_api(api_key=KEY, hosts=("0.0.0.0",), errors_as_200=True)
+def test_by_default_40101_answers_http_200_too(make_api):
+    api = make_api(api_key=KEY, hosts=("0.0.0.0",), rest_status=False)
     response = api.client.get("/api/v1/task")
     assert (response.status_code, response.json()) == (200, REFUSED)
 

@@ -79,9 +79,13 @@ def test_the_schema_documents_the_create_body_and_the_error_envelope(api):
     assert "requestBody" in create
     assert "default" in create["responses"]
     body = create["requestBody"]["content"]["application/json"]["schema"]
-    assert {"serials", "usernames", "script_name", "script_config"} <= set(body["properties"])
     error = create["responses"]["default"]["content"]["application/json"]["schema"]
-    assert set(error["properties"]) == {"code", "message", "data"}
+    assert (body, error) == ({"$ref": "#/components/schemas/CreateTaskBody"}, {"$ref": "#/components/schemas/ErrorEnvelope"})
+    components = schema["components"]["schemas"]
+    assert {"serials", "usernames", "script_name", "script_config"} <= set(components["CreateTaskBody"]["properties"])
+    assert set(components["ErrorEnvelope"]["properties"]) == {"code", "message", "data"}
+    ok = create["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/CreatedTasksEnvelope"}
 
 
 def test_the_docs_page_is_html(api):

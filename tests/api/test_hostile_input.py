@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
+from bench.harness.fuzz import HOSTILE_SEGMENTS
 from service.api.app import create_app
 from service.settings import Settings
 
@@ -62,7 +63,8 @@ class Served:
 
 def _serve(data_dir: Path, **settings) -> tuple[TestClient, Served]:
     headers = {"X-API-Key": settings["api_key"]} if settings.get("api_key") else {}
-    client = TestClient(create_app(Settings(data_dir=data_dir, sync="normal", run_tasks=False, **settings)))
+    client = TestClient(create_app(Settings(data_dir=data_dir, sync="normal", run_tasks=False, rest_status=True,
+                                            **settings)))
     client.__enter__()
     served = Served(client, headers)
     seeded = served.send("POST", "/api/v1/task", {"serials": ["A", "B"], "script_name": "follow",
@@ -381,3 +383,43 @@ def test_a_page_past_the_end_is_an_empty_list_with_the_total(loopback):
     total = loopback.send("GET", "/api/v1/task/stats").json()["data"]["total"]
     page = loopback.client.get("/api/v1/task", params={"page": 10_000, "page_size": 100}).json()["data"]
     assert (page["tasks"], page["total"], page["page"]) == ([], total, 10_000)
+
+
+# --- path parameters ----------------------------------------------------------------------------
+
+# HOSTILE_SEGMENTS: as a client may put them in a URL (the fuzzer sends them too).
+
+
+def _routes_with_parameters(served) -> list[tuple[str, str, list[str]]]:
+    """(method, path template, parameter names) of every /api/v1 route that takes path parameters."""
+    found = []
+    for route in served.client.app.routes:
+        if not route.path.startswith("/api/v1/"):
+            continue  # /schema/{path} is the docs' HTML
+        names = [part.split(":")[0][1:] for part in route.path.split("/") if part.startswith("{")]
+        for method in sorted(getattr(route, "methods", ()) - {"OPTIONS", "HEAD"}):
+            if names:
+                found.append((method, route.path, names))
+    return found
+
+
+def test_every_route_with_path_parameters_is_in_the_catalogue(loopback):
+    routes = {(method, path) for method, path, _ in _routes_with_parameters(loopback)}
+    assert {("GET", "/api/v1/task/{task_id:str}/artifacts/{name:str}"), ("DELETE", "/api/v1/account/{username:str}"),
+            ("POST", "/api/v1/task/{task_id:str}/stop")} <= routes
+
+
+@pytest.mark.parametrize("segment", HOSTILE_SEGMENTS, ids=range(len(HOSTILE_SEGMENTS)))
+def test_no_path_parameter_reaches_a_500_or_changes_anything(unchanged, segment, caplog):
+    for method, template, names in _routes_with_parameters(unchanged):
+        for hostile in names:
+            path = template
+            for name in names:  # the others get a value that exists (task 1, account bob)
+                value = segment if name == hostile else {"task_id": "1", "username": "bob"}.get(name, "x")
+                path = path.replace("{" + name + ":str}", value).replace("{" + name + ":int}", value)
+            response = unchanged.send(method, path)
+            envelope = response.json()
+            # An encoded slash may route elsewhere (GET /task/%2F is the list): any answer but an internal error.
+            assert response.status_code < 500 and envelope["code"] != 50001, (method, path[:80], envelope)
+            assert set(envelope) == {"code", "message", "data"}
+    assert "Traceback" not in caplog.text and "internal error" not in caplog.text

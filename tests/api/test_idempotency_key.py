@@ -113,7 +113,7 @@ def test_only_a_hash_of_the_body_is_kept(api, tmp_path):
 
 
 def test_the_key_survives_a_restart_on_the_same_database(tmp_path):
-    settings = Settings(data_dir=tmp_path, sync="normal", run_tasks=False)
+    settings = Settings(data_dir=tmp_path, sync="normal", run_tasks=False, rest_status=True)
     with TestClient(create_app(settings)) as client:
         first = client.post("/api/v1/task", json=BODY, headers={"Idempotency-Key": "k-1"})
         assert first.json()["data"]["task_ids"] == [1, 2]

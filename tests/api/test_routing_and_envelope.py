@@ -1,4 +1,5 @@
-"""Unknown routes, wrong methods, --errors-as-200, and internal errors: always the envelope."""
+"""Unknown routes, wrong methods, the error mode (HTTP 200 by default, --rest-status), and internal
+errors: always the envelope."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ def test_a_wrong_method_on_a_known_route_is_40501(shared_api, method, path):
     assert "allow" in response.headers
 
 
-def test_errors_as_200_answers_every_error_with_http_200_and_the_same_body(make_api, tmp_path):
-    normal = make_api(data_dir=tmp_path / "normal")
-    lenient = make_api(data_dir=tmp_path / "lenient", errors_as_200=True)
+def test_by_default_every_error_answers_http_200_with_the_body_rest_status_gives(make_api, tmp_path):
+    normal = make_api(data_dir=tmp_path / "normal", rest_status=True)
+    lenient = make_api(data_dir=tmp_path / "lenient", rest_status=False)
     normal.create_one()
     lenient.create_one()
     for api in (normal, lenient):
@@ -54,8 +55,8 @@ def test_errors_as_200_answers_every_error_with_http_200_and_the_same_body(make_
     assert lenient.ok(lenient.client.get("/api/v1/task/1"))["id"] == 1
 
 
-def test_errors_as_200_on_starter(make_api):
-    api = make_api(plan=plan_named("starter"), errors_as_200=True)
+def test_starter_answers_40301_with_http_200_by_default(make_api):
+    api = make_api(plan=plan_named("starter"), rest_status=False)
     for path in ("/api/v1/license/check", "/api/v1/task"):
         response = api.client.get(path)
         assert (response.status_code, response.json()["code"]) == (200, 40301)
@@ -76,8 +77,8 @@ def test_an_internal_error_is_50001_without_a_stack_trace(api, broken_stats, cap
     assert "boom" in caplog.text  # the cause goes to the log
 
 
-def test_an_internal_error_with_errors_as_200(make_api, broken_stats):
-    api = make_api(errors_as_200=True)
+def test_an_internal_error_answers_http_200_by_default(make_api, broken_stats):
+    api = make_api(rest_status=False)
     response = api.client.get("/metrics")
     assert (response.status_code, response.json()) == (200, {"code": 50001, "message": "internal error", "data": None})
 

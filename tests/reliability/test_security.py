@@ -102,7 +102,7 @@ def keyed(home):
     data = home / "keyed"
     data.mkdir()
     (data / "link.mp4").symlink_to(outside / "secret.mp4")
-    server = _serve(home, "keyed", "--host", "0.0.0.0", "--material-root", str(root),
+    server = _serve(home, "keyed", "--host", "0.0.0.0", "--material-root", str(root), "--rest-status",
                     api_key=KEY, env=clean_env(DROIDLEDGER_API_KEY=KEY))
     with server:
         server.root, server.outside = root, outside

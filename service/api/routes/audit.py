@@ -28,7 +28,7 @@ def audit_routes(rt: Runtime) -> list:
     """/task/{id}/events and /events."""
 
     @get("/task/{task_id:str}/events", operation_class=documented())
-    async def task_events(task_id: FromPath[str]) -> Envelope[EventList]:
+    async def get_task_events(task_id: FromPath[str]) -> Envelope[EventList]:
         """The task's whole stream, oldest first (also after the task was deleted)."""
         number = parse_task_id(task_id)
         recorded = await rt.store.read_stream(task_stream(number))
@@ -37,10 +37,10 @@ def audit_routes(rt: Runtime) -> list:
         return ok(EventList(events=[event_out(r) for r in recorded]))
 
     @get("/events", operation_class=documented(query=EventsQuery))
-    async def all_events(request: Request) -> Envelope[EventList]:
+    async def list_events(request: Request) -> Envelope[EventList]:
         """The global log in commit order, after a position."""
         query = parse_events_query(request.query_params)
         recorded = await rt.store.read_all(query.after, query.limit)
         return ok(EventList(events=[event_out(r) for r in recorded]))
 
-    return [task_events, all_events]
+    return [get_task_events, list_events]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import anyio
-from litestar import Response, get
+from litestar import Request, Response, get
 
 from projections import queries
-from service.api.envelope import JSON, error_body, ok
+from service.api.envelope import JSON, error_body, error_status, note_code, ok
 from service.api.openapi import documented
 from service.api.schemas import Envelope, HealthOut, LicenseOut
 from service.api.metrics import render_metrics
@@ -19,18 +19,18 @@ def license_route(rt: Runtime):
     plan = rt.settings.plan
 
     @get("/license/check", operation_class=documented())
-    async def license_check() -> Envelope[LicenseOut]:
+    async def check_license(request: Request) -> Envelope[LicenseOut]:
         """The plan, whether the API is enabled, and how many devices may run at once."""
         data = LicenseOut(plan_name=plan.name, api_enabled=plan.api_enabled, device_limit=rt.settings.device_limit,
                           message="API access enabled" if plan.api_enabled
                           else "API access requires the Pro plan or higher")
         if plan.api_enabled:
             return ok(data)
-        status = 200 if rt.settings.errors_as_200 else 403
+        note_code(request.scope, Code.PLAN_HAS_NO_API)
         return Response(content=error_body(Code.PLAN_HAS_NO_API, data.message, data), media_type=JSON,
-                        status_code=status)
+                        status_code=error_status(Code.PLAN_HAS_NO_API, rt.settings.rest_status))
 
-    return license_check
+    return check_license
 
 
 def health_route(rt: Runtime):
@@ -41,7 +41,7 @@ def health_route(rt: Runtime):
         conn.execute("ROLLBACK")
 
     @get("/health", operation_class=documented())
-    async def health() -> Envelope[HealthOut]:
+    async def get_health(request: Request) -> Envelope[HealthOut]:
         """200 while the service can work: the database takes writes and the scheduler runs."""
         problems = []
         try:
@@ -58,21 +58,21 @@ def health_route(rt: Runtime):
         data = HealthOut(database=database, scheduler=scheduler, phones_online=len(online))
         if not problems:
             return ok(data)
-        status = 200 if rt.settings.errors_as_200 else 500
+        note_code(request.scope, Code.INTERNAL_ERROR)
         return Response(content=error_body(Code.INTERNAL_ERROR, "; ".join(problems), data), media_type=JSON,
-                        status_code=status)
+                        status_code=error_status(Code.INTERNAL_ERROR, rt.settings.rest_status))
 
-    return health
+    return get_health
 
 
 def metrics_route(rt: Runtime):
     """GET /metrics, outside /api/v1."""
 
     @get("/metrics", media_type="text/plain; version=0.0.4")
-    async def metrics() -> Response:
+    async def get_metrics() -> Response:
         """Prometheus text format."""
         text = await render_metrics(rt)
         # Litestar appends "; charset=utf-8" to text/* media types itself.
         return Response(content=text.encode(), media_type="text/plain; version=0.0.4")
 
-    return metrics
+    return get_metrics

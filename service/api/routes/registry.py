@@ -26,7 +26,7 @@ def registry_routes(rt: Runtime) -> list:
     """/device and /account."""
 
     @get("/device", operation_class=documented())
-    async def devices(request: Request) -> Envelope[DeviceList]:
+    async def list_devices(request: Request) -> Envelope[DeviceList]:
         """Every phone the service has seen, with its state and what it runs."""
 
         async def compute() -> bytes:
@@ -39,7 +39,7 @@ def registry_routes(rt: Runtime) -> list:
         return await rt.cache.respond(request, compute)
 
     @get("/account", operation_class=documented(query=AccountQuery))
-    async def accounts(request: Request) -> Envelope[AccountList]:
+    async def list_accounts(request: Request) -> Envelope[AccountList]:
         """The account registry, optionally for one phone."""
         serial = request.query_params.get("serial", "").strip() or None  # empty means any, as for /task
         if serial is not None:
@@ -48,14 +48,14 @@ def registry_routes(rt: Runtime) -> list:
         return ok(AccountList(accounts=[AccountOut(username=u, serial=s, package=p) for u, s, p in rows]))
 
     @post("/account", status_code=200, operation_class=documented(body=AccountBody))
-    async def register(request: Request) -> Envelope[AccountOut]:
+    async def register_account(request: Request) -> Envelope[AccountOut]:
         """Register an account on a phone; posting a known username again moves it."""
         body = parse_account(await request.body())
         state = await rt.accounts.register(body.username, body.serial, body.package)
         return ok(AccountOut(username=state.username, serial=state.serial, package=state.package))
 
     @delete("/account/{username:str}", status_code=200, operation_class=documented())
-    async def forget(username: FromPath[str]) -> Envelope[AccountOut]:
+    async def forget_account(username: FromPath[str]) -> Envelope[AccountOut]:
         """Forget an account."""
         row = await queries.account(rt.store, account_key(username))
         if row is None:
@@ -63,4 +63,4 @@ def registry_routes(rt: Runtime) -> list:
         await rt.accounts.remove(username)
         return ok(AccountOut(username=row[0], serial=row[1], package=row[2]))
 
-    return [devices, accounts, register, forget]
+    return [list_devices, list_accounts, register_account, forget_account]

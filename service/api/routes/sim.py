@@ -18,12 +18,12 @@ def sim_routes(rt: Runtime) -> list:
     """/sim/state and /sim/faults, over the farm running in this process."""
 
     @get("/sim/state", operation_class=documented())
-    async def state() -> Envelope[dict[str, Any]]:
+    async def get_sim_state() -> Envelope[dict[str, Any]]:
         """Per phone and account: screen, follows, posts, comments, likes, favourites, faults."""
         return ok(rt.farm.state())
 
     @post("/sim/faults", status_code=200, operation_class=documented(body=dict[str, Any]))
-    async def faults(request: Request) -> Envelope[dict[str, Any]]:
+    async def set_sim_faults(request: Request) -> Envelope[dict[str, Any]]:
         """Switch faults on or off (the spec language of the farm, as JSON or {"spec": "..."})."""
         from devices.sim.faults import FaultSpecError
 
@@ -38,4 +38,4 @@ def sim_routes(rt: Runtime) -> list:
         except FaultSpecError as exc:
             raise invalid(f"faults: {exc}") from None
 
-    return [state, faults]
+    return [get_sim_state, set_sim_faults]

@@ -8,6 +8,7 @@ from litestar import Request, delete, get, post
 from litestar.params import FromPath
 from litestar.response import File
 
+from devices.artifacts import artifact_dir
 from projections import queries
 from projections.queries import TaskFilter
 from service.api.envelope import ok, ok_body, raw_ok
@@ -20,6 +21,7 @@ from service.clock import iso
 from service.domain.account import account_key
 from service.domain.errors import TaskNotFound
 from service.domain.task import CreateTask, TaskStatus
+from service.events import task_stream
 from service.errors import ApiError, Code
 from service.handlers.tasks import NewTask
 from service.idempotency import check_key
@@ -33,7 +35,7 @@ from service.runtime import Runtime
 def task_routes(rt: Runtime) -> list:
     """The /task routes, bound to a running server."""
 
-    async def create_tasks(request: CreateTaskRequest) -> tuple[list[NewTask], list[str]]:
+    async def plan_tasks(request: CreateTaskRequest) -> tuple[list[NewTask], list[str]]:
         registry = await queries.accounts(rt.store)
         by_device: dict[str, list[str]] = {}
         device_of: dict[str, str] = {}
@@ -51,7 +53,7 @@ def task_routes(rt: Runtime) -> list:
         return tasks, offline
 
     @post("/task", status_code=200, operation_class=documented(body=CreateTaskBody))
-    async def create(request: Request) -> Envelope[CreatedTasks]:
+    async def create_tasks(request: Request) -> Envelope[CreatedTasks]:
         """Create tasks: one per device (or account) and per target."""
         body = await request.body()
         key = request.headers.get("idempotency-key")
@@ -59,14 +61,14 @@ def task_routes(rt: Runtime) -> list:
             key = check_key(key)
         parsed = parse_create_task(body, rt.files)  # an invalid body is never remembered
         if key is None:
-            tasks, offline = await create_tasks(parsed)
+            tasks, offline = await plan_tasks(parsed)
             ids = await rt.tasks.create(tasks)
             return ok(CreatedTasks(task_ids=ids, created_count=len(ids), offline_serials=offline))
 
         async def run(remember):
             # After the key's lookup: a repeated request answers the first response even when
             # the registry changed since; a registry error (unknown username) is not remembered.
-            tasks, offline = await create_tasks(parsed)
+            tasks, offline = await plan_tasks(parsed)
             answer: list[bytes] = []
 
             def side_writes(ids: list[int]):
@@ -93,7 +95,7 @@ def task_routes(rt: Runtime) -> list:
         return await rt.cache.respond(request, page)
 
     @get("/task/stats", operation_class=documented())
-    async def stats(request: Request) -> Envelope[TaskStats]:
+    async def task_stats(request: Request) -> Envelope[TaskStats]:
         """How many tasks are pending, running, completed and failed."""
 
         async def compute() -> bytes:
@@ -122,21 +124,21 @@ def task_routes(rt: Runtime) -> list:
         return TaskRef(task_id=task_id, status=int(status), status_text=status.text)
 
     @post("/task/{task_id:str}/stop", status_code=200, operation_class=documented())
-    async def stop(task_id: FromPath[str]) -> Envelope[TaskRef]:
+    async def stop_task(task_id: FromPath[str]) -> Envelope[TaskRef]:
         """Stop a pending task, or ask a running one to halt (the response does not wait)."""
         number = parse_task_id(task_id)
         await rt.tasks.stop(number)
         return ok(await task_ref(number))
 
     @post("/task/{task_id:str}/retry", status_code=200, operation_class=documented())
-    async def retry(task_id: FromPath[str]) -> Envelope[TaskRef]:
+    async def retry_task(task_id: FromPath[str]) -> Envelope[TaskRef]:
         """A failed task becomes pending again, due now."""
         number = parse_task_id(task_id)
         await rt.tasks.retry(number)
         return ok(await task_ref(number))
 
     @post("/task/retry-all", status_code=200, operation_class=documented())
-    async def retry_all() -> Envelope[RetriedTasks]:
+    async def retry_failed_tasks() -> Envelope[RetriedTasks]:
         """Every failed task becomes pending again (stopped ones included)."""
         ids = await rt.tasks.retry_failed()
         return ok(RetriedTasks(retried_count=len(ids), task_ids=ids))
@@ -149,20 +151,26 @@ def task_routes(rt: Runtime) -> list:
         return ok(DeletedTask(task_id=number))
 
     @delete("/task/batch", status_code=200, operation_class=documented(body=BatchDeleteBody))
-    async def delete_batch(request: Request) -> Envelope[BatchDeleted]:
+    async def delete_tasks(request: Request) -> Envelope[BatchDeleted]:
         """Delete many tasks at once."""
         ids = parse_batch_delete(await request.body())
         deleted, missing = await rt.tasks.delete_many(ids)
         return ok(BatchDeleted(deleted_count=len(deleted), task_ids=deleted, not_found=missing))
 
-    @get("/task/{task_id:str}/artifacts/{name:str}", operation_class=documented())
-    async def artifact(task_id: FromPath[str], name: FromPath[str]) -> File:
+    @get("/task/{task_id:str}/artifacts/{name:str}",
+         operation_class=documented(files=("application/octet-stream", "application/xml", "image/png", "image/jpeg")))
+    async def get_artifact(task_id: FromPath[str], name: FromPath[str]) -> File:
         """A file saved when the task failed (UI hierarchy XML, screenshot)."""
         number = parse_task_id(task_id)
-        folder = (rt.settings.data_dir / "artifacts" / str(number)).resolve()
-        path = (folder / name).resolve()
-        if path.parent != folder or not path.is_file():
-            raise ApiError(Code.NOT_FOUND, f"task {number} has no artifact {name!r}")
+        # Only a name a `failed` event recorded reaches the disk: no NUL, no separator, no length
+        # the file system refuses can get that far.
+        recorded = await rt.store.read_stream(task_stream(number))
+        if name not in {saved for r in recorded if r.type == "failed" for saved in r.event.artifacts}:
+            raise ApiError(Code.NOT_FOUND, f"task {number} has no artifact {name[:100]!r}")
+        path = artifact_dir(rt.settings.data_dir, number) / name
+        if not path.is_file():
+            raise ApiError(Code.NOT_FOUND, f"the artifact {name!r} of task {number} is no longer on disk")
         return File(path=path, filename=name)
 
-    return [create, list_tasks, stats, get_task, stop, retry, retry_all, delete_task, delete_batch, artifact]
+    return [create_tasks, list_tasks, task_stats, get_task, stop_task, retry_task, retry_failed_tasks, delete_task,
+            delete_tasks, get_artifact]
