@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.report import emit, machine, table  # noqa: E402
 from service.events import StepCompleted, TaskCreated, TaskStarted, encode_event  # noqa: E402
 from service.store.records import StreamAppend  # noqa: E402
-from service.store.sqlite_store import SQLiteEventStore  # noqa: E402
+from service.store.sqlite.store import SQLiteEventStore  # noqa: E402
 
 PRODUCERS = 64
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from service.events import (  # noqa: E402
     StepCompleted, TaskCompleted, TaskCreated, TaskFailed, TaskStarted, encode_event, event_type,
 )
-from service.store.connection import open_connection  # noqa: E402
+from service.store.sqlite.connection import open_connection  # noqa: E402
 from service.store.migrations import migrate  # noqa: E402
 
 SERIALS = [f"BENCH{n:04d}" for n in range(20)]

@@ -30,7 +30,7 @@ from bench.harness.workload import Ledger, latency_table, run_clients  # noqa: E
 from bench.report import emit, machine, table  # noqa: E402
 from service.events import StepCompleted, TaskCreated  # noqa: E402
 from service.store.records import StreamAppend  # noqa: E402
-from service.store.sqlite_store import SQLiteEventStore  # noqa: E402
+from service.store.sqlite.store import SQLiteEventStore  # noqa: E402
 
 MODES = ("full", "normal")
 

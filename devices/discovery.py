@@ -11,8 +11,9 @@ import logging
 import adbutils
 import anyio
 
+from service.domain.device import DISCONNECTED
 from service.handlers.devices import DeviceHandlers
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.interface import EventStore
 
 log = logging.getLogger("droidledger.discovery")
 
@@ -28,7 +29,7 @@ def list_devices(host: str, port: int) -> Listing:
 class Discovery:
     """Polls the adb server and records every change of the phones it lists."""
 
-    def __init__(self, store: SQLiteEventStore, devices: DeviceHandlers, adb_host: str, adb_port: int,
+    def __init__(self, store: EventStore, devices: DeviceHandlers, adb_host: str, adb_port: int,
                  interval_s: float = 1.0) -> None:
         self.store = store
         self.devices = devices
@@ -41,8 +42,8 @@ class Discovery:
 
     async def run(self, *, task_status: anyio.abc.TaskStatus = anyio.TASK_STATUS_IGNORED) -> None:
         """Reconcile with the views once (then report ready), then poll until cancelled."""
-        rows = await self.store.fetchall("SELECT serial, state, model FROM devices WHERE online = 1 OR state != 'disconnected'")
-        self.known = {serial: (state, model) for serial, state, model in rows}
+        self.known = {row.serial: (row.state, row.model) for row in await self.store.views.devices()
+                      if row.online or row.state != DISCONNECTED}
         await self.scan()
         task_status.started()
         while True:

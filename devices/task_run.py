@@ -20,7 +20,6 @@ from devices.artifacts import save_artifacts
 from devices.errors import DeviceError, DeviceGone
 from devices.scripts import SCRIPTS
 from devices.scripts.base import ScriptContext, StepRecord, StopRequested
-from projections import queries
 from service.clock import Clock
 from service.domain.errors import DomainError
 from service.domain.task import (
@@ -30,7 +29,7 @@ from service.handlers.accounts import AccountHandlers
 from service.handlers.tasks import TaskHandlers
 from service.materials import MaterialLibrary
 from service.retry_policy import RetryPolicy
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.interface import EventStore
 
 log = logging.getLogger("droidledger.run")
 
@@ -69,7 +68,7 @@ class RunControl:
 class TaskRunner:
     """Runs tasks on phones and records what happens; shared by every phone's actor."""
 
-    store: SQLiteEventStore
+    store: EventStore
     tasks: TaskHandlers
     accounts: AccountHandlers
     clock: Clock
@@ -79,11 +78,10 @@ class TaskRunner:
     async def run(self, serial: str, task_id: int, connect: Callable[[], Awaitable[PhoneSession]],
                   control: RunControl) -> None:
         """Run the task's current attempt on this phone (nothing if it was stopped or deleted meanwhile)."""
-        row = await queries.task_by_id(self.store, task_id)
+        row = await self.store.views.task(task_id)
         if row is None:
             return
-        script_name, config = row[3], msgspec.json.decode(row[4])
-        username = row[2]
+        script_name, config, username = row.script_name, msgspec.json.decode(row.script_config), row.username
         script = SCRIPTS[script_name]
         seed = random.SystemRandom().getrandbits(63)
         prelude = 2 if username else 1
@@ -93,7 +91,7 @@ class TaskRunner:
         except DomainError:
             return  # stopped or deleted between dispatch and start
         run = _Run(self, task_id, state)
-        secrets = dict(await self.store.fetchall("SELECT name, value FROM secrets WHERE task_id = ?", (task_id,)))
+        secrets = await self.store.side.secrets(task_id)
         session: list[PhoneSession] = []
         ctx = ScriptContext(
             task_id=task_id, serial=serial, username=username, config=config, secrets=secrets,

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from service.events import ACCOUNT_EVENT_TYPES, AccountRegistered, AccountRemoved
+from projections.projection import Sql
 from service.store.records import RecordedEvent
 
 _PREFIX = "account-"
+
+
+class AccountRow(NamedTuple):
+    """A row of `accounts`."""
+
+    key: str  # the compared form: no leading @, casefolded
+    username: str  # as given
+    serial: str
+    package: str
 
 
 class AccountFold:
@@ -17,7 +26,7 @@ class AccountFold:
     types = ACCOUNT_EVENT_TYPES
 
     def __init__(self) -> None:
-        self.rows: dict[str, tuple[str, str, str, str] | None] = {}
+        self.rows: dict[str, AccountRow | None] = {}
         self.handlers = dict.fromkeys(self.types, self.fold)  # replay calls it directly
 
     def feed(self, recorded: RecordedEvent) -> None:
@@ -30,18 +39,20 @@ class AccountFold:
             return
         key = stream_id[len(_PREFIX):]
         if type(event) is AccountRegistered:
-            self.rows[key] = (key, event.username, event.serial, event.package)
+            self.rows[key] = AccountRow(key, event.username, event.serial, event.package)
         elif type(event) is AccountRemoved:
             self.rows[key] = None
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Sql) -> None:
         """Upsert registered accounts, delete removed ones."""
         removed = [(key,) for key, row in self.rows.items() if row is None]
         if removed:
             conn.executemany("DELETE FROM accounts WHERE key = ?", removed)
         present = [row for row in self.rows.values() if row is not None]
         if present:
-            conn.executemany("INSERT OR REPLACE INTO accounts (key, username, serial, package) VALUES (?, ?, ?, ?)", present)
+            conn.executemany("INSERT INTO accounts (key, username, serial, package) VALUES (?, ?, ?, ?) ON CONFLICT (key) "
+                             "DO UPDATE SET username = excluded.username, serial = excluded.serial, "
+                             "package = excluded.package", present)
 
 
 class AccountView:
@@ -49,7 +60,7 @@ class AccountView:
 
     tables = ("accounts",)
 
-    def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+    def apply(self, conn: Sql, events: Sequence[RecordedEvent]) -> None:
         """Account events set or clear their row; nothing needs the previous row."""
         if not any(r.stream_id.startswith(_PREFIX) for r in events):
             return

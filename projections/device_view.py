@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Sequence
 
 import msgspec
 
 from service.events import DeviceConnected, DeviceStateChanged, TaskCompleted, TaskStarted
+from projections.projection import Sql
 from service.store.records import RecordedEvent
 
 _RELEVANT = frozenset({
@@ -31,7 +31,8 @@ class DeviceRow(msgspec.Struct, array_like=True, gc=False):
 
 
 COLUMNS = DeviceRow.__struct_fields__
-_UPSERT = f"INSERT OR REPLACE INTO devices ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_UPSERT = (f"INSERT INTO devices ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (serial) "
+           f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'serial')}")
 
 
 class DeviceFold:
@@ -106,7 +107,7 @@ class DeviceFold:
             row.current_deleted = 1
             self.changed.add(row.serial)
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Sql) -> None:
         """Write the rows that changed."""
         if self.changed:
             conn.executemany(_UPSERT, [msgspec.structs.astuple(self.rows[s]) for s in sorted(self.changed)])
@@ -117,7 +118,7 @@ class DeviceView:
 
     tables = ("devices",)
 
-    def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+    def apply(self, conn: Sql, events: Sequence[RecordedEvent]) -> None:
         """The devices table is small (one row per phone): load it whole when an event matters."""
         if not any(r.type in _RELEVANT for r in events):
             return

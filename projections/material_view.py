@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Sequence
 
 from service.events import MaterialUsed
+from projections.projection import Sql
 from service.store.records import RecordedEvent
 
 
@@ -33,7 +33,7 @@ class MaterialFold:
                 entry[1] += 1
                 entry[2] = recorded_at
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Sql) -> None:
         """Rebuild: insert every count."""
         conn.executemany("INSERT INTO material_uses (path, uses, last_used) VALUES (?, ?, ?)", list(self.uses.values()))
 
@@ -43,7 +43,7 @@ class MaterialView:
 
     tables = ("material_uses",)
 
-    def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+    def apply(self, conn: Sql, events: Sequence[RecordedEvent]) -> None:
         """Add the batch's uses to the stored counts."""
         if not any(r.type == "material-used" for r in events):
             return
@@ -52,7 +52,7 @@ class MaterialView:
             fold.feed(recorded)
         conn.executemany(
             "INSERT INTO material_uses (path, uses, last_used) VALUES (?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET uses = uses + excluded.uses, last_used = excluded.last_used",
+            "ON CONFLICT (path) DO UPDATE SET uses = material_uses.uses + excluded.uses, last_used = excluded.last_used",
             list(fold.uses.values()))
 
     def rebuilder(self) -> MaterialFold:

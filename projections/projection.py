@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Callable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from service.events import Event
 from service.store.records import RecordedEvent
+
+
+class Sql(Protocol):
+    """The writer's connection inside its transaction, on the writer's thread.
+
+    Statements use `?` placeholders and SQL that SQLite and PostgreSQL both read (upserts name
+    their conflict target; no `INSERT OR REPLACE`, no two-argument `max`); each backend's
+    connection translates the placeholders.
+    """
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Iterable[tuple]:
+        """Run one statement; its rows, if it returns any."""
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        """Run one statement for each row of parameters."""
 
 
 # How replay hands a fold one event: its stored stream id, version, recorded_at and the decoded event.
@@ -22,7 +36,7 @@ class Rebuild(Protocol):
     def feed(self, recorded: RecordedEvent) -> None:
         """Fold one event (events arrive in position order)."""
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Sql) -> None:
         """Insert the folded rows into the emptied tables."""
 
 
@@ -31,7 +45,7 @@ class Projection(Protocol):
 
     tables: tuple[str, ...]
 
-    def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+    def apply(self, conn: Sql, events: Sequence[RecordedEvent]) -> None:
         """Update the view for newly appended events (called inside the write transaction)."""
 
     def rebuilder(self) -> Rebuild:

@@ -1,24 +1,19 @@
-"""Read queries of the views, as the API asks them (plain SQL over the read connections)."""
+"""Read queries of the views, as the API, the scheduler and the actors ask them: plain SQL over
+the store's read connections (`?` placeholders, SQL both backends read), typed rows out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence
+from typing import Any, NamedTuple
 
-from projections.task_view import COLUMNS as TASK_COLUMNS
+from projections.account_view import AccountRow
+from projections.device_view import COLUMNS as DEVICE_COLUMNS, DeviceRow
+from projections.task_view import COLUMNS as TASK_COLUMNS, FAILED, PENDING, RUNNING, TaskRow
+from service.store.side_tables import Reads
 
 TASK_SELECT = ", ".join(f"t.{column}" for column in TASK_COLUMNS)
+DEVICE_SELECT = ", ".join(DEVICE_COLUMNS)
 INLINE_OFFSET = 10_000  # pages up to here are read on the event loop (well under a millisecond)
-
-
-class Reads(Protocol):
-    """What the queries need from the store."""
-
-    async def fetchall(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        """All rows of a read-only query."""
-
-    async def lookup(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        """All rows of a short indexed read-only query (bounded: a page, a row, counters)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,79 +24,129 @@ class TaskFilter:
     serial: str | None = None
     script_name: str | None = None
     source: str | None = None
+    username: str | None = None
 
-    def where(self, alias: str = "") -> tuple[str, list[Any]]:
-        """A WHERE clause (possibly empty) and its parameters."""
+    def where(self, alias: str = "", *, counters: bool = False) -> tuple[str, list[Any]]:
+        """A WHERE clause (possibly empty) and its parameters; the counters have no username."""
         clauses, params = [], []
-        for column in ("status", "serial", "script_name", "source"):
+        for column in ("status", "serial", "script_name", "source", "username"):
             value = getattr(self, column)
             if value is not None:
+                if counters and column == "username":
+                    raise ValueError("the task counters are not kept per username")
                 clauses.append(f"{alias}{column} = ?")
                 params.append(value)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
-
-async def task_page(reads: Reads, where: TaskFilter, offset: int, limit: int) -> tuple[int, list[tuple]]:
-    """(total matching, rows of the page), newest first, from one snapshot."""
-    count_where, count_params = where.where()
-    task_where, task_params = where.where("t.")
-    run = reads.lookup if offset <= INLINE_OFFSET else reads.fetchall  # a deep page steps through the index
-    rows = await run(
-        f"SELECT c.total, {TASK_SELECT} FROM (SELECT COALESCE(SUM(n), 0) AS total FROM task_counts{count_where}) c "
-        f"LEFT JOIN (SELECT * FROM tasks t{task_where} ORDER BY t.id DESC LIMIT ? OFFSET ?) t "
-        f"ORDER BY t.id DESC",
-        (*count_params, *task_params, limit, offset),
-    )
-    total = rows[0][0]
-    return total, [row[1:] for row in rows if row[1] is not None]
+    @property
+    def empty(self) -> bool:
+        """No filter at all: every task."""
+        return all(getattr(self, name) is None for name in self.__slots__)
 
 
-async def task_by_id(reads: Reads, task_id: int) -> tuple | None:
-    """One task row, or None if it does not exist (or was deleted)."""
-    rows = await reads.lookup(f"SELECT {TASK_SELECT} FROM tasks t WHERE t.id = ?", (task_id,))
-    return rows[0] if rows else None
+class TaskPage(NamedTuple):
+    """A page of the task list and how many tasks match in all."""
+
+    total: int
+    tasks: list[TaskRow]
 
 
-async def task_stats(reads: Reads) -> dict[int, int]:
-    """Tasks per status, from the counters."""
-    rows = await reads.lookup("SELECT status, SUM(n) FROM task_counts GROUP BY status")
-    return {status: n for status, n in rows}
+class PendingTask(NamedTuple):
+    """A task waiting for its phone, as the scheduler queues it."""
+
+    task_id: int
+    serial: str
+    start_time: str | None
 
 
-async def devices(reads: Reads) -> list[tuple]:
-    """(serial, model, state, online, busy, current_task_id, tasks_completed, tasks_failed) per phone."""
-    return await reads.lookup(
-        "SELECT serial, model, state, online, busy, current_task_id, tasks_completed, tasks_failed "
-        "FROM devices ORDER BY serial")
+class ViewQueries:
+    """Typed reads of the views."""
 
+    def __init__(self, reads: Reads) -> None:
+        self._reads = reads
 
-async def accounts(reads: Reads, serial: str | None = None) -> list[tuple]:
-    """(username, serial, package) per account, optionally on one phone."""
-    if serial is None:
-        return await reads.lookup("SELECT username, serial, package FROM accounts ORDER BY key")
-    return await reads.lookup(
-        "SELECT username, serial, package FROM accounts WHERE serial = ? ORDER BY key", (serial,))
+    async def task_page(self, where: TaskFilter, offset: int, limit: int) -> TaskPage:
+        """A page, newest first, and the total matching, from one snapshot (the total from the counters)."""
+        task_where, task_params = where.where("t.")
+        if where.username is None:
+            count_where, count_params = where.where(counters=True)
+            total = f"SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS total FROM task_counts{count_where}"
+        else:  # the counters know no usernames: count the rows (an account has few tasks)
+            count_where, count_params = where.where()
+            total = f"SELECT COUNT(*) AS total FROM tasks{count_where}"
+        run = self._reads.lookup if offset <= INLINE_OFFSET else self._reads.fetchall  # a deep page steps through the index
+        rows = await run(
+            f"SELECT c.total, {TASK_SELECT} FROM ({total}) c "
+            f"LEFT JOIN (SELECT * FROM tasks t{task_where} ORDER BY t.id DESC LIMIT ? OFFSET ?) t ON TRUE "
+            f"ORDER BY t.id DESC",
+            (*count_params, *task_params, limit, offset),
+        )
+        return TaskPage(rows[0][0], [TaskRow(*row[1:]) for row in rows if row[1] is not None])
 
+    async def task(self, task_id: int) -> TaskRow | None:
+        """One task, or None if it does not exist (or was deleted)."""
+        rows = await self._reads.lookup(f"SELECT {TASK_SELECT} FROM tasks t WHERE t.id = ?", (task_id,))
+        return TaskRow(*rows[0]) if rows else None
 
-async def account(reads: Reads, key: str) -> tuple | None:
-    """(username, serial, package) of one account by its compared form."""
-    rows = await reads.lookup("SELECT username, serial, package FROM accounts WHERE key = ?", (key,))
-    return rows[0] if rows else None
+    async def task_counts(self) -> dict[int, int]:
+        """Tasks per status, from the counters."""
+        rows = await self._reads.lookup("SELECT status, CAST(SUM(n) AS BIGINT) FROM task_counts GROUP BY status")
+        return {status: n for status, n in rows}
 
+    async def task_ids(self, where: TaskFilter) -> list[int]:
+        """The ids of every task matching, oldest first."""
+        clause, params = where.where()
+        return [row[0] for row in await self._reads.fetchall(f"SELECT id FROM tasks{clause} ORDER BY id", params)]
 
-async def accounts_by_device(reads: Reads) -> dict[str, list[str]]:
-    """Usernames (as given) per serial, in registry order."""
-    found: dict[str, list[str]] = {}
-    for username, serial, _ in await accounts(reads):
-        found.setdefault(serial, []).append(username)
-    return found
+    async def failed_task_ids(self) -> list[int]:
+        """Every failed task, oldest first."""
+        return await self.task_ids(TaskFilter(status=FAILED))
 
+    async def pending_tasks(self) -> list[PendingTask]:
+        """Every pending task, by id."""
+        rows = await self._reads.fetchall("SELECT id, serial, start_time FROM tasks WHERE status = ? ORDER BY id",
+                                          (PENDING,))
+        return [PendingTask(*row) for row in rows]
 
-async def online_serials(reads: Reads) -> set[str]:
-    """Serials of the phones adb reports as `device`."""
-    return {row[0] for row in await reads.lookup("SELECT serial FROM devices WHERE online = 1")}
+    async def running_task_ids(self) -> list[int]:
+        """Tasks the views show running, or a phone shows busy with: what a restart interrupted."""
+        rows = await self._reads.fetchall(
+            "SELECT id FROM tasks WHERE status = ? UNION SELECT current_task_id FROM devices "
+            "WHERE current_task_id IS NOT NULL ORDER BY 1", (RUNNING,))
+        return [row[0] for row in rows]
 
+    async def last_task_id(self) -> int:
+        """The highest task id ever created (deleted ones included), 0 before the first."""
+        rows = await self._reads.lookup("SELECT last_id FROM task_sequence")
+        return rows[0][0] if rows else 0
 
-async def failed_task_ids(reads: Reads) -> list[int]:
-    """Every failed task, oldest first."""
-    return [row[0] for row in await reads.fetchall("SELECT id FROM tasks WHERE status = 3 ORDER BY id")]
+    async def devices(self) -> list[DeviceRow]:
+        """Every phone the service has seen, by serial."""
+        return [DeviceRow(*row) for row in await self._reads.lookup(f"SELECT {DEVICE_SELECT} FROM devices ORDER BY serial")]
+
+    async def device(self, serial: str) -> DeviceRow | None:
+        """One phone, or None if adb never listed it."""
+        rows = await self._reads.lookup(f"SELECT {DEVICE_SELECT} FROM devices WHERE serial = ?", (serial,))
+        return DeviceRow(*rows[0]) if rows else None
+
+    async def online_serials(self) -> set[str]:
+        """Serials of the phones adb reports as `device`."""
+        return {row[0] for row in await self._reads.lookup("SELECT serial FROM devices WHERE online = 1")}
+
+    async def accounts(self, serial: str | None = None) -> list[AccountRow]:
+        """Accounts of the registry, optionally on one phone, by compared form."""
+        if serial is None:
+            rows = await self._reads.lookup("SELECT key, username, serial, package FROM accounts ORDER BY key")
+        else:
+            rows = await self._reads.lookup(
+                "SELECT key, username, serial, package FROM accounts WHERE serial = ? ORDER BY key", (serial,))
+        return [AccountRow(*row) for row in rows]
+
+    async def account(self, key: str) -> AccountRow | None:
+        """One account by its compared form."""
+        rows = await self._reads.lookup("SELECT key, username, serial, package FROM accounts WHERE key = ?", (key,))
+        return AccountRow(*rows[0]) if rows else None
+
+    async def material_uses(self) -> dict[str, int]:
+        """How often each library file was posted, by path."""
+        return dict(await self._reads.fetchall("SELECT path, uses FROM material_uses"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from typing import Iterable, Sequence
 
@@ -12,6 +11,7 @@ from service.events import (
     TASK_EVENT_TYPES, StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskFailed,
     TaskRetried, TaskStarted,
 )
+from projections.projection import Sql
 from service.store.records import RecordedEvent
 
 PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
@@ -53,7 +53,8 @@ class TaskRow(msgspec.Struct, array_like=True, gc=False):
 
 COLUMNS = TaskRow.__struct_fields__
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
-_UPSERT = f"INSERT OR REPLACE INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_UPSERT = (f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (id) "
+           f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'id')}")
 _INSERT = f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _astuple = msgspec.structs.astuple
 
@@ -148,13 +149,13 @@ def _task_events(events: Iterable[RecordedEvent]) -> list[tuple[int, RecordedEve
     return [(int(r.stream_id[5:]), r) for r in events if r.stream_id.startswith("task-")]
 
 
-def _write_counts(conn: sqlite3.Connection, deltas: Counter) -> None:
+def _write_counts(conn: Sql, deltas: Counter) -> None:
     """Add the deltas to the counters; a counter that reaches zero is removed (as replay has none)."""
     changes = [(*key, n) for key, n in deltas.items() if n]
     if changes:
         conn.executemany(
             "INSERT INTO task_counts (serial, script_name, source, status, n) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET n = n + excluded.n",
+            "ON CONFLICT (serial, script_name, source, status) DO UPDATE SET n = task_counts.n + excluded.n",
             changes,
         )
     decreased = [key for key, n in deltas.items() if n < 0]
@@ -165,10 +166,10 @@ def _write_counts(conn: sqlite3.Connection, deltas: Counter) -> None:
         )
 
 
-def _write_sequence(conn: sqlite3.Connection, last_id: int) -> None:
+def _write_sequence(conn: Sql, last_id: int) -> None:
     conn.execute(
-        "INSERT INTO task_sequence (one, last_id) VALUES (1, ?) "
-        "ON CONFLICT DO UPDATE SET last_id = max(last_id, excluded.last_id)",
+        "INSERT INTO task_sequence (one, last_id) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET last_id = "
+        "CASE WHEN excluded.last_id > task_sequence.last_id THEN excluded.last_id ELSE task_sequence.last_id END",
         (last_id,),
     )
 
@@ -176,7 +177,7 @@ def _write_sequence(conn: sqlite3.Connection, last_id: int) -> None:
 # Events that change neither status nor counters: applied as in-place updates, no row read.
 _PATCHES = frozenset({"step-completed", "stop-requested", "material-used"})
 _PATCH = ("UPDATE tasks SET progress_step = COALESCE(?, progress_step), progress_name = COALESCE(?, progress_name), "
-          "stop_requested = max(stop_requested, ?), version = ? WHERE id = ?")
+          "stop_requested = CASE WHEN ? = 1 THEN 1 ELSE stop_requested END, version = ? WHERE id = ?")
 
 
 def _patches(task_events: list[tuple[int, RecordedEvent]], skip: set[int]) -> list[tuple]:
@@ -202,7 +203,7 @@ class TaskView:
 
     tables = ("tasks", "task_counts", "task_sequence")
 
-    def apply(self, conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+    def apply(self, conn: Sql, events: Sequence[RecordedEvent]) -> None:
         """Fold the batch into the rows it touches and write the rows and counter deltas.
 
         Tasks that only got progress or a stop flag are patched in place; the others are read,
@@ -297,7 +298,7 @@ class TaskViewRebuild:
         """Fold one task event."""
         self.handlers[recorded.type](recorded.stream_id, recorded.version, recorded.recorded_at, recorded.event)
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write(self, conn: Sql) -> None:
         """Insert every live row, the counters and the sequence."""
         live = [row for row in self.rows.values() if row is not None]
         live.sort(key=lambda row: row.id)

@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from service.settings import DEFAULT_PORT, LOOPBACK_HOSTS, Settings, plan_named
-from service.store.connection import SYNC_MODES
+from service.store.sqlite.connection import SYNC_MODES
 
 log = logging.getLogger("droidledger")
 
@@ -41,13 +41,15 @@ def _positive(kind):
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags of `droidledger serve` (ARCHITECTURE.md, "Command line")."""
+    """The flags of `droidledger serve` (README.md, "Settings")."""
     add = parser.add_argument
     add("--host", action="append", dest="hosts", metavar="HOST",
         help="address to listen on, repeatable (default: 127.0.0.1 and ::1); beyond loopback needs --api-key")
     add("--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT})")
     add("--data-dir", type=Path, default=Path("data"), help="data directory (default ./data)")
-    add("--db", type=Path, help="database file (default <data-dir>/droidledger.db)")
+    add("--db", default=os.environ.get("DROIDLEDGER_DB"),
+        help="the event store: a SQLite file (default <data-dir>/droidledger.db), sqlite:///path, or "
+             "postgresql://user@host:port/dbname (or DROIDLEDGER_DB)")
     add("--plan", type=_plan, default=plan_named("pro"), help="Starter, Pro, Team or Business (default Pro)")
     add("--device-limit", type=_positive(int), help="phones that may run tasks at once (default: the plan's)")
     add("--sync", choices=SYNC_MODES, default="full", help="SQLite synchronous mode (default full)")
@@ -85,8 +87,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings from parsed `serve` flags."""
-    return Settings(
+    """Settings from parsed `serve` flags (ValueError for a --db no backend reads)."""
+    settings = Settings(
         hosts=tuple(args.hosts) if args.hosts else LOOPBACK_HOSTS, port=args.port, data_dir=args.data_dir,
         db=args.db, plan=args.plan, device_limit_override=args.device_limit, sync=args.sync, tz=args.tz,
         api_key=args.api_key or None, material_roots=tuple(args.material_roots), rest_status=args.rest_status,
@@ -96,38 +98,29 @@ def settings_from(args: argparse.Namespace) -> Settings:
         sim=args.sim, sim_latency_ms=args.sim_latency_ms, sim_seed=args.sim_seed, sim_accounts=args.sim_accounts,
         sim_faults=args.sim_faults,
     )
+    settings.store  # noqa: B018 - checks --db now
+    return settings
 
 
-def prepare_database(path: Path, sync: str) -> str | None:
-    """Create or migrate the database before listening; why it cannot be used, or None.
+def _store_problem(locator, exc: Exception) -> str:
+    """One line saying why the store cannot be used."""
+    from service.store.records import DatabaseInUse, SchemaTooNew
 
-    The server's lifespan would do the same, but a failure there reaches the user as
-    uvicorn's traceback; here it is one line.
-    """
-    from service.store.connection import open_connection
-    from service.store.migrations import SchemaTooNew, migrate
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = open_connection(path, sync=sync)
-        try:
-            migrate(conn)
-        finally:
-            conn.close()
-    except SchemaTooNew as exc:
-        return f"cannot serve {path}: {exc}"
-    except (sqlite3.Error, RuntimeError, OSError) as exc:
-        return f"cannot open the database {path}: {exc}"
-    return None
+    if isinstance(exc, (DatabaseInUse, SchemaTooNew)):
+        return f"cannot use {locator.display}: {exc}"
+    return f"cannot open the database {locator.display}: {exc}"
 
 
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the API until stopped."""
     from service.server import serve
-    from service.store.db_lock import DatabaseLock
-    from service.store.records import DatabaseInUse
+    from service.store import operations
 
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
     if settings.retry_delay_max < settings.retry_delay_min:
         log.error("--retry-delay-max (%g) must not be below --retry-delay-min (%g)", settings.retry_delay_max,
                   settings.retry_delay_min)
@@ -136,94 +129,82 @@ def run_serve(args: argparse.Namespace) -> int:
         log.error("refusing to listen on %s without an API key: set --api-key or DROIDLEDGER_API_KEY",
                   ", ".join(settings.hosts))
         return 2
-    lock = DatabaseLock(settings.db_path)
+    locator = settings.store
     try:
-        lock.acquire("start a server on it")
-    except DatabaseInUse as exc:
-        log.error("%s", exc)
-        return 2
-    try:
-        problem = prepare_database(settings.db_path, settings.sync)
-        if problem is not None:
-            log.error("%s", problem)
-            return 2
-        serve(settings)
+        # Created or migrated before listening: a failure is one line here, not uvicorn's traceback.
+        with operations.hold(locator, "start a server on it", serving=True):
+            operations.prepare(locator, settings.sync)
+            serve(settings)
     except OSError as exc:
         log.error("%s", exc)
         return 2
-    finally:
-        lock.release()
+    except Exception as exc:  # noqa: BLE001 - the store's and its driver's errors, in one line
+        if exc.__class__.__module__.startswith(("service.store", "sqlite3", "psycopg")):
+            log.error("%s", _store_problem(locator, exc))
+            return 2
+        raise
     return 0
+
+
+def _locator(args: argparse.Namespace):
+    from service.store.locator import locate
+
+    return locate(args.db if args.db is not None else args.data_dir / "droidledger.db")
 
 
 def run_replay(args: argparse.Namespace) -> int:
     """Rebuild every view from the event log."""
-    from projections.replay import rebuild_views
-    from service.store.connection import open_connection
-    from service.store.db_lock import DatabaseLock
-    from service.store.migrations import migrate
-    from service.store.records import DatabaseInUse
     from service.progress import ProgressLine
+    from service.store import operations
 
-    db = args.db or args.data_dir / "droidledger.db"
-    if not db.exists():
-        log.error("no database at %s", db)
-        return 2
-    lock = DatabaseLock(db)
     try:
-        lock.acquire("replay it")
-    except DatabaseInUse as exc:
+        locator = _locator(args)
+    except ValueError as exc:
         log.error("%s", exc)
         return 2
+    if not operations.exists(locator):
+        log.error("no database at %s", locator.display)
+        return 2
     try:
-        conn = open_connection(db)
-        try:
-            migrate(conn)
+        with operations.hold(locator, "replay it"):
             progress = ProgressLine("replay", unit="events")
             started = time.perf_counter()
-            folded = rebuild_views(conn, progress=progress.update)
+            folded = operations.replay(locator, progress=progress.update)
             elapsed = time.perf_counter() - started
             progress.done()
-            rate = folded / elapsed if elapsed else 0.0
-            print(f"rebuilt every view from {folded} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
-        finally:
-            conn.close()
-    except (sqlite3.Error, RuntimeError) as exc:  # SchemaTooNew, a failed migration
-        log.error("cannot replay %s: %s", db, exc)
+    except Exception as exc:  # noqa: BLE001 - DatabaseInUse, SchemaTooNew, a failed migration, the driver's
+        log.error("cannot replay %s: %s", locator.display, exc)
         return 2
-    finally:
-        lock.release()
+    rate = folded / elapsed if elapsed else 0.0
+    print(f"rebuilt every view from {folded} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
     return 0
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    """A consistent copy of a (possibly live) database with SQLite's online backup."""
-    db = args.db or args.data_dir / "droidledger.db"
+    """A consistent copy of a (possibly live) SQLite database with SQLite's online backup."""
+    from service.store.sqlite import maintenance
+
+    try:
+        locator = _locator(args)
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
+    if locator.backend != "sqlite":
+        log.error("backup copies a SQLite file; back up PostgreSQL with pg_dump (see the README)")
+        return 2
     target = args.path
-    if not db.exists():
-        log.error("no database at %s", db)
+    if not locator.path.exists():
+        log.error("no database at %s", locator.display)
         return 2
     if target.exists():
         log.error("%s exists: choose a new file name", target)
         return 2
-    source = sqlite3.connect(db)
-    dest = sqlite3.connect(target)
     try:
-        # One step: one read snapshot of the WAL database, which blocks no writer. A backup in
-        # several steps starts over whenever another process commits between two of them, so
-        # under steady writes it never finished.
-        source.backup(dest, pages=-1)
-        dest.execute("PRAGMA journal_mode = DELETE")
-        ok = dest.execute("PRAGMA integrity_check").fetchone()[0]
+        ok = maintenance.backup(locator.path, target)
     except sqlite3.Error as exc:
-        dest.close()
-        target.unlink(missing_ok=True)  # a failed copy is no backup
-        log.error("cannot back up %s: %s", db, exc)
+        log.error("cannot back up %s: %s", locator.display, exc)
         return 2
-    finally:
-        dest.close()
-        source.close()
-    print(f"backed up {db} to {target} (integrity_check: {ok})")
+    print(f"backed up {locator.display} to {target} (integrity_check: {ok})")
     return 0 if ok == "ok" else 1
 
 
@@ -241,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=helptext)
         if name == "backup":
             sub.add_argument("path", type=Path, help="the new backup file")
-        sub.add_argument("--db", type=Path, help="database file (default <data-dir>/droidledger.db)")
+        sub.add_argument("--db", default=os.environ.get("DROIDLEDGER_DB"),
+                         help="the event store: a SQLite file, sqlite:///path or a postgresql:// URL (or DROIDLEDGER_DB)")
         sub.add_argument("--data-dir", type=Path, default=Path("data"), help="data directory (default ./data)")
         sub.set_defaults(run=run)
 

@@ -1,7 +1,7 @@
 """The one clock that recorded times, due times and waits inside a run read.
 
 `time_scale` multiplies waits inside a run (script waits, retry delays), never due times
-(`start_time`, intervals) nor recorded timestamps (ARCHITECTURE.md, invariant 7).
+(`start_time`, intervals) nor recorded timestamps (docs/architecture.md, invariant 7).
 """
 
 from __future__ import annotations
@@ -10,6 +10,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 import anyio
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (what the store records when no clock is given)."""
+    return datetime.now(timezone.utc)
 
 
 class Clock(Protocol):
@@ -35,7 +40,7 @@ class SystemClock:
 
     def now(self) -> datetime:
         """datetime.now in UTC."""
-        return datetime.now(timezone.utc)
+        return utc_now()
 
     async def sleep(self, seconds: float) -> None:
         """anyio.sleep of the scaled duration."""

@@ -16,8 +16,8 @@ import msgspec
 
 from service.clock import Clock
 from service.errors import ApiError, Code
-from service.store.records import SideWrite
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.interface import EventStore
+from service.store.records import RememberResponse, SideWrite
 
 WINDOW_S = 24 * 3600
 MAX_KEY_LENGTH = 200
@@ -54,7 +54,7 @@ def check_key(key: str) -> str:
 class IdempotencyKeys:
     """Remembers the first successful response per key, in the transaction that created the tasks."""
 
-    def __init__(self, store: SQLiteEventStore, clock: Clock) -> None:
+    def __init__(self, store: EventStore, clock: Clock) -> None:
         self._store = store
         self._clock = clock
         self._locks: WeakValueDictionary[str, anyio.Lock] = WeakValueDictionary()
@@ -67,17 +67,14 @@ class IdempotencyKeys:
             lock = self._locks[key] = anyio.Lock()
         async with lock:
             now = self._clock.now().timestamp()
-            rows = await self._store.fetchall(
-                "SELECT body_hash, response, created_at FROM idempotency_keys WHERE key = ?", (key,))
-            if rows and now - rows[0][2] < WINDOW_S:
-                if rows[0][0] != digest:
+            remembered = await self._store.side.idempotent_response(key)
+            if remembered is not None and now - remembered.created_at < WINDOW_S:
+                if remembered.body_hash != digest:
                     raise ApiError(Code.STATE_CONFLICT,
                                    "Idempotency-Key was already used with a different body within 24 hours")
-                return rows[0][1]
+                return remembered.response
 
             def remember(response: bytes) -> list[SideWrite]:
-                return [SideWrite("DELETE FROM idempotency_keys WHERE key = ?", (key,)),
-                        SideWrite("INSERT INTO idempotency_keys (key, body_hash, response, created_at) VALUES (?, ?, ?, ?)",
-                                  (key, digest, response, now))]
+                return [RememberResponse(key, digest, response, now)]
 
             return await create(remember)

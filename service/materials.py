@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Awaitable, Callable, Sequence
 
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.interface import EventStore
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".3gp", ".mkv"})
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".bmp"})
@@ -33,7 +33,7 @@ def library_files(root: Path) -> list[tuple[str, frozenset[str]]]:
 class MaterialLibrary:
     """Picks library files for one task and records their use through `record`."""
 
-    def __init__(self, data_dir: Path, store: SQLiteEventStore, record: Callable[[list[str]], Awaitable[None]],
+    def __init__(self, data_dir: Path, store: EventStore, record: Callable[[list[str]], Awaitable[None]],
                  content_type: int = 0) -> None:
         self.root = data_dir / "materials"
         self.store = store
@@ -47,7 +47,7 @@ class MaterialLibrary:
                       if Path(rel).suffix.lower() in self.suffixes and (not wanted or wanted & file_tags)]
         if not candidates:
             return []
-        uses = dict(await self.store.fetchall("SELECT path, uses FROM material_uses"))
+        uses = await self.store.views.material_uses()
         rng.shuffle(candidates)
         candidates.sort(key=lambda rel: uses.get(rel, 0))
         chosen = candidates[:count]

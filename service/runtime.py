@@ -14,7 +14,7 @@ from service.handlers.tasks import TaskHandlers
 from service.idempotency import IdempotencyKeys
 from service.requests.files import FilePolicy
 from service.settings import Settings
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.interface import EventStore
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Runtime:
     """Built at start-up by the app's lifespan; routes read it."""
 
     settings: Settings
-    store: SQLiteEventStore
+    store: EventStore
     clock: Clock = field(default_factory=SystemClock)
     farm: Any = None  # devices.sim.farm.VirtualFarm when `serve --sim N`
     scheduler: Any = None  # the scheduler, once phones run tasks

@@ -19,20 +19,18 @@ import anyio
 
 from devices.actor import PhoneActor
 from devices.task_run import PhoneSession, TaskRunner
-from projections import queries
 from service.clock import Clock
 from service.domain.errors import DomainError
-from service.domain.task import FailTask
+from service.domain.task import STOPPED, FailTask, TaskStatus
 from service.events import TaskCreated, TaskRetried, task_id_of
 from service.handlers.devices import DeviceHandlers
 from service.store.records import RecordedEvent
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.interface import EventStore
 
 log = logging.getLogger("droidledger.scheduler")
 
 INTERRUPTED_BY_RESTART = "interrupted by a restart"
 INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown"
-STOPPED = "stopped"
 
 Connector = Callable[[str], Callable[[], Awaitable[PhoneSession]]]
 Recheck = Callable[[], Awaitable[dict[str, tuple[str, str]]]]  # a fresh look at adb: serial -> (state, model)
@@ -84,7 +82,7 @@ class PhoneQueue:
 class Scheduler:
     """Assigns due tasks to idle online phones; follows the log to learn of every change."""
 
-    def __init__(self, store: SQLiteEventStore, runner: TaskRunner, devices: DeviceHandlers, clock: Clock,
+    def __init__(self, store: EventStore, runner: TaskRunner, devices: DeviceHandlers, clock: Clock,
                  connector: Connector, *, device_limit: int, random_order: bool = False,
                  recheck: Recheck | None = None) -> None:
         self.store = store
@@ -130,10 +128,7 @@ class Scheduler:
 
     async def recover(self) -> None:
         """Every task the log says is running was interrupted by a restart: record it."""
-        rows = await self.store.fetchall(
-            "SELECT id FROM tasks WHERE status = 1 UNION SELECT current_task_id FROM devices "
-            "WHERE current_task_id IS NOT NULL")
-        for (task_id,) in rows:
+        for task_id in await self.store.views.running_task_ids():
             try:
                 await self.runner.tasks.execute(task_id, FailTask(reason=INTERRUPTED_BY_RESTART))
             except DomainError:
@@ -142,10 +137,9 @@ class Scheduler:
             log.info("task %d was running when the server stopped: recorded as %s", task_id, INTERRUPTED_BY_RESTART)
 
     async def _load(self) -> None:
-        rows = await self.store.fetchall("SELECT id, serial, start_time FROM tasks WHERE status = 0 ORDER BY id")
-        for task_id, serial, start_time in rows:
-            self._enqueue(task_id, serial, start_time)
-        self.online = await queries.online_serials(self.store)
+        for pending in await self.store.views.pending_tasks():
+            self._enqueue(pending.task_id, pending.serial, pending.start_time)
+        self.online = await self.store.views.online_serials()
 
     async def shutdown(self, grace_s: float) -> None:
         """Stop dispatching; let running steps finish for up to grace_s, then interrupt the rest."""
@@ -188,9 +182,9 @@ class Scheduler:
                 self._enqueue(task_id, event.serial, event.start_time)
             elif kind == "retried":
                 retried: TaskRetried = recorded.event
-                row = await queries.task_by_id(self.store, task_id)
-                if row is not None and row[5] == 0:
-                    self._enqueue(task_id, row[1], retried.due_at)
+                row = await self.store.views.task(task_id)
+                if row is not None and row.status == TaskStatus.PENDING:
+                    self._enqueue(task_id, row.serial, retried.due_at)
             elif kind in ("failed", "completed", "deleted"):
                 self._dequeue(task_id)
             if kind in ("stop-requested", "deleted"):

@@ -72,7 +72,7 @@ def serve(settings: Settings) -> None:
     names = ", ".join(f"http://[{h}]:{settings.port}" if ":" in h else f"http://{h}:{settings.port}"
                       for h in (s.getsockname()[0] for s in sockets))
     log.info("droidledger serving the Local API on %s (plan %s, device limit %d, database %s)",
-             names, settings.plan.name, settings.device_limit, settings.db_path)
+             names, settings.plan.name, settings.device_limit, settings.store.display)
     run_asgi(app, sockets)
 
 

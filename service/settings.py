@@ -1,4 +1,4 @@
-"""Everything `droidledger serve` can be told, with the defaults of ARCHITECTURE.md."""
+"""Everything `droidledger serve` can be told, and its defaults (README.md, "Settings")."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from service.store.locator import StoreLocator, locate
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1")
 DEFAULT_PORT = 50809
@@ -47,12 +49,12 @@ def is_loopback(host: str) -> bool:
 
 @dataclass(frozen=True)
 class Settings:
-    """The server's settings (CLI flags; see ARCHITECTURE.md, "Command line")."""
+    """The server's settings (the CLI's flags)."""
 
     hosts: tuple[str, ...] = LOOPBACK_HOSTS
     port: int = DEFAULT_PORT
     data_dir: Path = Path("data")
-    db: Path | None = None
+    db: str | None = None  # --db / DROIDLEDGER_DB: a path, sqlite:///path or a postgresql:// URL
     plan: Plan = field(default_factory=lambda: plan_named("pro"))
     device_limit_override: int | None = None
     sync: str = "full"
@@ -85,9 +87,9 @@ class Settings:
                            delay_max_s=self.retry_delay_max, time_scale=self.time_scale)
 
     @property
-    def db_path(self) -> Path:
-        """`--db`, or `<data-dir>/droidledger.db`."""
-        return self.db if self.db is not None else self.data_dir / "droidledger.db"
+    def store(self) -> StoreLocator:
+        """Where the event log is: `--db`, or the SQLite file `<data-dir>/droidledger.db`."""
+        return locate(self.db if self.db is not None else self.data_dir / "droidledger.db")
 
     @property
     def device_limit(self) -> int:

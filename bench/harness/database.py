@@ -9,7 +9,7 @@ from pathlib import Path
 
 import msgspec
 
-from projections.replay import rebuild_views
+from service.store.sqlite.maintenance import replay_connection as rebuild_views
 from projections.views import CHECKPOINT, all_views
 
 SIDE_TABLES = ("idempotency_keys", "secrets", "material_uses", "task_sequence")

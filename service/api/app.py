@@ -21,13 +21,13 @@ from service.api.routes.tasks import task_routes
 from service.clock import Clock, SystemClock
 from service.runtime import Runtime
 from service.settings import Settings
-from service.store.sqlite_store import SQLiteEventStore
+from service.store import open_store
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
-    """The API over a store at settings.db_path; the store opens with the app's lifespan."""
+    """The API over the store `settings.store` locates; the store opens with the app's lifespan."""
     clock = clock or SystemClock(settings.time_scale)
-    store = SQLiteEventStore(settings.db_path, sync=settings.sync, now=clock.now)
+    store = open_store(settings.store, sync=settings.sync, now=clock.now)
     rt = Runtime(settings=settings, store=store, clock=clock)
 
     routes = [*task_routes(rt), *audit_routes(rt), *registry_routes(rt), health_route(rt)]

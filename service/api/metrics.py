@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from projections import queries
 from service.domain.task import TaskStatus
 from service.store.write_stats import Histogram
 
@@ -15,7 +14,7 @@ def _histogram(lines: list[str], name: str, help_text: str, histogram: Histogram
 
 async def render_metrics(rt) -> str:
     """Tasks by status, events appended, commit batches, append latency, phones."""
-    counts = await queries.task_stats(rt.store)
+    counts = await rt.store.views.task_counts()
     stats = rt.store.stats
     lines = ["# HELP droidledger_tasks Tasks by status (deleted tasks excluded).", "# TYPE droidledger_tasks gauge"]
     lines += [f'droidledger_tasks{{status="{s.text}"}} {counts.get(int(s), 0)}' for s in TaskStatus]
@@ -35,9 +34,9 @@ async def render_metrics(rt) -> str:
     lines += ["# HELP droidledger_responses_total Responses by envelope code (0: success); the HTTP status is 200 "
               "for every code unless --rest-status.", "# TYPE droidledger_responses_total counter"]
     lines += [f'droidledger_responses_total{{code="{code}"}} {n}' for code, n in sorted(rt.response_codes.items())]
-    devices = await queries.devices(rt.store)
+    devices = await rt.store.views.devices()
     lines += ["# HELP droidledger_phones_online Phones adb reports as ready.", "# TYPE droidledger_phones_online gauge",
-              f"droidledger_phones_online {sum(1 for d in devices if d[3])}"]
+              f"droidledger_phones_online {sum(1 for d in devices if d.online)}"]
     if rt.scheduler is not None:
         lines += rt.scheduler.metrics_lines()
     return "\n".join(lines) + "\n"

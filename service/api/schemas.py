@@ -6,6 +6,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
+from projections.task_view import TaskRow
 from service.domain.task import TaskStatus
 
 
@@ -45,19 +46,17 @@ _STATUS_TEXT = [status.text for status in TaskStatus]
 _EMPTY_LIST = msgspec.Raw(b"[]")
 
 
-def task_out(row: tuple) -> TaskOut:
-    """Map a `tasks` row (task_view.COLUMNS order) to its API shape."""
-    (task_id, serial, username, script_name, config, status, source, start_time, retry_count, _auto,
-     attempt, created_at, started_at, finished_at, error, failed_step, artifacts, stop_requested, _stopped,
-     progress_step, progress_steps, progress_name, _version) = row
+def task_out(row: TaskRow) -> TaskOut:
+    """A row of the task view in its API shape."""
     return TaskOut(
-        id=task_id, serial=serial, username=username, script_name=script_name,
-        script_config=msgspec.Raw(config), status=status, status_text=_STATUS_TEXT[status], source=source,
-        start_time=start_time, retry_count=retry_count, attempt=attempt, created_at=created_at,
-        started_at=started_at, finished_at=finished_at, error=error, failed_step=failed_step,
-        artifacts=msgspec.Raw(artifacts) if artifacts else _EMPTY_LIST, stop_requested=bool(stop_requested),
-        progress=Progress(step=progress_step, steps=progress_steps, name=progress_name)
-        if progress_step is not None else None,
+        id=row.id, serial=row.serial, username=row.username, script_name=row.script_name,
+        script_config=msgspec.Raw(row.script_config), status=row.status, status_text=_STATUS_TEXT[row.status],
+        source=row.source, start_time=row.start_time, retry_count=row.retry_count, attempt=row.attempt,
+        created_at=row.created_at, started_at=row.started_at, finished_at=row.finished_at, error=row.error,
+        failed_step=row.failed_step, artifacts=msgspec.Raw(row.artifacts) if row.artifacts else _EMPTY_LIST,
+        stop_requested=bool(row.stop_requested),
+        progress=Progress(step=row.progress_step, steps=row.progress_steps, name=row.progress_name)
+        if row.progress_step is not None else None,
     )
 
 

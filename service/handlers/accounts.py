@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from service.domain.account import (
-    AccountState, TIKTOK_PACKAGE, account_key, decide_register, decide_remove, fold,
-)
+from service.domain.account import AccountState, TIKTOK_PACKAGE, account_key, decide_register, decide_remove, fold
 from service.events import account_stream
-from service.store.records import ConcurrencyError, StreamAppend
-from service.store.sqlite_store import SQLiteEventStore
-
-MAX_CONFLICT_RETRIES = 50
+from service.handlers.runner import Decision, run_command
+from service.store.interface import EventStore
+from service.store.records import StreamAppend
 
 
 class AccountHandlers:
     """The registry's commands, from the API and from the match_account script."""
 
-    def __init__(self, store: SQLiteEventStore) -> None:
+    def __init__(self, store: EventStore) -> None:
         self.store = store
 
     async def load(self, key: str) -> AccountState:
@@ -28,37 +25,31 @@ class AccountHandlers:
     async def register(self, username: str, serial: str, package: str = TIKTOK_PACKAGE) -> AccountState:
         """Register the account on a phone (moving it if it lived elsewhere)."""
         key = account_key(username)
-        for _ in range(MAX_CONFLICT_RETRIES):
+
+        async def decide_now(_: int) -> Decision:
             state = await self.load(key)
             events = decide_register(state, username, serial, package)
-            if not events:
-                return state
-            try:
-                await self.store.append(StreamAppend(account_stream(key), state.version, events))
-            except ConcurrencyError:
-                continue
-            return await self.load(key)
-        raise ConcurrencyError([(account_stream(key), -1, -1)])
+            return Decision([StreamAppend(account_stream(key), state.version, events)] if events else [])
+
+        await run_command(self.store, decide_now, f"account {key}")
+        return await self.load(key)
 
     async def remove(self, username: str) -> None:
         """Forget the account (AccountNotFound if unknown)."""
         key = account_key(username)
-        for _ in range(MAX_CONFLICT_RETRIES):
-            state = await self.load(key)
-            try:
-                await self.store.append(StreamAppend(account_stream(key), state.version, decide_remove(state)))
-                return
-            except ConcurrencyError:
-                continue
-        raise ConcurrencyError([(account_stream(key), -1, -1)])
 
-    async def replace_on_device(self, serial: str, usernames: Sequence[str],
-                                package: str = TIKTOK_PACKAGE) -> None:
+        async def decide_now(_: int) -> Decision:
+            state = await self.load(key)
+            return Decision([StreamAppend(account_stream(key), state.version, decide_remove(state))])
+
+        await run_command(self.store, decide_now, f"account {key}")
+
+    async def replace_on_device(self, serial: str, usernames: Sequence[str], package: str = TIKTOK_PACKAGE) -> None:
         """The accounts signed in on a phone become exactly `usernames`, in one transaction."""
         wanted = {account_key(name): name for name in usernames}
-        for _ in range(MAX_CONFLICT_RETRIES):
-            rows = await self.store.fetchall("SELECT key FROM accounts WHERE serial = ?", (serial,))
-            keys = sorted(set(wanted) | {row[0] for row in rows})
+
+        async def decide_now(_: int) -> Decision:
+            keys = sorted(set(wanted) | {row.key for row in await self.store.views.accounts(serial)})
             appends = []
             for key in keys:
                 state = await self.load(key)
@@ -70,11 +61,6 @@ class AccountHandlers:
                     events = []
                 if events:
                     appends.append(StreamAppend(account_stream(key), state.version, events))
-            if not appends:
-                return
-            try:
-                await self.store.append(*appends)
-                return
-            except ConcurrencyError:
-                continue
-        raise ConcurrencyError([(f"device-{serial}", -1, -1)])
+            return Decision(appends)
+
+        await run_command(self.store, decide_now, f"the accounts of {serial}")

@@ -2,44 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from service.domain.device import DeviceState, decide_gone, decide_observed
 from service.events import DeviceActorRestarted, DeviceEvent, device_stream
-from service.store.records import ConcurrencyError, StreamAppend
-from service.store.sqlite_store import SQLiteEventStore
-
-MAX_CONFLICT_RETRIES = 50
+from service.handlers.runner import Decision, run_command
+from service.store.interface import EventStore
+from service.store.records import StreamAppend
 
 
 class DeviceHandlers:
     """Append device events when a phone's adb state changes."""
 
-    def __init__(self, store: SQLiteEventStore) -> None:
+    def __init__(self, store: EventStore) -> None:
         self.store = store
 
     async def _current(self, serial: str) -> tuple[DeviceState, int]:
-        rows = await self.store.fetchall(
-            "SELECT (SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = ?), "
-            "(SELECT state FROM devices WHERE serial = ?), (SELECT model FROM devices WHERE serial = ?)",
-            (device_stream(serial), serial, serial))
-        version, state, model = rows[0]
-        if version == 0 or state is None:
+        """The phone as its view shows it, and its stream's version."""
+        version = await self.store.stream_version(device_stream(serial))
+        row = await self.store.views.device(serial)
+        if version == 0 or row is None:
             return DeviceState(serial), version
-        return DeviceState(serial, known=True, state=state, model=model or ""), version
+        return DeviceState(serial, known=True, state=row.state, model=row.model), version
 
-    async def _append(self, serial: str, decide) -> list[DeviceEvent]:
-        for _ in range(MAX_CONFLICT_RETRIES):
+    async def _append(self, serial: str, decide: Callable[[DeviceState], Sequence[DeviceEvent]]) -> list[DeviceEvent]:
+        decided: list[DeviceEvent] = []
+
+        async def decide_now(_: int) -> Decision:
             state, version = await self._current(serial)
-            events: Sequence[DeviceEvent] = decide(state)
-            if not events:
-                return []
-            try:
-                await self.store.append(StreamAppend(device_stream(serial), version, list(events)))
-                return list(events)
-            except ConcurrencyError:
-                continue
-        raise ConcurrencyError([(device_stream(serial), -1, -1)])
+            decided[:] = decide(state)
+            return Decision([StreamAppend(device_stream(serial), version, list(decided))] if decided else [])
+
+        recorded = await run_command(self.store, decide_now, f"phone {serial}")
+        return list(decided) if recorded else []
 
     async def observed(self, serial: str, adb_state: str, model: str = "") -> list[DeviceEvent]:
         """adb lists the phone in this state."""

@@ -1,8 +1,9 @@
 """What goes into the store and what comes out of it, and the store's own errors.
 
     StoreError                 the database could not do what was asked
-    └── ConcurrencyError       another writer appended to the stream first (re-run load → decide → append)
-    DatabaseInUse              another process holds the database (a running server)
+    ├── ConcurrencyError       another writer appended to the stream first (re-run load → decide → append)
+    ├── DatabaseInUse          another process holds the database (a running server)
+    └── SchemaTooNew           the database was written by a newer droidledger
 """
 
 from __future__ import annotations
@@ -20,11 +21,38 @@ class StreamAppend(NamedTuple):
     events: Sequence[Event]
 
 
-class SideWrite(NamedTuple):
-    """A statement that must commit atomically with the events (idempotency keys, secrets)."""
+class SaveSecrets(NamedTuple):
+    """A new task's secrets (the ChatGPT api_key), kept beside the log, never in an event."""
 
-    sql: str
-    params: tuple = ()
+    task_id: int
+    secrets: dict[str, str]
+
+
+class EraseSecrets(NamedTuple):
+    """A deleted task's secrets, erased in the transaction that records the deletion."""
+
+    task_id: int
+
+
+class RememberResponse(NamedTuple):
+    """The first answer to an Idempotency-Key: a hash of the body, never the body."""
+
+    key: str
+    body_hash: str
+    response: bytes
+    created_at: float  # unix seconds, for the 24-hour window
+
+
+SideWrite = SaveSecrets | EraseSecrets | RememberResponse
+"""State kept beside the log on purpose, written atomically with the events it belongs to."""
+
+
+class IdempotentResponse(NamedTuple):
+    """What an Idempotency-Key remembers."""
+
+    body_hash: str
+    response: bytes
+    created_at: float
 
 
 class RecordedEvent:
@@ -69,3 +97,7 @@ class ConcurrencyError(StoreError):
 
 class DatabaseInUse(StoreError):
     """Another process (a running server) holds the database."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was written by a newer droidledger than this one."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from projections import queries
+from projections.queries import ViewQueries
 from service.settings import plan_named
 
 
@@ -67,7 +67,7 @@ def broken_stats(monkeypatch):
     def explode(*_args, **_kwargs):
         raise RuntimeError("boom: secret internals at /srv/droidledger/projections/queries.py line 42")
 
-    monkeypatch.setattr(queries, "task_stats", explode)
+    monkeypatch.setattr(ViewQueries, "task_counts", explode)
 
 
 def test_an_internal_error_is_50001_without_a_stack_trace(api, broken_stats, caplog):
@@ -86,7 +86,7 @@ def test_an_internal_error_answers_http_200_by_default(make_api, broken_stats):
 def test_a_closed_store_is_50001_on_reads_and_writes(api):
     api.create_one()
     store = api.runtime.store
-    api.client.blocking_portal.call(store._readers.close)
+    api.client.blocking_portal.call(store.reads.close)
     for method, path, body in [("GET", "/api/v1/task", None), ("GET", "/api/v1/task/1/events", None),
                                ("GET", "/api/v1/events", None), ("GET", "/api/v1/account", None),
                                ("POST", "/api/v1/task", {"serials": ["A"], "script_name": "post", "script_config": {}})]:
@@ -100,7 +100,7 @@ def _refuse_writes(api, refuse: bool) -> None:
     pragma = f"PRAGMA query_only = {'ON' if refuse else 'OFF'}"
 
     async def run() -> None:
-        await store.run_in_writer(lambda conn: conn.execute(pragma))
+        await store.writer.run_on_writer(lambda conn: conn.sql.execute(pragma))
 
     api.client.blocking_portal.call(run)
 
@@ -140,7 +140,7 @@ async def test_a_closed_writer_connection_is_50001_not_a_hang(serve_async):
     async with serve_async() as (app, client):
         await client.post("/api/v1/task", json={"serials": ["A"], "script_name": "post", "script_config": {}})
         store = app.state.runtime.store
-        await anyio.to_thread.run_sync(store._writer.close, limiter=store._limiter)
+        await store.writer.run_on_writer(lambda conn: conn.close())
         with anyio.fail_after(3):
             response = await client.post("/api/v1/task/1/stop")
         assert (response.status_code, response.json()["code"]) == (500, 50001)

@@ -15,8 +15,8 @@ def test_the_wheel_carries_migrations_selectors_samples_and_the_farms_app(tmp_pa
                     "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
     wheel = next(tmp_path.glob("droidledger-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    shipped_sql = {f"migrations/{p.name}" for p in (ROOT / "migrations").glob("*.sql")}
-    assert shipped_sql and shipped_sql <= names
+    shipped_sql = {p.relative_to(ROOT).as_posix() for p in (ROOT / "migrations").glob("*/*.sql")}
+    assert {"migrations/sqlite/0001_event_log.sql", "migrations/postgresql/0001_event_log.sql"} <= shipped_sql <= names
     for data in ("devices/selectors/tiktok.json", "devices/sim/app/ui.json", "service/samples/sample-video.mp4",
                  "service/samples/sample-image.jpg"):
         assert data in names, f"{data} is not in the wheel"

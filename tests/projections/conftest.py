@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from service.store.records import StreamAppend
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.sqlite.store import SQLiteEventStore
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
 

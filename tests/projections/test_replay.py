@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from projections import replay
-from projections.replay import rebuild_views
+from service.store.sqlite import maintenance as replay
+from service.store.sqlite.maintenance import replay_connection as rebuild_views
 from projections.views import all_views
 from service.domain.task import CompleteStep, CompleteTask, CreateTask, FailTask, StartTask
 from service.events import DeviceConnected, DeviceStateChanged

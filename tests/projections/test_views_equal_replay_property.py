@@ -9,7 +9,7 @@ from pathlib import Path
 import anyio
 from hypothesis import given, settings, strategies as st
 
-from projections.replay import rebuild_views
+from service.store.sqlite.maintenance import replay_connection as rebuild_views
 from projections.views import all_views
 from service.domain.errors import DomainError
 from service.domain.task import CompleteStep, CompleteTask, CreateTask, FailTask, StartTask
@@ -17,7 +17,7 @@ from service.events import DeviceConnected, DeviceDisconnected, DeviceStateChang
 from service.handlers.accounts import AccountHandlers
 from service.handlers.tasks import NewTask, TaskHandlers
 from service.store.records import ConcurrencyError, StreamAppend
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.sqlite.store import SQLiteEventStore
 
 SERIALS = ("phone-1", "phone-2", "phone-3")
 USERNAMES = ("alice", "@Alice", "bob", "carol")

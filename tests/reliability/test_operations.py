@@ -28,7 +28,9 @@ PHONES = 3
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("operations")
-    with ServeProcess(home / "data", "--sim", str(PHONES), "--time-scale", "0.01", log_path=home / "serve.log") as running:
+    # --rest-status: the workload checks that each answer's HTTP status matches its code.
+    with ServeProcess(home / "data", "--sim", str(PHONES), "--time-scale", "0.01", "--rest-status",
+                      log_path=home / "serve.log") as running:
         running.home = home
         yield running
 

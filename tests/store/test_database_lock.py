@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from service.store.db_lock import DatabaseLock
+from service.store.sqlite.lock import DatabaseLock
 from service.store.records import DatabaseInUse
 
 REPO = Path(__file__).resolve().parents[2]
 
 HOLDER = """
 import sys
-from service.store.db_lock import DatabaseLock
+from service.store.sqlite.lock import DatabaseLock
 lock = DatabaseLock(sys.argv[1])
 lock.acquire("serve")
 print("held", flush=True)

@@ -1,4 +1,5 @@
-"""The event store's contract, run against a file database and against `:memory:`."""
+"""The event store's contract, run unchanged against every backend: a SQLite file, SQLite in
+memory, and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import sqlite3
 from datetime import datetime, timezone
 
 import anyio
+import psycopg
 import pytest
 
 from service.events import AccountRegistered, StopRequested, TaskCreated, TaskStarted, decode_event
-from service.store.records import ConcurrencyError, SideWrite, StoreError, StreamAppend
-from service.store.sqlite_store import SQLiteEventStore
+from service.store import open_store as open_backend
+from service.store.records import ConcurrencyError, SaveSecrets, StoreError, StreamAppend
+from tests.support.stores import STORE_KINDS, locator_for
 
 MOMENT = datetime(2026, 11, 27, 9, 0, 0, 250000, tzinfo=timezone.utc)
 RECORDED_AT = "2026-11-27T09:00:00.250+00:00"
@@ -23,18 +26,19 @@ def created(serial: str = "phone-1") -> TaskCreated:
 STARTED = TaskStarted(attempt=1, serial="phone-1", seed=7, steps=2)
 
 
-def secret(task_id: int, value: str) -> SideWrite:
-    return SideWrite("INSERT INTO secrets (task_id, name, value) VALUES (?, 'api_key', ?)", (task_id, value))
+def secret(task_id: int, value: str) -> SaveSecrets:
+    return SaveSecrets(task_id, {"api_key": value})
 
 
-@pytest.fixture(params=["file", "memory"])
-def database(request, tmp_path) -> str:
-    return str(tmp_path / "events.db") if request.param == "file" else ":memory:"
+@pytest.fixture(params=STORE_KINDS)
+def database(request, tmp_path):
+    """Where the test's store lives, on each backend."""
+    return locator_for(request.param, request, tmp_path)
 
 
-def open_store(database: str, **options):
+def open_store(database, **options):
     """The store running on `database` with a fixed recording time."""
-    return SQLiteEventStore(database, now=lambda: MOMENT, **options).running()
+    return open_backend(database, now=lambda: MOMENT, **options).running()
 
 
 def described(recorded) -> list[tuple]:
@@ -45,16 +49,19 @@ async def positions(store) -> list[int]:
     return [row[0] for row in await store.fetchall("SELECT position FROM events ORDER BY position")]
 
 
-async def raw_execute(store: SQLiteEventStore, database: str, sql: str) -> None:
-    """Run a statement on a connection of our own (file), or on the writer's (`:memory:`)."""
-    if database == ":memory:":
-        await store.run_in_writer(lambda conn: conn.execute(sql))
-        return
-    conn = sqlite3.connect(database, isolation_level=None)
-    try:
-        conn.execute(sql)
-    finally:
-        conn.close()
+async def raw_execute(store, database, sql: str) -> None:
+    """Run a statement on a connection of our own (the writer's, for SQLite in memory)."""
+    if database.backend == "postgresql":
+        with psycopg.connect(database.target, autocommit=True) as conn:
+            conn.execute(sql)
+    elif database.target == ":memory:":
+        await store.writer.run_on_writer(lambda conn: conn.sql.execute(sql))
+    else:
+        conn = sqlite3.connect(database.target, isolation_level=None)
+        try:
+            conn.execute(sql)
+        finally:
+            conn.close()
 
 
 # --- append and read -----------------------------------------------------------------------
@@ -212,12 +219,12 @@ async def test_a_group_commit_takes_at_most_max_batch_appends(database):
 
 async def test_an_append_the_database_refuses_records_nothing_and_the_store_goes_on(database):
     async with open_store(database) as store:
-        await store.append(StreamAppend("task-1", 0, [created()]))
-        with pytest.raises(StoreError, match="the event log could not be written: no such table: nowhere"):
-            await store.append(StreamAppend("task-2", 0, [created()]),
-                               side_writes=[SideWrite("INSERT INTO nowhere VALUES (1)")])
+        await store.append(StreamAppend("task-1", 0, [created()]), side_writes=[secret(1, "sk-one")])
+        with pytest.raises(StoreError, match="the event log could not be written: .*(UNIQUE|unique)"):
+            await store.append(StreamAppend("task-2", 0, [created()]), side_writes=[secret(1, "sk-again")])
         assert await store.read_stream("task-2") == []
         assert store.position == 1
+        assert await store.fetchall("SELECT task_id, value FROM secrets") == [(1, "sk-one")]
         recorded = await store.append(StreamAppend("task-2", 0, [created()]))
         assert [(r.position, r.version) for r in recorded] == [(2, 1)]
         assert await store.fetchall("SELECT id FROM tasks ORDER BY id") == [(1,), (2,)]
@@ -249,10 +256,10 @@ async def test_of_two_concurrent_creations_of_a_stream_exactly_one_wins(database
     ("DELETE FROM events WHERE position = 1", "events are append-only: DELETE is not allowed"),
     ("DELETE FROM events", "events are append-only: DELETE is not allowed"),
 ], ids=["update", "delete", "delete-all"])
-async def test_the_triggers_abort_any_change_to_a_recorded_event(database, statement, refusal):
+async def test_the_database_aborts_any_change_to_a_recorded_event(database, statement, refusal):
     async with open_store(database) as store:
         await store.append(StreamAppend("task-1", 0, [created(), STARTED]))
-        with pytest.raises(sqlite3.IntegrityError, match=refusal):
+        with pytest.raises((sqlite3.IntegrityError, psycopg.errors.RaiseException), match=refusal):
             await raw_execute(store, database, statement)
         assert await store.fetchall("SELECT position, type FROM events ORDER BY position") == [
             (1, "created"), (2, "started")]
@@ -280,7 +287,7 @@ async def test_events_roll_back_with_a_refused_side_write_and_the_rest_of_the_ba
         await store.append(StreamAppend("task-1", 0, [created()]), side_writes=[secret(1, "sk-one")])
         outcomes = {}
 
-        async def create(task_id: int, side: SideWrite) -> None:
+        async def create(task_id: int, side: SaveSecrets) -> None:
             try:
                 outcomes[task_id] = [r.position for r in await store.append(
                     StreamAppend(f"task-{task_id}", 0, [created()]), side_writes=[side])]
@@ -344,29 +351,40 @@ async def test_waiting_for_a_position_already_passed_returns_at_once(database):
             assert await store.wait_for_commit(1) == 2
 
 
-# --- the writer's settings -----------------------------------------------------------------
+# --- the writer's settings (SQLite) --------------------------------------------------------
+
+SQLITE_FILE = [kind for kind in STORE_KINDS if kind.values[0] != "postgresql"]
+
+
+@pytest.fixture(params=SQLITE_FILE)
+def sqlite_database(request, tmp_path):
+    return locator_for(request.param, request, tmp_path)
+
+
+async def pragma(store, name: str):
+    return await store.writer.run_on_writer(lambda conn: conn.sql.execute(f"PRAGMA {name}").fetchone()[0])
 
 
 @pytest.mark.parametrize("options, synchronous", [({}, 2), ({"sync": "full"}, 2), ({"sync": "normal"}, 1)],
                          ids=["default", "full", "normal"])
-async def test_the_writer_syncs_fully_unless_told_normal(database, options, synchronous):
-    async with open_store(database, **options) as store:
-        assert await store.run_in_writer(lambda conn: conn.execute("PRAGMA synchronous").fetchone()[0]) == synchronous
+async def test_sqlite_syncs_fully_unless_told_normal(sqlite_database, options, synchronous):
+    async with open_store(sqlite_database, **options) as store:
+        assert await pragma(store, "synchronous") == synchronous
 
 
-async def test_a_file_database_is_written_ahead_in_wal_mode(tmp_path):
-    async with open_store(str(tmp_path / "events.db")) as store:
-        assert await store.run_in_writer(lambda conn: conn.execute("PRAGMA journal_mode").fetchone()[0]) == "wal"
+async def test_a_sqlite_file_is_written_ahead_in_wal_mode(tmp_path):
+    async with open_store(locator_for("sqlite-file", None, tmp_path)) as store:
+        assert await pragma(store, "journal_mode") == "wal"
 
 
-async def test_an_unknown_sync_mode_is_refused(database):
+async def test_an_unknown_sync_mode_is_refused(sqlite_database):
     with pytest.raises(ValueError, match="sync must be one of \\('full', 'normal'\\), got 'off'"):
-        async with open_store(database, sync="off"):
+        async with open_store(sqlite_database, sync="off"):
             pass
 
 
 async def test_a_closed_store_refuses_appends(database):
-    store = SQLiteEventStore(database)
+    store = open_backend(database)
     async with store.running():
         await store.append(StreamAppend("task-1", 0, [created()]))
     with pytest.raises(StoreError, match="the store is shutting down"):

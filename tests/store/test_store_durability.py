@@ -10,7 +10,7 @@ import anyio
 
 from service.events import TaskCreated, TaskStarted
 from service.store.records import StreamAppend
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.sqlite.store import SQLiteEventStore
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,7 @@ CRASHING_WRITER = """
 import os, sys, anyio
 from service.events import TaskCreated
 from service.store.records import StreamAppend
-from service.store.sqlite_store import SQLiteEventStore
+from service.store.sqlite.store import SQLiteEventStore
 
 async def main():
     async with SQLiteEventStore(sys.argv[1]).running() as store:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import anyio
 from litestar import Request, Response, get
 
-from projections import queries
 from service.api.envelope import JSON, error_body, error_status, note_code, ok
 from service.api.openapi import documented
 from service.api.schemas import Envelope, HealthOut, LicenseOut
@@ -36,17 +35,13 @@ def license_route(rt: Runtime):
 def health_route(rt: Runtime):
     """GET /health."""
 
-    def writable(conn) -> None:
-        conn.execute("BEGIN IMMEDIATE")  # takes the write lock, writes nothing
-        conn.execute("ROLLBACK")
-
     @get("/health", operation_class=documented())
     async def get_health(request: Request) -> Envelope[HealthOut]:
         """200 while the service can work: the database takes writes and the scheduler runs."""
         problems = []
         try:
             with anyio.fail_after(5):
-                await rt.store.run_in_writer(writable)
+                await rt.store.check_writable()
             database = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure means "not writable"
             database = f"not writable: {exc.__class__.__name__}"
@@ -54,7 +49,7 @@ def health_route(rt: Runtime):
         scheduler = "none" if rt.scheduler is None else ("running" if rt.scheduler.alive else "stopped")
         if scheduler == "stopped":
             problems.append("the scheduler is not running")
-        online = await queries.online_serials(rt.store)
+        online = await rt.store.views.online_serials()
         data = HealthOut(database=database, scheduler=scheduler, phones_online=len(online))
         if not problems:
             return ok(data)

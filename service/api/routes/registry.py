@@ -6,7 +6,6 @@ import msgspec
 from litestar import Request, delete, get, post
 from litestar.params import FromPath
 
-from projections import queries
 from service.api.envelope import ok, ok_body
 from service.api.openapi import documented
 from service.api.schemas import AccountBody, AccountList, AccountOut, DeviceList, DeviceOut, Envelope
@@ -30,11 +29,11 @@ def registry_routes(rt: Runtime) -> list:
         """Every phone the service has seen, with its state and what it runs."""
 
         async def compute() -> bytes:
-            rows = await queries.devices(rt.store)
             return ok_body(DeviceList(devices=[
-                DeviceOut(serial=s, model=m, state=st, online=bool(on), busy=bool(b), current_task_id=c,
-                          tasks_completed=done, tasks_failed=failed)
-                for s, m, st, on, b, c, done, failed in rows]))
+                DeviceOut(serial=d.serial, model=d.model, state=d.state, online=bool(d.online), busy=bool(d.busy),
+                          current_task_id=d.current_task_id, tasks_completed=d.tasks_completed,
+                          tasks_failed=d.tasks_failed)
+                for d in await rt.store.views.devices()]))
 
         return await rt.cache.respond(request, compute)
 
@@ -44,8 +43,8 @@ def registry_routes(rt: Runtime) -> list:
         serial = request.query_params.get("serial", "").strip() or None  # empty means any, as for /task
         if serial is not None:
             serial = clean("serial", serial)  # NUL, unpaired surrogates: 40001, as for /task
-        rows = await queries.accounts(rt.store, serial)
-        return ok(AccountList(accounts=[AccountOut(username=u, serial=s, package=p) for u, s, p in rows]))
+        return ok(AccountList(accounts=[AccountOut(username=a.username, serial=a.serial, package=a.package)
+                                        for a in await rt.store.views.accounts(serial)]))
 
     @post("/account", status_code=200, operation_class=documented(body=AccountBody))
     async def register_account(request: Request) -> Envelope[AccountOut]:
@@ -57,10 +56,10 @@ def registry_routes(rt: Runtime) -> list:
     @delete("/account/{username:str}", status_code=200, operation_class=documented())
     async def forget_account(username: FromPath[str]) -> Envelope[AccountOut]:
         """Forget an account."""
-        row = await queries.account(rt.store, account_key(username))
+        row = await rt.store.views.account(account_key(username))
         if row is None:
             raise AccountNotFound(f"account {username!r} not found")
         await rt.accounts.remove(username)
-        return ok(AccountOut(username=row[0], serial=row[1], package=row[2]))
+        return ok(AccountOut(username=row.username, serial=row.serial, package=row.package))
 
     return [list_devices, list_accounts, register_account, forget_account]

@@ -9,7 +9,6 @@ from litestar.params import FromPath
 from litestar.response import File
 
 from devices.artifacts import artifact_dir
-from projections import queries
 from projections.queries import TaskFilter
 from service.api.envelope import ok, ok_body, raw_ok
 from service.api.openapi import documented
@@ -18,7 +17,6 @@ from service.api.schemas import (
     TaskList, TaskOut, TaskRef, TaskStats, task_out,
 )
 from service.clock import iso
-from service.domain.account import account_key
 from service.domain.errors import TaskNotFound
 from service.domain.task import CreateTask, TaskStatus
 from service.events import task_stream
@@ -36,15 +34,14 @@ def task_routes(rt: Runtime) -> list:
     """The /task routes, bound to a running server."""
 
     async def plan_tasks(request: CreateTaskRequest) -> tuple[list[NewTask], list[str]]:
-        registry = await queries.accounts(rt.store)
         by_device: dict[str, list[str]] = {}
         device_of: dict[str, str] = {}
-        for username, serial, _ in registry:
-            by_device.setdefault(serial, []).append(username)
-            device_of[account_key(username)] = serial
+        for account in await rt.store.views.accounts():
+            by_device.setdefault(account.serial, []).append(account.username)
+            device_of[account.key] = account.serial
         specs = fan_out(request, accounts_by_device=by_device, device_of_account=device_of,
                         now=rt.clock.now().astimezone(rt.tz), rng=random.Random())
-        online = await queries.online_serials(rt.store)
+        online = await rt.store.views.online_serials()
         offline = list(dict.fromkeys(spec.serial for spec in specs if spec.serial not in online))
         tasks = [NewTask(CreateTask(serial=spec.serial, username=spec.username, script_name=spec.script_name,
                                     script_config=spec.script_config, source="api",
@@ -88,9 +85,9 @@ def task_routes(rt: Runtime) -> list:
         async def page() -> bytes:
             where = TaskFilter(status=query.status, serial=query.serial, script_name=query.script_name,
                                source=query.source)
-            total, rows = await queries.task_page(rt.store, where, query.offset, query.page_size)
-            return ok_body(TaskList(total=total, page=query.page, page_size=query.page_size,
-                                    tasks=[task_out(row) for row in rows]))
+            page = await rt.store.views.task_page(where, query.offset, query.page_size)
+            return ok_body(TaskList(total=page.total, page=query.page, page_size=query.page_size,
+                                    tasks=[task_out(row) for row in page.tasks]))
 
         return await rt.cache.respond(request, page)
 
@@ -99,7 +96,7 @@ def task_routes(rt: Runtime) -> list:
         """How many tasks are pending, running, completed and failed."""
 
         async def compute() -> bytes:
-            counts = await queries.task_stats(rt.store)
+            counts = await rt.store.views.task_counts()
             by = [counts.get(int(status), 0) for status in TaskStatus]
             return ok_body(TaskStats(total=sum(by), pending=by[0], running=by[1], completed=by[2], failed=by[3]))
 
@@ -111,7 +108,7 @@ def task_routes(rt: Runtime) -> list:
         number = parse_task_id(task_id)
 
         async def compute() -> bytes:
-            row = await queries.task_by_id(rt.store, number)
+            row = await rt.store.views.task(number)
             if row is None:
                 raise TaskNotFound(number)
             return ok_body(task_out(row))
@@ -119,8 +116,8 @@ def task_routes(rt: Runtime) -> list:
         return await rt.cache.respond(request, compute)
 
     async def task_ref(task_id: int) -> TaskRef:
-        row = await queries.task_by_id(rt.store, task_id)
-        status = TaskStatus(row[5]) if row else TaskStatus.FAILED
+        row = await rt.store.views.task(task_id)
+        status = TaskStatus(row.status) if row else TaskStatus.FAILED
         return TaskRef(task_id=task_id, status=int(status), status_text=status.text)
 
     @post("/task/{task_id:str}/stop", status_code=200, operation_class=documented())

@@ -16,7 +16,7 @@ from typing import Protocol, Sequence
 import aiosqlite
 import anyio
 
-from service.store.connection import READER_PRAGMAS
+from service.store.sqlite.connection import READER_PRAGMAS
 
 
 class Readers(Protocol):

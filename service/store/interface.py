@@ -1,0 +1,91 @@
+"""The store interface everything outside the store uses; two backends implement it:
+`SQLiteEventStore` (`service/store/sqlite/`) and `PostgresEventStore` (`service/store/postgresql/`).
+
+Handlers, the scheduler, the actors and the API depend on `EventStore` only, so they run on
+either backend and can be unit-tested against a fake (`tests/support/fake_store.py`).
+"""
+
+from __future__ import annotations
+
+from typing import AsyncContextManager, Protocol, Sequence
+
+from projections.account_view import AccountRow
+from projections.device_view import DeviceRow
+from projections.queries import PendingTask, TaskFilter, TaskPage
+from projections.task_view import TaskRow
+from service.store.records import IdempotentResponse, RecordedEvent, SideWrite, StreamAppend
+from service.store.write_stats import WriteStats
+
+
+class ReadModel(Protocol):
+    """Typed reads of the views (`projections/queries.py` over SQL)."""
+
+    async def task_page(self, where: TaskFilter, offset: int, limit: int) -> TaskPage: ...
+    async def task(self, task_id: int) -> TaskRow | None: ...
+    async def task_counts(self) -> dict[int, int]: ...
+    async def task_ids(self, where: TaskFilter) -> list[int]: ...
+    async def failed_task_ids(self) -> list[int]: ...
+    async def pending_tasks(self) -> list[PendingTask]: ...
+    async def running_task_ids(self) -> list[int]: ...
+    async def last_task_id(self) -> int: ...
+    async def devices(self) -> list[DeviceRow]: ...
+    async def device(self, serial: str) -> DeviceRow | None: ...
+    async def online_serials(self) -> set[str]: ...
+    async def accounts(self, serial: str | None = None) -> list[AccountRow]: ...
+    async def account(self, key: str) -> AccountRow | None: ...
+    async def material_uses(self) -> dict[str, int]: ...
+
+
+class SideReads(Protocol):
+    """Typed reads of the tables kept beside the log (`service/store/side_tables.py`)."""
+
+    async def secrets(self, task_id: int) -> dict[str, str]: ...
+    async def idempotent_response(self, key: str) -> IdempotentResponse | None: ...
+
+
+class EventStore(Protocol):
+    """The append-only log, its views kept in step, and how to follow it."""
+
+    backend: str  # "sqlite" or "postgresql"
+    views: ReadModel
+    side: SideReads
+
+    @property
+    def position(self) -> int:
+        """The log's last position this process knows committed; nothing below it is missing."""
+
+    @property
+    def stats(self) -> WriteStats:
+        """What this process's writer has done, for /metrics."""
+
+    @property
+    def location(self) -> str:
+        """Where the log is (a path, or a URL without its password)."""
+
+    def running(self) -> AsyncContextManager["EventStore"]:
+        """Open, serve until the block exits, drain the writer and close."""
+
+    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = ()) -> list[RecordedEvent]:
+        """Append to one or more streams and write the side tables, atomically, with every view
+        updated in the same transaction; the recorded events once durable.
+
+        ConcurrencyError when a stream is not at its expected version; StoreError otherwise.
+        """
+
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        """A stream's events after a version, oldest first."""
+
+    async def stream_version(self, stream_id: str) -> int:
+        """A stream's last version, 0 for a stream with no events."""
+
+    async def read_streams(self, stream_ids: Sequence[str]) -> dict[str, list[RecordedEvent]]:
+        """Several whole streams, each oldest first."""
+
+    async def read_all(self, after: int = 0, limit: int = 100) -> list[RecordedEvent]:
+        """The global log in commit order after a position; never skips an event that commits late."""
+
+    async def wait_for_commit(self, after: int) -> int:
+        """Return once the log is beyond `after` (commits of every process count); its last position."""
+
+    async def check_writable(self) -> None:
+        """StoreError unless the database takes writes now."""

@@ -1,0 +1,1 @@
+"""The PostgreSQL backend: one shared log for every process of a farm (psycopg 3)."""

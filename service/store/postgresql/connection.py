@@ -1,0 +1,129 @@
+"""PostgreSQL connections (psycopg 3): the SQL both backends share, translated; the writer's
+connection as the group-commit writer (`service/store/writer.py`) uses it.
+
+The global order needs no gap: every write transaction takes the log's advisory lock before it
+draws its positions (the next after the last committed one), so positions commit in order and a
+reader never sees position 42 while 41 can still commit. Writers of every process take turns,
+each holding the lock for one group commit.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+import psycopg
+from psycopg import errors
+
+LOG_LOCK = 0x64726F69646C6F67  # "droidlog": held by one write transaction at a time, of any process
+MIGRATION_LOCK = LOG_LOCK + 1
+SERVER_LOCK = LOG_LOCK + 2  # shared by every server; a replay or a copy takes it alone
+NOTIFY_CHANNEL = "droidledger_log"
+CONNECT_TIMEOUT_S = 10
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """Our `?` placeholders in psycopg's style (a literal % doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
+    """A connection named after this process (pg_stat_activity shows who holds what)."""
+    return psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S,
+                           application_name=f"droidledger pid {os.getpid()}")
+
+
+class PostgresSql:
+    """`Sql` (projections/projection.py) over a psycopg connection."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Iterable[tuple]:
+        cursor = self.conn.execute(translate(sql), params or None)
+        return cursor.fetchall() if cursor.description is not None else []
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(translate(sql), rows)
+
+
+class PostgresWriterConnection:
+    """The writer's connection: transactions issued by hand, under the log's advisory lock."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.sql = PostgresSql(conn)
+        self._conn = conn
+
+    @property
+    def broken(self) -> bool:
+        """Lost (the server restarted, the network went): the writer opens a new one."""
+        return self._conn.closed or self._conn.broken
+
+    # --- the writer -----------------------------------------------------------------------
+
+    def begin(self) -> int:
+        self._conn.execute("BEGIN")
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOG_LOCK,))
+        # A statement of its own, after the lock: its snapshot sees every earlier writer's commit.
+        return self._conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
+
+    def stream_version(self, stream_id: str) -> int:
+        return self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = %s",
+                                  (stream_id,)).fetchone()[0]
+
+    def savepoint(self) -> None:
+        self._conn.execute("SAVEPOINT one_append")
+
+    def rollback_to_savepoint(self) -> None:
+        self._conn.execute("ROLLBACK TO SAVEPOINT one_append")
+        self._conn.execute("RELEASE SAVEPOINT one_append")
+
+    def release_savepoint(self) -> None:
+        self._conn.execute("RELEASE SAVEPOINT one_append")
+
+    def commit(self, position: int) -> None:
+        # Delivered at commit, in commit order, to every process that listens.
+        self._conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, str(position)))
+        self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        try:
+            if not self.broken:
+                self._conn.execute("ROLLBACK")
+        except psycopg.Error:
+            pass  # nothing left to roll back on a lost connection
+
+    def is_conflict(self, error: BaseException) -> bool:
+        return isinstance(error, errors.UniqueViolation)
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        except psycopg.Error:
+            pass
+
+    # --- migrations -----------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        found = self._conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()[0]
+        if not found:
+            return 0
+        row = self._conn.execute("SELECT version FROM schema_version").fetchone()
+        return row[0] if row else 0
+
+    def apply_migration(self, number: int, name: str, sql: str) -> None:
+        with self._conn.transaction():
+            # Two processes starting at once: the second waits, then finds the work done.
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                               "(one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)")
+            row = self._conn.execute("SELECT version FROM schema_version").fetchone()
+            if row is not None and row[0] >= number:
+                return
+            self._conn.execute(sql)
+            self._conn.execute("INSERT INTO schema_version (one, version) VALUES (1, %s) ON CONFLICT (one) "
+                               "DO UPDATE SET version = excluded.version", (number,))
