@@ -23,12 +23,10 @@ class PhoneSession:
 class PhoneConnector:
     """Hands each actor a way to reach its phone through the adb server at adb_host:adb_port."""
 
-    def __init__(self, adb_host: str, adb_port: int, clock: Clock, *, adb_start: bool = False,
-                 call_timeout_s: float = 20.0) -> None:
+    def __init__(self, adb_host: str, adb_port: int, clock: Clock, *, call_timeout_s: float = 20.0) -> None:
         self.adb_host = adb_host
         self.adb_port = adb_port
         self.clock = clock
-        self.adb_start = adb_start
         self.call_timeout_s = call_timeout_s
         self._sessions: dict[str, PhoneSession] = {}
 
@@ -39,8 +37,7 @@ class PhoneConnector:
             session = self._sessions.get(serial)
             if session is None:
                 driver = U2Driver(serial, adb_host=self.adb_host, adb_port=self.adb_port,
-                                  call_timeout_s=self.call_timeout_s, limiter=anyio.CapacityLimiter(1),
-                                  adb_start=self.adb_start)
+                                  call_timeout_s=self.call_timeout_s, limiter=anyio.CapacityLimiter(1))
                 session = self._sessions[serial] = PhoneSession(driver, TikTokUI(driver, self.clock))
             if session.driver.broken:
                 await session.driver.connect()  # otherwise the first call connects
