@@ -14,7 +14,7 @@ from service.clock import Clock
 
 @dataclass
 class PhoneSession:
-    """A phone's driver and the TikTok UI over it."""
+    """A connected phone: its driver and the app's UI over it (what the actor's `connect` gives a task run)."""
 
     driver: U2Driver
     ui: TikTokUI

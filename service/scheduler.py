@@ -22,7 +22,7 @@ from devices.task_run import PhoneSession, TaskRunner
 from projections import queries
 from service.clock import Clock
 from service.domain.errors import DomainError
-from service.domain.task import FailTask
+from service.domain.task import STOPPED, FailTask
 from service.events import TaskCreated, TaskRetried, task_id_of
 from service.handlers.devices import DeviceHandlers
 from service.store.records import RecordedEvent
@@ -32,7 +32,6 @@ log = logging.getLogger("droidledger.scheduler")
 
 INTERRUPTED_BY_RESTART = "interrupted by a restart"
 INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown"
-STOPPED = "stopped"
 
 Connector = Callable[[str], Callable[[], Awaitable[PhoneSession]]]
 Recheck = Callable[[], Awaitable[dict[str, tuple[str, str]]]]  # a fresh look at adb: serial -> (state, model)

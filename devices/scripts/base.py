@@ -27,8 +27,8 @@ class StepRecord:
     duration_ms: int
 
 
-class StopRequested(Exception):
-    """The task was asked to stop; raised at a step boundary."""
+class RunHalted(Exception):
+    """The run was asked to halt (a stop, a shutdown); raised at the next step boundary."""
 
 
 class Materials(Protocol):
@@ -60,9 +60,9 @@ class ScriptContext:
     current_step: str | None = None  # the step in progress (named on `failed` if it fails)
 
     async def step(self, name: str, action: Callable[[], Awaitable[str | None]]) -> str:
-        """Run one named step; returns its detail. Raises StopRequested at the boundary."""
+        """Run one named step; returns its detail. Raises RunHalted at the boundary after a stop."""
         if self.stop_requested():
-            raise StopRequested()
+            raise RunHalted()
         self.current_step = name
         started = time.perf_counter()
         detail = await action() or ""

@@ -12,7 +12,7 @@ from phone_runs import FakeMaterials, make_run
 
 from devices.errors import ScriptFailed
 from devices.scripts import SCRIPTS
-from devices.scripts.base import StopRequested
+from devices.scripts.base import RunHalted
 from devices.scripts.texts import EMOJIS, TemplateComments
 from devices.ui.videos import VideoOnScreen
 
@@ -197,7 +197,7 @@ async def test_match_account_registers_what_the_phone_lists():
 async def test_a_stop_halts_at_the_next_step_boundary():
     ui = RecordingUI()
     run = make_run(ui, {"target_users": ["alice"]}, stop_after=1)
-    with pytest.raises(StopRequested):
+    with pytest.raises(RunHalted):
         await SCRIPTS["follow"].run(run.ctx)
     assert ui.names() == ["open_profile"] and len(run.records) == 1
 
