@@ -1,4 +1,7 @@
-"""Connected phones: one U2Driver and TikTokUI per phone, made on first use and kept."""
+"""Connected phones: one U2Driver and the app over it per phone, made on first use and kept.
+
+The app a phone runs is chosen here (TikTok, devices/ui/tiktok/).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from typing import Awaitable, Callable
 import anyio
 
 from devices.driver import U2Driver
-from devices.ui import TikTokUI
+from devices.ui.app import PhoneApp
+from devices.ui.tiktok import TikTok
 from service.clock import Clock
 
 
@@ -17,7 +21,7 @@ class PhoneSession:
     """A connected phone: its driver and the app's UI over it (what the actor's `connect` gives a task run)."""
 
     driver: U2Driver
-    ui: TikTokUI
+    ui: PhoneApp
 
 
 class PhoneConnector:
@@ -38,7 +42,7 @@ class PhoneConnector:
             if session is None:
                 driver = U2Driver(serial, adb_host=self.adb_host, adb_port=self.adb_port,
                                   call_timeout_s=self.call_timeout_s, limiter=anyio.CapacityLimiter(1))
-                session = self._sessions[serial] = PhoneSession(driver, TikTokUI(driver, self.clock))
+                session = self._sessions[serial] = PhoneSession(driver, TikTok(driver, self.clock))
             if session.driver.broken:
                 await session.driver.connect()  # otherwise the first call connects
             return session

@@ -49,7 +49,7 @@ class ScriptContext:
     secrets: dict[str, str]         # e.g. {"chatgpt_api_key": "..."}, read from the secret store
     rng: random.Random              # seeded; the seed is recorded in `started`
     clock: Clock                    # clock.sleep() is scaled by --time-scale
-    ui: Any                         # devices.ui.TikTokUI bound to this phone
+    ui: Any                         # the app on this phone (devices.ui.tiktok.TikTok): its flows by name
     data_dir: Path
     materials: Materials
     record: Callable[[StepRecord], Awaitable[None]]
