@@ -37,12 +37,29 @@ async def test_a_dialog_without_a_button_is_closed_by_its_close_icon():
     assert driver.taps == [centre(1)]
 
 
+async def test_dismissed_dialogs_are_reported_once():
+    friends = dump(("TextView", "Follow your friends", "", False), ("Button", "Not now", "", True))
+    session, _ = session_over(friends, HOME)
+    await session.look()
+    assert session.interruptions.take() == ["Follow your friends (Not now)"]
+    assert session.interruptions.take() == []
+
+
 async def test_app_errors_and_limits_end_the_step_with_their_text():
     for text, reason in (("No internet connection", "TikTok says: No internet connection"),
                          ("Too many attempts. Try again later.", "rate limited by TikTok: Too many attempts. Try again later.")):
         session, _ = session_over(dump(("TextView", text, "", False)))
         with pytest.raises(ScriptFailed, match=f"^{reason}$"):
             await session.look()
+
+
+async def test_an_earlier_tasks_message_fails_nothing_while_preparing():
+    session, _ = session_over(dump(("TextView", "Too many attempts. Try again later.", "", False)))
+    with session.interruptions.from_earlier_tasks():
+        screen = await session.look()
+    assert session.interruptions.shows_message(screen, session.sel)
+    with pytest.raises(ScriptFailed, match="^rate limited by TikTok"):
+        await session.look(fresh=True)
 
 
 async def test_a_caption_that_mentions_too_many_things_is_not_a_rate_limit():
