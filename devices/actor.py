@@ -8,7 +8,8 @@ from typing import Awaitable, Callable
 
 import anyio
 
-from devices.task_run import PhoneSession, RunControl, TaskRunner
+from devices.phones import PhoneSession
+from devices.task_run import RunControl, TaskRunner
 
 log = logging.getLogger("droidledger.actor")
 

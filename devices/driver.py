@@ -15,12 +15,13 @@ adbutils and uiautomator2 exceptions become `devices.errors` here and only here:
     AdbSyncError during push                              -> ScriptFailed
 
 Never spawning an adb server: when adbutils cannot reach the server it runs
-`$ADBUTILS_ADB_PATH start-server` (else `adb` on PATH, else its bundled adb). Importing this
-module points that variable at `/bin/false` (a command that does nothing), so a missing server
-fails in milliseconds instead of being replaced. adbutils reads it when it spawns, not at import;
-the module-level `adbutils.adb` client reads ANDROID_ADB_SERVER_HOST/PORT at import, which
-this driver never uses (it builds its own `AdbClient(host=, port=)`). `adb_start=True`
-(`serve --adb-start`) restores the variable as it was, allowing the spawn.
+`$ADBUTILS_ADB_PATH start-server` (else `adb` on PATH, else its bundled adb). The code that
+starts the phones calls `allow_adb_server_start(False)` once, which points that variable at
+`/bin/false` (a command that does nothing), so a missing server fails in milliseconds instead
+of being replaced; `allow_adb_server_start(True)` (`serve --adb-start`) restores the variable as
+it was. Importing this module changes nothing: adbutils reads the variable when it spawns, not
+at import; the module-level `adbutils.adb` client reads ANDROID_ADB_SERVER_HOST/PORT at import,
+which this driver never uses (it builds its own `AdbClient(host=, port=)`).
 """
 
 from __future__ import annotations
@@ -38,27 +39,26 @@ import anyio
 import anyio.lowlevel
 import anyio.to_thread
 
+import adbutils
+from adbutils.errors import AdbSyncError
+import uiautomator2 as u2
+from uiautomator2 import exceptions as u2e
+from uiautomator2._selector import Selector
+
 from devices.errors import DeviceError, DeviceGone, DeviceNotReady, DeviceTimeout, ScriptFailed
 
 T = TypeVar("T")
 
 NO_ADB = "/bin/false" if os.path.exists("/bin/false") else os.devnull
 _ADB_PATH_AS_GIVEN = os.environ.get("ADBUTILS_ADB_PATH")
-os.environ["ADBUTILS_ADB_PATH"] = NO_ADB
-
-import adbutils  # noqa: E402  (after the variable is set)
-from adbutils.errors import AdbSyncError  # noqa: E402
-import uiautomator2 as u2  # noqa: E402
-from uiautomator2 import exceptions as u2e  # noqa: E402
-from uiautomator2._selector import Selector  # noqa: E402
-
 GONE = "device disconnected"
 WAIT_TIMEOUT_S = 2.0          # uiautomator2's own element waits (its default is 20 s)
 CONNECT_TIMEOUT_S = 45.0      # u2.connect may push the 3.7 MB jar and wait up to 30 s for its server
 
 
 def allow_adb_server_start(allowed: bool) -> None:
-    """Let adbutils spawn an adb server (`--adb-start`), or forbid it again (the default)."""
+    """Let adbutils spawn an adb server (`--adb-start`) or forbid it; process-wide, so called once,
+    by the code that starts the phones, before the first adb call."""
     if allowed and _ADB_PATH_AS_GIVEN is not None:
         os.environ["ADBUTILS_ADB_PATH"] = _ADB_PATH_AS_GIVEN
     elif allowed:
@@ -147,7 +147,7 @@ class U2Driver:
 
     def __init__(self, serial: str, *, adb_host: str = "127.0.0.1", adb_port: int = 5037,
                  call_timeout_s: float = 20.0, limiter: anyio.CapacityLimiter | None = None,
-                 adb_start: bool = False, connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+                 connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         self.serial = serial
         self.adb_host = adb_host
         self.adb_port = adb_port
@@ -157,8 +157,6 @@ class U2Driver:
         self.broken = False
         self._device: u2.Device | None = None
         self._connections = _Connections()
-        if adb_start:
-            allow_adb_server_start(True)
 
     # -- the boundary ----------------------------------------------------------------------------
     async def _in_thread(self, fn: Callable[..., T], *args: Any, timeout_s: float, what: str,

@@ -1,4 +1,7 @@
-"""Connected phones: one U2Driver and TikTokUI per phone, made on first use and kept."""
+"""Connected phones: one U2Driver and the app over it per phone, made on first use and kept.
+
+The app a phone runs is chosen here (TikTok, devices/ui/tiktok/).
+"""
 
 from __future__ import annotations
 
@@ -8,27 +11,26 @@ from typing import Awaitable, Callable
 import anyio
 
 from devices.driver import U2Driver
-from devices.ui import TikTokUI
+from devices.ui.app import PhoneApp
+from devices.ui.tiktok import TikTok
 from service.clock import Clock
 
 
 @dataclass
 class PhoneSession:
-    """A phone's driver and the TikTok UI over it."""
+    """A connected phone: its driver and the app's UI over it (what the actor's `connect` gives a task run)."""
 
     driver: U2Driver
-    ui: TikTokUI
+    ui: PhoneApp
 
 
 class PhoneConnector:
     """Hands each actor a way to reach its phone through the adb server at adb_host:adb_port."""
 
-    def __init__(self, adb_host: str, adb_port: int, clock: Clock, *, adb_start: bool = False,
-                 call_timeout_s: float = 20.0) -> None:
+    def __init__(self, adb_host: str, adb_port: int, clock: Clock, *, call_timeout_s: float = 20.0) -> None:
         self.adb_host = adb_host
         self.adb_port = adb_port
         self.clock = clock
-        self.adb_start = adb_start
         self.call_timeout_s = call_timeout_s
         self._sessions: dict[str, PhoneSession] = {}
 
@@ -39,9 +41,8 @@ class PhoneConnector:
             session = self._sessions.get(serial)
             if session is None:
                 driver = U2Driver(serial, adb_host=self.adb_host, adb_port=self.adb_port,
-                                  call_timeout_s=self.call_timeout_s, limiter=anyio.CapacityLimiter(1),
-                                  adb_start=self.adb_start)
-                session = self._sessions[serial] = PhoneSession(driver, TikTokUI(driver, self.clock))
+                                  call_timeout_s=self.call_timeout_s, limiter=anyio.CapacityLimiter(1))
+                session = self._sessions[serial] = PhoneSession(driver, TikTok(driver, self.clock))
             if session.driver.broken:
                 await session.driver.connect()  # otherwise the first call connects
             return session

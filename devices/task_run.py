@@ -11,19 +11,20 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Callable
 
 import anyio
 import msgspec
 
 from devices.artifacts import save_artifacts
 from devices.errors import DeviceError, DeviceGone
+from devices.phones import PhoneSession
 from devices.scripts import SCRIPTS
-from devices.scripts.base import ScriptContext, StepRecord, StopRequested
+from devices.scripts.base import RunHalted, ScriptContext, StepRecord
 from service.clock import Clock
 from service.domain.errors import DomainError
 from service.domain.task import (
-    CompleteStep, CompleteTask, FailTask, RecordMaterialUse, StartTask, TaskState,
+    STOPPED, CompleteStep, CompleteTask, FailTask, RecordMaterialUse, StartTask, TaskState,
 )
 from service.handlers.accounts import AccountHandlers
 from service.handlers.tasks import TaskHandlers
@@ -33,15 +34,7 @@ from service.store.interface import EventStore
 
 log = logging.getLogger("droidledger.run")
 
-STOPPED = "stopped"
 ARTIFACT_TIMEOUT_S = 15.0
-
-
-class PhoneSession(Protocol):
-    """A connected phone: its uiautomator2 driver and the TikTok UI over it."""
-
-    driver: Any
-    ui: Any
 
 
 @dataclass
@@ -106,7 +99,7 @@ class TaskRunner:
         with control.scope:
             try:
                 await self._work(ctx, connect, session, script, username)
-            except StopRequested:
+            except RunHalted:
                 failure = (control.halt_reason or STOPPED, None)
             except DeviceError as exc:
                 failure = (exc.reason, exc)

@@ -18,7 +18,8 @@ from typing import Awaitable, Callable
 import anyio
 
 from devices.actor import PhoneActor
-from devices.task_run import PhoneSession, TaskRunner
+from devices.phones import PhoneSession
+from devices.task_run import TaskRunner
 from service.clock import Clock
 from service.domain.errors import DomainError
 from service.domain.task import STOPPED, FailTask, TaskStatus

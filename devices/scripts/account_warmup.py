@@ -30,7 +30,7 @@ class AccountWarmupScript:
 
     async def run(self, ctx: ScriptContext) -> None:
         """Watch and react until the watch times reach task_duration."""
-        config, rng, ui = ctx.config, ctx.rng, ctx.ui
+        config, rng, feed = ctx.config, ctx.rng, ctx.ui.feed
         topics = lines_of(config.get("topic", ""))
         topic = rng.choice(topics) if topics else None
         templates = TemplateComments(config.get("comment", ""), config.get("comment_order", "random"),
@@ -38,9 +38,9 @@ class AccountWarmupScript:
 
         async def open_feed() -> str:
             if topic:
-                await ui.open_topic(topic)
+                await feed.open_topic(topic)
                 return f"searched {topic!r}"
-            await ui.open_feed()
+            await feed.open_for_you()
             return "opened the For You feed"
 
         async def comment_text(caption: str) -> str | None:
@@ -61,23 +61,23 @@ class AccountWarmupScript:
 
             async def one(number: int = number, watch: float = watch, like: bool = like, follow: bool = follow,
                           collect: bool = collect, comment: bool = comment) -> str:
-                if number > 1 and not await ui.next_video():
-                    await ui.open_feed()   # the topic's list ran out
-                video = await ui.current_video()
+                if number > 1 and not await feed.next_video():
+                    await feed.open_for_you()   # the topic's list ran out
+                video = await feed.current_video()
                 await ctx.clock.sleep(watch)
                 done = []
-                if like and await ui.like():
+                if like and await feed.like():
                     done.append("liked")
-                if follow and await ui.follow_creator():
+                if follow and await feed.follow_creator():
                     done.append(f"followed @{video.author}")
-                if collect and await ui.favourite():
+                if collect and await feed.favourite():
                     done.append("favourited")
                 if comment:
                     text = await comment_text(video.caption)
                     if text is None:
                         done.append("no comment (no templates)")
                     else:
-                        await ui.comment(text)
+                        await ctx.ui.comments.write(text)
                         done.append(f"commented {text!r}")
                 by = f" by @{video.author}" if video.author else ""
                 return f"watched video {number}{by} for {watch:.0f} s" + "".join(", " + d for d in done)

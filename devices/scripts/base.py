@@ -27,8 +27,8 @@ class StepRecord:
     duration_ms: int
 
 
-class StopRequested(Exception):
-    """The task was asked to stop; raised at a step boundary."""
+class RunHalted(Exception):
+    """The run was asked to halt (a stop, a shutdown); raised at the next step boundary."""
 
 
 class Materials(Protocol):
@@ -49,7 +49,7 @@ class ScriptContext:
     secrets: dict[str, str]         # e.g. {"chatgpt_api_key": "..."}, read from the secret store
     rng: random.Random              # seeded; the seed is recorded in `started`
     clock: Clock                    # clock.sleep() is scaled by --time-scale
-    ui: Any                         # devices.ui.TikTokUI bound to this phone
+    ui: Any                         # the app on this phone (devices.ui.tiktok.TikTok): its flows by name
     data_dir: Path
     materials: Materials
     record: Callable[[StepRecord], Awaitable[None]]
@@ -60,9 +60,9 @@ class ScriptContext:
     current_step: str | None = None  # the step in progress (named on `failed` if it fails)
 
     async def step(self, name: str, action: Callable[[], Awaitable[str | None]]) -> str:
-        """Run one named step; returns its detail. Raises StopRequested at the boundary."""
+        """Run one named step; returns its detail. Raises RunHalted at the boundary after a stop."""
         if self.stop_requested():
-            raise StopRequested()
+            raise RunHalted()
         self.current_step = name
         started = time.perf_counter()
         detail = await action() or ""

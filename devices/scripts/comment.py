@@ -53,18 +53,18 @@ class CommentScript:
         async def open_post() -> str:
             if "instagram.com" in urlparse(url).netloc.lower():
                 raise ScriptFailed(INSTAGRAM)
-            await ctx.ui.open_video(url)
+            await ctx.ui.feed.open_post(url)
             return f"opened {url}"
 
         async def push_image() -> str:
             assert image is not None
             if not image.is_file():
                 raise ScriptFailed(f"the comment image {image} does not exist")
-            remote.extend(await ctx.ui.push_media([image], f"t{ctx.task_id}_", IMAGE_FOLDER))
+            remote.extend(await ctx.ui.media.push([image], f"t{ctx.task_id}_", IMAGE_FOLDER))
             return f"pushed {image.name} to {remote[0]}"
 
         async def comment() -> str:
-            await ctx.ui.comment(text, image=remote[0] if remote else None)
+            await ctx.ui.comments.write(text, image=remote[0] if remote else None)
             return f"commented {text!r}" + (" with an image" if remote else "")
 
         await ctx.step("open-post", open_post)

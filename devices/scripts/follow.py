@@ -30,6 +30,7 @@ class FollowScript:
         """Open the profile, then follow or unfollow, verified by the button's new label."""
         user = target_user(ctx.config)
         access = ctx.config.get("access_method", "direct")
-        await ctx.step("open-profile", lambda: ctx.ui.open_profile(user, access=access))
-        action = ctx.ui.unfollow if self.name == "unfollow" else ctx.ui.follow
+        profiles = ctx.ui.profiles
+        await ctx.step("open-profile", lambda: profiles.open(user, access=access))
+        action = profiles.unfollow if self.name == "unfollow" else profiles.follow
         await ctx.step(self.name, lambda: action(user))

@@ -21,7 +21,7 @@ class MatchAccountScript:
         found: list[str] = []
 
         async def read() -> str:
-            found.extend(await ctx.ui.signed_in_accounts())
+            found.extend(await ctx.ui.accounts.signed_in())
             return f"{len(found)} signed in: " + ", ".join("@" + name for name in found)
 
         async def register() -> str:

@@ -54,18 +54,18 @@ class PostScript:
             return f"picked {', '.join(f.name for f in chosen)} from {source}"
 
         async def push() -> str:
-            remotes.extend(await ui.push_media(files, f"t{ctx.task_id}_", MEDIA_FOLDER))
+            remotes.extend(await ui.media.push(files, f"t{ctx.task_id}_", MEDIA_FOLDER))
             return f"pushed {len(remotes)} file{'s' if len(remotes) > 1 else ''} to {MEDIA_FOLDER}"
 
         async def open_editor() -> str:
             if way == "share":
-                await ui.open_editor_by_share(remotes, kind)
+                await ui.create.open_editor_by_share(remotes, kind)
                 return f"shared {len(remotes)} {kind}{'s' if len(remotes) > 1 else ''} to TikTok"
             if way == "useSound":
-                sound.append(await ui.open_sound_page(str(config.get("sound_name", ""))))
+                sound.append(await ui.sounds.open_page(str(config.get("sound_name", ""))))
             else:
-                await ui.open_camera()
-            await ui.open_editor_from_gallery(remotes)
+                await ui.create.open_camera()
+            await ui.create.open_editor_from_gallery(remotes)
             how = f"used the sound {sound[0]!r}" if sound else "tapped +"
             return f"{how}, picked {len(remotes)} from the gallery"
 
@@ -73,27 +73,27 @@ class PostScript:
             mode = str(config.get("add_sound", "-1"))
             if way != "useSound" and mode in ("1", "custom"):
                 keyword = str(config.get("custom_sound_keyword", "")) if mode == "custom" else None
-                sound.append(await ui.add_sound(keyword, float(config.get("sound_wait_time", 10)),
+                sound.append(await ui.sounds.add(keyword, float(config.get("sound_wait_time", 10)),
                                                 pick=ctx.rng.randrange))
             added = int(config.get("add_sound_volume", 50)) if sound else None
-            volumes = await ui.set_volumes(int(config.get("origin_sound_volume", 50)), added)
+            volumes = await ui.sounds.set_volumes(int(config.get("origin_sound_volume", 50)), added)
             what = f"sound {sound[0]!r}" if sound else "no added sound"
             return f"{what}; volume {volumes}"
 
         async def write() -> str:
-            await ui.to_composer()
+            await ui.create.to_composer()
             if caption:
-                await ui.write_caption(caption)
+                await ui.create.write_caption(caption)
             link = int(config.get("add_product_link", 0)) == 1
-            await ui.set_product_link(link)
+            await ui.create.set_product_link(link)
             return (f"caption {caption!r}" if caption else "no caption") + ("; product link on" if link else "")
 
         async def publish() -> str:
-            await ui.publish()
+            await ui.create.publish()
             return "tapped Post"
 
         async def wait_upload() -> str:
-            return await ui.wait_upload(float(config.get("upload_wait_time", 30)), caption)
+            return await ui.create.wait_upload(float(config.get("upload_wait_time", 30)), caption)
 
         await ctx.step("pick-material", pick)
         await ctx.step("push-media", push)

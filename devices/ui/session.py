@@ -1,21 +1,25 @@
-"""Looking at and touching one app on one phone, cheaply.
+"""AppSession: looking at and touching one app on one phone, cheaply.
 
 One `dump_hierarchy` gives a Screen, kept until the next action; elements are found in it
 client-side and tapped by coordinates, so a step costs one dump and one click instead of an
 `exist` RPC per selector tried. Waiting polls the dump with `clock.sleep`, which --time-scale
-compresses. Every fresh dump is checked for interruptions: a dialog is dismissed (and noted
-in `dismissed`), a rate-limit or error message ends the step with its text.
+compresses. Every fresh dump goes through the session's Interruptions (interruptions.py): a
+dialog is dismissed, a rate-limit or error message ends the step with its text.
+
+Elements are asked for by name (`tab_home`, `profile_follow`); the app's selectors file
+(devices/selectors/) says how each name is found in the installed version. Every part of an
+app (devices/ui/navigation.py, devices/ui/tiktok/profiles.py, ...) holds one session.
 """
 
 from __future__ import annotations
 
 import shlex
 import time
-from collections import deque
 from typing import Any
 
 from devices.errors import ScriptFailed
-from devices.selectors import AppSelectors, Selectors, load_selectors
+from devices.selectors import AppSelectors, Selectors
+from devices.ui.interruptions import Interruptions
 from devices.ui.screen import Element, Screen
 
 POLL_S = 0.5             # between two dumps while waiting (run seconds, scaled)
@@ -24,29 +28,36 @@ MAX_DIALOGS = 4          # dialogs dismissed in a row before giving up on a scre
 RETRIES = 4              # taps tried when the screen does not react (a dialog popped up over it)
 
 
-class AppSession:
-    """One app on one phone: the driver, the clock, the selectors of the installed version."""
+def bare_username(username: str) -> str:
+    """A username as compared: no @, no spaces, lower case."""
+    return username.strip().lstrip("@").strip().lower()
 
-    def __init__(self, driver: Any, clock: Any, *, selectors: AppSelectors | None = None,
-                 package: str | None = None, wait_s: float = WAIT_S, poll_s: float = POLL_S) -> None:
+
+class AppSession:
+    """One app on one phone: the driver, the clock, the app's selectors (`sel`: the installed
+    version's), the timing of waits, and the dialogs dismissed."""
+
+    def __init__(self, driver: Any, clock: Any, selectors: AppSelectors, *,
+                 wait_s: float = WAIT_S, poll_s: float = POLL_S) -> None:
         self.driver = driver
         self.clock = clock
-        self.app = selectors or load_selectors("tiktok")
-        self.package = package or self.app.package
-        self.sel: Selectors = self.app.resolve(None)
-        self.version: str | None = None
+        self.selectors = selectors
+        self.package = selectors.package
+        self.sel: Selectors = selectors.resolve(None)   # the installed version's, once prepared
         self.wait_s = wait_s
         self.poll_s = poll_s
-        self.dismissed: deque[str] = deque(maxlen=50)   # the latest dialogs dismissed
-        self.dismiss_count = 0
-        self._unreported: list[str] = []                 # dismissed since the last take_dismissed()
+        self.interruptions = Interruptions(selectors.app)
         self._screen: Screen | None = None
-        self._messages_are_stale = False   # while preparing, a message on screen is an old task's
 
     @property
     def serial(self) -> str:
         """The phone's serial."""
         return self.driver.serial
+
+    @property
+    def app_name(self) -> str:
+        """The app's name as people know it ("TikTok")."""
+        return self.selectors.app
 
     # -- seeing ------------------------------------------------------------------------------------
     async def look(self, *, fresh: bool = False) -> Screen:
@@ -55,47 +66,14 @@ class AppSession:
             return self._screen
         screen = Screen.parse(await self.driver.dump_hierarchy())
         for dismissed in range(MAX_DIALOGS + 1):
-            self._check_messages(screen)
-            if dismissed == MAX_DIALOGS or not await self._dismiss_dialog(screen):
+            self.interruptions.check_messages(screen, self.sel)
+            button = None if dismissed == MAX_DIALOGS else self.interruptions.dismissal(screen, self.sel)
+            if button is None:
                 break
+            await self.driver.click(*button.center)
             screen = Screen.parse(await self.driver.dump_hierarchy())
         self._screen = screen
         return screen
-
-    def _check_messages(self, screen: Screen) -> None:
-        if self._messages_are_stale:
-            return
-        limited = screen.matching(self.sel["rate_limit"])
-        if limited:
-            raise ScriptFailed(f"rate limited by {self.app.app}: {limited[0].label}")
-        error = screen.matching(self.sel["app_error"])
-        if error:
-            raise ScriptFailed(f"{self.app.app} says: {error[0].label}")
-
-    def stale_message(self, screen: Screen) -> bool:
-        """Whether a rate-limit or error message shows."""
-        return bool(screen.matching(self.sel["rate_limit"]) or screen.matching(self.sel["app_error"]))
-
-    async def _dismiss_dialog(self, screen: Screen) -> bool:
-        title = screen.find(self.sel["dialog_title"])
-        if title is not None and any(word in title.label.lower() for word in self.sel.label("allow_for")):
-            button = screen.find(self.sel["permission_allow"])
-        else:
-            button = screen.find(self.sel["dialog_dismiss"])
-        if button is None and title is not None:
-            button = screen.find(self.sel["dialog_close"])
-        if button is None:
-            return False
-        self.dismissed.append(f"{title.label if title else 'dialog'} ({button.label or 'close'})")
-        self._unreported.append(self.dismissed[-1])
-        self.dismiss_count += 1
-        await self.driver.click(*button.center)
-        return True
-
-    def take_dismissed(self) -> list[str]:
-        """The dialogs dismissed since the last call, for the detail of the step that met them."""
-        taken, self._unreported = self._unreported, []
-        return taken
 
     async def find(self, name: str) -> Element | None:
         """The element `name` on the current screen, if a finger can reach it."""
@@ -106,14 +84,14 @@ class AppSession:
         """The first of `names` to show up within `timeout_s` run seconds, or None (at once, with
         `stop_on_dialog`, when a dialog had to be dismissed: it may have eaten the last tap)."""
         deadline = time.monotonic() + (self.wait_s if timeout_s is None else timeout_s) * self.clock.time_scale
-        attempt, dialogs = 0, self.dismiss_count
+        attempt, dialogs = 0, self.interruptions.count
         while True:
             screen = await self.look(fresh=attempt > 0)
             for name in names:
                 element = screen.find(self.sel[name])
                 if element is not None:
                     return name, element
-            if stop_on_dialog and self.dismiss_count > dialogs:
+            if stop_on_dialog and self.interruptions.count > dialogs:
                 return None
             attempt += 1
             if attempt >= 2 and time.monotonic() >= deadline:
@@ -126,6 +104,18 @@ class AppSession:
         if found is None:
             raise ScriptFailed(f"{what} did not show up on {self.serial}")
         return found
+
+    async def wait_gone(self, name: str, timeout_s: float) -> bool:
+        """Whether element `name` is (or goes) away within `timeout_s` run seconds."""
+        deadline = time.monotonic() + timeout_s * self.clock.time_scale
+        attempt = 0
+        while True:
+            if not (await self.look(fresh=attempt > 0)).matching(self.sel[name]):
+                return True
+            attempt += 1
+            if attempt >= 2 and time.monotonic() >= deadline:
+                return False
+            await self.clock.sleep(self.poll_s)
 
     # -- touching ----------------------------------------------------------------------------------
     def changed(self) -> None:
@@ -216,19 +206,11 @@ class AppSession:
         info = await self.driver.info()
         return info["displayWidth"], info["displayHeight"]
 
-    # -- the phone ---------------------------------------------------------------------------------
     async def shell(self, *args: str) -> tuple[str, int]:
-        """Run a command given as arguments (quoted for the phone's shell)."""
+        """Run a command on the phone, given as arguments (quoted for the phone's shell)."""
         return await self.driver.shell(" ".join(shlex.quote(arg) for arg in args))
 
-    async def open_url(self, url: str) -> None:
-        """Open a URL in the app with a VIEW intent."""
-        self.changed()
-        output, code = await self.shell("am", "start", "-a", "android.intent.action.VIEW", "-d", url,
-                                        "-p", self.package)
-        if code != 0 or "Error" in output:
-            raise ScriptFailed(f"{self.app.app} did not open {url}: {output.strip()[-120:]}")
-
+    # -- reading labels ----------------------------------------------------------------------------
     def labelled(self, element: Element | None, state: str) -> bool:
         """Whether an element's text or content-desc starts with one of the words of `state`."""
         if element is None:
@@ -240,7 +222,3 @@ class AppSession:
         if element is None:
             return False
         return any(word in element.text or word in element.desc for word in self.sel.label(state))
-
-    def clean(self, username: str) -> str:
-        """A username as compared: no @, no spaces, lower case."""
-        return username.strip().lstrip("@").strip().lower()

@@ -10,6 +10,7 @@ import logging
 import anyio
 
 from devices.discovery import Discovery
+from devices.driver import allow_adb_server_start
 from devices.phones import PhoneConnector
 from devices.task_run import TaskRunner
 from service.handlers.devices import DeviceHandlers
@@ -31,7 +32,8 @@ async def run_phones(rt: Runtime) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = max(40, 2 * max(settings.sim, 100))
     adb_host, adb_port = settings.adb_host, settings.adb_port
     devices = DeviceHandlers(rt.store)
-    connector = PhoneConnector(adb_host, adb_port, rt.clock, adb_start=settings.adb_start)
+    allow_adb_server_start(settings.adb_start)
+    connector = PhoneConnector(adb_host, adb_port, rt.clock)
     async with anyio.create_task_group() as tg:
         if settings.sim:
             from devices.sim.farm import FarmConfig, VirtualFarm

@@ -7,6 +7,14 @@ from typing import Iterator
 import pytest
 from phone_runs import TIME_SCALE, Farm, start_farm
 
+from devices.driver import allow_adb_server_start
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_adb_server_spawned() -> None:
+    """As `serve` does when it starts the phones: adbutils never spawns an adb server over the farm's port."""
+    allow_adb_server_start(False)
+
 
 @pytest.fixture(scope="module")
 def farm() -> Iterator[Farm]:

@@ -1,5 +1,5 @@
 """What the device tests share: a farm served from a background event loop (as a separate process
-would), the TikTok UI over a driver to one of its phones, and the objects a script run needs."""
+would), the TikTok app over a driver to one of its phones, and the objects a script run needs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from devices.driver import U2Driver
 from devices.scripts.base import ScriptContext, StepRecord
 from devices.sim.farm import FarmConfig, VirtualFarm
-from devices.ui import TikTokUI
+from devices.ui.tiktok import TikTok
 from service.clock import SystemClock
 
 TIME_SCALE = 0.01
@@ -49,10 +49,10 @@ def start_farm(**config: Any) -> Iterator[Farm]:
             future.cancel()
 
 
-def phone_ui(farm: Farm, index: int, **driver: Any) -> TikTokUI:
-    """The TikTok UI over a fresh driver to phone `index`."""
+def phone_ui(farm: Farm, index: int, **driver: Any) -> TikTok:
+    """The TikTok app over a fresh driver to phone `index`."""
     options = {"call_timeout_s": 5.0, **driver}
-    return TikTokUI(U2Driver(farm.serials[index], adb_port=farm.port, **options), SystemClock(TIME_SCALE))
+    return TikTok(U2Driver(farm.serials[index], adb_port=farm.port, **options), SystemClock(TIME_SCALE))
 
 
 @dataclass

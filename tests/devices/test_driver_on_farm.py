@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -79,8 +81,21 @@ async def test_an_unplugged_phone_is_gone_until_it_is_back(farm):
     assert "<hierarchy" in await phone.dump_hierarchy()
 
 
+def test_importing_the_driver_changes_no_variable_and_one_call_sets_the_policy():
+    policy = ("import os; before = dict(os.environ); import devices.driver as d, devices.phones;"
+              " assert dict(os.environ) == before, 'changed on import';"
+              " d.allow_adb_server_start(False); assert os.environ['ADBUTILS_ADB_PATH'] == d.NO_ADB;"
+              " d.allow_adb_server_start(True); print(os.environ.get('ADBUTILS_ADB_PATH'))")
+    for given, restored in ((None, "None"), ("/opt/platform-tools/adb", "/opt/platform-tools/adb")):
+        env = {k: v for k, v in os.environ.items() if k != "ADBUTILS_ADB_PATH"}
+        if given is not None:
+            env["ADBUTILS_ADB_PATH"] = given
+        run = subprocess.run([sys.executable, "-c", policy], env=env, capture_output=True, text=True, timeout=60)
+        assert (run.returncode, run.stdout.strip()) == (0, restored), run.stderr
+
+
 async def test_no_adb_server_is_ever_spawned_and_a_missing_one_fails_fast(farm):
-    assert os.environ["ADBUTILS_ADB_PATH"] == NO_ADB
+    assert os.environ["ADBUTILS_ADB_PATH"] == NO_ADB   # set once for these tests by conftest.py
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]

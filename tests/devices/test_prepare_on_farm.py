@@ -54,9 +54,9 @@ async def test_an_unknown_version_warns_and_still_works_by_labels(farm):
         warnings = await ui.prepare()
         assert warnings == [f"TikTok 35.2.0 on {serial} is a version droidledger has no selectors for;"
                             " using those of 34.1.2 (labels first)"]
-        await ui.open_profile("version_check")
-        assert await ui.follow("version_check") == "followed @version_check"
-        names = await ui.signed_in_accounts()          # the switcher without its ids
+        await ui.profiles.open("version_check")
+        assert await ui.profiles.follow("version_check") == "followed @version_check"
+        names = await ui.accounts.signed_in()          # the switcher without its ids
         assert names == list(farm.state(serial)["accounts"])
     finally:
         farm.faults(f"version={serial}:34.1.2")
@@ -69,15 +69,15 @@ async def test_an_interrupting_dialog_is_dismissed(farm, kind):
     await ui.prepare()
     farm.faults(f"popup={serial}:{kind}")
     assert farm.state(serial)["dialog"] == kind
-    await ui.open_profile("dialog_check")
-    assert farm.state(serial)["dialog"] is None and len(ui.dismissed) == 1
+    await ui.profiles.open("dialog_check")
+    assert farm.state(serial)["dialog"] is None and len(ui.session.interruptions.dismissed) == 1
 
 
 async def test_switching_accounts_and_reading_them(farm):
     serial = farm.serials[0]
     ui = phone_ui(farm, 0)
     await ui.prepare()
-    names = await ui.signed_in_accounts()
+    names = await ui.accounts.signed_in()
     assert names == list(farm.state(serial)["accounts"]) and len(names) == 2
     assert await ui.switch_account("@" + names[1]) == f"switched to @{names[1]}"
     assert farm.state(serial)["current_account"] == names[1]
@@ -92,14 +92,14 @@ async def test_the_rate_limit_message_fails_the_step_with_its_text(farm):
     await ui.prepare()
     farm.faults("ratelimit=1")
     try:
-        await ui.open_profile("limit_one")
-        await ui.follow("limit_one")
-        await ui.open_profile("limit_two")
+        await ui.profiles.open("limit_one")
+        await ui.profiles.follow("limit_one")
+        await ui.profiles.open("limit_two")
         with pytest.raises(ScriptFailed, match=r"^rate limited by TikTok: Too many attempts\. Try again later\.$"):
-            await ui.follow("limit_two")
+            await ui.profiles.follow("limit_two")
     finally:
         farm.faults("reset")
     assert farm.state(farm.serials[1])["toast"]            # the next task starts with the message still shown
     await ui.prepare()
-    await ui.open_profile("limit_three")
-    assert await ui.follow("limit_three") == "followed @limit_three"
+    await ui.profiles.open("limit_three")
+    assert await ui.profiles.follow("limit_three") == "followed @limit_three"

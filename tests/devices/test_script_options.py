@@ -12,30 +12,42 @@ from phone_runs import FakeMaterials, make_run
 
 from devices.errors import ScriptFailed
 from devices.scripts import SCRIPTS
-from devices.scripts.base import StopRequested
+from devices.scripts.base import RunHalted
 from devices.scripts.texts import EMOJIS, TemplateComments
-from devices.ui.videos import VideoOnScreen
+from devices.ui.tiktok.feed import VideoOnScreen
 
 
 class RecordingUI:
-    """Answers like the TikTok UI and remembers what it was asked."""
+    """Answers like the TikTok app and remembers what its parts were asked, as ("part.flow", *args)."""
+
+    ANSWERS = {"sounds.open_page": "Chill Guitar", "sounds.add": "Summer Vibes", "sounds.set_volumes": "30/80",
+               "create.wait_upload": "published", "accounts.signed_in": ["ann", "bob"], "feed.next_video": True,
+               "feed.current_video": VideoOnScreen("creator", "cap", "k"), "feed.like": True, "feed.favourite": True,
+               "feed.follow_creator": True}
 
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []
 
-    def __getattr__(self, name: str) -> Any:
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((name, *args, *sorted(kwargs.items())))
-            if name == "push_media":
-                return [f"/sdcard/DCIM/droidledger/t7_{i}" for i in range(len(args[0]))]
-            return {"open_sound_page": "Chill Guitar", "add_sound": "Summer Vibes", "set_volumes": "30/80",
-                    "wait_upload": "published", "signed_in_accounts": ["ann", "bob"], "next_video": True,
-                    "current_video": VideoOnScreen("creator", "cap", "k"), "like": True, "favourite": True,
-                    "follow_creator": True}.get(name, f"did {name}")
-        return call
+    def __getattr__(self, part: str) -> Any:
+        return _RecordingPart(self, part)
 
     def names(self) -> list[str]:
         return [c[0] for c in self.calls]
+
+
+class _RecordingPart:
+    def __init__(self, ui: RecordingUI, part: str) -> None:
+        self.ui, self.part = ui, part
+
+    def __getattr__(self, flow: str) -> Any:
+        name = f"{self.part}.{flow}"
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            self.ui.calls.append((name, *args, *sorted(kwargs.items())))
+            if name == "media.push":
+                return [f"/sdcard/DCIM/droidledger/t7_{i}" for i in range(len(args[0]))]
+            return RecordingUI.ANSWERS.get(name, f"did {name}")
+        return call
 
 
 POST = {"content_type": 0, "image_count": 1, "captions": "", "post_way": "share", "material_source": "materialLibrary",
@@ -62,9 +74,9 @@ async def run_post(config: dict[str, Any], media: Path, **kw: Any) -> RecordingU
 
 async def test_post_share_with_default_sound_has_six_steps_and_shares_the_video(media: Path):
     ui = await run_post({"material_list": [str(media / "x.jpg"), str(media / "a.mp4")]}, media)
-    assert ("open_editor_by_share", ["/sdcard/DCIM/droidledger/t7_0"], "video") in ui.calls
-    assert "add_sound" not in ui.names() and "set_volumes" not in ui.names()
-    assert ui.calls[0] == ("push_media", [media / "a.mp4"], "t7_", "/sdcard/DCIM/droidledger")
+    assert ("create.open_editor_by_share", ["/sdcard/DCIM/droidledger/t7_0"], "video") in ui.calls
+    assert "sounds.add" not in ui.names() and "sounds.set_volumes" not in ui.names()
+    assert ui.calls[0] == ("media.push", [media / "a.mp4"], "t7_", "/sdcard/DCIM/droidledger")
 
 
 async def test_post_images_take_image_count_files_of_the_folder(media: Path):
@@ -72,37 +84,37 @@ async def test_post_images_take_image_count_files_of_the_folder(media: Path):
                          "material_path": str(media), "post_way": "addButton"}, media)
     pushed = ui.calls[0][1]
     assert len(pushed) == 2 and {p.suffix for p in pushed} <= {".jpg", ".png"}
-    assert ui.names()[1:3] == ["open_camera", "open_editor_from_gallery"]
+    assert ui.names()[1:3] == ["create.open_camera", "create.open_editor_from_gallery"]
 
 
 async def test_post_use_sound_opens_the_sound_page_and_sets_both_volumes(media: Path):
     ui = await run_post({"material_list": [str(media / "a.mp4")], "post_way": "useSound", "sound_name": "Chill Guitar",
                          "add_sound": "1", "origin_sound_volume": 30, "add_sound_volume": 80}, media)
-    assert ("open_sound_page", "Chill Guitar") in ui.calls
-    assert "add_sound" not in ui.names()          # the post way's sound wins
-    assert ("set_volumes", 30, 80) in ui.calls
+    assert ("sounds.open_page", "Chill Guitar") in ui.calls
+    assert "sounds.add" not in ui.names()          # the post way's sound wins
+    assert ("sounds.set_volumes", 30, 80) in ui.calls
 
 
 async def test_post_custom_sound_searches_the_keyword_with_the_sound_wait_time(media: Path):
     ui = await run_post({"material_list": [str(media / "a.mp4")], "add_sound": "custom",
                          "custom_sound_keyword": "summer", "sound_wait_time": 4}, media)
-    call = next(c for c in ui.calls if c[0] == "add_sound")
+    call = next(c for c in ui.calls if c[0] == "sounds.add")
     assert call[1:3] == ("summer", 4.0)
 
 
 async def test_post_sound_off_sets_only_a_changed_original_volume(media: Path):
     ui = await run_post({"material_list": [str(media / "a.mp4")], "add_sound": 0, "origin_sound_volume": 10}, media)
-    assert "add_sound" not in ui.names() and ("set_volumes", 10, None) in ui.calls
+    assert "sounds.add" not in ui.names() and ("sounds.set_volumes", 10, None) in ui.calls
 
 
 async def test_post_caption_spintax_product_link_and_upload_wait(media: Path):
     ui = await run_post({"material_list": [str(media / "a.mp4")], "captions": "{Hi|Hello} {world|there} #fyp",
                          "add_product_link": 1, "upload_wait_time": 45}, media, seed=3)
-    caption = next(c for c in ui.calls if c[0] == "write_caption")[1]
+    caption = next(c for c in ui.calls if c[0] == "create.write_caption")[1]
     rng = random.Random(3)
     from service.requests.spintax import resolve_spintax
     assert caption == resolve_spintax("{Hi|Hello} {world|there} #fyp", rng)
-    assert ("set_product_link", True) in ui.calls and ("wait_upload", 45.0, caption) in ui.calls
+    assert ("create.set_product_link", True) in ui.calls and ("create.wait_upload", 45.0, caption) in ui.calls
 
 
 async def test_post_from_the_library_asks_for_its_tags_and_count(media: Path):
@@ -132,8 +144,8 @@ async def test_follow_direct_and_unfollow_by_search():
     await SCRIPTS["follow"].run(run.ctx)
     run = make_run(ui, {"target_users": ["bob"], "access_method": "search"})
     await SCRIPTS["unfollow"].run(run.ctx)
-    assert ui.calls == [("open_profile", "@Alice", ("access", "direct")), ("follow", "@Alice"),
-                        ("open_profile", "bob", ("access", "search")), ("unfollow", "bob")]
+    assert ui.calls == [("profiles.open", "@Alice", ("access", "direct")), ("profiles.follow", "@Alice"),
+                        ("profiles.open", "bob", ("access", "search")), ("profiles.unfollow", "bob")]
     assert [r.name for r in run.records] == ["open-profile", "unfollow"]
 
 
@@ -149,14 +161,14 @@ COMMENT = {"target_post_urls": ["https://www.tiktok.com/@a/video/7123"], "commen
 async def test_comment_sequential_uses_the_tasks_line():
     ui = RecordingUI()
     await SCRIPTS["comment"].run(make_run(ui, {**COMMENT, "comment_order": "sequential", "comment_line": 3}).ctx)
-    assert ("comment", "three", ("image", None)) in ui.calls
+    assert ("comments.write", "three", ("image", None)) in ui.calls
 
 
 async def test_comment_random_resolves_spintax_and_adds_an_emoji():
     ui = RecordingUI()
     run = make_run(ui, {**COMMENT, "comment_content": "{a|b} c", "insert_emoji": True})
     await SCRIPTS["comment"].run(run.ctx)
-    text = next(c for c in ui.calls if c[0] == "comment")[1]
+    text = next(c for c in ui.calls if c[0] == "comments.write")[1]
     assert text[:4] in ("a c ", "b c ") and text[4:] in EMOJIS
 
 
@@ -167,7 +179,7 @@ async def test_comment_with_an_image_pushes_it_first(tmp_path: Path):
     run = make_run(ui, {**COMMENT, "comment_image_path": "pic.jpg"}, data_dir=tmp_path)
     await SCRIPTS["comment"].run(run.ctx)
     assert [r.name for r in run.records] == ["open-post", "push-image", "comment"]
-    assert ui.calls[1] == ("push_media", [tmp_path / "upload" / "pic.jpg"], "t7_", "/sdcard/Pictures/droidledger")
+    assert ui.calls[1] == ("media.push", [tmp_path / "upload" / "pic.jpg"], "t7_", "/sdcard/Pictures/droidledger")
     assert ui.calls[2][-1] == ("image", "/sdcard/DCIM/droidledger/t7_0")
 
 
@@ -197,9 +209,9 @@ async def test_match_account_registers_what_the_phone_lists():
 async def test_a_stop_halts_at_the_next_step_boundary():
     ui = RecordingUI()
     run = make_run(ui, {"target_users": ["alice"]}, stop_after=1)
-    with pytest.raises(StopRequested):
+    with pytest.raises(RunHalted):
         await SCRIPTS["follow"].run(run.ctx)
-    assert ui.names() == ["open_profile"] and len(run.records) == 1
+    assert ui.names() == ["profiles.open"] and len(run.records) == 1
 
 
 def test_planned_steps():
@@ -228,7 +240,7 @@ async def test_warmup_watches_until_the_duration_and_draws_each_action_in_order(
         likes += like
     videos = run.records[1:]
     assert run.records[0].detail == "opened the For You feed"
-    assert ui.names().count("like") == likes and ui.names().count("favourite") == len(videos)
+    assert ui.names().count("feed.like") == likes and ui.names().count("feed.favourite") == len(videos)
     assert sum(float(r.detail.split(" for ")[1].split(" s")[0]) for r in videos) == pytest.approx(60, abs=len(videos))
 
 
@@ -238,6 +250,6 @@ async def test_warmup_searches_one_of_its_topics_and_comments_from_templates_in_
               "comment_order": "sequential", "task_duration": 25}
     run = make_run(ui, config, seed=2)
     await SCRIPTS["account_warmup"].run(run.ctx)
-    assert ui.calls[0][0] == "open_topic" and ui.calls[0][1] in ("cats", "dogs")
-    comments = [c[1] for c in ui.calls if c[0] == "comment"]
+    assert ui.calls[0][0] == "feed.open_topic" and ui.calls[0][1] in ("cats", "dogs")
+    comments = [c[1] for c in ui.calls if c[0] == "comments.write"]
     assert comments == ["first", "second", "first"][:len(comments)] and comments

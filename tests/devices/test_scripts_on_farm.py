@@ -13,7 +13,7 @@ from PIL import Image
 
 from devices.errors import ScriptFailed
 from devices.scripts import SCRIPTS
-from devices.scripts.base import StopRequested
+from devices.scripts.base import RunHalted
 from devices.scripts.texts import EMOJIS
 from service.requests.spintax import resolve_spintax
 
@@ -192,7 +192,7 @@ async def test_match_account_registers_the_phones_accounts(farm):
 
 
 async def test_a_stop_between_steps_halts_the_script(farm):
-    with pytest.raises(StopRequested):
+    with pytest.raises(RunHalted):
         await run_script(farm, 1, "follow", {"target_users": ["stopped_before"], "access_method": "direct"},
                          stop_after=1)
     assert "stopped_before" not in farm.account(farm.serials[1])["follows"]

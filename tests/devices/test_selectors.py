@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from devices.selectors import Alternative, load_selectors, parse_selectors, version_key
 
-DATA = json.loads((Path(__file__).parents[2] / "devices/selectors/tiktok.json").read_text(encoding="utf-8"))
+ROOT = Path(__file__).parents[2]
+DATA = json.loads((ROOT / "devices/selectors/tiktok.json").read_text(encoding="utf-8"))
 
 
 def test_a_known_version_tries_its_resource_id_first():
@@ -68,3 +70,16 @@ def test_a_language_that_is_only_recognised_cannot_be_driven():
 
 def test_version_keys_compare_numerically():
     assert version_key("34.10.0") > version_key("34.9.9") > version_key("9.0")
+
+
+def test_every_app_defines_what_the_app_neutral_parts_look_for():
+    neutral = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "devices/ui").glob("*.py"))
+    elements = set(re.findall(r'sel\["(\w+)"\]', neutral))
+    labels = set(re.findall(r'sel\.label\("(\w+)"\)', neutral))
+    assert {"tab_home", "dialog_title", "rate_limit"} <= elements and "allow_for" in labels
+    for path in (ROOT / "devices/selectors").glob("*.json"):
+        app = load_selectors(path.stem)
+        for language in app.drives:
+            selectors = app.resolve(app.newest, language)
+            assert {name for name in elements if not selectors.elements.get(name)} == set(), (path.name, language)
+            assert labels - set(selectors.labels) == set(), (path.name, language)

@@ -1,0 +1,75 @@
+"""What pops up over an app: dialogs, dismissed and noted, and the app's messages that end a step.
+
+Every fresh dump of the session passes here. A dialog whose title asks for a media permission
+(one of the `allow_for` words) is allowed; any other is dismissed by its dismiss button, else
+its close icon. A rate-limit or error message ends the step with its text, except while the
+phone is being prepared, when a message on screen is an earlier task's. The element names are
+the same for every app: dialog_title, dialog_dismiss, dialog_close, permission_allow,
+rate_limit and app_error.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from contextlib import contextmanager
+from typing import Iterator
+
+from devices.errors import ScriptFailed
+from devices.selectors import Selectors
+from devices.ui.screen import Element, Screen
+
+
+class Interruptions:
+    """The dialogs dismissed in one app on one phone: the latest 50, and those not yet reported."""
+
+    def __init__(self, app_name: str) -> None:
+        self.app_name = app_name
+        self.dismissed: deque[str] = deque(maxlen=50)
+        self.count = 0
+        self._unreported: list[str] = []   # dismissed since the last take()
+        self._earlier_tasks = False        # while preparing, a message on screen is an old task's
+
+    def check_messages(self, screen: Screen, sel: Selectors) -> None:
+        """ScriptFailed with the text of a rate-limit or error message on screen."""
+        if self._earlier_tasks:
+            return
+        limited = screen.matching(sel["rate_limit"])
+        if limited:
+            raise ScriptFailed(f"rate limited by {self.app_name}: {limited[0].label}")
+        error = screen.matching(sel["app_error"])
+        if error:
+            raise ScriptFailed(f"{self.app_name} says: {error[0].label}")
+
+    def shows_message(self, screen: Screen, sel: Selectors) -> bool:
+        """Whether a rate-limit or error message shows."""
+        return bool(screen.matching(sel["rate_limit"]) or screen.matching(sel["app_error"]))
+
+    @contextmanager
+    def from_earlier_tasks(self) -> Iterator[None]:
+        """Within it, messages on screen are an earlier task's: they fail nothing."""
+        self._earlier_tasks = True
+        try:
+            yield
+        finally:
+            self._earlier_tasks = False
+
+    def dismissal(self, screen: Screen, sel: Selectors) -> Element | None:
+        """The button that dismisses the dialog on screen, noted as dismissed; None without a dialog."""
+        title = screen.find(sel["dialog_title"])
+        if title is not None and any(word in title.label.lower() for word in sel.label("allow_for")):
+            button = screen.find(sel["permission_allow"])
+        else:
+            button = screen.find(sel["dialog_dismiss"])
+        if button is None and title is not None:
+            button = screen.find(sel["dialog_close"])
+        if button is None:
+            return None
+        self.dismissed.append(f"{title.label if title else 'dialog'} ({button.label or 'close'})")
+        self._unreported.append(self.dismissed[-1])
+        self.count += 1
+        return button
+
+    def take(self) -> list[str]:
+        """The dialogs dismissed since the last call, for the detail of the step that met them."""
+        taken, self._unreported = self._unreported, []
+        return taken
