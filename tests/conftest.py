@@ -88,10 +88,20 @@ def pg_database() -> str:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def new_pg_url(pg_database):
+    """`new_pg_url()`: a URL whose connections work in a new schema of their own (an empty store)."""
+
+    def new() -> str:
+        schema = f"test_{next(_schemas)}"
+        with psycopg.connect(pg_database, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        return _with_database(pg_database, urlsplit(pg_database).path.lstrip("/"), options=f"-csearch_path={schema}")
+
+    return new
+
+
 @pytest.fixture
-def pg_url(pg_database) -> str:
-    """A URL whose connections work in a new schema of their own (an empty store)."""
-    schema = f"test_{next(_schemas)}"
-    with psycopg.connect(pg_database, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return _with_database(pg_database, urlsplit(pg_database).path.lstrip("/"), options=f"-csearch_path={schema}")
+def pg_url(new_pg_url) -> str:
+    """A URL of an empty store of the test's own."""
+    return new_pg_url()

@@ -8,6 +8,10 @@ error envelope, `api.start(task_id)` makes a task running (there is no scheduler
 The apps run with `rest_status` (`--rest-status`), so that every test checks the HTTP status
 each error code maps to as well; test_routing_and_envelope.py checks that the default answers
 every kind of error with HTTP 200 and the same body.
+
+Every test runs on SQLite and on PostgreSQL (the PostgreSQL runs in the slow tier): `backend`
+gives the app started on a data directory its store (a schema of its own on PostgreSQL, the
+same one again for an app started again on the same data directory).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from service.domain.task import StartTask
 from service.events import DeviceConnected, device_stream
 from service.settings import Settings
 from service.store.records import StreamAppend
+from tests.support.stores import BACKENDS_PG_SLOW, DatabasesByFolder
 
 
 # Every endpoint of API.md under /api/v1 except /license/check (and /sim/*, only with --sim).
@@ -84,6 +89,10 @@ class Api:
         """Every event of the global log."""
         return self.ok(self.client.get("/api/v1/events", params={"limit": 1000}))["events"]
 
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Rows of a read-only query on the app's store (either backend)."""
+        return self.client.blocking_portal.call(self.runtime.store.fetchall, sql, params)
+
     def start(self, task_id: int, seed: int = 1) -> None:
         """Append `started` for the task on its own serial, as a device would."""
         serial = self.task(task_id)["serial"]
@@ -113,17 +122,35 @@ class Api:
         return message
 
 
+@pytest.fixture(params=BACKENDS_PG_SLOW)
+def backend(request) -> DatabasesByFolder:
+    """The store the test's apps run on."""
+    return DatabasesByFolder(request.param, request)
+
+
+def api_settings(backend: DatabasesByFolder, **settings: Any) -> Settings:
+    """The settings of an API test's app: no phones, --sync normal, --rest-status, its backend."""
+    settings.setdefault("sync", "normal")
+    settings.setdefault("run_tasks", False)
+    settings.setdefault("rest_status", True)
+    settings.setdefault("db", backend.db_for(settings["data_dir"]))
+    return Settings(**settings)
+
+
 @pytest.fixture
-def make_api(tmp_path) -> Callable[..., Api]:
+def settings_for(backend) -> Callable[..., Settings]:
+    """`settings_for(data_dir=..., **settings)`: an API test app's settings on the test's backend."""
+    return lambda **settings: api_settings(backend, **settings)
+
+
+@pytest.fixture
+def make_api(tmp_path, backend) -> Callable[..., Api]:
     """`make_api(plan=..., clock=..., **settings)` starts an app on the test's data dir."""
     clients: list[TestClient] = []
 
     def make(*, clock=None, **settings: Any) -> Api:
         settings.setdefault("data_dir", tmp_path)
-        settings.setdefault("sync", "normal")
-        settings.setdefault("run_tasks", False)
-        settings.setdefault("rest_status", True)
-        client = TestClient(create_app(Settings(**settings), clock=clock))
+        client = TestClient(create_app(api_settings(backend, **settings), clock=clock))
         client.__enter__()
         clients.append(client)
         return Api(client)
@@ -134,7 +161,7 @@ def make_api(tmp_path) -> Callable[..., Api]:
 
 
 @pytest.fixture
-def serve_async(tmp_path):
+def serve_async(tmp_path, backend):
     """`async with serve_async(**settings) as (app, client):` the app in the test's event loop,
     driven through httpx's ASGITransport, so that requests sent together really interleave.
 
@@ -145,10 +172,7 @@ def serve_async(tmp_path):
     @asynccontextmanager
     async def serve(**settings: Any):
         settings.setdefault("data_dir", tmp_path)
-        settings.setdefault("sync", "normal")
-        settings.setdefault("run_tasks", False)
-        settings.setdefault("rest_status", True)
-        app = create_app(Settings(**settings))
+        app = create_app(api_settings(backend, **settings))
         async with app.lifespan():
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -159,7 +183,7 @@ def serve_async(tmp_path):
 
 @pytest.fixture(scope="module")
 def shared_api(tmp_path_factory) -> Api:
-    """One app for a whole module, for tests that only read or only fail."""
+    """One app for a whole module (on SQLite), for tests that only read or only fail."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("shared"), sync="normal", run_tasks=False, rest_status=True)
     with TestClient(create_app(settings)) as client:
         yield Api(client)

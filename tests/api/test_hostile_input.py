@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,19 +17,10 @@ from litestar.testing import TestClient
 from bench.harness.fuzz import HOSTILE_SEGMENTS
 from service.api.app import create_app
 from service.settings import Settings
+from tests.support.stores import BACKENDS_PG_SLOW, snapshot
 
 KEY = "hostile-test-key"
 MB = 1024 * 1024
-
-
-def _tables(db: str) -> dict[str, list[tuple]]:
-    conn = sqlite3.connect(db)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {name: conn.execute(f"SELECT * FROM {name}").fetchall() for name in names}
-    finally:
-        conn.close()
 
 
 class Served:
@@ -39,7 +29,7 @@ class Served:
     def __init__(self, client: TestClient, headers: dict[str, str]) -> None:
         self.client = client
         self.headers = headers
-        self.db = client.app.state.runtime.store.path
+        self.store = client.app.state.runtime.store
 
     def send(self, method: str, path: str, body: bytes | dict | None = None, **kwargs):
         headers = {**self.headers, **kwargs.pop("headers", {})}
@@ -58,13 +48,14 @@ class Served:
         return envelope["message"]
 
     def tables(self) -> dict[str, list[tuple]]:
-        return _tables(self.db)
+        """Every row of every table of the store."""
+        return self.client.blocking_portal.call(snapshot, self.store)
 
 
-def _serve(data_dir: Path, **settings) -> tuple[TestClient, Served]:
+def _serve(data_dir: Path, db: str | None = None, **settings) -> tuple[TestClient, Served]:
     headers = {"X-API-Key": settings["api_key"]} if settings.get("api_key") else {}
     client = TestClient(create_app(Settings(data_dir=data_dir, sync="normal", run_tasks=False, rest_status=True,
-                                            **settings)))
+                                            db=db, **settings)))
     client.__enter__()
     served = Served(client, headers)
     seeded = served.send("POST", "/api/v1/task", {"serials": ["A", "B"], "script_name": "follow",
@@ -92,9 +83,10 @@ def files(tmp_path_factory) -> dict[str, Path]:
     return {"data": data, "root": root, "outside": outside}
 
 
-@pytest.fixture(scope="module")
-def loopback(tmp_path_factory):
-    client, served = _serve(tmp_path_factory.mktemp("loopback"))
+@pytest.fixture(scope="module", params=BACKENDS_PG_SLOW)
+def loopback(request, tmp_path_factory):
+    db = request.getfixturevalue("new_pg_url")() if request.param == "postgresql" else None
+    client, served = _serve(tmp_path_factory.mktemp("loopback"), db)
     yield served
     client.__exit__(None, None, None)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 
 import anyio
@@ -100,20 +99,16 @@ def test_the_key_is_remembered_24_hours(make_api):
     assert api.ok(_post(api, BODY, "k-1"))["task_ids"] == [3, 4]
 
 
-def test_only_a_hash_of_the_body_is_kept(api, tmp_path):
+def test_only_a_hash_of_the_body_is_kept(api):
     api.ok(_post(api, BODY, "k-1"))
-    db = sqlite3.connect(tmp_path / "droidledger.db")
-    try:
-        ((key, digest, response),) = db.execute("SELECT key, body_hash, response FROM idempotency_keys").fetchall()
-    finally:
-        db.close()
+    ((key, digest, response),) = api.query("SELECT key, body_hash, response FROM idempotency_keys")
     assert key == "k-1"
     assert len(digest) == 64 and int(digest, 16) >= 0
     assert b"search" not in bytes(response) and b"follow" not in bytes(response)
 
 
-def test_the_key_survives_a_restart_on_the_same_database(tmp_path):
-    settings = Settings(data_dir=tmp_path, sync="normal", run_tasks=False, rest_status=True)
+def test_the_key_survives_a_restart_on_the_same_database(tmp_path, settings_for):
+    settings = settings_for(data_dir=tmp_path)
     with TestClient(create_app(settings)) as client:
         first = client.post("/api/v1/task", json=BODY, headers={"Idempotency-Key": "k-1"})
         assert first.json()["data"]["task_ids"] == [1, 2]

@@ -95,12 +95,15 @@ def test_a_closed_store_is_50001_on_reads_and_writes(api):
 
 
 def _refuse_writes(api, refuse: bool) -> None:
-    """Turn the writer connection read-only (as a full disk or a read-only mount would)."""
+    """Turn the writer connection read-only (as a full disk, a read-only mount or a standby would)."""
     store = api.runtime.store
-    pragma = f"PRAGMA query_only = {'ON' if refuse else 'OFF'}"
+    if store.backend == "postgresql":
+        statement = f"SET default_transaction_read_only = {'on' if refuse else 'off'}"
+    else:
+        statement = f"PRAGMA query_only = {'ON' if refuse else 'OFF'}"
 
     async def run() -> None:
-        await store.writer.run_on_writer(lambda conn: conn.sql.execute(pragma))
+        await store.writer.run_on_writer(lambda conn: conn.sql.execute(statement))
 
     api.client.blocking_portal.call(run)
 

@@ -56,7 +56,7 @@ def registry_routes(rt: Runtime) -> list:
     @delete("/account/{username:str}", status_code=200, operation_class=documented())
     async def forget_account(username: FromPath[str]) -> Envelope[AccountOut]:
         """Forget an account."""
-        row = await rt.store.views.account(account_key(username))
+        row = await rt.store.views.account(account_key(clean("username", username)))
         if row is None:
             raise AccountNotFound(f"account {username!r} not found")
         await rt.accounts.remove(username)

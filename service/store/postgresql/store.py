@@ -93,11 +93,16 @@ class PostgresEventStore(BaseEventStore):
 
     async def check_writable(self) -> None:
         """Take the log's lock and let go, writing nothing (StoreError when it cannot)."""
-        def probe(conn: PostgresWriterConnection) -> None:
-            conn.begin()
-            conn.rollback()
+        def probe(conn: PostgresWriterConnection) -> str:
+            try:
+                conn.begin()
+                return next(iter(conn.sql.execute("SELECT current_setting('transaction_read_only')")))[0]
+            finally:
+                conn.rollback()
 
         try:
-            await self.writer.run_on_writer(probe)
+            read_only = await self.writer.run_on_writer(probe)
         except (psycopg.Error, OSError) as exc:
             raise StoreError(f"the database does not take writes: {exc}") from exc
+        if read_only == "on":
+            raise StoreError("the database does not take writes: its transactions are read-only")
