@@ -14,6 +14,7 @@ import anyio
 from service.domain.device import DISCONNECTED
 from service.handlers.devices import DeviceHandlers
 from service.store.interface import EventStore
+from service.store.outages import StoreOutage
 
 log = logging.getLogger("droidledger.discovery")
 
@@ -46,9 +47,10 @@ class Discovery:
                       if row.online or row.state != DISCONNECTED}
         await self.scan()
         task_status.started()
+        outage = StoreOutage("discovery", log)
         while True:
             await anyio.sleep(self.interval_s)
-            await self.scan()
+            await outage.retry(self.scan)
 
     async def scan(self) -> Listing:
         """One look at the adb server; append events for what changed since the last look; the listing."""

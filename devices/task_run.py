@@ -31,10 +31,12 @@ from service.handlers.tasks import TaskHandlers
 from service.materials import MaterialLibrary
 from service.retry_policy import RetryPolicy
 from service.store.interface import EventStore
+from service.store.outages import StoreOutage
 
 log = logging.getLogger("droidledger.run")
 
 ARTIFACT_TIMEOUT_S = 15.0
+RECORD_PATIENCE_S = 300.0  # after that, the run's end is left to the restart's recovery
 
 
 @dataclass
@@ -71,20 +73,21 @@ class TaskRunner:
     async def run(self, serial: str, task_id: int, connect: Callable[[], Awaitable[PhoneSession]],
                   control: RunControl) -> None:
         """Run the task's current attempt on this phone (nothing if it was stopped or deleted meanwhile)."""
-        row = await self.store.views.task(task_id)
+        outage = StoreOutage(f"task {task_id}", log)
+        row = await outage.retry(lambda: self.store.views.task(task_id))
         if row is None:
             return
         script_name, config, username = row.script_name, msgspec.json.decode(row.script_config), row.username
         script = SCRIPTS[script_name]
         seed = random.SystemRandom().getrandbits(63)
         prelude = 2 if username else 1
+        start = StartTask(serial=serial, seed=seed, username=username, steps=prelude + script.planned_steps(config))
         try:
-            state, _ = await self.tasks.execute(task_id, StartTask(
-                serial=serial, seed=seed, username=username, steps=prelude + script.planned_steps(config)))
+            state, _ = await outage.retry(lambda: self.tasks.execute(task_id, start))
         except DomainError:
             return  # stopped or deleted between dispatch and start
-        run = _Run(self, task_id, state)
-        secrets = await self.store.side.secrets(task_id)
+        run = _Run(self, task_id, state, outage)
+        secrets = await outage.retry(lambda: self.store.side.secrets(task_id))
         session: list[PhoneSession] = []
         ctx = ScriptContext(
             task_id=task_id, serial=serial, username=username, config=config, secrets=secrets,
@@ -167,14 +170,17 @@ class TaskRunner:
 class _Run:
     """The events of one attempt, appended with the last known state (a conflict reloads it)."""
 
-    def __init__(self, runner: TaskRunner, task_id: int, state: TaskState) -> None:
+    def __init__(self, runner: TaskRunner, task_id: int, state: TaskState, outage: StoreOutage) -> None:
         self.runner = runner
         self.task_id = task_id
         self.state = state
+        self.outage = outage
 
     async def execute(self, command: Any) -> None:
+        """Record what happened; while the database is away, wait for it (a run's events are facts)."""
         try:
-            self.state, _ = await self.runner.tasks.execute(self.task_id, command, self.state)
+            self.state, _ = await self.outage.retry(
+                lambda: self.runner.tasks.execute(self.task_id, command, self.state), give_up_after_s=RECORD_PATIENCE_S)
         except DomainError as exc:
             log.info("task %d: %s not recorded: %s", self.task_id, type(command).__name__, exc)
 

@@ -239,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `droidledger` console script."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The store says once that the database is away; the pool would say it at every attempt.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     args = build_parser().parse_args(argv)
     return args.run(args)
 

@@ -25,7 +25,8 @@ from service.domain.errors import DomainError
 from service.domain.task import STOPPED, FailTask, TaskStatus
 from service.events import TaskCreated, TaskRetried, task_id_of
 from service.handlers.devices import DeviceHandlers
-from service.store.records import RecordedEvent
+from service.store.outages import StoreOutage
+from service.store.records import RecordedEvent, StoreError
 from service.store.interface import EventStore
 
 log = logging.getLogger("droidledger.scheduler")
@@ -163,16 +164,21 @@ class Scheduler:
     # --- following the log ----------------------------------------------------------------
 
     async def _follow(self) -> None:
+        outage = StoreOutage("the scheduler", log)
         while True:
             await self.store.wait_for_commit(self.position)
-            while True:
-                batch = await self.store.read_all(self.position, 1000)
-                if not batch:
-                    break
-                for recorded in batch:
-                    await self._apply(recorded)
-                self.position = batch[-1].position
+            await outage.retry(self._catch_up)
             self._wakeup()
+
+    async def _catch_up(self) -> None:
+        """Apply every event after the scheduler's position (where it stopped, after a failure)."""
+        while True:
+            batch = await self.store.read_all(self.position, 1000)
+            if not batch:
+                return
+            for recorded in batch:
+                await self._apply(recorded)
+                self.position = recorded.position
 
     async def _apply(self, recorded: RecordedEvent) -> None:
         kind = recorded.type
@@ -237,15 +243,20 @@ class Scheduler:
                 # The actor has already reported the run done (so the phone is free): fail its task here.
                 task_id, actor.crashed_task = actor.crashed_task, None
                 with anyio.CancelScope(shield=True):
-                    await self.devices.actor_restarted(actor.serial, f"{exc.__class__.__name__}: {exc}")
-                    if task_id is not None:
-                        try:
-                            await self.runner.tasks.execute(task_id, FailTask(reason=f"the phone's actor crashed: {exc}"))
-                        except DomainError:
-                            pass
-                        else:
-                            await self.runner.retry_if_policy_allows(task_id)
+                    try:
+                        await self._record_crash(actor.serial, task_id, exc)
+                    except StoreError as store_error:  # the task stays running until a restart recovers it
+                        log.error("the crash of the actor of %s is not recorded: %s", actor.serial, store_error)
                 await anyio.sleep(1)
+
+    async def _record_crash(self, serial: str, task_id: int | None, exc: Exception) -> None:
+        await self.devices.actor_restarted(serial, f"{exc.__class__.__name__}: {exc}")
+        if task_id is not None:
+            try:
+                await self.runner.tasks.execute(task_id, FailTask(reason=f"the phone's actor crashed: {exc}"))
+            except DomainError:
+                return
+            await self.runner.retry_if_policy_allows(task_id)
 
     def _done(self, serial: str, task_id: int, phone_lost: bool = False) -> None:
         if self.running.get(serial) == task_id:
@@ -262,6 +273,8 @@ class Scheduler:
             listing = await self.recheck()  # type: ignore[misc]
             if listing.get(serial, ("", ""))[0] != "device":
                 self.online.discard(serial)  # its device event follows through the log
+        except StoreError as exc:  # the next poll of discovery records it
+            log.warning("could not record what adb says of %s: %s", serial, exc)
         finally:
             self.rechecking.discard(serial)
             self._wakeup()

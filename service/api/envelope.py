@@ -87,7 +87,9 @@ def exception_handlers(rest_status: bool) -> dict[type[Exception], Callable[[Req
         return unexpected(request, exc)
 
     def store_error(request: Request, exc: StoreError) -> Response:
-        log.error("store error on %s %s: %s", request.method, request.url.path, exc, exc_info=exc)
+        # One line: the cause is in the message (a database away for a minute would otherwise
+        # fill the log with the same traceback).
+        log.error("store error on %s %s: %s", request.method, request.url.path, exc)
         return respond(request, Code.INTERNAL_ERROR, "internal error: the database could not complete the request")
 
     def unexpected(request: Request, exc: Exception) -> Response:

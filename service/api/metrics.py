@@ -16,7 +16,9 @@ async def render_metrics(rt) -> str:
     """Tasks by status, events appended, commit batches, append latency, phones."""
     counts = await rt.store.views.task_counts()
     stats = rt.store.stats
-    lines = ["# HELP droidledger_tasks Tasks by status (deleted tasks excluded).", "# TYPE droidledger_tasks gauge"]
+    lines = ["# HELP droidledger_store_info The event store's backend.", "# TYPE droidledger_store_info gauge",
+             f'droidledger_store_info{{backend="{rt.store.backend}"}} 1',
+             "# HELP droidledger_tasks Tasks by status (deleted tasks excluded).", "# TYPE droidledger_tasks gauge"]
     lines += [f'droidledger_tasks{{status="{s.text}"}} {counts.get(int(s), 0)}' for s in TaskStatus]
     lines += ["# HELP droidledger_events_appended_total Events appended since the server started.",
               "# TYPE droidledger_events_appended_total counter", f"droidledger_events_appended_total {stats.events}",

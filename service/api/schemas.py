@@ -180,6 +180,7 @@ class HealthOut(msgspec.Struct, kw_only=True):
     """Whether the service can work."""
 
     database: str
+    backend: str  # "sqlite" or "postgresql"
     scheduler: str
     phones_online: int
 

@@ -30,7 +30,8 @@ def test_devices_show_state_and_what_they_run(api):
 
 
 def test_health_reports_the_database_and_online_phones(api):
-    assert api.ok(api.client.get("/api/v1/health")) == {"database": "ok", "scheduler": "none", "phones_online": 0}
+    assert api.ok(api.client.get("/api/v1/health")) == {"database": "ok", "backend": api.runtime.store.backend,
+                                                        "scheduler": "none", "phones_online": 0}
     api.connect("A")
     api.connect("B")
     assert api.ok(api.client.get("/api/v1/health"))["phones_online"] == 2

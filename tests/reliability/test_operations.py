@@ -54,7 +54,8 @@ def test_health_reports_the_database_the_scheduler_and_the_phones(server):
     response = httpx.get(f"{server.base_url}/health", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"code": 0, "message": "success",
-                               "data": {"database": "ok", "scheduler": "running", "phones_online": PHONES}}
+                               "data": {"database": "ok", "backend": "sqlite", "scheduler": "running",
+                                        "phones_online": PHONES}}
 
 
 def test_metrics_move_as_tasks_run(server):

@@ -11,6 +11,7 @@ from service.api.schemas import Envelope, HealthOut, LicenseOut
 from service.api.metrics import render_metrics
 from service.errors import Code
 from service.runtime import Runtime
+from service.store.records import StoreError
 
 
 def license_route(rt: Runtime):
@@ -49,8 +50,12 @@ def health_route(rt: Runtime):
         scheduler = "none" if rt.scheduler is None else ("running" if rt.scheduler.alive else "stopped")
         if scheduler == "stopped":
             problems.append("the scheduler is not running")
-        online = await rt.store.views.online_serials()
-        data = HealthOut(database=database, scheduler=scheduler, phones_online=len(online))
+        try:
+            online = len(await rt.store.views.online_serials())
+        except StoreError:
+            online = 0
+            problems.append("the database cannot be read")
+        data = HealthOut(database=database, backend=rt.store.backend, scheduler=scheduler, phones_online=online)
         if not problems:
             return ok(data)
         note_code(request.scope, Code.INTERNAL_ERROR)

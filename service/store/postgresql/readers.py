@@ -10,7 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from service.store.postgresql.connection import CONNECT_TIMEOUT_S, translate
 
-POOL_TIMEOUT_S = 10.0
+POOL_TIMEOUT_S = 3.0  # a read waits this long for the database (away during a restart), then 50001
 
 
 async def _configure(conn: AsyncConnection) -> None:
@@ -23,7 +23,7 @@ class PostgresReaders:
     def __init__(self, url: str, size: int) -> None:
         self.pool = AsyncConnectionPool(
             url, min_size=1, max_size=max(2, size), open=False, timeout=POOL_TIMEOUT_S, configure=_configure,
-            check=AsyncConnectionPool.check_connection, reconnect_timeout=0,
+            check=AsyncConnectionPool.check_connection,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S,
                     "application_name": f"droidledger pid {os.getpid()} reads"})
 
