@@ -1,4 +1,4 @@
-"""The `droidledger` command: serve, replay, backup, sim."""
+"""The `droidledger` command: serve, replay, backup, copy, sim."""
 
 from __future__ import annotations
 
@@ -180,6 +180,36 @@ def run_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_copy(args: argparse.Namespace) -> int:
+    """Copy a whole event log into an empty store; views rebuilt there; counts checked."""
+    from service.progress import ProgressLine
+    from service.store import operations
+    from service.store.copy import copy_log
+    from service.store.locator import locate
+
+    try:
+        source, destination = locate(args.source), locate(args.destination)
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
+    if not operations.exists(source):
+        log.error("no database at %s", source.display)
+        return 2
+    try:
+        with operations.hold(source, "copy it"), operations.hold(destination, "copy into it"):
+            progress = ProgressLine("copy", unit="events")
+            started = time.perf_counter()
+            counts = copy_log(source, destination, progress=progress.update)
+            progress.done()
+    except Exception as exc:  # noqa: BLE001 - DatabaseInUse, DestinationNotEmpty, SchemaTooNew, the drivers'
+        log.error("cannot copy %s to %s: %s", source.display, destination.display, exc)
+        return 2
+    print(f"copied {counts.events} events (last position {counts.last_position}), {counts.side_rows} secrets and "
+          f"idempotency keys from {source.display} to {destination.display} in "
+          f"{time.perf_counter() - started:.2f} s; views rebuilt: {counts.tasks} tasks; counts checked")
+    return 0
+
+
 def run_backup(args: argparse.Namespace) -> int:
     """A consistent copy of a (possibly live) SQLite database with SQLite's online backup."""
     from service.store.sqlite import maintenance
@@ -226,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the event store: a SQLite file, sqlite:///path or a postgresql:// URL (or DROIDLEDGER_DB)")
         sub.add_argument("--data-dir", type=Path, default=Path("data"), help="data directory (default ./data)")
         sub.set_defaults(run=run)
+
+    copy = commands.add_parser("copy", help="copy a whole event log into an empty store (SQLite ⇄ PostgreSQL)")
+    copy.add_argument("source", help="the store to copy: a SQLite file, sqlite:///path or a postgresql:// URL")
+    copy.add_argument("destination", help="an empty store to copy into (created if it is a new SQLite file)")
+    copy.set_defaults(run=run_copy)
 
     from devices.sim import cli as sim_cli
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import msgspec
 
-from service.store.sqlite.maintenance import replay_connection as rebuild_views
+from service.store import operations
+from service.store.locator import StoreLocator
 from projections.views import CHECKPOINT, all_views
 
 SIDE_TABLES = ("idempotency_keys", "secrets", "material_uses", "task_sequence")
@@ -74,7 +75,7 @@ def views_equal_replay(db: Path) -> ReplayCheck:
         last = conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
         row = conn.execute("SELECT position FROM checkpoints WHERE name = ?", (CHECKPOINT,)).fetchone()
         before = dump(conn, tables)
-        folded = rebuild_views(conn)
+        folded = operations.replay(StoreLocator("sqlite", str(db)))
         after = dump(conn, tables)
     finally:
         conn.close()

@@ -1,26 +1,29 @@
 """What the CLI does to a store besides serving it, for either backend: create or migrate it,
-hold it (so that a replay never runs beside a server), rebuild its views."""
+hold it (so that a replay or a copy never runs beside a server), rebuild its views."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from typing import Iterator
 
-from projections.replay import Progress
+from projections.replay import Progress, rebuild_views
 from service.store.locator import StoreLocator
-from service.store.records import StoreError
 
 
 def prepare(locator: StoreLocator, sync: str = "full") -> None:
     """Create the database, or bring it to the newest schema (SchemaTooNew if it is newer)."""
+    maintenance(locator, sync).close()
+
+
+def maintenance(locator: StoreLocator, sync: str = "full"):
+    """A connection of its own to the (migrated) database, for work done in one transaction."""
     if locator.backend == "postgresql":
-        from service.store.postgresql import maintenance
+        from service.store.postgresql.maintenance import PostgresMaintenance
 
-        maintenance.prepare(locator.target)
-    else:
-        from service.store.sqlite import maintenance
+        return PostgresMaintenance(locator.target)
+    from service.store.sqlite.maintenance import SQLiteMaintenance
 
-        maintenance.prepare(locator.path, sync)
+    return SQLiteMaintenance(locator.path, sync)
 
 
 def exists(locator: StoreLocator) -> bool:
@@ -52,14 +55,17 @@ def hold(locator: StoreLocator, purpose: str, *, serving: bool = False) -> Itera
 
 
 def replay(locator: StoreLocator, progress: Progress | None = None) -> int:
-    """Migrate the database and rebuild every view from its log; events folded."""
-    if locator.backend == "postgresql":
-        from service.store.postgresql import maintenance
-    else:
-        from service.store.sqlite import maintenance
+    """Rebuild every view from the log, in one transaction; events folded."""
+    session = maintenance(locator)
     try:
-        return maintenance.replay(locator.target if locator.backend == "postgresql" else locator.path, progress)
-    except StoreError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the driver's errors, as the store's
-        raise StoreError(str(exc)) from exc
+        with session.bulk():
+            session.begin()
+            try:
+                folded = rebuild_views(session, progress=progress)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        session.close()
+    return folded

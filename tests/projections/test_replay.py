@@ -6,8 +6,9 @@ import sqlite3
 
 import pytest
 
-from service.store.sqlite import maintenance as replay
-from service.store.sqlite.maintenance import replay_connection as rebuild_views
+from service.store import operations
+from service.store.locator import StoreLocator
+from service.store.sqlite import maintenance
 from projections.views import all_views
 from service.domain.task import CompleteStep, CompleteTask, CreateTask, FailTask, StartTask
 from service.events import DeviceConnected, DeviceStateChanged
@@ -15,6 +16,11 @@ from service.handlers.accounts import AccountHandlers
 from service.handlers.tasks import NewTask, TaskHandlers
 
 VIEW_TABLES = (*(table for view in all_views() for table in view.tables), "checkpoints")
+
+
+def replay_file(path, progress=None) -> int:
+    """`droidledger replay` on a SQLite file."""
+    return operations.replay(StoreLocator("sqlite", str(path)), progress=progress)
 
 
 def views(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
@@ -81,35 +87,35 @@ def test_the_day_of_work_left_rows_in_every_view(day_of_work):
     assert conn.execute("SELECT COUNT(*), MAX(position) FROM events").fetchone() == (events, events)
 
 
-def test_replay_gives_the_views_the_writer_kept(day_of_work):
+def test_replay_gives_the_views_the_writer_kept(day_of_work, db_path):
     conn, live, events = day_of_work
-    assert rebuild_views(conn) == events
+    assert replay_file(db_path) == events
     assert views(conn) == live
 
 
-def test_replay_rebuilds_views_emptied_by_hand(day_of_work):
+def test_replay_rebuilds_views_emptied_by_hand(day_of_work, db_path):
     conn, live, events = day_of_work
     for table in VIEW_TABLES:
         conn.execute(f"DELETE FROM {table}")
     assert all(rows == [] for rows in views(conn).values())
-    assert rebuild_views(conn) == events
+    assert replay_file(db_path) == events
     assert views(conn) == live
 
 
-def test_replay_reports_its_progress(day_of_work, monkeypatch):
+def test_replay_reports_its_progress(day_of_work, monkeypatch, db_path):
     conn, live, events = day_of_work
-    monkeypatch.setattr(replay, "_CHUNK", 10)
+    monkeypatch.setattr(maintenance, "CHUNK", 10)
     progress = []
-    rebuild_views(conn, progress=lambda done, total: progress.append((done, total)))
+    replay_file(db_path, progress=lambda done, total: progress.append((done, total)))
     assert progress == [(done, events) for done in [*range(10, events, 10), events]]
     assert views(conn) == live
 
 
-def test_replay_leaves_the_log_and_the_side_tables_alone(day_of_work):
+def test_replay_leaves_the_log_and_the_side_tables_alone(day_of_work, db_path):
     conn, live, events = day_of_work
     log = conn.execute("SELECT * FROM events ORDER BY position").fetchall()
     secrets = conn.execute("SELECT * FROM secrets").fetchall()
-    rebuild_views(conn)
+    replay_file(db_path)
     assert conn.execute("SELECT * FROM events ORDER BY position").fetchall() == log
     assert conn.execute("SELECT * FROM secrets").fetchall() == secrets == [(3, "api_key", "sk-2")]
 
@@ -120,7 +126,7 @@ async def test_replay_of_an_empty_log_leaves_empty_views(open_store, db_path):
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
         progress = []
-        assert rebuild_views(conn, progress=lambda done, total: progress.append((done, total))) == 0
+        assert replay_file(db_path, progress=lambda done, total: progress.append((done, total))) == 0
         assert progress == []
         assert all(rows == [] for rows in views(conn).values())
     finally:

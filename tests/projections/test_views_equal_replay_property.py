@@ -9,7 +9,8 @@ from pathlib import Path
 import anyio
 from hypothesis import given, settings, strategies as st
 
-from service.store.sqlite.maintenance import replay_connection as rebuild_views
+from service.store import operations
+from service.store.locator import StoreLocator
 from projections.views import all_views
 from service.domain.errors import DomainError
 from service.domain.task import CompleteStep, CompleteTask, CreateTask, FailTask, StartTask
@@ -124,10 +125,10 @@ def replayed_copy(path: Path, copy: Path) -> dict[str, list[tuple]]:
     source, target = sqlite3.connect(path), sqlite3.connect(copy, isolation_level=None)
     try:
         source.backup(target)
-        rebuild_views(target)
     finally:
         source.close()
         target.close()
+    operations.replay(StoreLocator("sqlite", str(copy)))
     return view_rows(copy)
 
 

@@ -1,28 +1,25 @@
 """What the CLI does to a PostgreSQL database besides serving it: create or migrate its schema,
-hold it (servers share it; a replay or a copy holds it alone), rebuild its views."""
+hold it (servers share it; a replay or a copy holds it alone), rebuild its views, copy its log —
+through one connection of its own (`PostgresMaintenance`)."""
 
 from __future__ import annotations
 
-from contextlib import closing
+from contextlib import nullcontext
 from typing import Iterator, Sequence
 
 import psycopg
 
-from projections.replay import LogRow, Progress, rebuild_views
 from service.store.locator import locate
 from service.store.migrations import migrate
-from service.store.postgresql.connection import (
-    LOG_LOCK, SERVER_LOCK, PostgresSql, PostgresWriterConnection, connect,
-)
+from service.store.postgresql.connection import LOG_LOCK, SERVER_LOCK, PostgresSql, PostgresWriterConnection, connect
 from service.store.records import DatabaseInUse
 
-_CHUNK = 20_000
+CHUNK = 20_000
 
 
 def prepare(url: str) -> None:
     """Bring the database to the newest schema (SchemaTooNew if it is newer)."""
-    with closing(PostgresWriterConnection(connect(url))) as conn:
-        migrate(conn, "postgresql")
+    PostgresMaintenance(url).close()
 
 
 class AdvisoryHold:
@@ -53,21 +50,57 @@ class AdvisoryHold:
             self._conn = None
 
 
-class PostgresRebuildSession:
-    """The rebuild's view of one connection, inside its transaction."""
+class PostgresMaintenance:
+    """One connection to a (migrated) database, for work done in one transaction."""
 
-    def __init__(self, conn: psycopg.Connection) -> None:
-        self.conn = conn
-        self.sql = PostgresSql(conn)
+    def __init__(self, url: str) -> None:
+        self.conn = connect(url)
+        try:
+            migrate(PostgresWriterConnection(self.conn), "postgresql")
+        except BaseException:
+            self.conn.close()
+            raise
+        self.sql = PostgresSql(self.conn)
+
+    def begin(self) -> None:
+        """The transaction, holding the log's lock (no append meanwhile)."""
+        self.conn.execute("BEGIN")
+        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOG_LOCK,))
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if not (self.conn.closed or self.conn.broken):
+            self.conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.conn.close()
 
     def last_position(self) -> int:
         return self.conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
 
-    def scan_log(self) -> Iterator[Sequence[LogRow]]:
-        with self.conn.cursor(name="replay_scan") as cursor:  # server side: the log is not loaded at once
-            cursor.itersize = _CHUNK
-            cursor.execute("SELECT position, stream_id, version, data, recorded_at FROM events ORDER BY position")
-            while rows := cursor.fetchmany(_CHUNK):
+    def scan_log(self) -> Iterator[Sequence[tuple]]:
+        """(position, stream_id, version, data, recorded_at) in position order, in chunks."""
+        yield from self._chunks("SELECT position, stream_id, version, data, recorded_at FROM events ORDER BY position")
+
+    def scan_events(self) -> Iterator[Sequence[tuple]]:
+        """Whole rows of the log in position order, in chunks."""
+        yield from self._chunks("SELECT position, stream_id, version, type, data, recorded_at FROM events "
+                                "ORDER BY position")
+
+    def scan_table(self, table: str, columns: Sequence[str]) -> Iterator[Sequence[tuple]]:
+        """Every row of a table, in chunks."""
+        yield from self._chunks(f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1")
+
+    def _chunks(self, query: str) -> Iterator[Sequence[tuple]]:
+        # A server-side cursor needs a transaction: the caller's, or one of its own.
+        within = nullcontext() if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE \
+            else self.conn.transaction()
+        with within, self.conn.cursor(name="scan") as cursor:  # the table is not loaded at once
+            cursor.itersize = CHUNK
+            cursor.execute(query)
+            while rows := cursor.fetchmany(CHUNK):
                 yield rows
 
     def drop_indexes(self, tables: Sequence[str]) -> list[str]:
@@ -79,12 +112,6 @@ class PostgresRebuildSession:
             self.conn.execute(f'DROP INDEX "{name}"')
         return [sql for _, sql in found]
 
-
-def replay(url: str, progress: Progress | None = None) -> int:
-    """Migrate the database and rebuild every view from its log, in one transaction; events folded."""
-    with closing(connect(url)) as conn:
-        migrate(PostgresWriterConnection(conn), "postgresql")
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOG_LOCK,))  # no append meanwhile
-            return rebuild_views(PostgresRebuildSession(conn), progress=progress)
-
+    def bulk(self) -> nullcontext:
+        """Nothing to change for bulk rewrites."""
+        return nullcontext()

@@ -1,39 +1,68 @@
 """What the CLI does to a SQLite database besides serving it: create or migrate it, rebuild its
-views, back it up."""
+views, copy its log, back it up — through one connection of its own (`SQLiteMaintenance`)."""
 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from projections.replay import LogRow, Progress, rebuild_views
 from service.store.migrations import migrate
 from service.store.sqlite.connection import SQLiteWriterConnection, open_connection
 
-_CHUNK = 20_000
+CHUNK = 20_000
 
 
 def prepare(path: Path, sync: str = "full") -> None:
     """Create the database, or bring it to the newest schema (SchemaTooNew if it is newer)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with closing(SQLiteWriterConnection(open_connection(path, sync=sync))) as conn:
-        migrate(conn, "sqlite")
+    SQLiteMaintenance(path, sync).close()
 
 
-class SQLiteRebuildSession:
-    """The rebuild's view of one connection, inside its transaction."""
+class SQLiteMaintenance:
+    """One connection to a (migrated) database, for work done in one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.sql = conn
+    def __init__(self, path: Path, sync: str = "full") -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.conn = SQLiteWriterConnection(open_connection(path, sync=sync))
+        try:
+            migrate(self.conn, "sqlite")
+        except BaseException:
+            self.conn.close()
+            raise
+        self.sql = self.conn.sql
+
+    def begin(self) -> None:
+        """The transaction, holding the write lock."""
+        self.sql.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.sql.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    def close(self) -> None:
+        self.conn.close()
 
     def last_position(self) -> int:
         return self.sql.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
 
-    def scan_log(self) -> Iterator[Sequence[LogRow]]:
-        cursor = self.sql.execute("SELECT position, stream_id, version, data, recorded_at FROM events ORDER BY position")
-        while rows := cursor.fetchmany(_CHUNK):
+    def scan_log(self) -> Iterator[Sequence[tuple]]:
+        """(position, stream_id, version, data, recorded_at) in position order, in chunks."""
+        yield from self._chunks("SELECT position, stream_id, version, data, recorded_at FROM events ORDER BY position")
+
+    def scan_events(self) -> Iterator[Sequence[tuple]]:
+        """Whole rows of the log in position order, in chunks."""
+        yield from self._chunks("SELECT position, stream_id, version, type, data, recorded_at FROM events "
+                                "ORDER BY position")
+
+    def scan_table(self, table: str, columns: Sequence[str]) -> Iterator[Sequence[tuple]]:
+        """Every row of a table, in chunks."""
+        yield from self._chunks(f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1")
+
+    def _chunks(self, query: str) -> Iterator[Sequence[tuple]]:
+        cursor = self.sql.execute(query)
+        while rows := cursor.fetchmany(CHUNK):
             yield rows
 
     def drop_indexes(self, tables: Sequence[str]) -> list[str]:
@@ -44,33 +73,26 @@ class SQLiteRebuildSession:
             self.sql.execute(f'DROP INDEX "{name}"')
         return [sql for _, sql in found]
 
-
-def replay_connection(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
-    """Rebuild every view on an open connection, in one transaction; events folded."""
-    conn.execute("PRAGMA secure_delete = OFF")  # views hold no secrets; the log is not touched
-    # The rewritten views stay in the page cache until COMMIT, and index builds sort in memory.
-    cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute("PRAGMA cache_size = -131072")
-    conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        folded = rebuild_views(SQLiteRebuildSession(conn), progress=progress)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.execute("PRAGMA secure_delete = ON")
-        conn.execute(f"PRAGMA cache_size = {cache_size}")
-        conn.execute("PRAGMA temp_store = DEFAULT")
-    return folded
+    def bulk(self) -> "_BulkSettings":
+        """Settings for rewriting whole views: secure delete off (views hold no secrets), a
+        large page cache and in-memory sorts, restored after."""
+        return _BulkSettings(self.sql)
 
 
-def replay(path: Path, progress: Progress | None = None) -> int:
-    """Migrate the database and rebuild every view from its log; events folded."""
-    with closing(SQLiteWriterConnection(open_connection(path))) as conn:
-        migrate(conn, "sqlite")
-        return replay_connection(conn.sql, progress)
+class _BulkSettings:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.cache_size = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute("PRAGMA secure_delete = OFF")
+        self.conn.execute("PRAGMA cache_size = -131072")
+        self.conn.execute("PRAGMA temp_store = MEMORY")
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.execute("PRAGMA secure_delete = ON")
+        self.conn.execute(f"PRAGMA cache_size = {self.cache_size}")
+        self.conn.execute("PRAGMA temp_store = DEFAULT")
 
 
 def backup(path: Path, target: Path) -> str:
