@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 from service.events import (  # noqa: E402
     StepCompleted, TaskCompleted, TaskCreated, TaskFailed, TaskStarted, encode_event, event_type,
 )
-from service.store.sqlite.connection import open_connection  # noqa: E402
-from service.store.migrations import migrate  # noqa: E402
+from service.store import operations  # noqa: E402
+from service.store.locator import StoreLocator, locate  # noqa: E402
 
 SERIALS = [f"BENCH{n:04d}" for n in range(20)]
 SCRIPTS = ("follow", "comment", "account_warmup")
@@ -61,33 +61,34 @@ def _rows(tasks: int) -> Iterator[tuple]:
             yield (position, stream, version, event_type(event), encode_event(event), recorded_at)
 
 
-def write_events(db: Path, tasks: int) -> int:
-    """A fresh database whose log holds the events of `tasks` tasks (views empty); returns events."""
-    db.unlink(missing_ok=True)
-    conn = open_connection(db, sync="normal")
+def write_events(db: StoreLocator | Path, tasks: int) -> int:
+    """An empty store (a new SQLite file, or an empty PostgreSQL database or schema) whose log then
+    holds the events of `tasks` tasks, views empty; the number of events."""
+    locator = db if isinstance(db, StoreLocator) else locate(db)
+    if locator.backend == "sqlite":
+        locator.path.unlink(missing_ok=True)
+    session = operations.maintenance(locator, sync="normal")
     try:
-        migrate(conn)
-        conn.execute("PRAGMA secure_delete = OFF")
+        session.begin()
         total = 0
         batch: list[tuple] = []
-        conn.execute("BEGIN")
         for row in _rows(tasks):
             batch.append(row)
             if len(batch) == _CHUNK:
-                conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", batch)
+                session.insert_events(batch)
                 total += len(batch)
                 batch.clear()
-        conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", batch)
+        session.insert_events(batch)
         total += len(batch)
-        conn.execute("COMMIT")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        session.commit()
     finally:
-        conn.close()
+        session.close()
     return total
 
 
-def replay(db: Path) -> tuple[int, float, float]:
+def replay(db: StoreLocator | Path) -> tuple[int, float, float]:
     """`droidledger replay --db db` in its own process: (events, seconds, events/s) as it reports them."""
+    db = db.target if isinstance(db, StoreLocator) else db
     out = subprocess.run([sys.executable, "-m", "service.cli", "replay", "--db", str(db)], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     line = [line for line in out.splitlines() if line.startswith("rebuilt every view")][-1]

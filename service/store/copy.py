@@ -16,7 +16,6 @@ from projections.replay import rebuild_views
 from service.store.locator import StoreLocator
 from service.store.operations import maintenance
 from service.store.records import StoreError
-from service.store.writer import EVENT_INSERT
 
 SIDE_TABLES = {"secrets": ("task_id", "name", "value"),
                "idempotency_keys": ("key", "body_hash", "response", "created_at")}
@@ -58,7 +57,7 @@ def copy_log(source: StoreLocator, destination: StoreLocator, progress: Progress
                                               "copy into an empty database")
                 total = src.last_position()
                 for rows in src.scan_events():
-                    dst.sql.executemany(EVENT_INSERT, [tuple(row) for row in rows])
+                    dst.insert_events([tuple(row) for row in rows])
                     if progress:
                         progress(rows[-1][0], total)
                 for table, columns in SIDE_TABLES.items():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
+from contextlib import AbstractContextManager
 from typing import Any, Callable, Protocol, Sequence
 
 import anyio
@@ -27,7 +28,6 @@ from service.store.write_stats import WriteStats
 
 log = logging.getLogger("droidledger.store")
 
-EVENT_INSERT = "INSERT INTO events (position, stream_id, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?)"
 CHECKPOINT_UPSERT = ("INSERT INTO checkpoints (name, position) VALUES (?, ?) "
                      "ON CONFLICT (name) DO UPDATE SET position = excluded.position")
 
@@ -40,6 +40,9 @@ class WriterConnection(Protocol):
 
     def begin(self) -> int:
         """Open a transaction holding the log's write lock; the log's last position."""
+
+    def insert_events(self, rows: Sequence[tuple]) -> None:
+        """Insert rows of `events` (position, stream_id, version, type, data, recorded_at)."""
 
     def stream_version(self, stream_id: str) -> int:
         """A stream's last version, 0 if it has none."""
@@ -55,6 +58,9 @@ class WriterConnection(Protocol):
 
     def commit(self, position: int) -> None:
         """Commit; `position` is the log's last position after it."""
+
+    def pipeline(self) -> AbstractContextManager:
+        """A block whose statements may be sent without waiting for each one's answer."""
 
     def rollback(self) -> None:
         """Roll back the open transaction, if any; never raises."""
@@ -193,14 +199,15 @@ class GroupCommitWriter:
             conn = self._connection()
             position = conn.begin()
             try:
-                rows: list[tuple] = []
-                for pending in batch:
-                    position = self._stage(pending, position, recorded_at, rows)
-                conn.sql.executemany(EVENT_INSERT, rows)
-                for pending in batch:
-                    self._side_writes(conn, pending.side_writes)
-                self._apply_views(conn, [r for pending in batch for r in pending.recorded], position)
-                conn.commit(position)
+                with conn.pipeline():
+                    rows: list[tuple] = []
+                    for pending in batch:
+                        position = self._stage(pending, position, recorded_at, rows)
+                    conn.insert_events(rows)
+                    for pending in batch:
+                        self._side_writes(conn, pending.side_writes)
+                    self._apply_views(conn, [r for pending in batch for r in pending.recorded], position)
+                    conn.commit(position)
             except Exception:  # noqa: BLE001 - isolate the append at fault; the others commit
                 conn.rollback()
                 position = self._commit_one_by_one(conn, batch, recorded_at)
@@ -237,7 +244,7 @@ class GroupCommitWriter:
             rows: list[tuple] = []
             try:
                 staged = self._stage(pending, position, recorded_at, rows)
-                conn.sql.executemany(EVENT_INSERT, rows)
+                conn.insert_events(rows)
                 self._side_writes(conn, pending.side_writes)
                 self._apply_views(conn, pending.recorded, staged)
                 conn.release_savepoint()

@@ -10,6 +10,7 @@ each holding the lock for one group commit.
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
@@ -21,12 +22,23 @@ MIGRATION_LOCK = LOG_LOCK + 1
 SERVER_LOCK = LOG_LOCK + 2  # shared by every server; a replay or a copy takes it alone
 NOTIFY_CHANNEL = "droidledger_log"
 CONNECT_TIMEOUT_S = 10
+_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({LOG_LOCK}); SELECT COALESCE(MAX(position), 0) FROM events"
 
 
 @lru_cache(maxsize=1024)
 def translate(sql: str) -> str:
     """Our `?` placeholders in psycopg's style (a literal % doubled)."""
     return sql.replace("%", "%%").replace("?", "%s")
+
+
+@lru_cache(maxsize=64)
+def _event_insert(rows: int) -> str:
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * rows)
+    return f"INSERT INTO events (position, stream_id, version, type, data, recorded_at) VALUES {values}"
+
+
+def _returns_rows(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() in ("SELECT", "WITH R", "VALUES") or " RETURNING " in sql.upper()
 
 
 def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
@@ -43,7 +55,8 @@ class PostgresSql:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Iterable[tuple]:
         cursor = self.conn.execute(translate(sql), params or None)
-        return cursor.fetchall() if cursor.description is not None else []
+        # In a pipeline a statement's rows (and its description) arrive only when fetched.
+        return cursor.fetchall() if _returns_rows(sql) else []
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
@@ -66,10 +79,18 @@ class PostgresWriterConnection:
     # --- the writer -----------------------------------------------------------------------
 
     def begin(self) -> int:
-        self._conn.execute("BEGIN")
-        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOG_LOCK,))
-        # A statement of its own, after the lock: its snapshot sees every earlier writer's commit.
-        return self._conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
+        # One round trip; each statement of it takes its own snapshot, so the last one, run once
+        # the lock is held, sees every earlier writer's commit.
+        cursor = self._conn.execute(_BEGIN)
+        cursor.nextset()
+        cursor.nextset()
+        return cursor.fetchone()[0]
+
+    def insert_events(self, rows: Sequence[tuple]) -> None:
+        # One statement per 1,000 rows: far fewer messages than a statement per row.
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start:start + 1000]
+            self._conn.execute(_event_insert(len(chunk)), [value for row in chunk for value in row])
 
     def stream_version(self, stream_id: str) -> int:
         return self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = %s",
@@ -86,9 +107,14 @@ class PostgresWriterConnection:
         self._conn.execute("RELEASE SAVEPOINT one_append")
 
     def commit(self, position: int) -> None:
-        # Delivered at commit, in commit order, to every process that listens.
+        # The notification is delivered at commit, in commit order, to every process that listens.
         self._conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, str(position)))
         self._conn.execute("COMMIT")
+
+    def pipeline(self) -> AbstractContextManager:
+        """Send the batch's statements without waiting for each answer (one round trip where
+        no statement's rows are needed before the commit)."""
+        return self._conn.pipeline()
 
     def rollback(self) -> None:
         try:

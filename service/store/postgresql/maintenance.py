@@ -55,12 +55,17 @@ class PostgresMaintenance:
 
     def __init__(self, url: str) -> None:
         self.conn = connect(url)
+        self.writer = PostgresWriterConnection(self.conn)
         try:
-            migrate(PostgresWriterConnection(self.conn), "postgresql")
+            migrate(self.writer, "postgresql")
         except BaseException:
             self.conn.close()
             raise
         self.sql = PostgresSql(self.conn)
+
+    def insert_events(self, rows: Sequence[tuple]) -> None:
+        """Rows of `events`, as they are (a copy, a benchmark's data set)."""
+        self.writer.insert_events(rows)
 
     def begin(self) -> None:
         """The transaction, holding the log's lock (no append meanwhile)."""

@@ -4,9 +4,12 @@ writer's connection as the group-commit writer (`service/store/writer.py`) uses 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Sequence
 
 SYNC_MODES = ("full", "normal")
+EVENT_INSERT = "INSERT INTO events (position, stream_id, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?)"
 READER_PRAGMAS = ("PRAGMA busy_timeout = 5000", "PRAGMA query_only = ON")
 _LAST_POSITION = "SELECT COALESCE(MAX(position), 0) FROM events"
 
@@ -42,6 +45,9 @@ class SQLiteWriterConnection:
         self.sql.execute("BEGIN IMMEDIATE")
         return self.sql.execute(_LAST_POSITION).fetchone()[0]
 
+    def insert_events(self, rows: Sequence[tuple]) -> None:
+        self.sql.executemany(EVENT_INSERT, rows)
+
     def stream_version(self, stream_id: str) -> int:
         return self.sql.execute("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = ?",
                                 (stream_id,)).fetchone()[0]
@@ -58,6 +64,10 @@ class SQLiteWriterConnection:
 
     def commit(self, position: int) -> None:
         self.sql.execute("COMMIT")
+
+    def pipeline(self) -> AbstractContextManager:
+        """Statements run where they are (SQLite is in the process)."""
+        return nullcontext()
 
     def rollback(self) -> None:
         try:

@@ -31,6 +31,10 @@ class SQLiteMaintenance:
             raise
         self.sql = self.conn.sql
 
+    def insert_events(self, rows: Sequence[tuple]) -> None:
+        """Rows of `events`, as they are (a copy, a benchmark's data set)."""
+        self.conn.insert_events(rows)
+
     def begin(self) -> None:
         """The transaction, holding the write lock."""
         self.sql.execute("BEGIN IMMEDIATE")
