@@ -1,6 +1,7 @@
 """The events droidledger records: msgspec Structs with explicit string tags.
 
-A stored event never changes shape: new fields get defaults, renames are upcast on read.
+A stored event never changes shape: a field added later gets a default, so rows written before
+it decode unchanged (tests/domain/test_event_shapes.py), and a type's tag is never renamed.
 The tag is the `type` column of the log and the `type` key inside the stored JSON.
 
     Event

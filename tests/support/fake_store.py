@@ -1,0 +1,216 @@
+"""An in-memory EventStore (service/store/interface.py) for unit tests of handlers, the scheduler
+and the actors: the log in a list, versions checked as a real store checks them, the views read
+by folding the log with the projections' own rebuild folds (what replay writes), side tables in
+dicts. No SQL, no threads: each append commits at once.
+
+`fail_next_appends(n, error)` makes the next n appends raise (a conflict, the database away).
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from typing import AsyncIterator, Callable, Sequence
+
+import anyio
+
+from projections.account_view import AccountFold, AccountRow
+from projections.device_view import DeviceFold, DeviceRow
+from projections.material_view import MaterialFold
+from projections.queries import PendingTask, TaskFilter, TaskPage
+from projections.task_view import FAILED, PENDING, RUNNING, TaskRow, TaskViewRebuild
+from service.events import encode_event, event_type
+from service.store.records import (
+    ConcurrencyError, EraseSecrets, IdempotentResponse, RecordedEvent, RememberResponse, SaveSecrets, SideWrite,
+    StreamAppend,
+)
+from service.store.write_stats import WriteStats
+
+MOMENT = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+
+class FakeEventStore:
+    """The log and its views in memory."""
+
+    backend = "fake"
+    location = "memory"
+
+    def __init__(self, now: Callable[[], datetime] = lambda: MOMENT) -> None:
+        self.log: list[RecordedEvent] = []
+        self.secrets: dict[int, dict[str, str]] = {}
+        self.idempotency: dict[str, IdempotentResponse] = {}
+        self.stats = WriteStats()
+        self.now = now
+        self.views = FakeViews(self)
+        self.side = FakeSideReads(self)
+        self.appends: list[tuple[StreamAppend, ...]] = []  # every append tried, refused ones included
+        self._failures: list[Exception] = []
+        self._advanced = anyio.Event()
+
+    # --- test controls ------------------------------------------------------------------------
+
+    def fail_next_appends(self, count: int, error: Exception) -> None:
+        """The next `count` appends raise `error` and record nothing."""
+        self._failures.extend([error] * count)
+
+    def events_of(self, stream_id: str) -> list[object]:
+        """The decoded events of a stream."""
+        return [r.event for r in self.log if r.stream_id == stream_id]
+
+    # --- the interface ------------------------------------------------------------------------
+
+    @property
+    def position(self) -> int:
+        return len(self.log)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator["FakeEventStore"]:
+        yield self
+
+    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = ()) -> list[RecordedEvent]:
+        self.appends.append(appends)
+        if self._failures:
+            raise self._failures.pop(0)
+        conflicts = [(a.stream_id, a.expected_version, self._version(a.stream_id)) for a in appends
+                     if self._version(a.stream_id) != a.expected_version]
+        if conflicts:
+            raise ConcurrencyError(conflicts)
+        recorded_at = self.now().isoformat(timespec="milliseconds")
+        recorded = []
+        for stream_id, expected, events in appends:
+            for offset, event in enumerate(events, start=1):
+                recorded.append(RecordedEvent(len(self.log) + len(recorded) + 1, stream_id, expected + offset,
+                                              event_type(event), encode_event(event), recorded_at, event))
+        self.log.extend(recorded)
+        for write in side_writes:
+            self._side_write(write)
+        self.stats.record(1, len(recorded), 0.0)
+        advanced, self._advanced = self._advanced, anyio.Event()
+        advanced.set()
+        return recorded
+
+    def _side_write(self, write: SideWrite) -> None:
+        match write:
+            case SaveSecrets(task_id, secrets):
+                self.secrets.setdefault(task_id, {}).update(secrets)
+            case EraseSecrets(task_id):
+                self.secrets.pop(task_id, None)
+            case RememberResponse(key, body_hash, response, created_at):
+                self.idempotency[key] = IdempotentResponse(body_hash, response, created_at)
+
+    def _version(self, stream_id: str) -> int:
+        return sum(1 for r in self.log if r.stream_id == stream_id)
+
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        return [r for r in self.log if r.stream_id == stream_id and r.version > after_version]
+
+    async def stream_version(self, stream_id: str) -> int:
+        return self._version(stream_id)
+
+    async def read_streams(self, stream_ids: Sequence[str]) -> dict[str, list[RecordedEvent]]:
+        return {stream_id: await self.read_stream(stream_id) for stream_id in stream_ids}
+
+    async def read_all(self, after: int = 0, limit: int = 100) -> list[RecordedEvent]:
+        return self.log[after:after + limit]
+
+    async def wait_for_commit(self, after: int) -> int:
+        while self.position <= after:
+            await self._advanced.wait()
+        return self.position
+
+    async def check_writable(self) -> None:
+        return None
+
+
+def _fold(store: FakeEventStore, *folds) -> None:
+    for recorded in store.log:
+        for fold in folds:
+            if recorded.type in fold.types:
+                fold.feed(recorded)
+
+
+class FakeViews:
+    """The ReadModel of service/store/interface.py, by folding the whole log at each read."""
+
+    def __init__(self, store: FakeEventStore) -> None:
+        self.store = store
+
+    def _tasks(self) -> tuple[list[TaskRow], int]:
+        fold = TaskViewRebuild()
+        _fold(self.store, fold)
+        return sorted((row for row in fold.rows.values() if row is not None), key=lambda row: row.id), fold.last_id
+
+    def _devices(self) -> dict[str, DeviceRow]:
+        fold = DeviceFold({})
+        _fold(self.store, fold)
+        return fold.rows
+
+    def _matches(self, row: TaskRow, where: TaskFilter) -> bool:
+        return all(getattr(where, name) is None or getattr(row, name) == getattr(where, name)
+                   for name in ("status", "serial", "script_name", "source", "username"))
+
+    async def task_page(self, where: TaskFilter, offset: int, limit: int) -> TaskPage:
+        matching = [row for row in reversed(self._tasks()[0]) if self._matches(row, where)]
+        return TaskPage(len(matching), matching[offset:offset + limit])
+
+    async def task(self, task_id: int) -> TaskRow | None:
+        return next((row for row in self._tasks()[0] if row.id == task_id), None)
+
+    async def task_counts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for row in self._tasks()[0]:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        return counts
+
+    async def task_ids(self, where: TaskFilter) -> list[int]:
+        return [row.id for row in self._tasks()[0] if self._matches(row, where)]
+
+    async def failed_task_ids(self) -> list[int]:
+        return await self.task_ids(TaskFilter(status=FAILED))
+
+    async def pending_tasks(self) -> list[PendingTask]:
+        return [PendingTask(row.id, row.serial, row.start_time) for row in self._tasks()[0] if row.status == PENDING]
+
+    async def running_task_ids(self) -> list[int]:
+        running = {row.id for row in self._tasks()[0] if row.status == RUNNING}
+        running |= {row.current_task_id for row in self._devices().values() if row.current_task_id}
+        return sorted(running)
+
+    async def last_task_id(self) -> int:
+        return self._tasks()[1]
+
+    async def devices(self) -> list[DeviceRow]:
+        return [row for _, row in sorted(self._devices().items())]
+
+    async def device(self, serial: str) -> DeviceRow | None:
+        return self._devices().get(serial)
+
+    async def online_serials(self) -> set[str]:
+        return {serial for serial, row in self._devices().items() if row.online}
+
+    async def accounts(self, serial: str | None = None) -> list[AccountRow]:
+        fold = AccountFold()
+        _fold(self.store, fold)
+        rows = sorted((row for row in fold.rows.values() if row is not None), key=lambda row: row.key)
+        return [row for row in rows if serial is None or row.serial == serial]
+
+    async def account(self, key: str) -> AccountRow | None:
+        return next((row for row in await self.accounts() if row.key == key), None)
+
+    async def material_uses(self) -> dict[str, int]:
+        fold = MaterialFold()
+        _fold(self.store, fold)
+        return {path: uses for path, uses, _ in fold.uses.values()}
+
+
+class FakeSideReads:
+    """The side tables' reads."""
+
+    def __init__(self, store: FakeEventStore) -> None:
+        self.store = store
+
+    async def secrets(self, task_id: int) -> dict[str, str]:
+        return dict(self.store.secrets.get(task_id, {}))
+
+    async def idempotent_response(self, key: str) -> IdempotentResponse | None:
+        return self.store.idempotency.get(key)
