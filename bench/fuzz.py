@@ -3,7 +3,7 @@ operation, valid and schema-violating requests, then every other method on every
 
     python bench/fuzz.py [--per-operation 30] [--seed 0]
 
-Passes with zero 5xx, every response in the envelope (but for API.md's exceptions), every
+Passes with zero 5xx, every response in the envelope (but for the exceptions of docs/api.md), every
 success matching its documented schema, and the database whole and equal to a replay after.
 Prints one line per operation, a summary, and last a JSON object.
 """

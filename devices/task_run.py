@@ -80,8 +80,9 @@ class TaskRunner:
         script_name, config, username = row.script_name, msgspec.json.decode(row.script_config), row.username
         script = SCRIPTS[script_name]
         seed = random.SystemRandom().getrandbits(63)
+        planned = script.planned_steps(config)  # 0: it depends on the run (a warm-up's watch times)
         prelude = 2 if username else 1
-        start = StartTask(serial=serial, seed=seed, username=username, steps=prelude + script.planned_steps(config))
+        start = StartTask(serial=serial, seed=seed, username=username, steps=prelude + planned if planned else 0)
         try:
             state, _ = await outage.retry(lambda: self.tasks.execute(task_id, start))
         except DomainError:

@@ -19,7 +19,7 @@ from enum import IntEnum
 
 
 class Code(IntEnum):
-    """Envelope codes: the vendor's, plus ours (API.md, "Base, envelope, codes")."""
+    """Envelope codes: the vendor's, plus ours (docs/api.md, "Base, envelope, codes")."""
 
     SUCCESS = 0
     INVALID_PARAMETERS = 40001

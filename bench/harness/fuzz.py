@@ -2,7 +2,7 @@
 OpenAPI schema (`/schema/openapi.json`), valid ones and schema-violating ones, and every
 response must be no 5xx and in the `{code, message, data}` envelope.
 
-The envelope's exceptions (API.md): 304 Not Modified (no body), HEAD (no body), a task's
+The envelope's exceptions (docs/api.md): 304 Not Modified (no body), HEAD (no body), a task's
 artifact download (the file itself), /metrics (Prometheus text), and the docs under /schema
 (HTML). `envelope_failure` encodes them; `envelope` is the same rule as a schemathesis check,
 usable with `schemathesis run` too (SCHEMATHESIS_HOOKS=bench.harness.fuzz).
@@ -34,7 +34,7 @@ STACK_TRACE = re.compile(r'Traceback \(most recent call last\)|File "[^"]+", lin
 
 
 def envelope_failure(method: str, path: str, status: int, content_type: str, body: bytes) -> str | None:
-    """Why a response breaks the envelope rule of API.md (None when it keeps it)."""
+    """Why a response breaks the envelope rule of docs/api.md (None when it keeps it)."""
     if status == 304 or method == "HEAD":
         return None if not body else f"HTTP {status} to {method} has a body"
     if STACK_TRACE.search(body.decode("utf-8", "replace")):
@@ -65,7 +65,7 @@ def envelope_failure(method: str, path: str, status: int, content_type: str, bod
 
 @schemathesis.check
 def envelope(ctx, response, case):
-    """Every response is the envelope, but for API.md's exceptions."""
+    """Every response is the envelope, but for the exceptions of docs/api.md."""
     content_type = ", ".join(response.headers.get("content-type", []))
     problem = envelope_failure(case.method.upper(), case.formatted_path, response.status_code, content_type,
                                response.content)

@@ -1,6 +1,6 @@
 """The automation scripts, each a sequence of named steps run on one phone.
 
-`SCRIPTS` maps a script_name of API.md to its Script (`name`, `planned_steps(config)`, `run(ctx)`).
+`SCRIPTS` maps a script_name of docs/api.md to its Script (`name`, `planned_steps(config)`, `run(ctx)`).
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ class ScriptContext:
 
 
 class Script(Protocol):
-    """One of the scripts of API.md (post, follow, unfollow, account_warmup, comment, match_account)."""
+    """One of the scripts of docs/api.md (post, follow, unfollow, account_warmup, comment, match_account)."""
 
     name: str
 

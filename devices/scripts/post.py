@@ -1,6 +1,6 @@
 """post: media onto the phone, into the editor by the chosen post way, sound, caption, Post, upload.
 
-Our reading of the options where API.md is silent: add_sound -1 (default) and 0 (off) add no
+Our reading of the options where the vendor is silent (docs/api.md, "post"): add_sound -1 (default) and 0 (off) add no
 sound; 1 adds a recommended sound (one drawn with ctx.rng); `custom` searches
 custom_sound_keyword and takes the best match. With post_way `useSound` the post uses
 sound_name's sound and add_sound is not applied on top. The volumes are set in the editor's

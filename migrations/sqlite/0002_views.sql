@@ -1,6 +1,6 @@
 -- Views: projections of the event log, updated in the writer's transaction, rebuilt by replay.
 
--- Everything the API shows of a task (API.md "A task"). Deleted tasks have no row.
+-- Everything the API shows of a task (docs/api.md, "A task"). Deleted tasks have no row.
 CREATE TABLE tasks (
     id              INTEGER PRIMARY KEY,
     serial          TEXT    NOT NULL,

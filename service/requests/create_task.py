@@ -1,4 +1,4 @@
-"""`POST /task`: the body, checked and normalised (API.md, "Create tasks").
+"""`POST /task`: the body, checked and normalised (docs/api.md, "Create tasks").
 
 Precedence for a readable body: 40002 (script_name missing, null or blank), then 40003
 (a coming-soon or unknown script), then 40001 for the first problem in body order (see

@@ -1,4 +1,4 @@
-"""From one create request to its tasks (API.md, "Create tasks", fan-out).
+"""From one create request to its tasks (docs/api.md, "Create tasks", fan-out).
 
 Tasks come in request order: for each serial (or username) as given, for each target as
 given. Due times: with `start_time`, the first task on each device is due at its next

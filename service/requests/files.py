@@ -1,4 +1,4 @@
-"""Files named in a task (API.md, "Files"): where relative paths point, and which are allowed.
+"""Files named in a task (docs/api.md, "Files"): where relative paths point, and which are allowed.
 
 Paths are trimmed, made absolute against their base folder and resolved (links followed,
 `..` folded). When the server listens beyond loopback (`restricted`), the resolved path must

@@ -1,4 +1,4 @@
-"""Post URLs a comment task may target (API.md, "comment").
+"""Post URLs a comment task may target (docs/api.md, "comment").
 
 TikTok `https://www.tiktok.com/@user/video/<id>` and `https://vm.tiktok.com/<code>/`;
 Instagram `https://www.instagram.com/p/<code>/` and `/reel/<code>/`. We also accept what

@@ -31,7 +31,7 @@ from service.store.records import StreamAppend
 from tests.support.stores import BACKENDS_PG_SLOW, DatabasesByFolder
 
 
-# Every endpoint of API.md under /api/v1 except /license/check (and /sim/*, only with --sim).
+# Every endpoint of docs/api.md under /api/v1 except /license/check (and /sim/*, only with --sim).
 ENDPOINTS = (
     ("POST", "/api/v1/task"),
     ("GET", "/api/v1/task"),

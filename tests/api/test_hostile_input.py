@@ -351,7 +351,7 @@ def test_without_the_key_a_restricted_server_reads_no_body_at_all(restricted_unc
     restricted_unchanged.refused(response, 40101, 401, "API key")
 
 
-# --- more than API.md's limits ---------------------------------------------------------------------
+# --- more than the limits of docs/api.md ---------------------------------------------------------------------
 
 def test_more_than_1000_usernames_is_40001_and_changes_nothing(unchanged):
     body = {"usernames": [f"user{i}" for i in range(1001)], "script_name": "post", "script_config": {}}

@@ -1,4 +1,4 @@
-"""Each option of API.md changes what a script does: checked here with a UI fake that records its calls
+"""Each option of docs/api.md changes what a script does: checked here with a UI fake that records its calls
 (the same runs against the virtual farm are in test_scripts_on_farm.py)."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 process, read back from the event timeline), and due times (start_time, intervals, order) on a fake
 clock, in-process with the farm.
 
-Due times are never scaled by --time-scale (ARCHITECTURE.md, invariant 7), so they are tested on an
+Due times are never scaled by --time-scale (docs/architecture.md, invariant 7), so they are tested on an
 injected clock. A plain FakeClock would also freeze the waits inside a run (clock.sleep: watch times,
 polls between screen dumps) until the test advanced it, while the farm's own delays and uiautomator2's
 waits run in real time; so the clock here is fake for `now` and due times, and real (scaled) for waits

@@ -1,4 +1,4 @@
-"""The `account_warmup` script's config (API.md, "account_warmup").
+"""The `account_warmup` script's config (docs/api.md, "account_warmup").
 
 The ChatGPT `api_key` is a secret: the config shows it as "***" and it is returned apart,
 as `chatgpt_api_key`. It is kept only when `generate_by_chatgpt` is true; otherwise it is

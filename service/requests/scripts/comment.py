@@ -1,4 +1,4 @@
-"""The `comment` script's config (API.md, "comment"), and how a task picks its comment.
+"""The `comment` script's config (docs/api.md, "comment"), and how a task picks its comment.
 
 With `comment_order` "sequential", fan-out records in each task's config `comment_line`:
 the 1-based line of `comment_content` that the n-th task of the request on a device uses

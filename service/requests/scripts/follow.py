@@ -1,4 +1,4 @@
-"""The `follow` and `unfollow` scripts' config (API.md, "follow and unfollow")."""
+"""The `follow` and `unfollow` scripts' config (docs/api.md, "follow and unfollow")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `post` script's config (API.md, "post")."""
+"""The `post` script's config (docs/api.md, "post")."""
 
 from __future__ import annotations
 
