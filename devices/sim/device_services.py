@@ -17,7 +17,7 @@ from devices.sim.posix_commands import POSIX_COMMANDS
 from devices.sim.shell import Command, Session, Shell
 
 COMMANDS: dict[str, Command] = {**POSIX_COMMANDS, **ANDROID_COMMANDS, **DUMPSYS_COMMANDS}
-_LINGER_S = 2.0
+_HANGUP_S = 2.0
 
 
 async def _until_eof(stream: AdbStream) -> None:
@@ -25,11 +25,14 @@ async def _until_eof(stream: AdbStream) -> None:
         pass
 
 
-async def _linger(stream: AdbStream) -> None:
-    """Let the client read the exit packet and hang up first: closing with its unread bytes (a close-stdin
-    packet) in our receive buffer would send a RST, and the client would lose the end of the output."""
+async def _end_shell(stream: AdbStream) -> None:
+    """After the exit packet, close as adbd does: our side at once (the client sees EOF and hangs up), then read
+    what the client still sends until it has. Closing outright with its unread bytes (a close-stdin packet) in
+    our receive buffer would send a RST, and the client could lose the end of the output."""
+    await stream.drain()
+    stream.write_eof()
     try:
-        await asyncio.wait_for(_until_eof(stream), _LINGER_S)
+        await asyncio.wait_for(_until_eof(stream), _HANGUP_S)
     except asyncio.TimeoutError:
         pass
 
@@ -46,7 +49,7 @@ async def _shell(phone: Phone, stream: AdbStream, options: list[str], command: s
         status = await Shell(phone, session, COMMANDS).run(
             command, lambda b: stream.write(shell_packet(SHELL_STDOUT, b)), lambda b: stream.write(shell_packet(SHELL_STDERR, b)))
         stream.write(shell_packet(SHELL_EXIT, bytes([status & 0xFF])))
-        await _linger(stream)
+        await _end_shell(stream)
     else:
         await Shell(phone, session, COMMANDS).run(command, stream.write, stream.write)
 
@@ -115,7 +118,7 @@ async def _interactive(phone: Phone, stream: AdbStream, session: Session, v2: bo
             break
     if v2:
         stream.write(shell_packet(SHELL_EXIT, bytes([status & 0xFF])))
-        await _linger(stream)
+        await _end_shell(stream)
 
 
 async def serve(phone: Phone, stream: AdbStream, request: str, disconnect: Callable[[Phone], None]) -> None:

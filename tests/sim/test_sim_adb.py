@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import adbutils
@@ -97,6 +98,23 @@ def test_the_bundled_adb_binary_lists_phones_and_runs_a_shell(farm: RunningFarm)
                              capture_output=True, text=True, timeout=10, env=env)
     prompt = farm.farm.phone(farm.serials[2]).model.device + ":/sdcard $ "
     assert f"{prompt}pwd\n/sdcard\n{prompt}exit" in session.stdout and session.returncode == 0
+
+
+def test_the_adb_binary_returns_when_the_shell_exits_not_when_it_hangs_up(farm: RunningFarm, tmp_path: Path) -> None:
+    # adbd closes the stream after the exit packet; the farm used to wait up to 2 s for the client to close first.
+    env = {**os.environ, "ANDROID_ADB_SERVER_PORT": str(farm.port)}
+    adb = [ADB, "-P", str(farm.port), "-s", farm.serials[4]]
+    began = time.monotonic()
+    shell = subprocess.run([*adb, "shell", "echo", "ok"], capture_output=True, text=True, timeout=10, env=env)
+    assert (shell.returncode, shell.stdout) == (0, "ok\n") and time.monotonic() - began < 1.0
+    (tmp_path / "tree" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "tree" / "top.txt").write_text("top\n")
+    (tmp_path / "tree" / "a" / "b" / "deep.txt").write_text("deep\n")
+    began = time.monotonic()  # push DIR runs `mkdir -p` in a shell first
+    push = subprocess.run([*adb, "push", str(tmp_path / "tree"), "/sdcard/tree"], capture_output=True, timeout=10, env=env)
+    assert push.returncode == 0 and time.monotonic() - began < 1.0
+    d = farm.client.device(farm.serials[4])
+    assert (d.shell("cat /sdcard/tree/top.txt"), d.shell("cat /sdcard/tree/a/b/deep.txt")) == ("top", "deep")
 
 
 def test_forward_serves_the_uiautomator2_server_on_a_local_port(farm: RunningFarm) -> None:
