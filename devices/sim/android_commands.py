@@ -120,7 +120,10 @@ async def input_(ctx: Context, args: list[str]) -> int:
         elif verb == "tap" and len(rest) >= 2:
             phone_input.tap(phone, float(rest[0]), float(rest[1]))
         elif verb in ("swipe", "draganddrop") and len(rest) >= 4:
-            phone_input.swipe(phone, *(float(v) for v in rest[:4]))
+            points = [float(v) for v in rest[:4]]
+            seconds = float(rest[4]) / 1000 if len(rest) > 4 else phone_input.INPUT_SWIPE_S
+            await phone_input.hold(phone, seconds + (phone_input.LONG_PRESS_S if verb == "draganddrop" else 0))
+            phone_input.swipe(phone, *points)
         elif verb == "text" and rest:
             phone_input.type_text(phone, " ".join(rest).replace("%s", " "))
         else:

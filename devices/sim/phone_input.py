@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from devices.sim.phone import Phone
 
 SEEK_BAR = "android.widget.SeekBar"
@@ -13,6 +15,19 @@ KEYCODES = {
     "wakeup": 224, "up": 19, "down": 20, "left": 21, "right": 22, "center": 23, "delete": 67, "recent": 187,
 }
 HOME, BACK, POWER, ENTER, DEL, MENU, SLEEP, WAKEUP = 3, 4, 26, 66, 67, 82, 223, 224
+
+# How long gestures last on a phone. uiautomator moves a swipe in steps 5 ms apart; a drag first holds still for
+# the long-press timeout and, once moved, 100 ms more before it lifts; `input swipe` lasts 300 ms unless told.
+STEP_S = 0.005
+LONG_PRESS_S = 0.5
+DRAG_RELEASE_S = 0.1
+INPUT_SWIPE_S = 0.3
+
+
+async def hold(phone: Phone, seconds: float) -> None:
+    """The time a gesture takes on the phone (multiplied by the farm's time scale); its effect comes after it."""
+    if seconds > 0:
+        await asyncio.sleep(seconds * phone.time_scale)
 
 
 def key_code(key: str | int) -> int | None:
