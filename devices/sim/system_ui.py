@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from devices.sim.hierarchy import DESIGN_HEIGHT, DESIGN_WIDTH, Node
+from devices.sim.window_frame import activity_window
 
 LAUNCHER_PACKAGE = "com.google.android.apps.nexuslauncher"
 LAUNCHER_ACTIVITY = "com.google.android.apps.nexuslauncher.NexusLauncherActivity"
@@ -27,8 +28,7 @@ def launcher(app_label: str | None, open_app: Callable[[], None]) -> Node:
                      children=icons, scrollable=True)
     search = Node("android.widget.TextView", (40, 2240, 1040, 2360), desc="Search", rid=_LAUNCHER_ID + "search_container_hotseat",
                   clickable=True)
-    return Node("android.widget.FrameLayout", (0, 0, DESIGN_WIDTH, DESIGN_HEIGHT), package=LAUNCHER_PACKAGE,
-                children=[workspace, search])
+    return activity_window(LAUNCHER_PACKAGE, [workspace, search])
 
 
 def keyguard(clock_text: str, date_text: str, display_on: bool) -> Node:

@@ -127,3 +127,22 @@ def test_lock_screen_and_launcher(farm: RunningFarm) -> None:
     assert screen(farm, serial) == "home"
     d.press("home")
     assert d(text="TikTok", packageName="com.google.android.apps.nexuslauncher").exists
+
+
+def test_every_app_window_has_the_frame_of_a_real_one(farm: RunningFarm) -> None:
+    serial = farm.serials[0]
+    d = farm.fresh(serial)
+    frame = ("android:id/content", "android:id/statusBarBackground", "android:id/navigationBarBackground")
+    for package in ("com.zhiliaoapp.musically", "com.google.android.apps.nexuslauncher"):
+        if package != "com.zhiliaoapp.musically":
+            d.press("home")
+        assert all(d(resourceId=rid, packageName=package).count == 1 for rid in frame)
+        content = d.xpath('//*[@resource-id="android:id/content"]').get()
+        assert content.info["bounds"] == {"left": 0, "top": 0, "right": d.info["displayWidth"], "bottom": d.info["displayHeight"]}
+        assert d(resourceId="android:id/content").child(description="Profile" if package.endswith("musically") else "TikTok").exists
+    d.app_start("com.zhiliaoapp.musically")
+    farm.set_faults(f"popup={serial}:rating")  # a dialog's own window: content, no bars
+    assert d(resourceId="android:id/content").count == 2
+    assert d(resourceId="android:id/content", instance=1).child(text="Not now").exists
+    assert d(resourceId="android:id/statusBarBackground").count == 1
+    tap(d, text="Not now")

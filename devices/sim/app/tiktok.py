@@ -16,6 +16,7 @@ from devices.sim.app.video_screens import Detail, Feed
 from devices.sim.app.watch_time import WatchTime
 from devices.sim.app.world import Sound, Video, clean_handle, video_id
 from devices.sim.hierarchy import Node
+from devices.sim.window_frame import activity_window
 
 class TikTokApp:
     """The app's process: alive or not, its back stack, its accounts, and what is drawn over it."""
@@ -79,8 +80,7 @@ class TikTokApp:
         nodes: list[Node] = []
         for screen in self.stack[self._base_index():]:
             nodes.extend(screen.render(self))
-        window = self.ui.node("root", (0, 0, 1080, 2400), children=[self.ui.node("content", (0, 0, 1080, 2400), children=nodes)],
-                              package=PACKAGE)
+        window = activity_window(PACKAGE, [self.ui.node("content", (0, 0, 1080, 2400), children=nodes)])
         return [window, *overlays.render(self)]
 
     # -- lifecycle ------------------------------------------------------------------------------------
