@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from running_farm import RunningFarm, open_url, tap
 
 
@@ -146,3 +148,21 @@ def test_every_app_window_has_the_frame_of_a_real_one(farm: RunningFarm) -> None
     assert d(resourceId="android:id/content", instance=1).child(text="Not now").exists
     assert d(resourceId="android:id/statusBarBackground").count == 1
     tap(d, text="Not now")
+
+
+def test_tapping_the_playing_video_pauses_it_and_tapping_again_resumes(farm: RunningFarm) -> None:
+    serial = farm.serials[0]
+    d = farm.fresh(serial)
+    w, h = d.window_size()
+    views = len(farm.account(serial)["views"])
+    d.click(w // 2, h // 2)
+    assert d(description="Play", className="android.widget.ImageView").exists  # the play indicator
+    time.sleep(1.0)  # 20 app seconds, paused
+    d.click(w // 2, h // 2)
+    assert not d(description="Play").exists
+    d.swipe(w // 2, h * 3 // 4, w // 2, h // 4, steps=10)
+    view = farm.account(serial)["views"][views]
+    assert view["watched_s"] < 10  # the paused time did not count
+    d.click(w // 2, h // 2)
+    d.swipe(w // 2, h * 3 // 4, w // 2, h // 4, steps=10)  # the next video plays, whatever the last one did
+    assert not d(description="Play").exists

@@ -12,7 +12,7 @@ from devices.sim.app.own_screens import FriendsPage, Inbox, OwnProfile
 from devices.sim.app.people_screens import Search, UserProfile
 from devices.sim.app.screen import Draft, Screen
 from devices.sim.app.ui import ACTIVITIES, PACKAGE, UI
-from devices.sim.app.video_screens import Detail, Feed
+from devices.sim.app.video_screens import Detail, Feed, Player
 from devices.sim.app.watch_time import WatchTime
 from devices.sim.app.world import Sound, Video, clean_handle, video_id
 from devices.sim.hierarchy import Node
@@ -295,9 +295,10 @@ class TikTokApp:
 
     # -- watch time ------------------------------------------------------------------------------------
     def sync_view(self) -> None:
-        """Tell the watch time which video shows now (none when hidden or on another screen)."""
-        showing = None
+        """Tell the watch time which video shows now (none when hidden or on another screen), and if it plays."""
+        showing, playing = None, False
         if self.visible and self.stack:
-            current = getattr(self.stack[self._base_index()], "current", None)
-            showing = current(self) if current is not None else None
-        self.watch_time.showing(showing, self.account)
+            base = self.stack[self._base_index()]
+            if isinstance(base, Player):
+                showing, playing = base.current(self), not base.paused
+        self.watch_time.showing(showing, self.account, playing)
