@@ -3,25 +3,23 @@ app_process (the uiautomator2 server launch), ps."""
 
 from __future__ import annotations
 
-import binascii
 import io
+import time
 import zipfile
 
 import anyio
 
-from devices.sim import phone_input, screenshot
+from devices.sim import packages, phone_input, screenshot
 from devices.sim.app.ui import PACKAGE
-from devices.sim.dumpsys import IME_PACKAGE
+from devices.sim.dumpsys import package_dump
 from devices.sim.intents import am
+from devices.sim.packages import IME_PACKAGE
 from devices.sim.phone import ADB_KEYBOARD, LATIN_IME, Phone
 from devices.sim.posix_commands import POSIX_COMMANDS
 from devices.sim.shell import Command, Context
 from devices.sim.system_ui import LAUNCHER_PACKAGE
 
 U2_MAIN = "com.wetest.uia2.Main"
-SYSTEM_PACKAGES = ("android", "com.android.systemui", LAUNCHER_PACKAGE, "com.android.chrome", "com.android.settings",
-                   "com.android.vending", "com.google.android.inputmethod.latin",
-                   "com.google.android.permissioncontroller", "com.android.shell")
 _SETTINGS_DEFAULTS = {"system": {"screen_brightness": "128", "screen_brightness_mode": "0", "screen_off_timeout": "60000"},
                       "global": {"airplane_mode_on": "0", "adb_enabled": "1", "stay_on_while_plugged_in": "0"},
                       "secure": {"android_id": ""}}
@@ -145,9 +143,25 @@ async def monkey(ctx: Context, args: list[str]) -> int:
     return 0
 
 
-def _installed_packages(phone: Phone) -> list[str]:
-    extra = ([PACKAGE] if phone.app_installed else []) + ([IME_PACKAGE] if ADB_KEYBOARD in phone.input.imes else [])
-    return [*SYSTEM_PACKAGES, *extra]
+def _list_packages(ctx: Context, installed: dict[str, packages.Package], args: list[str]) -> None:
+    """pm list packages [-f] [-s|-3] [-e|-d] [-U] [-i] [--user N] [FILTER]."""
+    flags, words, skip = set(), [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--user":
+            skip = True
+        elif arg.startswith("-"):
+            flags.update(arg[1:])
+        else:
+            words.append(arg)
+    for package in installed.values():
+        if (words and words[0] not in package.name) or "d" in flags or ("s" in flags and not package.system) or (
+                "3" in flags and package.system):
+            continue
+        line = f"package:{package.apk}={package.name}" if "f" in flags else f"package:{package.name}"
+        line += f" installer={'null' if package.system else 'com.android.vending'}" if "i" in flags else ""
+        ctx.print(line + (f" uid:{package.uid}" if "U" in flags else ""))
 
 
 def _apk_package(data: bytes) -> str | None:
@@ -162,19 +176,17 @@ def _apk_package(data: bytes) -> str | None:
 
 
 async def pm(ctx: Context, args: list[str]) -> int:
-    """pm list packages | path | install | uninstall | clear | grant."""
+    """pm list packages | path | dump | install | uninstall | clear | grant."""
     phone, verb = ctx.phone, (args[0] if args else "")
-    installed = _installed_packages(phone)
+    installed = packages.installed(phone)
     if verb == "list" and args[1:2] == ["packages"]:
-        third_party = "-3" in args
-        words = [a for a in args[2:] if not a.startswith("-")]
-        for name in installed:
-            if (not words or words[0] in name) and (not third_party or name in (PACKAGE, IME_PACKAGE)):
-                ctx.print(f"package:{name}")
+        _list_packages(ctx, installed, args[2:])
     elif verb == "path" and len(args) > 1:
-        if args[1] not in installed:
+        if args[-1] not in installed:
             return 1
-        ctx.print(f"package:/data/app/~~{binascii.crc32(args[1].encode()):08x}==/{args[1]}-1/base.apk")
+        ctx.print(f"package:{installed[args[-1]].apk}")
+    elif verb == "dump" and len(args) > 1:
+        ctx.print(package_dump(phone, args[-1]) or f"Unable to find package: {args[-1]}")
     elif verb == "install" and len(args) > 1:
         path = ctx.path(args[-1])
         if not phone.file_exists(path):
@@ -184,6 +196,7 @@ async def pm(ctx: Context, args: list[str]) -> int:
         if package is None:
             ctx.print("Failure [INSTALL_PARSE_FAILED_NOT_APK: the farm installs only the AdbKeyboard IME and the TikTok app]")
             return 1
+        phone.install_times.setdefault(package, time.strftime("%Y-%m-%d %H:%M:%S"))
         if package == IME_PACKAGE and ADB_KEYBOARD not in phone.input.imes:
             phone.input.imes.append(ADB_KEYBOARD)
         if package == PACKAGE:
@@ -198,15 +211,19 @@ async def pm(ctx: Context, args: list[str]) -> int:
         else:
             ctx.print("Failure [DELETE_FAILED_INTERNAL_ERROR]")
             return 1
+        phone.install_times.pop(args[-1], None)
         ctx.print("Success")
     elif verb == "clear" and len(args) > 1:
-        if args[1] == PACKAGE:
+        if args[-1] not in installed:
+            ctx.print("Failed")
+            return 1
+        if args[-1] == PACKAGE:
             phone.stop_app()
         ctx.print("Success")
     elif verb == "grant":
         return 0
     else:
-        ctx.error("usage: pm list packages | path | install | uninstall | clear | grant")
+        ctx.error("usage: pm list packages | path | dump | install | uninstall | clear | grant")
         return 1
     return 0
 

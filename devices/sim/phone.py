@@ -73,6 +73,7 @@ class Phone:
         self.display_on, self.locked = True, False
         self.foreground = "launcher"
         self.scanned: dict[str, int] = {}
+        self.install_times: dict[str, str] = {}
         self.rpc_calls = 0
         self.cold_starts = 0
         self.touch_down: tuple[float, float] | None = None

@@ -141,3 +141,19 @@ def test_shell_pipes_redirections_and_variables(farm: RunningFarm) -> None:
               "X=5; echo ${X}x \"$X\" '$X'; cat /nope 2>/dev/null; echo $?; cat /nope 2>&1 | wc -l")
     assert d.shell2(script).output == "2\n5x 5 $X\n1\n1\n"
     assert d.shell("ls /sdcard/n.txt") == "n.txt"
+
+
+def test_every_listed_package_has_its_dumpsys_and_pm_clear_fails_on_a_missing_one(farm: RunningFarm) -> None:
+    d = farm.client.device(farm.serials[5])
+    listed = d.list_packages()
+    assert {"com.zhiliaoapp.musically", "com.google.android.apps.nexuslauncher", "com.android.chrome", "android"} <= set(listed)
+    for package in listed:
+        info = d.app_info(package)
+        assert info is not None and info.package_name == package and info.version_name and info.version_code
+        assert info.first_install_time is not None and info.last_update_time is not None and info.path.endswith(".apk")
+    assert "SYSTEM" in d.app_info("com.android.chrome").flags and "SYSTEM" not in d.app_info("com.zhiliaoapp.musically").flags
+    assert set(d.list_packages(["-3"])) == {"com.zhiliaoapp.musically"}
+    assert d.shell2("pm list packages -f -U chrome").output == "package:/product/app/Chrome/Chrome.apk=com.android.chrome uid:10109\n"
+    missing = d.shell2("pm clear com.example.notinstalled")
+    assert (missing.output, missing.returncode) == ("Failed\n", 1)
+    assert d.app_info("com.example.notinstalled") is None
