@@ -1,4 +1,5 @@
-"""Services on a selected phone: `shell:` (v1, v2, interactive), `sync:`, `tcp:PORT` (the uiautomator2 server)."""
+"""Services on a selected phone: `shell:` (v1, v2, interactive), `sync:`, `framebuffer:`, `reverse:`, `tcp:PORT`
+(the uiautomator2 server, or a reversed port)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import codecs
 import struct
 from typing import Callable
 
-from devices.sim import sync_service, u2_server
+import anyio
+
+from devices.sim import reverse, screenshot, sync_service, u2_server
 from devices.sim.adb_protocol import (SHELL_CLOSE_STDIN, SHELL_EXIT, SHELL_STDERR, SHELL_STDIN, SHELL_STDOUT,
                                       AdbStream, shell_packet)
 from devices.sim.android_commands import ANDROID_COMMANDS
@@ -128,12 +131,17 @@ async def serve(phone: Phone, stream: AdbStream, request: str, disconnect: Calla
         await _shell(phone, stream, head.split(",")[1:], command)
     elif request == "sync:":
         await sync_service.serve(phone, stream)
+    elif request == "framebuffer:":
+        stream.okay()
+        stream.write(await anyio.to_thread.run_sync(screenshot.framebuffer, phone.snapshot(), phone.display_on))
+    elif request.startswith("reverse:"):
+        reverse.serve(phone, stream, request[len("reverse:"):])
     elif request.startswith("tcp:"):
         port = request[4:].split(":")[-1]
         if port == str(u2_server.SERVER_PORT) and phone.u2.up:
             stream.okay()
             await u2_server.serve(phone, stream, disconnect)
-        else:
+        elif not await reverse.connect(phone, stream, port):
             stream.fail("closed")
     else:
         stream.fail(f"unknown service: {request.split(':')[0]}")

@@ -68,6 +68,7 @@ class Phone:
         self.online = True
         self.reconnect_timer: asyncio.TimerHandle | None = None
         self.connections: set[asyncio.Task[Any]] = set()
+        self.reverses: dict[str, str] = {}
         self.slow_ms = 0.0
         self.language, self.app_version, self.app_installed = "en", DEFAULT_VERSION, True
         self.display_on, self.locked = True, False
