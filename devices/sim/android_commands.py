@@ -1,5 +1,5 @@
 """The Android side of the phone's shell: getprop, settings, ime, input, am, monkey, pm, wm, uiautomator, screencap,
-app_process (the uiautomator2 server launch), ps."""
+app_process (the uiautomator2 server launch)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from devices.sim.packages import IME_PACKAGE
 from devices.sim.phone import ADB_KEYBOARD, LATIN_IME, Phone
 from devices.sim.posix_commands import POSIX_COMMANDS
 from devices.sim.shell import Command, Context
-from devices.sim.system_ui import LAUNCHER_PACKAGE
 
 U2_MAIN = "com.wetest.uia2.Main"
 _SETTINGS_DEFAULTS = {"system": {"screen_brightness": "128", "screen_brightness_mode": "0", "screen_off_timeout": "60000"},
@@ -275,7 +274,7 @@ async def app_process(ctx: Context, args: list[str]) -> int:
         ctx.print("java.lang.IllegalStateException: UiAutomationService android.accessibilityservice."
                   "IAccessibilityServiceClient$Stub$Proxy@5deffd5already registered!")
         return 1
-    phone.u2.up, phone.u2.stream = True, ctx.session.stream
+    phone.u2.up, phone.u2.stream, phone.u2.pid = True, ctx.session.stream, ctx.session.pid
     phone.u2.launches += 1
     ctx.print("[server] INFO: [UiAutomator2Server] Starting Server")
     try:
@@ -284,29 +283,6 @@ async def app_process(ctx: Context, args: list[str]) -> int:
         if phone.u2.stream is ctx.session.stream:
             phone.u2.up, phone.u2.stream = False, None
     return 0
-
-
-async def ps(ctx: Context, args: list[str]) -> int:
-    """ps [-A]."""
-    phone = ctx.phone
-    ctx.print("USER           PID  PPID     VSZ    RSS WCHAN            ADDR S NAME")
-    rows = [("root", 1, 0, "init"), ("system", 612, 1, "system_server"), ("u0_a88", 1820, 612, LAUNCHER_PACKAGE),
-            ("u0_a91", 1433, 612, "com.android.systemui")]
-    if phone.app.running:
-        rows.append(("u0_a120", phone.app_pid(), 612, PACKAGE))
-    if phone.u2.up:
-        rows.append(("shell", 9008 + phone.u2.launches, 1, "app_process"))
-    for user, pid, ppid, name in rows:
-        ctx.print(f"{user:<12} {pid:>5} {ppid:>5} 14681064 121460 do_epoll_wait 0 S {name}")
-    return 0
-
-
-async def pidof(ctx: Context, args: list[str]) -> int:
-    """pidof NAME."""
-    if args and args[0] == PACKAGE and ctx.phone.app.running:
-        ctx.print(str(ctx.phone.app_pid()))
-        return 0
-    return 1
 
 
 async def toybox(ctx: Context, args: list[str]) -> int:
@@ -321,6 +297,6 @@ async def toybox(ctx: Context, args: list[str]) -> int:
 
 ANDROID_COMMANDS: dict[str, Command] = {
     "getprop": getprop, "settings": settings, "ime": ime, "input": input_, "am": am, "monkey": monkey, "pm": pm,
-    "wm": wm, "uiautomator": uiautomator, "screencap": screencap, "app_process": app_process, "ps": ps,
-    "pidof": pidof, "toybox": toybox,
+    "wm": wm, "uiautomator": uiautomator, "screencap": screencap, "app_process": app_process,
+    "toybox": toybox,
 }

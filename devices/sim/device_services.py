@@ -15,11 +15,15 @@ from devices.sim.adb_protocol import (SHELL_CLOSE_STDIN, SHELL_EXIT, SHELL_STDER
                                       AdbStream, shell_packet)
 from devices.sim.android_commands import ANDROID_COMMANDS
 from devices.sim.dumpsys import DUMPSYS_COMMANDS
+from devices.sim.log_commands import LOG_COMMANDS
+from devices.sim.network_commands import NETWORK_COMMANDS
 from devices.sim.phone import Phone
 from devices.sim.posix_commands import POSIX_COMMANDS
+from devices.sim.processes import PROCESS_COMMANDS
 from devices.sim.shell import Command, Session, Shell
 
-COMMANDS: dict[str, Command] = {**POSIX_COMMANDS, **ANDROID_COMMANDS, **DUMPSYS_COMMANDS}
+COMMANDS: dict[str, Command] = {**POSIX_COMMANDS, **ANDROID_COMMANDS, **DUMPSYS_COMMANDS, **LOG_COMMANDS,
+                                 **NETWORK_COMMANDS, **PROCESS_COMMANDS}
 _HANGUP_S = 2.0
 
 
@@ -42,7 +46,7 @@ async def _end_shell(stream: AdbStream) -> None:
 
 async def _shell(phone: Phone, stream: AdbStream, options: list[str], command: str) -> None:
     v2 = "v2" in options
-    session = Session(wait_closed=lambda: _until_eof(stream), stream=stream)
+    session = Session(wait_closed=lambda: _until_eof(stream), stream=stream, pid=phone.new_pid())
     stream.okay()
     if not command:
         await _interactive(phone, stream, session, v2)

@@ -16,6 +16,7 @@ from devices.sim.app.tiktok import TikTokApp
 from devices.sim.app.ui import DEFAULT_VERSION, PACKAGE, UI, ui_for
 from devices.sim.faults import DIALOG_KINDS, FarmFaults
 from devices.sim.hierarchy import Node, Snapshot
+from devices.sim.log_buffer import LogBuffer
 from devices.sim.names import PhoneModel
 from devices.sim.system_ui import LAUNCHER_PACKAGE, SYSTEMUI_PACKAGE, keyguard, launcher
 from devices.sim.vfs import BlobStore, FileSystem
@@ -45,6 +46,7 @@ class U2Server:
     launches: int = 0
     crashes: int = 0
     stream: Any = None
+    pid: int = 0
 
 
 @dataclass(slots=True)
@@ -75,6 +77,9 @@ class Phone:
         self.foreground = "launcher"
         self.scanned: dict[str, int] = {}
         self.install_times: dict[str, str] = {}
+        self.log = LogBuffer()
+        self.wifi_on = True
+        self._last_pid = 30000
         self.rpc_calls = 0
         self.cold_starts = 0
         self.touch_down: tuple[float, float] | None = None
@@ -286,12 +291,21 @@ class Phone:
         return disconnect < faults.disconnect, crash < faults.u2crash
 
     def crash_u2(self) -> None:
-        """The uiautomator2 server dies: its app_process stream closes, the client must relaunch it."""
+        """The uiautomator2 server dies (a fault): its app_process stream closes, the client must relaunch it."""
         if self.u2.up:
             self.u2.crashes += 1
-            self.u2.up = False
-            if self.u2.stream is not None:
-                self.u2.stream.close()
+            self.kill_u2()
+
+    def kill_u2(self) -> None:
+        """The uiautomator2 server's process ends: its app_process stream closes."""
+        self.u2.up = False
+        if self.u2.stream is not None:
+            self.u2.stream.close()
+
+    def new_pid(self) -> int:
+        """A process id for a process started now (shells, commands, the uiautomator2 server)."""
+        self._last_pid += 1
+        return self._last_pid
 
     def state(self) -> dict[str, Any]:
         """The phone as the farm's state shows it."""

@@ -25,11 +25,13 @@ class ShellExit(Exception):
 
 @dataclass
 class Session:
-    """One shell connection: its working directory and how a long-running command waits for the client to hang up."""
+    """One shell connection: its working directory, its shell's process id, and how a long-running command waits
+    for the client to hang up."""
 
     wait_closed: Callable[[], Awaitable[None]]
     stream: Any = None
     cwd: str = "/"
+    pid: int = 0
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Context:
     out: Callable[[bytes], None]
     err: Callable[[bytes], None]
     args: list[str] = field(default_factory=list)
+    commands: dict[str, Command] = field(default_factory=dict)
 
     def print(self, text: str = "") -> None:
         """A line to stdout."""
@@ -271,7 +274,7 @@ class Shell:
         if command is None:
             err(f"/system/bin/sh: {args[0]}: inaccessible or not found\n".encode())
             return 127
-        status = await command(Context(self.phone, self.session, env, stdin, out, err, args), args[1:])
+        status = await command(Context(self.phone, self.session, env, stdin, out, err, args, self.commands), args[1:])
         for path, append, sink in captured:
             path = normalize(path, self.session.cwd)
             previous = self.phone.fs.read(path) if append and self.phone.file_exists(path) else b""

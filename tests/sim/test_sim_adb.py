@@ -140,7 +140,7 @@ def test_shell_pipes_redirections_and_variables(farm: RunningFarm) -> None:
     script = ("echo one > /sdcard/n.txt; echo two >> /sdcard/n.txt; cat /sdcard/n.txt | grep -c o; "
               "X=5; echo ${X}x \"$X\" '$X'; cat /nope 2>/dev/null; echo $?; cat /nope 2>&1 | wc -l")
     assert d.shell2(script).output == "2\n5x 5 $X\n1\n1\n"
-    assert d.shell("ls /sdcard/n.txt") == "n.txt"
+    assert d.shell("ls /sdcard/n.txt") == "/sdcard/n.txt"  # a file operand prints as given
 
 
 def test_every_listed_package_has_its_dumpsys_and_pm_clear_fails_on_a_missing_one(farm: RunningFarm) -> None:
