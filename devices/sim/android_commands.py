@@ -133,12 +133,12 @@ async def input_(ctx: Context, args: list[str]) -> int:
 
 
 async def monkey(ctx: Context, args: list[str]) -> int:
-    """monkey -p PACKAGE -c android.intent.category.LAUNCHER 1: start the app."""
+    """monkey -p PACKAGE -c android.intent.category.LAUNCHER 1: start the app (one the farm models)."""
     package = args[args.index("-p") + 1] if "-p" in args and args.index("-p") + 1 < len(args) else None
-    if package != PACKAGE or not ctx.phone.start_app():
+    if package is None or not ctx.phone.start_app(package):
         ctx.print("** No activities found to run, monkey aborted.")
         return 252
-    ctx.print("  bash arg: -p\n  bash arg: " + PACKAGE + "\nEvents injected: 1\n## Network stats: elapsed time=16ms (0ms mobile, 0ms wifi, 16ms not connected)")
+    ctx.print("  bash arg: -p\n  bash arg: " + package + "\nEvents injected: 1\n## Network stats: elapsed time=16ms (0ms mobile, 0ms wifi, 16ms not connected)")
     return 0
 
 
@@ -216,8 +216,7 @@ async def pm(ctx: Context, args: list[str]) -> int:
         if args[-1] not in installed:
             ctx.print("Failed")
             return 1
-        if args[-1] == PACKAGE:
-            phone.stop_app()
+        phone.stop_app(args[-1])
         ctx.print("Success")
     elif verb == "grant":
         return 0

@@ -5,16 +5,9 @@ from __future__ import annotations
 import zlib
 
 from devices.sim import packages
-from devices.sim.app.ui import PACKAGE
 from devices.sim.phone import Phone
 from devices.sim.shell import Command, Context
-from devices.sim.system_ui import LAUNCHER_ACTIVITY, LAUNCHER_PACKAGE
-
-def front_component(phone: Phone) -> tuple[str, str]:
-    """The (package, activity) of the resumed activity (behind the lock screen when locked)."""
-    if phone.foreground == "app" and phone.app.running:
-        return PACKAGE, phone.app.activity()
-    return LAUNCHER_PACKAGE, LAUNCHER_ACTIVITY
+from devices.sim.system_ui import LAUNCHER_PID
 
 
 def _hex(phone: Phone, salt: str) -> str:
@@ -22,7 +15,7 @@ def _hex(phone: Phone, salt: str) -> str:
 
 
 def _window(phone: Phone) -> str:
-    package, activity = front_component(phone)
+    package, activity = phone.front_component()
     locked = phone.locked or not phone.display_on
     focus = "NotificationShade" if locked else f"{package}/{activity}"
     flag = "true" if locked else "false"
@@ -42,9 +35,9 @@ def _window(phone: Phone) -> str:
 
 
 def _activity(phone: Phone, args: list[str]) -> str:
-    package, activity = front_component(phone)
+    package, activity = phone.front_component()
     if args and args[0] == "top":
-        pid = phone.app_pid() if package == PACKAGE else 1820
+        pid = phone.app_pid(package) or LAUNCHER_PID
         return f"TASK 12 id=12\n  ACTIVITY {package}/{activity} {_hex(phone, 'a')} pid={pid}\n"
     return "\n".join([
         "ACTIVITY MANAGER ACTIVITIES (dumpsys activity activities)",

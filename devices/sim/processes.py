@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.sim.app.ui import PACKAGE
-from devices.sim.phone import Phone
+from devices.sim import packages
+from devices.sim.log_buffer import SYSTEM_SERVER_PID
 from devices.sim.shell import Command, Context, ShellExit
-from devices.sim.system_ui import LAUNCHER_PACKAGE, SYSTEMUI_PACKAGE
+from devices.sim.system_ui import LAUNCHER_PACKAGE, LAUNCHER_PID, SYSTEMUI_PACKAGE, SYSTEMUI_PID
 
 U2_SERVER_NAME = "app_process"
 _SIGNALS = {"HUP": 1, "INT": 2, "QUIT": 3, "KILL": 9, "USR1": 10, "USR2": 12, "TERM": 15, "STOP": 19, "CONT": 18}
@@ -25,13 +25,18 @@ class Process:
     name: str
 
 
+def _app_user(uid: int) -> str:
+    return f"u0_a{uid - 10000}"
+
+
 def table(ctx: Context) -> list[Process]:
-    """The processes running now, the calling shell and command among them."""
-    phone = ctx.phone
-    rows = [Process("root", 1, 0, "init"), Process("system", 612, 1, "system_server"),
-            Process("u0_a91", 1433, 612, SYSTEMUI_PACKAGE), Process("u0_a88", 1820, 612, LAUNCHER_PACKAGE)]
-    if phone.app.running:
-        rows.append(Process("u0_a120", phone.app_pid(), 612, PACKAGE))
+    """The processes running now, the calling shell among them."""
+    phone, installed = ctx.phone, packages.installed(ctx.phone)
+    rows = [Process("root", 1, 0, "init"), Process("system", SYSTEM_SERVER_PID, 1, "system_server"),
+            Process(_app_user(installed[SYSTEMUI_PACKAGE].uid), SYSTEMUI_PID, SYSTEM_SERVER_PID, SYSTEMUI_PACKAGE),
+            Process(_app_user(installed[LAUNCHER_PACKAGE].uid), LAUNCHER_PID, SYSTEM_SERVER_PID, LAUNCHER_PACKAGE)]
+    rows += [Process(_app_user(installed[package].uid), phone.app_pid(package), SYSTEM_SERVER_PID, package)
+             for package, app in phone.tasks.apps.items() if app.running]
     if phone.u2.up:
         rows.append(Process("shell", phone.u2.pid, _ADBD_PID, U2_SERVER_NAME))
     rows.append(Process("shell", ctx.session.pid, _ADBD_PID, "sh"))

@@ -185,7 +185,8 @@ def paste_clipboard(phone: Phone) -> None:
 
 def clear_input_text(phone: Phone) -> None:
     """clearInputText: empty the focused field."""
-    if phone.foreground == "app" and phone.app.edit(lambda _: ""):
+    app = phone_input.front_app(phone)
+    if app is not None and app.edit(lambda _: ""):
         phone.touch()
 
 
