@@ -188,9 +188,7 @@ async def _wait_for(farm: VirtualFarm, stream: AdbStream, spec: str, target: Tar
             if acquired.ambiguous and state != "disconnect":
                 stream.fail(acquired.error)
                 return
-            change = asyncio.ensure_future(farm.wait_devices_change())
-            await asyncio.wait({hangup, change}, return_when=asyncio.FIRST_COMPLETED)
-            change.cancel()
+            await _devices_change_or(farm, hangup)
     finally:
         hangup.cancel()
 
@@ -203,8 +201,13 @@ async def _track_devices(farm: VirtualFarm, stream: AdbStream, long: bool) -> No
         while not hangup.done():
             stream.write(block(device_lines(farm, long)))
             await stream.drain()
-            change = asyncio.ensure_future(farm.wait_devices_change())
-            await asyncio.wait({hangup, change}, return_when=asyncio.FIRST_COMPLETED)
-            change.cancel()
+            await _devices_change_or(farm, hangup)
     finally:
         hangup.cancel()
+
+
+async def _devices_change_or(farm: VirtualFarm, hangup: asyncio.Future[bytes]) -> None:
+    """Until a phone goes offline or comes back, or the client hangs up (`hangup` done)."""
+    change = asyncio.ensure_future(farm.wait_devices_change())
+    await asyncio.wait({hangup, change}, return_when=asyncio.FIRST_COMPLETED)
+    change.cancel()

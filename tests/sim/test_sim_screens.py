@@ -1,4 +1,4 @@
-"""Every screen of the app and the system is reachable by hand, and shows the labels of TIKTOK-UI.md."""
+"""Every screen of the app and the system is reachable by hand, and shows the labels of devices/sim/app/ui.json."""
 
 from __future__ import annotations
 
