@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 
 PRIORITIES = "VDIWEF"   # verbose, debug, info, warn, error, fatal (S, silent, filters everything out)
-CAPACITY = 4096         # lines kept, the oldest dropped first (a real main buffer holds 256 KiB)
+CAPACITY = 1024         # lines kept, the oldest dropped first (a real main buffer holds ~256 KiB, a few thousand)
 CHATTER_S = 0.5         # the system writes a line this often
 SYSTEM_SERVER_PID = 612
 _CHATTER = (
