@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import time
 from pathlib import Path
 
@@ -10,6 +12,8 @@ import adbutils
 import pytest
 
 from running_farm import RunningFarm
+
+ADB = Path(adbutils.__file__).parent / "binaries" / "adb"
 
 
 def test_logcat_follows_dumps_and_clears_what_log_writes(farm: RunningFarm, tmp_path: Path) -> None:
@@ -29,6 +33,17 @@ def test_logcat_follows_dumps_and_clears_what_log_writes(farm: RunningFarm, tmp_
     assert d.shell("logcat -d --pid 612 -t 1 -v raw")  # the system's own lines
     d.shell("logcat -c")
     assert d.shell("logcat -d -s TAG Other") == ""
+
+
+def test_adb_logcat_runs_through_the_shell_builtins_it_sends(farm: RunningFarm) -> None:
+    serial = farm.serials[3]
+    farm.client.device(serial).shell(["log", "-t", "ViaAdb", "from the binary"])
+    env = {**os.environ, "ANDROID_ADB_SERVER_PORT": str(farm.port)}
+    dump = subprocess.run([ADB, "-P", str(farm.port), "-s", serial, "logcat", "-d", "-v", "tag", "-s", "ViaAdb"],
+                          capture_output=True, text=True, timeout=10, env=env)  # export ANDROID_LOG_TAGS=""; exec logcat
+    assert (dump.returncode, dump.stdout) == (0, "--------- beginning of main\nI/ViaAdb  : from the binary\n")
+    script = farm.client.device(serial).shell2("export GREETING=hi; echo $GREETING; exec sh -c 'exit 3'; echo never", v2=True)
+    assert (script.output, script.returncode) == ("hi\n", 3)
 
 
 def test_each_phone_has_a_stable_private_wifi_address(farm: RunningFarm) -> None:
