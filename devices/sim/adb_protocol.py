@@ -92,6 +92,11 @@ class AdbStream:
         """Wait until the queued bytes are handed to the kernel."""
         await self.writer.drain()
 
+    def write_eof(self) -> None:
+        """Half-close: the client reads what was queued, then EOF, while we can still read what it sends."""
+        if self.writer.can_write_eof() and not self.writer.is_closing():
+            self.writer.write_eof()
+
     def close(self) -> None:
         """Close the connection (pending reads see EOF)."""
         self.writer.close()

@@ -1,27 +1,24 @@
 """The Android side of the phone's shell: getprop, settings, ime, input, am, monkey, pm, wm, uiautomator, screencap,
-app_process (the uiautomator2 server launch), ps."""
+app_process (the uiautomator2 server launch)."""
 
 from __future__ import annotations
 
-import binascii
 import io
+import time
 import zipfile
 
 import anyio
 
-from devices.sim import phone_input, screenshot
+from devices.sim import packages, phone_input, screenshot
 from devices.sim.app.ui import PACKAGE
-from devices.sim.dumpsys import IME_PACKAGE
+from devices.sim.dumpsys import package_dump
 from devices.sim.intents import am
+from devices.sim.packages import IME_PACKAGE
 from devices.sim.phone import ADB_KEYBOARD, LATIN_IME, Phone
 from devices.sim.posix_commands import POSIX_COMMANDS
 from devices.sim.shell import Command, Context
-from devices.sim.system_ui import LAUNCHER_PACKAGE
 
 U2_MAIN = "com.wetest.uia2.Main"
-SYSTEM_PACKAGES = ("android", "com.android.systemui", LAUNCHER_PACKAGE, "com.android.chrome", "com.android.settings",
-                   "com.android.vending", "com.google.android.inputmethod.latin",
-                   "com.google.android.permissioncontroller", "com.android.shell")
 _SETTINGS_DEFAULTS = {"system": {"screen_brightness": "128", "screen_brightness_mode": "0", "screen_off_timeout": "60000"},
                       "global": {"airplane_mode_on": "0", "adb_enabled": "1", "stay_on_while_plugged_in": "0"},
                       "secure": {"android_id": ""}}
@@ -120,7 +117,10 @@ async def input_(ctx: Context, args: list[str]) -> int:
         elif verb == "tap" and len(rest) >= 2:
             phone_input.tap(phone, float(rest[0]), float(rest[1]))
         elif verb in ("swipe", "draganddrop") and len(rest) >= 4:
-            phone_input.swipe(phone, *(float(v) for v in rest[:4]))
+            points = [float(v) for v in rest[:4]]
+            seconds = float(rest[4]) / 1000 if len(rest) > 4 else phone_input.INPUT_SWIPE_S
+            await phone_input.hold(phone, seconds + (phone_input.LONG_PRESS_S if verb == "draganddrop" else 0))
+            phone_input.swipe(phone, *points)
         elif verb == "text" and rest:
             phone_input.type_text(phone, " ".join(rest).replace("%s", " "))
         else:
@@ -133,18 +133,34 @@ async def input_(ctx: Context, args: list[str]) -> int:
 
 
 async def monkey(ctx: Context, args: list[str]) -> int:
-    """monkey -p PACKAGE -c android.intent.category.LAUNCHER 1: start the app."""
+    """monkey -p PACKAGE -c android.intent.category.LAUNCHER 1: start the app (one the farm models)."""
     package = args[args.index("-p") + 1] if "-p" in args and args.index("-p") + 1 < len(args) else None
-    if package != PACKAGE or not ctx.phone.start_app():
+    if package is None or not ctx.phone.start_app(package):
         ctx.print("** No activities found to run, monkey aborted.")
         return 252
-    ctx.print("  bash arg: -p\n  bash arg: " + PACKAGE + "\nEvents injected: 1\n## Network stats: elapsed time=16ms (0ms mobile, 0ms wifi, 16ms not connected)")
+    ctx.print("  bash arg: -p\n  bash arg: " + package + "\nEvents injected: 1\n## Network stats: elapsed time=16ms (0ms mobile, 0ms wifi, 16ms not connected)")
     return 0
 
 
-def _installed_packages(phone: Phone) -> list[str]:
-    extra = ([PACKAGE] if phone.app_installed else []) + ([IME_PACKAGE] if ADB_KEYBOARD in phone.input.imes else [])
-    return [*SYSTEM_PACKAGES, *extra]
+def _list_packages(ctx: Context, installed: dict[str, packages.Package], args: list[str]) -> None:
+    """pm list packages [-f] [-s|-3] [-e|-d] [-U] [-i] [--user N] [FILTER]."""
+    flags, words, skip = set(), [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--user":
+            skip = True
+        elif arg.startswith("-"):
+            flags.update(arg[1:])
+        else:
+            words.append(arg)
+    for package in installed.values():
+        if (words and words[0] not in package.name) or "d" in flags or ("s" in flags and not package.system) or (
+                "3" in flags and package.system):
+            continue
+        line = f"package:{package.apk}={package.name}" if "f" in flags else f"package:{package.name}"
+        line += f" installer={'null' if package.system else 'com.android.vending'}" if "i" in flags else ""
+        ctx.print(line + (f" uid:{package.uid}" if "U" in flags else ""))
 
 
 def _apk_package(data: bytes) -> str | None:
@@ -159,19 +175,17 @@ def _apk_package(data: bytes) -> str | None:
 
 
 async def pm(ctx: Context, args: list[str]) -> int:
-    """pm list packages | path | install | uninstall | clear | grant."""
+    """pm list packages | path | dump | install | uninstall | clear | grant."""
     phone, verb = ctx.phone, (args[0] if args else "")
-    installed = _installed_packages(phone)
+    installed = packages.installed(phone)
     if verb == "list" and args[1:2] == ["packages"]:
-        third_party = "-3" in args
-        words = [a for a in args[2:] if not a.startswith("-")]
-        for name in installed:
-            if (not words or words[0] in name) and (not third_party or name in (PACKAGE, IME_PACKAGE)):
-                ctx.print(f"package:{name}")
+        _list_packages(ctx, installed, args[2:])
     elif verb == "path" and len(args) > 1:
-        if args[1] not in installed:
+        if args[-1] not in installed:
             return 1
-        ctx.print(f"package:/data/app/~~{binascii.crc32(args[1].encode()):08x}==/{args[1]}-1/base.apk")
+        ctx.print(f"package:{installed[args[-1]].apk}")
+    elif verb == "dump" and len(args) > 1:
+        ctx.print(package_dump(phone, args[-1]) or f"Unable to find package: {args[-1]}")
     elif verb == "install" and len(args) > 1:
         path = ctx.path(args[-1])
         if not phone.file_exists(path):
@@ -181,6 +195,7 @@ async def pm(ctx: Context, args: list[str]) -> int:
         if package is None:
             ctx.print("Failure [INSTALL_PARSE_FAILED_NOT_APK: the farm installs only the AdbKeyboard IME and the TikTok app]")
             return 1
+        phone.install_times.setdefault(package, time.strftime("%Y-%m-%d %H:%M:%S"))
         if package == IME_PACKAGE and ADB_KEYBOARD not in phone.input.imes:
             phone.input.imes.append(ADB_KEYBOARD)
         if package == PACKAGE:
@@ -195,15 +210,18 @@ async def pm(ctx: Context, args: list[str]) -> int:
         else:
             ctx.print("Failure [DELETE_FAILED_INTERNAL_ERROR]")
             return 1
+        phone.install_times.pop(args[-1], None)
         ctx.print("Success")
     elif verb == "clear" and len(args) > 1:
-        if args[1] == PACKAGE:
-            phone.stop_app()
+        if args[-1] not in installed:
+            ctx.print("Failed")
+            return 1
+        phone.stop_app(args[-1])
         ctx.print("Success")
     elif verb == "grant":
         return 0
     else:
-        ctx.error("usage: pm list packages | path | install | uninstall | clear | grant")
+        ctx.error("usage: pm list packages | path | dump | install | uninstall | clear | grant")
         return 1
     return 0
 
@@ -255,7 +273,7 @@ async def app_process(ctx: Context, args: list[str]) -> int:
         ctx.print("java.lang.IllegalStateException: UiAutomationService android.accessibilityservice."
                   "IAccessibilityServiceClient$Stub$Proxy@5deffd5already registered!")
         return 1
-    phone.u2.up, phone.u2.stream = True, ctx.session.stream
+    phone.u2.up, phone.u2.stream, phone.u2.pid = True, ctx.session.stream, ctx.session.pid
     phone.u2.launches += 1
     ctx.print("[server] INFO: [UiAutomator2Server] Starting Server")
     try:
@@ -264,29 +282,6 @@ async def app_process(ctx: Context, args: list[str]) -> int:
         if phone.u2.stream is ctx.session.stream:
             phone.u2.up, phone.u2.stream = False, None
     return 0
-
-
-async def ps(ctx: Context, args: list[str]) -> int:
-    """ps [-A]."""
-    phone = ctx.phone
-    ctx.print("USER           PID  PPID     VSZ    RSS WCHAN            ADDR S NAME")
-    rows = [("root", 1, 0, "init"), ("system", 612, 1, "system_server"), ("u0_a88", 1820, 612, LAUNCHER_PACKAGE),
-            ("u0_a91", 1433, 612, "com.android.systemui")]
-    if phone.app.running:
-        rows.append(("u0_a120", phone.app_pid(), 612, PACKAGE))
-    if phone.u2.up:
-        rows.append(("shell", 9008 + phone.u2.launches, 1, "app_process"))
-    for user, pid, ppid, name in rows:
-        ctx.print(f"{user:<12} {pid:>5} {ppid:>5} 14681064 121460 do_epoll_wait 0 S {name}")
-    return 0
-
-
-async def pidof(ctx: Context, args: list[str]) -> int:
-    """pidof NAME."""
-    if args and args[0] == PACKAGE and ctx.phone.app.running:
-        ctx.print(str(ctx.phone.app_pid()))
-        return 0
-    return 1
 
 
 async def toybox(ctx: Context, args: list[str]) -> int:
@@ -301,6 +296,6 @@ async def toybox(ctx: Context, args: list[str]) -> int:
 
 ANDROID_COMMANDS: dict[str, Command] = {
     "getprop": getprop, "settings": settings, "ime": ime, "input": input_, "am": am, "monkey": monkey, "pm": pm,
-    "wm": wm, "uiautomator": uiautomator, "screencap": screencap, "app_process": app_process, "ps": ps,
-    "pidof": pidof, "toybox": toybox,
+    "wm": wm, "uiautomator": uiautomator, "screencap": screencap, "app_process": app_process,
+    "toybox": toybox,
 }

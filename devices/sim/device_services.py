@@ -1,4 +1,5 @@
-"""Services on a selected phone: `shell:` (v1, v2, interactive), `sync:`, `tcp:PORT` (the uiautomator2 server)."""
+"""Services on a selected phone: `shell:` (v1, v2, interactive), `sync:`, `framebuffer:`, `reverse:`, `tcp:PORT`
+(the uiautomator2 server, or a reversed port)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,23 @@ import codecs
 import struct
 from typing import Callable
 
-from devices.sim import sync_service, u2_server
+import anyio
+
+from devices.sim import reverse, screenshot, sync_service, u2_server
 from devices.sim.adb_protocol import (SHELL_CLOSE_STDIN, SHELL_EXIT, SHELL_STDERR, SHELL_STDIN, SHELL_STDOUT,
                                       AdbStream, shell_packet)
 from devices.sim.android_commands import ANDROID_COMMANDS
 from devices.sim.dumpsys import DUMPSYS_COMMANDS
+from devices.sim.log_commands import LOG_COMMANDS
+from devices.sim.network_commands import NETWORK_COMMANDS
 from devices.sim.phone import Phone
 from devices.sim.posix_commands import POSIX_COMMANDS
+from devices.sim.processes import PROCESS_COMMANDS
 from devices.sim.shell import Command, Session, Shell
 
-COMMANDS: dict[str, Command] = {**POSIX_COMMANDS, **ANDROID_COMMANDS, **DUMPSYS_COMMANDS}
-_LINGER_S = 2.0
+COMMANDS: dict[str, Command] = {**POSIX_COMMANDS, **ANDROID_COMMANDS, **DUMPSYS_COMMANDS, **LOG_COMMANDS,
+                                 **NETWORK_COMMANDS, **PROCESS_COMMANDS}
+_HANGUP_S = 2.0
 
 
 async def _until_eof(stream: AdbStream) -> None:
@@ -25,18 +32,21 @@ async def _until_eof(stream: AdbStream) -> None:
         pass
 
 
-async def _linger(stream: AdbStream) -> None:
-    """Let the client read the exit packet and hang up first: closing with its unread bytes (a close-stdin
-    packet) in our receive buffer would send a RST, and the client would lose the end of the output."""
+async def _end_shell(stream: AdbStream) -> None:
+    """After the exit packet, close as adbd does: our side at once (the client sees EOF and hangs up), then read
+    what the client still sends until it has. Closing outright with its unread bytes (a close-stdin packet) in
+    our receive buffer would send a RST, and the client could lose the end of the output."""
+    await stream.drain()
+    stream.write_eof()
     try:
-        await asyncio.wait_for(_until_eof(stream), _LINGER_S)
+        await asyncio.wait_for(_until_eof(stream), _HANGUP_S)
     except asyncio.TimeoutError:
         pass
 
 
 async def _shell(phone: Phone, stream: AdbStream, options: list[str], command: str) -> None:
     v2 = "v2" in options
-    session = Session(wait_closed=lambda: _until_eof(stream), stream=stream)
+    session = Session(wait_closed=lambda: _until_eof(stream), stream=stream, pid=phone.new_pid())
     stream.okay()
     if not command:
         await _interactive(phone, stream, session, v2)
@@ -46,7 +56,7 @@ async def _shell(phone: Phone, stream: AdbStream, options: list[str], command: s
         status = await Shell(phone, session, COMMANDS).run(
             command, lambda b: stream.write(shell_packet(SHELL_STDOUT, b)), lambda b: stream.write(shell_packet(SHELL_STDERR, b)))
         stream.write(shell_packet(SHELL_EXIT, bytes([status & 0xFF])))
-        await _linger(stream)
+        await _end_shell(stream)
     else:
         await Shell(phone, session, COMMANDS).run(command, stream.write, stream.write)
 
@@ -115,7 +125,7 @@ async def _interactive(phone: Phone, stream: AdbStream, session: Session, v2: bo
             break
     if v2:
         stream.write(shell_packet(SHELL_EXIT, bytes([status & 0xFF])))
-        await _linger(stream)
+        await _end_shell(stream)
 
 
 async def serve(phone: Phone, stream: AdbStream, request: str, disconnect: Callable[[Phone], None]) -> None:
@@ -125,12 +135,17 @@ async def serve(phone: Phone, stream: AdbStream, request: str, disconnect: Calla
         await _shell(phone, stream, head.split(",")[1:], command)
     elif request == "sync:":
         await sync_service.serve(phone, stream)
+    elif request == "framebuffer:":
+        stream.okay()
+        stream.write(await anyio.to_thread.run_sync(screenshot.framebuffer, phone.snapshot(), phone.display_on))
+    elif request.startswith("reverse:"):
+        reverse.serve(phone, stream, request[len("reverse:"):])
     elif request.startswith("tcp:"):
         port = request[4:].split(":")[-1]
         if port == str(u2_server.SERVER_PORT) and phone.u2.up:
             stream.okay()
             await u2_server.serve(phone, stream, disconnect)
-        else:
+        elif not await reverse.connect(phone, stream, port):
             stream.fail("closed")
     else:
         stream.fail(f"unknown service: {request.split(':')[0]}")

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import zlib
 
-from devices.sim.app.ui import ACTIVITIES, PACKAGE, version_code
-from devices.sim.phone import ADB_KEYBOARD, Phone
+from devices.sim import packages
+from devices.sim.phone import Phone
 from devices.sim.shell import Command, Context
-from devices.sim.system_ui import LAUNCHER_ACTIVITY, LAUNCHER_PACKAGE
-
-IME_PACKAGE = ADB_KEYBOARD.split("/")[0]
-
-
-def front_component(phone: Phone) -> tuple[str, str]:
-    """The (package, activity) of the resumed activity (behind the lock screen when locked)."""
-    if phone.foreground == "app" and phone.app.running:
-        return PACKAGE, phone.app.activity()
-    return LAUNCHER_PACKAGE, LAUNCHER_ACTIVITY
+from devices.sim.system_ui import LAUNCHER_PID
 
 
 def _hex(phone: Phone, salt: str) -> str:
@@ -24,7 +15,7 @@ def _hex(phone: Phone, salt: str) -> str:
 
 
 def _window(phone: Phone) -> str:
-    package, activity = front_component(phone)
+    package, activity = phone.front_component()
     locked = phone.locked or not phone.display_on
     focus = "NotificationShade" if locked else f"{package}/{activity}"
     flag = "true" if locked else "false"
@@ -44,9 +35,9 @@ def _window(phone: Phone) -> str:
 
 
 def _activity(phone: Phone, args: list[str]) -> str:
-    package, activity = front_component(phone)
+    package, activity = phone.front_component()
     if args and args[0] == "top":
-        pid = phone.app_pid() if package == PACKAGE else 1820
+        pid = phone.app_pid(package) or LAUNCHER_PID
         return f"TASK 12 id=12\n  ACTIVITY {package}/{activity} {_hex(phone, 'a')} pid={pid}\n"
     return "\n".join([
         "ACTIVITY MANAGER ACTIVITIES (dumpsys activity activities)",
@@ -73,22 +64,26 @@ def _power(phone: Phone) -> str:
                       f"Display Power: state={'ON' if on else 'OFF'}"])
 
 
-def _package(phone: Phone, name: str) -> str | None:
-    if name == PACKAGE and phone.app_installed:
-        version, code = phone.app_version, version_code(phone.app_version)
-    elif name == IME_PACKAGE and ADB_KEYBOARD in phone.input.imes:
-        version, code = "2.4.0", 20400
-    else:
+def package_dump(phone: Phone, name: str) -> str | None:
+    """`dumpsys package NAME` (and `pm dump NAME`); None when it is not installed."""
+    package = packages.installed(phone).get(name)
+    if package is None:
         return None
     resolver = ["Activity Resolver Table:", "  Non-Data Actions:", "      android.intent.action.MAIN:",
-                f"        {_hex(phone, 'r')} {name}/{ACTIVITIES['launcher']} filter {_hex(phone, 'x')}"] if name == PACKAGE else []
+                f"        {_hex(phone, 'r' + name)} {name}/{package.launcher_activity} filter {_hex(phone, 'x' + name)}",
+                "          Action: \"android.intent.action.MAIN\"", "          Category: \"android.intent.category.LAUNCHER\"",
+                ""] if package.launcher_activity else []
+    flags = ("SYSTEM " if package.system else "") + "HAS_CODE ALLOW_CLEAR_USER_DATA ALLOW_BACKUP"
     return "\n".join([
-        *resolver, "Packages:", f"  Package [{name}] ({_hex(phone, name)}):", "    userId=10120",
-        f"    codePath=/data/app/~~{_hex(phone, 'c')}==/{name}-{_hex(phone, 'd')}==",
-        f"    versionCode={code} minSdk=21 targetSdk=33", f"    versionName={version}",
-        "    pkgFlags=[ HAS_CODE ALLOW_CLEAR_USER_DATA ALLOW_BACKUP ]",
-        "    firstInstallTime=2024-03-01 09:12:44", "    lastUpdateTime=2024-06-18 21:03:10",
-        f"    signatures=PackageSignatures{{{_hex(phone, 'g')} version:3, signatures:[{_hex(phone, 'h')}], past signatures:[]}}",
+        *resolver, "Packages:", f"  Package [{name}] ({_hex(phone, name)}):", f"    userId={package.uid}",
+        f"    pkg=Package{{{_hex(phone, 'p' + name)} {name}}}", f"    codePath={package.code_path}",
+        f"    resourcePath={package.code_path}", "    primaryCpuAbi=arm64-v8a",
+        f"    versionCode={package.version_code} minSdk=21 targetSdk={phone.model.sdk}", f"    versionName={package.version_name}",
+        f"    flags=[ {flags} ]", f"    pkgFlags=[ {flags} ]",
+        f"    timeStamp={package.last_update}", f"    firstInstallTime={package.first_install}",
+        f"    lastUpdateTime={package.last_update}",
+        f"    installerPackageName={'null' if package.system else 'com.android.vending'}",
+        f"    signatures=PackageSignatures{{{_hex(phone, 'g' + name)} version:3, signatures:[{_hex(phone, 'h' + name)}], past signatures:[]}}",
     ])
 
 
@@ -109,7 +104,7 @@ async def dumpsys(ctx: Context, args: list[str]) -> int:
     elif service == "power":
         ctx.print(_power(phone))
     elif service == "package" and len(args) > 1:
-        ctx.print(_package(phone, args[1]) or f"Unable to find package: {args[1]}")
+        ctx.print(package_dump(phone, args[1]) or f"Unable to find package: {args[1]}")
     elif service == "battery":
         ctx.print(_BATTERY)
     elif service == "input_method":

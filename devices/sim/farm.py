@@ -123,6 +123,7 @@ class VirtualFarm:
         phone = self.phone(serial)
         phone.online = False
         phone.u2.up, phone.u2.stream = False, None
+        phone.reverses.clear()  # adbd's reverse listeners go with the USB connection
         for task in list(phone.connections):
             task.cancel()
         if phone.reconnect_timer is not None:

@@ -7,10 +7,13 @@ import base64
 import binascii
 from urllib.parse import unquote, urlparse
 
+from devices.sim.app.links import is_tiktok_link
 from devices.sim.app.ui import PACKAGE
+from devices.sim.chrome import CHROME_PACKAGE, is_web_address
 from devices.sim.phone import ADB_KEYBOARD, Phone
+from devices.sim.phone_input import front_app
 from devices.sim.shell import Context
-from devices.sim.system_ui import LAUNCHER_ACTIVITY, LAUNCHER_PACKAGE
+from devices.sim.system_ui import LAUNCHER_PACKAGE
 
 _ONE_ARG = {"-a": "action", "-d": "data", "-t": "type", "-n": "component", "-p": "package", "-f": "flags", "--user": "user"}
 _EXTRAS = ("--es", "--ei", "--el", "--ez", "--ef", "--eu", "--ecn")
@@ -63,29 +66,40 @@ def _file_path(uri: str) -> str:
     return unquote(parsed.path) if parsed.scheme in ("file", "") else uri
 
 
+def _viewer(phone: Phone, target: str | None, url: str) -> str | None:
+    """The app a VIEW intent opens: the TikTok app for its links when installed (its verified app links), else
+    Chrome for any web address; the target package, if given, must be that app."""
+    if target in (None, PACKAGE) and phone.installed(PACKAGE) and is_tiktok_link(url):
+        return PACKAGE
+    if target in (None, CHROME_PACKAGE) and is_web_address(url):
+        return CHROME_PACKAGE
+    return None
+
+
 def _start(phone: Phone, intent: dict) -> bool:
     action, data = intent.get("action"), intent.get("data")
     target = (intent.get("component") or "").split("/")[0] or intent.get("package")
     if target == LAUNCHER_PACKAGE:
         phone.go_home()
         return True
-    if target not in (None, PACKAGE) or not phone.app_installed:
-        if action == "android.intent.action.VIEW" and target is None and data and data.startswith("http"):
-            phone.go_home()  # a browser would open; the farm has none to show
-            return True
-        return False
-    if "-S" in intent["options"]:
-        phone.stop_app()
-    if action in ("android.intent.action.SEND", "android.intent.action.SEND_MULTIPLE"):
-        streams = intent["extras"].get("android.intent.extra.STREAM") or []
-        phone.start_app()
-        phone.app.open_shared_media([_file_path(u) for u in ([streams] if isinstance(streams, str) else streams)])
-    elif action == "android.intent.action.VIEW" and data:
-        phone.start_app()
-        if not phone.app.open_url(data):
+    if "-S" in intent["options"] and target:
+        phone.stop_app(target)
+    if action == "android.intent.action.VIEW" and data:
+        viewer = _viewer(phone, target, data)
+        if viewer is None or not phone.start_app(viewer):
             return False
+        if viewer == CHROME_PACKAGE:
+            phone.browser.open(data)
+        else:
+            phone.app.open_url(data)
+    elif action in ("android.intent.action.SEND", "android.intent.action.SEND_MULTIPLE"):
+        if target not in (None, PACKAGE) or not phone.start_app(PACKAGE):
+            return False
+        streams = intent["extras"].get("android.intent.extra.STREAM") or []
+        phone.app.open_shared_media([_file_path(u) for u in ([streams] if isinstance(streams, str) else streams)])
     elif action in (None, "android.intent.action.MAIN"):
-        phone.start_app()
+        if not phone.start_app(target or PACKAGE):
+            return False
     else:
         return False
     phone.touch()
@@ -93,13 +107,15 @@ def _start(phone: Phone, intent: dict) -> bool:
 
 
 def _broadcast(phone: Phone, intent: dict) -> int:
-    action, extras, app = intent.get("action"), intent["extras"], phone.app
+    action, extras, app = intent.get("action"), intent["extras"], front_app(phone)
     keyboard_on = phone.settings["secure"].get("default_input_method") == ADB_KEYBOARD and ADB_KEYBOARD in phone.input.enabled
     if action in MEDIA_SCAN_ACTIONS and intent.get("data"):
         phone.scan_media(_file_path(intent["data"]))
         return 0
     if not (action or "").startswith("ADB_KEYBOARD_") or not keyboard_on:
         return 0
+    if app is None:  # the keyboard shows over nothing: no field to type into
+        return -1
     if action == "ADB_KEYBOARD_INPUT_TEXT":
         try:
             text = base64.b64decode(extras.get("text", "")).decode("utf-8")
@@ -119,8 +135,7 @@ async def am(ctx: Context, args: list[str]) -> int:
     """am start | force-stop | broadcast."""
     phone, verb = ctx.phone, (args[0] if args else "")
     if verb == "force-stop" and len(args) > 1:
-        if args[1] == PACKAGE:
-            phone.stop_app()
+        phone.stop_app(args[-1])
         return 0
     intent = parse_intent(args[1:])
     if verb in ("start", "start-activity"):
@@ -129,7 +144,7 @@ async def am(ctx: Context, args: list[str]) -> int:
             ctx.error(f"Error: Activity not started, unable to resolve {_describe(intent)}")
             return 1
         if "-W" in intent["options"]:
-            activity = f"{PACKAGE}/{phone.app.activity()}" if phone.foreground == "app" else f"{LAUNCHER_PACKAGE}/{LAUNCHER_ACTIVITY}"
+            activity = "/".join(phone.front_component())
             ctx.print(f"Status: ok\nLaunchState: WARM\nActivity: {activity}\nTotalTime: 312\nWaitTime: 318\nComplete")
         return 0
     if verb == "broadcast":

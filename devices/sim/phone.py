@@ -14,10 +14,14 @@ from devices.sim.app.overlays import PERMISSION_PACKAGE
 from devices.sim.app.host import MEDIA_KINDS
 from devices.sim.app.tiktok import TikTokApp
 from devices.sim.app.ui import DEFAULT_VERSION, PACKAGE, UI, ui_for
+from devices.sim.app_process import AppProcess
+from devices.sim.chrome import CHROME_PACKAGE, ChromeApp
 from devices.sim.faults import DIALOG_KINDS, FarmFaults
 from devices.sim.hierarchy import Node, Snapshot
+from devices.sim.log_buffer import LogBuffer
 from devices.sim.names import PhoneModel
-from devices.sim.system_ui import LAUNCHER_PACKAGE, SYSTEMUI_PACKAGE, keyguard, launcher
+from devices.sim.system_ui import LAUNCHER_ACTIVITY, LAUNCHER_PACKAGE, SYSTEMUI_PACKAGE, keyguard, launcher
+from devices.sim.tasks import Tasks
 from devices.sim.vfs import BlobStore, FileSystem
 
 LATIN_IME = "com.google.android.inputmethod.latin/com.android.inputmethod.latin.LatinIME"
@@ -45,6 +49,7 @@ class U2Server:
     launches: int = 0
     crashes: int = 0
     stream: Any = None
+    pid: int = 0
 
 
 @dataclass(slots=True)
@@ -68,13 +73,17 @@ class Phone:
         self.online = True
         self.reconnect_timer: asyncio.TimerHandle | None = None
         self.connections: set[asyncio.Task[Any]] = set()
+        self.reverses: dict[str, str] = {}
         self.slow_ms = 0.0
         self.language, self.app_version, self.app_installed = "en", DEFAULT_VERSION, True
         self.display_on, self.locked = True, False
-        self.foreground = "launcher"
         self.scanned: dict[str, int] = {}
+        self.install_times: dict[str, str] = {}
+        self.log = LogBuffer()
+        self.wifi_on = True
+        self._last_pid = 30000
         self.rpc_calls = 0
-        self.cold_starts = 0
+        self.pids: dict[str, int] = {}
         self.touch_down: tuple[float, float] | None = None
         self.version = 0
         self._snapshot: Snapshot | None = None
@@ -86,6 +95,8 @@ class Phone:
         for account in accounts:
             env.directory.add(account)
         self.app = TikTokApp(self, accounts)
+        self.browser = ChromeApp()
+        self.tasks = Tasks({PACKAGE: self.app, CHROME_PACKAGE: self.browser})
 
     # -- AppHost --------------------------------------------------------------------------------------
     @property
@@ -158,58 +169,85 @@ class Phone:
         if self.locked or not self.display_on:
             now = time.localtime()
             return [keyguard(time.strftime("%H:%M", now), time.strftime("%a, %b %d", now), self.display_on)]
-        if self.foreground == "app" and self.app.running:
-            return self.app.windows()
-        return [launcher(self.ui.s("app_label") if self.app_installed else None, self.start_app)]
+        front = self.front()
+        if front is not None:
+            return front.windows()
+        label = self.ui.s("app_label")
+        return [launcher(label if self.app_installed else None,
+                         {label: lambda: self.start_app(PACKAGE), "Chrome": lambda: self.start_app(CHROME_PACKAGE)})]
 
     # -- what is on screen ---------------------------------------------------------------------------------
+    def seen(self) -> bool:
+        """Whether the screen is on and unlocked (the front app is seen)."""
+        return self.display_on and not self.locked
+
+    def front(self) -> AppProcess | None:
+        """The app in front (None: the home screen), behind the lock screen if locked."""
+        return self.tasks.front()
+
+    def front_component(self) -> tuple[str, str]:
+        """The (package, activity) resumed (behind the lock screen when locked)."""
+        front = self.front()
+        return (front.package, front.activity()) if front is not None else (LAUNCHER_PACKAGE, LAUNCHER_ACTIVITY)
+
     def current_package(self) -> str:
         """The package of the front window."""
-        if self.locked or not self.display_on:
+        if not self.seen():
             return SYSTEMUI_PACKAGE
-        if self.foreground == "app" and self.app.running:
-            return PERMISSION_PACKAGE if self.app.dialog == "permission" else PACKAGE
-        return LAUNCHER_PACKAGE
+        if self.front() is self.app and self.app.dialog == "permission":
+            return PERMISSION_PACKAGE
+        return self.front_component()[0]
 
     def screen_name(self) -> str:
-        """A short name of what shows: off, lockscreen, launcher, or the app's screen."""
+        """A short name of what shows: off, lockscreen, launcher, or the front app's screen."""
         if not self.display_on:
             return "off"
         if self.locked:
             return "lockscreen"
-        if self.foreground == "app" and self.app.running:
-            return self.app.screen_name()
-        return "launcher"
+        front = self.front()
+        return front.screen_name() if front is not None else "launcher"
 
-    # -- the app -------------------------------------------------------------------------------------------
-    def start_app(self) -> bool:
-        """Launch or resume the app; False if it is not installed."""
-        if not self.app_installed:
+    # -- the apps ------------------------------------------------------------------------------------------
+    def installed(self, package: str) -> bool:
+        """Whether an app the farm models is installed (Chrome always is; the TikTok app unless removed)."""
+        return package in self.tasks.apps and (package != PACKAGE or self.app_installed)
+
+    def start_app(self, package: str = PACKAGE) -> bool:
+        """Launch or resume an app in front; False if it is not installed (or not modelled)."""
+        if not self.installed(package):
             return False
-        if not self.app.running:
-            self.cold_starts += 1
-        self.app.launch()
-        self.foreground = "app"
-        if self.locked or not self.display_on:  # started behind the lock screen: nobody watches yet
-            self.app.hide()
+        app = self.tasks.apps[package]
+        if not app.running:
+            self.pids[package] = self.new_pid()
+        self.tasks.bring_to_front(package)
+        app.launch()
+        if not self.seen():  # started behind the lock screen: nobody watches yet
+            app.hide()
         self.touch()
         return True
 
-    def app_pid(self) -> int:
-        """The app's process id (a new one after each cold start)."""
-        return 21000 + self.transport_id * 97 + self.cold_starts * 13
+    def app_pid(self, package: str = PACKAGE) -> int:
+        """An app's process id (a new one after each cold start)."""
+        return self.pids.get(package, 0)
 
-    def stop_app(self) -> None:
-        """am force-stop."""
-        self.app.stop()
-        self.foreground = "launcher"
-        self.touch()
+    def stop_app(self, package: str = PACKAGE) -> None:
+        """am force-stop: the process ends, its task goes."""
+        if package in self.tasks.apps:
+            self.tasks.apps[package].stop()
+            self.tasks.take_away(package, self.seen())
+            self.touch()
+
+    def leave_app(self) -> None:
+        """Back at the front app's root: its task goes behind; the one below (or the home screen) shows."""
+        front = self.front()
+        if front is not None:
+            front.hide()
+            self.tasks.take_away(front.package, self.seen())
+            self.touch()
 
     def go_home(self) -> None:
-        """The Home key: the launcher comes to the front, the app keeps its state."""
-        if self.foreground == "app":
-            self.app.hide()
-        self.foreground = "launcher"
+        """The Home key: the home screen comes to the front; the apps keep their state."""
+        self.tasks.go_home()
         self.touch()
 
     def apply_setting(self, key: str, value: Any) -> None:
@@ -223,7 +261,7 @@ class Phone:
         elif key == "app":
             self.app_installed = value == "installed"
             if not self.app_installed:
-                self.stop_app()
+                self.stop_app(PACKAGE)
         elif key == "screen" and value == "off":
             self.sleep()
         elif key == "screen":
@@ -232,7 +270,7 @@ class Phone:
                 self.unlock()
             else:
                 self.locked = True
-                self.app.hide()
+                self._hide_front()
         self.touch()
 
     def wake(self) -> None:
@@ -243,21 +281,26 @@ class Phone:
     def sleep(self) -> None:
         """The display turns off and the phone locks."""
         self.display_on, self.locked = False, True
-        if self.foreground == "app":
-            self.app.hide()
+        self._hide_front()
         self.touch()
+
+    def _hide_front(self) -> None:
+        front = self.front()
+        if front is not None:
+            front.hide()
 
     def unlock(self) -> None:
         """Dismiss the (swipe) lock screen."""
         if self.display_on and self.locked:
             self.locked = False
-            if self.foreground == "app":
-                self.app.show()
+            front = self.front()
+            if front is not None:
+                front.show()
             self.touch()
 
     def interrupt(self, kind: str = "rating") -> None:
         """Show an interrupting dialog over the app now (if the app is in front)."""
-        if self.foreground == "app":
+        if self.front() is self.app:
             self.app.interrupt(kind)
             self.touch()
 
@@ -279,17 +322,26 @@ class Phone:
         faults, rng = self.env.faults, self._fault_rng
         self.rpc_calls += 1
         disconnect, crash, dialog, kind = rng.random(), rng.random(), rng.random(), rng.choice(DIALOG_KINDS)
-        if dialog < faults.dialog and self.app.dialog is None and self.foreground == "app" and not self.locked:
+        if dialog < faults.dialog and self.app.dialog is None and self.front() is self.app and not self.locked:
             self.interrupt(kind)
         return disconnect < faults.disconnect, crash < faults.u2crash
 
     def crash_u2(self) -> None:
-        """The uiautomator2 server dies: its app_process stream closes, the client must relaunch it."""
+        """The uiautomator2 server dies (a fault): its app_process stream closes, the client must relaunch it."""
         if self.u2.up:
             self.u2.crashes += 1
-            self.u2.up = False
-            if self.u2.stream is not None:
-                self.u2.stream.close()
+            self.kill_u2()
+
+    def kill_u2(self) -> None:
+        """The uiautomator2 server's process ends: its app_process stream closes."""
+        self.u2.up = False
+        if self.u2.stream is not None:
+            self.u2.stream.close()
+
+    def new_pid(self) -> int:
+        """A process id for a process started now (shells, commands, the uiautomator2 server)."""
+        self._last_pid += 1
+        return self._last_pid
 
     def state(self) -> dict[str, Any]:
         """The phone as the farm's state shows it."""
@@ -305,6 +357,7 @@ class Phone:
             "display": "off" if not self.display_on else ("locked" if self.locked else "on"),
             "app": {"installed": self.app_installed, "running": app.running, "version": self.app_version,
                     "language": self.language},
+            "browser": {"running": self.browser.running, "url": self.browser.url},
             "ime": self.settings["secure"].get("default_input_method"),
             "current_account": app.account.username,
             "media": [p for p, _ in self.media()],

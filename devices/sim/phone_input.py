@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from devices.sim.app_process import AppProcess
 from devices.sim.phone import Phone
 
 SEEK_BAR = "android.widget.SeekBar"
@@ -13,6 +16,19 @@ KEYCODES = {
     "wakeup": 224, "up": 19, "down": 20, "left": 21, "right": 22, "center": 23, "delete": 67, "recent": 187,
 }
 HOME, BACK, POWER, ENTER, DEL, MENU, SLEEP, WAKEUP = 3, 4, 26, 66, 67, 82, 223, 224
+
+# How long gestures last on a phone. uiautomator moves a swipe in steps 5 ms apart; a drag first holds still for
+# the long-press timeout and, once moved, 100 ms more before it lifts; `input swipe` lasts 300 ms unless told.
+STEP_S = 0.005
+LONG_PRESS_S = 0.5
+DRAG_RELEASE_S = 0.1
+INPUT_SWIPE_S = 0.3
+
+
+async def hold(phone: Phone, seconds: float) -> None:
+    """The time a gesture takes on the phone (multiplied by the farm's time scale); its effect comes after it."""
+    if seconds > 0:
+        await asyncio.sleep(seconds * phone.time_scale)
 
 
 def key_code(key: str | int) -> int | None:
@@ -27,8 +43,9 @@ def key_code(key: str | int) -> int | None:
     return KEYCODES.get(name)
 
 
-def _app_in_front(phone: Phone) -> bool:
-    return phone.display_on and not phone.locked and phone.foreground == "app" and phone.app.running
+def front_app(phone: Phone) -> AppProcess | None:
+    """The app input goes to: the one in front, when the screen is on and unlocked."""
+    return phone.front() if phone.seen() else None
 
 
 def press_key(phone: Phone, code: int) -> None:
@@ -51,12 +68,12 @@ def press_key(phone: Phone, code: int) -> None:
     if code == HOME:
         phone.go_home()
         return
-    if not _app_in_front(phone):
+    app = front_app(phone)
+    if app is None:
         return
-    app = phone.app
     app.before_input()
     if code == BACK and not app.back():
-        phone.go_home()
+        phone.leave_app()
     elif code == ENTER:
         app.submit()
     elif code == DEL:
@@ -71,21 +88,21 @@ def tap(phone: Phone, x: float, y: float) -> None:
         return
     snapshot = phone.snapshot()
     position = snapshot.hit(x, y)
-    in_app = _app_in_front(phone)
-    if in_app:
-        phone.app.before_input()
+    app = front_app(phone)
+    if app is not None:
+        app.before_input()
     if position is not None:
         node = snapshot.nodes[position]
-        if node.enabled and node.field is not None and in_app:
-            phone.app.focus(phone.app.top, node.field)
+        if node.enabled and node.field is not None and app is not None:
+            app.focus_field(node.field)
         elif node.enabled and node.action is not None:
             if node.cls == SEEK_BAR:
                 left, _, right, _ = snapshot.rects[position]
                 node.action((x - left) / max(right - left, 1))
             else:
                 node.action()
-    if in_app:
-        phone.app.sync_view()
+    if app is not None:
+        app.sync_view()
     phone.touch()
 
 
@@ -106,28 +123,30 @@ def swipe(phone: Phone, fx: float, fy: float, tx: float, ty: float) -> None:
         snapshot.nodes[position].action(min(max((tx - left) / max(right - left, 1), 0.0), 1.0))
         phone.touch()
         return
-    if not _app_in_front(phone):
+    app = front_app(phone)
+    if app is None:
         return
-    phone.app.before_input()
+    app.before_input()
     if abs(dy) >= abs(dx) and abs(dy) > 0.1 * height:
-        phone.app.swipe("up" if dy < 0 else "down")
+        app.swipe("up" if dy < 0 else "down")
     elif abs(dx) > 0.1 * width:
-        phone.app.swipe("left" if dx < 0 else "right")
+        app.swipe("left" if dx < 0 else "right")
     phone.touch()
 
 
 def type_text(phone: Phone, text: str) -> bool:
     """Text from the keyboard into the focused field; False when no field has focus."""
-    if not _app_in_front(phone):
+    app = front_app(phone)
+    if app is None:
         return False
-    typed = phone.app.edit(lambda current: current + text)
+    typed = app.edit(lambda current: current + text)
     phone.touch()
     return typed
 
 
 def set_field_text(phone: Phone, field: str, text: str) -> None:
     """UiObject.setText on a field: replace its text and focus it."""
-    if _app_in_front(phone):
-        phone.app.top.fields[field] = text
-        phone.app.focus(phone.app.top, field)
+    app = front_app(phone)
+    if app is not None:
+        app.set_field(field, text)
         phone.touch()

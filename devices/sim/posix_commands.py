@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-import stat
 import time
 
 from devices.sim.shell import Command, Context, ShellExit
-from devices.sim.vfs import FileSystemError
+from devices.sim.vfs import DIRECTORY_SIZE, Entry, FileSystemError
 
 
 def _split_flags(args: list[str]) -> tuple[set[str], list[str]]:
@@ -75,26 +74,53 @@ async def cat(ctx: Context, args: list[str]) -> int:
     return status
 
 
-def _ls_line(name: str, mode: int, size: int, mtime: int) -> str:
-    kind = "d" if stat.S_ISDIR(mode) else "-"
-    perms = "".join(c if mode & (1 << (8 - i)) else "-" for i, c in enumerate("rwxrwxrwx"))
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(mtime))
-    return f"{kind}{perms} 1 shell shell {size:>8} {when} {name}"
+def _ls_line(name: str, entry: Entry) -> str:
+    kind = "d" if entry.is_dir else "-"
+    perms = "".join(c if entry.mode & (1 << (8 - i)) else "-" for i, c in enumerate("rwxrwxrwx"))
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.mtime))
+    return f"{kind}{perms} 1 shell shell {_size(entry):>8} {when} {name}"
+
+
+def _size(entry: Entry) -> int:
+    return DIRECTORY_SIZE if entry.is_dir else entry.size
+
+
+def _kib(entries: list[tuple[str, Entry]]) -> int:
+    """The `total` of ls -l: the 1 KiB blocks the entries use (4 KiB per block started)."""
+    return sum(-(-_size(e) // 4096) * 4 for _, e in entries)
 
 
 async def ls(ctx: Context, args: list[str]) -> int:
-    """ls [-l] [-a] [paths]."""
+    """ls [-l] [-a] [-A] [-d] [-R] [paths]: files first, then each folder under a `folder:` header when there are
+    several (and `total N` with -l)."""
     flags, paths = _split_flags(args)
-    status = 0
-    for path in paths or [ctx.session.cwd]:
-        try:
-            entries = ctx.phone.fs.list(ctx.path(path))
-        except FileSystemError as exc:
-            ctx.error(f"ls: {exc}")
+    fs, status = ctx.phone.fs, 0
+    files: list[tuple[str, Entry]] = []
+    folders: list[str] = []
+    for path in sorted(paths) or ["."]:
+        entry = fs.stat(ctx.path(path))
+        if entry is None:
+            ctx.error(f"ls: {path}: No such file or directory")
             status = 1
-            continue
+        elif entry.is_dir and "d" not in flags:
+            folders.append(path)
+        else:
+            files.append((path, entry))
+    for name, entry in files:
+        ctx.print(_ls_line(name, entry) if "l" in flags else name)
+    headers, shown = len(paths) > 1 or "R" in flags, bool(files)
+    while folders:
+        path = folders.pop(0)
+        entries = [(n, e) for n, e in fs.list(ctx.path(path)) if "a" in flags or "A" in flags or not n.startswith(".")]
+        if headers:
+            ctx.print(("\n" if shown else "") + f"{path}:")
+            shown = True
+        if "l" in flags:
+            ctx.print(f"total {_kib(entries)}")
         for name, entry in entries:
-            ctx.print(_ls_line(name, entry.mode, entry.size, entry.mtime) if "l" in flags else name)
+            ctx.print(_ls_line(name, entry) if "l" in flags else name)
+        if "R" in flags:
+            folders[:0] = [f"{path.rstrip('/')}/{n}" for n, e in entries if e.is_dir]
     return status
 
 
@@ -203,8 +229,22 @@ async def pwd(ctx: Context, args: list[str]) -> int:
     return 0
 
 
+_BUILTINS_ONLY = ("cd", "exit")  # the shell's own: no file in /system/bin
+
+
+async def which(ctx: Context, args: list[str]) -> int:
+    """which [-a] NAME…: /system/bin/NAME for each command the phone has; exit 1 if one is missing."""
+    status = 0
+    for name in (a for a in args if a != "-a"):
+        if name in ctx.commands and name not in _BUILTINS_ONLY:
+            ctx.print(f"/system/bin/{name}")
+        else:
+            status = 1
+    return status
+
+
 POSIX_COMMANDS: dict[str, Command] = {
     "echo": echo, "true": true, "false": false, "exit": exit_, "sleep": sleep, "cat": cat, "ls": ls, "rm": rm,
     "mkdir": mkdir, "touch": touch, "md5sum": md5sum, "cd": cd, "grep": grep, "head": head_or_tail,
-    "tail": head_or_tail, "wc": wc, "id": ident, "whoami": ident, "pwd": pwd,
+    "tail": head_or_tail, "wc": wc, "id": ident, "whoami": ident, "pwd": pwd, "which": which,
 }

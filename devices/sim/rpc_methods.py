@@ -98,22 +98,49 @@ def set_text(phone: Phone, selector: dict[str, Any], text: str | None = "") -> b
     return True
 
 
-def click(phone: Phone, x: float, y: float, duration_ms: float = 0) -> bool:
-    """click at a point (a duration makes it a long click, which the app treats as a tap)."""
+async def click(phone: Phone, x: float, y: float, duration_ms: float = 0) -> bool:
+    """click at a point; with a duration, a long click held that long (which the app treats as a tap)."""
+    await phone_input.hold(phone, float(duration_ms) / 1000)
     phone_input.tap(phone, float(x), float(y))
     return True
 
 
-def swipe(phone: Phone, fx: float, fy: float, tx: float, ty: float, steps: int = 55) -> bool:
-    """swipe and drag."""
+async def swipe(phone: Phone, fx: float, fy: float, tx: float, ty: float, steps: int = 55) -> bool:
+    """swipe: `steps` moves 5 ms apart, then the finger lifts."""
+    await phone_input.hold(phone, int(steps) * phone_input.STEP_S)
     phone_input.swipe(phone, float(fx), float(fy), float(tx), float(ty))
     return True
 
 
-def swipe_points(phone: Phone, points: list[float], steps: int = 55) -> bool:
-    """swipePoints: from the first point to the last."""
+def _drag_s(steps: int) -> float:
+    return phone_input.LONG_PRESS_S + int(steps) * phone_input.STEP_S + phone_input.DRAG_RELEASE_S
+
+
+async def drag(phone: Phone, fx: float, fy: float, tx: float, ty: float, steps: int = 55) -> bool:
+    """drag: a long press, the moves, a pause, then the finger lifts."""
+    await phone_input.hold(phone, _drag_s(steps))
+    phone_input.swipe(phone, float(fx), float(fy), float(tx), float(ty))
+    return True
+
+
+async def drag_to(phone: Phone, selector: dict[str, Any], x: Any, y: Any = None, steps: int | None = None) -> bool:
+    """dragTo: from the centre of an element to a point or to the centre of another element."""
+    snapshot = phone.snapshot()
+    left, top, right, bottom = snapshot.rects[_first(phone, selector)]
+    if isinstance(x, dict):  # dragTo(selector, other selector, steps)
+        steps = y
+        tl, tt, tr, tb = snapshot.rects[_first(phone, x)]
+        x, y = (tl + tr) / 2, (tt + tb) / 2
+    await phone_input.hold(phone, _drag_s(steps if steps is not None else 55))
+    phone_input.swipe(phone, (left + right) / 2, (top + bottom) / 2, float(x), float(y))
+    return True
+
+
+async def swipe_points(phone: Phone, points: list[float], steps: int = 55) -> bool:
+    """swipePoints: through each point in turn, `steps` moves 5 ms apart per segment; acts from the first to the last."""
     if len(points) < 4:
         raise RpcError(INVALID_PARAMS, "java.lang.IllegalArgumentException: at least two points are needed")
+    await phone_input.hold(phone, (len(points) // 2 - 1) * int(steps) * phone_input.STEP_S)
     phone_input.swipe(phone, points[0], points[1], points[-2], points[-1])
     return True
 
@@ -158,7 +185,8 @@ def paste_clipboard(phone: Phone) -> None:
 
 def clear_input_text(phone: Phone) -> None:
     """clearInputText: empty the focused field."""
-    if phone.foreground == "app" and phone.app.edit(lambda _: ""):
+    app = phone_input.front_app(phone)
+    if app is not None and app.edit(lambda _: ""):
         phone.touch()
 
 
@@ -182,7 +210,7 @@ METHODS: dict[str, Callable[..., Any]] = {
     "deviceInfo": device_info, "dumpWindowHierarchy": dump_window_hierarchy, "waitForExists": wait_for_exists,
     "waitUntilGone": wait_until_gone, "exist": lambda p, s: bool(find(p.snapshot(), s)), "objInfo": obj_info,
     "objInfoOfAllInstances": obj_info_all, "count": count, "getText": get_text, "setText": set_text,
-    "clearTextField": lambda p, s: set_text(p, s, "") and None, "click": click, "swipe": swipe, "drag": swipe,
+    "clearTextField": lambda p, s: set_text(p, s, "") and None, "click": click, "swipe": swipe, "drag": drag, "dragTo": drag_to,
     "swipePoints": swipe_points, "pressKey": press_key, "pressKeyCode": press_key_code,
     "injectInputEvent": inject_input_event, "setClipboard": set_clipboard,
     "getClipboard": lambda p: p.input.clipboard, "pasteClipboard": paste_clipboard, "clearInputText": clear_input_text,

@@ -1,9 +1,12 @@
-"""Screenshots of a phone: its view tree drawn as boxes and labels (JPEG for uiautomator2, PNG for screencap)."""
+"""Screenshots of a phone: its view tree drawn as boxes and labels (JPEG for uiautomator2, PNG for screencap, raw
+RGBA for the framebuffer service)."""
 
 from __future__ import annotations
 
 import base64
 import io
+
+import struct
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -59,3 +62,16 @@ def png_bytes(snapshot: Snapshot, display_on: bool) -> bytes:
     buffer = io.BytesIO()
     draw(snapshot, display_on).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+# The header of adb's framebuffer service, version 2: version, bits per pixel, colour space (1 = sRGB), size,
+# width, height, then offset and length of red, blue, green and alpha.
+_FRAMEBUFFER_VERSION, _SRGB = 2, 1
+
+
+def framebuffer(snapshot: Snapshot, display_on: bool) -> bytes:
+    """`framebuffer:`: the header and the screen's RGBA pixels, row by row."""
+    pixels = draw(snapshot, display_on).convert("RGBA").tobytes()
+    header = struct.pack("<14I", _FRAMEBUFFER_VERSION, 32, _SRGB, len(pixels), snapshot.width, snapshot.height,
+                         0, 8, 16, 8, 8, 8, 24, 8)
+    return header + pixels

@@ -25,11 +25,13 @@ class ShellExit(Exception):
 
 @dataclass
 class Session:
-    """One shell connection: its working directory and how a long-running command waits for the client to hang up."""
+    """One shell connection: its working directory, its shell's process id, and how a long-running command waits
+    for the client to hang up."""
 
     wait_closed: Callable[[], Awaitable[None]]
     stream: Any = None
     cwd: str = "/"
+    pid: int = 0
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Context:
     out: Callable[[bytes], None]
     err: Callable[[bytes], None]
     args: list[str] = field(default_factory=list)
+    commands: dict[str, Command] = field(default_factory=dict)
 
     def print(self, text: str = "") -> None:
         """A line to stdout."""
@@ -265,15 +268,30 @@ class Shell:
                 out = sink.extend
             if op in ("2>", "&>"):
                 err = sink.extend
+        try:
+            return await self._command(args, env, stdin, out, err)
+        finally:
+            for path, append, sink in captured:
+                path = normalize(path, self.session.cwd)
+                previous = self.phone.fs.read(path) if append and self.phone.file_exists(path) else b""
+                self.phone.fs.write(path, previous + bytes(sink))
+
+    async def _command(self, args: list[str], env: dict[str, str], stdin: bytes, out: Callable[[bytes], None],
+                       err: Callable[[bytes], None]) -> int:
+        """One command: the shell's own `sh -c`, `export` and `exec` (`adb logcat` sends `export ANDROID_LOG_TAGS=""
+        ; exec logcat`), else the table's."""
         if args[0] == "sh" and args[1:2] == ["-c"] and len(args) > 2:
             return await Shell(self.phone, self.session, self.commands).run(args[2], out, err)
+        if args[0] == "export":
+            for assignment in args[1:]:
+                name, equals, value = assignment.partition("=")
+                if equals and name.isidentifier():
+                    self.env[name] = value
+            return 0
+        if args[0] == "exec" and len(args) > 1:  # the command replaces the shell: nothing runs after it
+            raise ShellExit(await self._command(args[1:], env, stdin, out, err))
         command = self.commands.get(args[0])
         if command is None:
             err(f"/system/bin/sh: {args[0]}: inaccessible or not found\n".encode())
             return 127
-        status = await command(Context(self.phone, self.session, env, stdin, out, err, args), args[1:])
-        for path, append, sink in captured:
-            path = normalize(path, self.session.cwd)
-            previous = self.phone.fs.read(path) if append and self.phone.file_exists(path) else b""
-            self.phone.fs.write(path, previous + bytes(sink))
-        return status
+        return await command(Context(self.phone, self.session, env, stdin, out, err, args, self.commands), args[1:])

@@ -7,7 +7,7 @@ import struct
 
 from devices.sim.adb_protocol import AdbStream, sync_fail, sync_record
 from devices.sim.phone import Phone
-from devices.sim.vfs import S_DIR, FileSystemError
+from devices.sim.vfs import DIRECTORY_SIZE, S_DIR, FileSystemError
 
 RECV_CHUNK = 64 * 1024
 
@@ -16,7 +16,7 @@ def _stat(phone: Phone, path: str) -> bytes:
     entry = phone.fs.stat(path)
     if entry is None:
         return sync_record(b"STAT", 0, 0, 0)
-    return sync_record(b"STAT", entry.mode, 4096 if entry.is_dir else entry.size, entry.mtime)
+    return sync_record(b"STAT", entry.mode, DIRECTORY_SIZE if entry.is_dir else entry.size, entry.mtime)
 
 
 def _list(phone: Phone, path: str) -> bytes:
@@ -27,10 +27,10 @@ def _list(phone: Phone, path: str) -> bytes:
     own = phone.fs.stat(path)
     records = []
     if own is not None and own.is_dir:
-        records += [sync_record(b"DENT", S_DIR, 4096, own.mtime, len(name)) + name for name in (b".", b"..")]
+        records += [sync_record(b"DENT", S_DIR, DIRECTORY_SIZE, own.mtime, len(name)) + name for name in (b".", b"..")]
     for name, entry in entries:
         raw = name.encode()
-        records.append(sync_record(b"DENT", entry.mode, 4096 if entry.is_dir else entry.size, entry.mtime, len(raw)) + raw)
+        records.append(sync_record(b"DENT", entry.mode, DIRECTORY_SIZE if entry.is_dir else entry.size, entry.mtime, len(raw)) + raw)
     return b"".join(records) + sync_record(b"DONE", 0, 0, 0, 0)
 
 

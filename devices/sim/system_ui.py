@@ -5,30 +5,33 @@ from __future__ import annotations
 from typing import Callable
 
 from devices.sim.hierarchy import DESIGN_HEIGHT, DESIGN_WIDTH, Node
+from devices.sim.window_frame import activity_window
 
 LAUNCHER_PACKAGE = "com.google.android.apps.nexuslauncher"
 LAUNCHER_ACTIVITY = "com.google.android.apps.nexuslauncher.NexusLauncherActivity"
+LAUNCHER_PID = 1820
 SYSTEMUI_PACKAGE = "com.android.systemui"
+SYSTEMUI_PID = 1433
 _LAUNCHER_ID = f"{LAUNCHER_PACKAGE}:id/"
 _SYSTEMUI_ID = f"{SYSTEMUI_PACKAGE}:id/"
 _ICONS = ("Phone", "Messages", "Chrome", "Camera", "Play Store", "Settings", "Photos")
 
 
-def launcher(app_label: str | None, open_app: Callable[[], None]) -> Node:
-    """The home screen: a grid of app icons, the app's among them when it is installed."""
+def launcher(app_label: str | None, open_app: dict[str, Callable[[], object]]) -> Node:
+    """The home screen: a grid of app icons, the app's among them when it is installed; tapping an icon in
+    `open_app` starts that app (the others are not modelled)."""
     labels = list(_ICONS) + ([app_label] if app_label else [])
     icons = []
     for i, label in enumerate(labels):
         left, top = 40 + (i % 4) * 250, 1500 + (i // 4) * 300
         icons.append(Node("android.widget.TextView", (left, top, left + 250, top + 280), text=label, desc=label,
                           rid=_LAUNCHER_ID + "icon", clickable=True,
-                          action=open_app if label == app_label else None))
+                          action=open_app.get(label)))
     workspace = Node("android.view.ViewGroup", (0, 0, DESIGN_WIDTH, DESIGN_HEIGHT), rid=_LAUNCHER_ID + "workspace",
                      children=icons, scrollable=True)
     search = Node("android.widget.TextView", (40, 2240, 1040, 2360), desc="Search", rid=_LAUNCHER_ID + "search_container_hotseat",
                   clickable=True)
-    return Node("android.widget.FrameLayout", (0, 0, DESIGN_WIDTH, DESIGN_HEIGHT), package=LAUNCHER_PACKAGE,
-                children=[workspace, search])
+    return activity_window(LAUNCHER_PACKAGE, [workspace, search])
 
 
 def keyguard(clock_text: str, date_text: str, display_on: bool) -> Node:

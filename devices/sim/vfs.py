@@ -11,6 +11,7 @@ from typing import Sequence
 
 S_DIR = stat.S_IFDIR | 0o771
 S_FILE = stat.S_IFREG | 0o644
+DIRECTORY_SIZE = 4096   # what stat and ls report for a folder
 
 # Android exposes the same shared storage under several names; the farm keeps one.
 _STORAGE_ALIASES = ("/storage/emulated/0", "/storage/self/primary", "/mnt/sdcard")

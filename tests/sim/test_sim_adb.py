@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import adbutils
@@ -99,6 +100,23 @@ def test_the_bundled_adb_binary_lists_phones_and_runs_a_shell(farm: RunningFarm)
     assert f"{prompt}pwd\n/sdcard\n{prompt}exit" in session.stdout and session.returncode == 0
 
 
+def test_the_adb_binary_returns_when_the_shell_exits_not_when_it_hangs_up(farm: RunningFarm, tmp_path: Path) -> None:
+    # adbd closes the stream after the exit packet; the farm used to wait up to 2 s for the client to close first.
+    env = {**os.environ, "ANDROID_ADB_SERVER_PORT": str(farm.port)}
+    adb = [ADB, "-P", str(farm.port), "-s", farm.serials[4]]
+    began = time.monotonic()
+    shell = subprocess.run([*adb, "shell", "echo", "ok"], capture_output=True, text=True, timeout=10, env=env)
+    assert (shell.returncode, shell.stdout) == (0, "ok\n") and time.monotonic() - began < 1.0
+    (tmp_path / "tree" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "tree" / "top.txt").write_text("top\n")
+    (tmp_path / "tree" / "a" / "b" / "deep.txt").write_text("deep\n")
+    began = time.monotonic()  # push DIR runs `mkdir -p` in a shell first
+    push = subprocess.run([*adb, "push", str(tmp_path / "tree"), "/sdcard/tree"], capture_output=True, timeout=10, env=env)
+    assert push.returncode == 0 and time.monotonic() - began < 1.0
+    d = farm.client.device(farm.serials[4])
+    assert (d.shell("cat /sdcard/tree/top.txt"), d.shell("cat /sdcard/tree/a/b/deep.txt")) == ("top", "deep")
+
+
 def test_forward_serves_the_uiautomator2_server_on_a_local_port(farm: RunningFarm) -> None:
     import requests
 
@@ -122,4 +140,20 @@ def test_shell_pipes_redirections_and_variables(farm: RunningFarm) -> None:
     script = ("echo one > /sdcard/n.txt; echo two >> /sdcard/n.txt; cat /sdcard/n.txt | grep -c o; "
               "X=5; echo ${X}x \"$X\" '$X'; cat /nope 2>/dev/null; echo $?; cat /nope 2>&1 | wc -l")
     assert d.shell2(script).output == "2\n5x 5 $X\n1\n1\n"
-    assert d.shell("ls /sdcard/n.txt") == "n.txt"
+    assert d.shell("ls /sdcard/n.txt") == "/sdcard/n.txt"  # a file operand prints as given
+
+
+def test_every_listed_package_has_its_dumpsys_and_pm_clear_fails_on_a_missing_one(farm: RunningFarm) -> None:
+    d = farm.client.device(farm.serials[5])
+    listed = d.list_packages()
+    assert {"com.zhiliaoapp.musically", "com.google.android.apps.nexuslauncher", "com.android.chrome", "android"} <= set(listed)
+    for package in listed:
+        info = d.app_info(package)
+        assert info is not None and info.package_name == package and info.version_name and info.version_code
+        assert info.first_install_time is not None and info.last_update_time is not None and info.path.endswith(".apk")
+    assert "SYSTEM" in d.app_info("com.android.chrome").flags and "SYSTEM" not in d.app_info("com.zhiliaoapp.musically").flags
+    assert set(d.list_packages(["-3"])) == {"com.zhiliaoapp.musically"}
+    assert d.shell2("pm list packages -f -U chrome").output == "package:/product/app/Chrome/Chrome.apk=com.android.chrome uid:10109\n"
+    missing = d.shell2("pm clear com.example.notinstalled")
+    assert (missing.output, missing.returncode) == ("Failed\n", 1)
+    assert d.app_info("com.example.notinstalled") is None

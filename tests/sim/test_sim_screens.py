@@ -1,6 +1,8 @@
-"""Every screen of the app and the system is reachable by hand, and shows the labels of TIKTOK-UI.md."""
+"""Every screen of the app and the system is reachable by hand, and shows the labels of devices/sim/app/ui.json."""
 
 from __future__ import annotations
+
+import time
 
 from running_farm import RunningFarm, open_url, tap
 
@@ -127,3 +129,40 @@ def test_lock_screen_and_launcher(farm: RunningFarm) -> None:
     assert screen(farm, serial) == "home"
     d.press("home")
     assert d(text="TikTok", packageName="com.google.android.apps.nexuslauncher").exists
+
+
+def test_every_app_window_has_the_frame_of_a_real_one(farm: RunningFarm) -> None:
+    serial = farm.serials[0]
+    d = farm.fresh(serial)
+    frame = ("android:id/content", "android:id/statusBarBackground", "android:id/navigationBarBackground")
+    for package in ("com.zhiliaoapp.musically", "com.google.android.apps.nexuslauncher"):
+        if package != "com.zhiliaoapp.musically":
+            d.press("home")
+        assert all(d(resourceId=rid, packageName=package).count == 1 for rid in frame)
+        content = d.xpath('//*[@resource-id="android:id/content"]').get()
+        assert content.info["bounds"] == {"left": 0, "top": 0, "right": d.info["displayWidth"], "bottom": d.info["displayHeight"]}
+        assert d(resourceId="android:id/content").child(description="Profile" if package.endswith("musically") else "TikTok").exists
+    d.app_start("com.zhiliaoapp.musically")
+    farm.set_faults(f"popup={serial}:rating")  # a dialog's own window: content, no bars
+    assert d(resourceId="android:id/content").count == 2
+    assert d(resourceId="android:id/content", instance=1).child(text="Not now").exists
+    assert d(resourceId="android:id/statusBarBackground").count == 1
+    tap(d, text="Not now")
+
+
+def test_tapping_the_playing_video_pauses_it_and_tapping_again_resumes(farm: RunningFarm) -> None:
+    serial = farm.serials[0]
+    d = farm.fresh(serial)
+    w, h = d.window_size()
+    views = len(farm.account(serial)["views"])
+    d.click(w // 2, h // 2)
+    assert d(description="Play", className="android.widget.ImageView").exists  # the play indicator
+    time.sleep(1.0)  # 20 app seconds, paused
+    d.click(w // 2, h // 2)
+    assert not d(description="Play").exists
+    d.swipe(w // 2, h * 3 // 4, w // 2, h // 4, steps=10)
+    view = farm.account(serial)["views"][views]
+    assert view["watched_s"] < 10  # the paused time did not count
+    d.click(w // 2, h // 2)
+    d.swipe(w // 2, h * 3 // 4, w // 2, h // 4, steps=10)  # the next video plays, whatever the last one did
+    assert not d(description="Play").exists

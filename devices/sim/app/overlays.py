@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from devices.sim.app.screen import TOP, W, H
 from devices.sim.app.ui import PACKAGE
 from devices.sim.hierarchy import Node
+from devices.sim.window_frame import dialog_window
 
 if TYPE_CHECKING:
     from devices.sim.app.tiktok import TikTokApp
@@ -36,8 +37,7 @@ def _app_dialog(app: TikTokApp, kind: str) -> Node:
     if kind == "friends":
         children.append(ui.node("close", (900, 820, 980, 900), action=lambda: _dismiss(app)))
     panel = Node("android.widget.LinearLayout", (90, 800, 990, 1460), children=children, clickable=True)
-    return Node("android.widget.FrameLayout", (0, 0, W, H), package=PACKAGE, children=[
-        Node("android.view.View", (0, 0, W, H), clickable=True), panel])
+    return dialog_window(PACKAGE, [Node("android.view.View", (0, 0, W, H), clickable=True), panel])
 
 
 def _permission_dialog(app: TikTokApp) -> Node:
@@ -49,7 +49,7 @@ def _permission_dialog(app: TikTokApp) -> Node:
         Node("android.widget.Button", (140, 1290, 940, 1400), text=ui.s("dont_allow"), rid=_PERMISSION_ID + "permission_deny_button",
              action=lambda: _dismiss(app)),
     ]
-    return Node("android.widget.FrameLayout", (0, 0, W, H), package=PERMISSION_PACKAGE, children=[
+    return dialog_window(PERMISSION_PACKAGE, [
         Node("android.view.View", (0, 0, W, H), clickable=True),
         Node("android.widget.LinearLayout", (90, 940, 990, 1440), children=children, clickable=True)])
 

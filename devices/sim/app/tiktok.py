@@ -12,13 +12,17 @@ from devices.sim.app.own_screens import FriendsPage, Inbox, OwnProfile
 from devices.sim.app.people_screens import Search, UserProfile
 from devices.sim.app.screen import Draft, Screen
 from devices.sim.app.ui import ACTIVITIES, PACKAGE, UI
-from devices.sim.app.video_screens import Detail, Feed
+from devices.sim.app.video_screens import Detail, Feed, Player
 from devices.sim.app.watch_time import WatchTime
 from devices.sim.app.world import Sound, Video, clean_handle, video_id
 from devices.sim.hierarchy import Node
+from devices.sim.window_frame import activity_window
+
 
 class TikTokApp:
     """The app's process: alive or not, its back stack, its accounts, and what is drawn over it."""
+
+    package = PACKAGE
 
     def __init__(self, host: AppHost, accounts: list[Account]) -> None:
         self.host = host
@@ -79,8 +83,7 @@ class TikTokApp:
         nodes: list[Node] = []
         for screen in self.stack[self._base_index():]:
             nodes.extend(screen.render(self))
-        window = self.ui.node("root", (0, 0, 1080, 2400), children=[self.ui.node("content", (0, 0, 1080, 2400), children=nodes)],
-                              package=PACKAGE)
+        window = activity_window(PACKAGE, [self.ui.node("content", (0, 0, 1080, 2400), children=nodes)])
         return [window, *overlays.render(self)]
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -176,19 +179,14 @@ class TikTokApp:
         """The gallery, to attach one image to a comment."""
         self.push(Gallery(draft=Draft(media=[]), for_comment=comment_sheet))
 
-    def open_url(self, url: str) -> bool:
-        """A VIEW intent: profile, video, short link or sound URL; False if the app does not handle it."""
-        if not links.is_tiktok_link(url):
-            return False
-        self.launch()
+    def open_url(self, url: str) -> None:
+        """A VIEW intent for a TikTok link (the app is running): profile, video, short link or sound page."""
         screen = links.screen_for(url, self.account.username)
         if screen is not None:
             self.push(screen)
-        return True
 
     def open_shared_media(self, paths: list[str]) -> None:
-        """A SEND intent from the gallery: the editor opens with those files."""
-        self.launch()
+        """A SEND intent from the gallery (the app is running): the editor opens with those files."""
         missing = [p for p in paths if not self.host.file_exists(p)]
         if missing or not paths:
             self.show_toast(self.ui.s("media_missing"))
@@ -273,9 +271,14 @@ class TikTokApp:
         screen.fields[screen.focus] = change(screen.fields.get(screen.focus, ""))
         return True
 
-    def focus(self, screen: Screen, name: str) -> None:
-        """Give a field the focus (tapping it)."""
-        screen.focus = name
+    def focus_field(self, name: str) -> None:
+        """Give a field of the front screen the focus (tapping it)."""
+        self.top.focus = name
+
+    def set_field(self, name: str, text: str) -> None:
+        """UiObject.setText on a field of the front screen: its text replaced, and the focus."""
+        self.top.fields[name] = text
+        self.top.focus = name
 
     def submit(self) -> None:
         """Enter / the IME action on the focused field."""
@@ -295,9 +298,10 @@ class TikTokApp:
 
     # -- watch time ------------------------------------------------------------------------------------
     def sync_view(self) -> None:
-        """Tell the watch time which video shows now (none when hidden or on another screen)."""
-        showing = None
+        """Tell the watch time which video shows now (none when hidden or on another screen), and if it plays."""
+        showing, playing = None, False
         if self.visible and self.stack:
-            current = getattr(self.stack[self._base_index()], "current", None)
-            showing = current(self) if current is not None else None
-        self.watch_time.showing(showing, self.account)
+            base = self.stack[self._base_index()]
+            if isinstance(base, Player):
+                showing, playing = base.current(self), not base.paused
+        self.watch_time.showing(showing, self.account, playing)

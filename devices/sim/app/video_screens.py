@@ -18,8 +18,9 @@ FEED_SOURCES = (("following", "feed_following"), ("foryou", "feed_foryou"), ("ex
 _SAMPLE_COMMENTS = ("this is so good 😍", "who else is watching in 2024", "need part 2!!", "the ending 😂", "saved ✨")
 
 
-def video_panel(app: TikTokApp, v: Video, bottom: int) -> list[Node]:
-    """A playing video: the surface, the right rail of buttons, the creator and the caption."""
+def video_panel(app: TikTokApp, v: Video, bottom: int, player: Player) -> list[Node]:
+    """A video playing (or paused: a play icon over it): the surface, the right rail of buttons, the creator and
+    the caption. Tapping the surface pauses or resumes it."""
     ui, account = app.ui, app.account
     liked, favourite = v.id in account.likes, v.id in account.favourites
     likes, favourites = v.likes + liked, v.likes // 20 + favourite
@@ -44,8 +45,10 @@ def video_panel(app: TikTokApp, v: Video, bottom: int) -> list[Node]:
         following = v.author in account.follows
         rail.insert(1, ui.node("video_follow", (975, 1120, 1025, 1170), desc=ui.s("following" if following else "follow"),
                                action=(None if following else lambda: app.follow(v.author)), clickable=True))
+    pause = [ui.node("video_play", (W // 2 - 90, bottom // 2 - 90, W // 2 + 90, bottom // 2 + 90))] if player.paused else []
     return [
-        ui.node("video_surface", (0, 0, W, bottom), clickable=True),
+        ui.node("video_surface", (0, 0, W, bottom), action=player.toggle_pause),
+        *pause,
         *rail,
         ui.node("video_author", (40, bottom - 330, 800, bottom - 260), text=f"@{v.author}",
                 action=lambda: app.open_profile(v.author)),
@@ -54,7 +57,22 @@ def video_panel(app: TikTokApp, v: Video, bottom: int) -> list[Node]:
 
 
 @dataclass(eq=False)
-class Feed(Screen):
+class Player(Screen):
+    """A screen that plays one video at a time; a tap on it pauses or resumes, another video starts playing."""
+
+    paused: bool = field(default=False, kw_only=True)
+
+    def toggle_pause(self) -> None:
+        """A tap on the video."""
+        self.paused = not self.paused
+
+    def current(self, app: TikTokApp) -> Video | None:
+        """The video on screen."""
+        raise NotImplementedError
+
+
+@dataclass(eq=False)
+class Feed(Player):
     """Home: the For You (or Following, Explore, Shop) feed, one video at a time; swipe up for the next."""
 
     name = "home"
@@ -73,7 +91,7 @@ class Feed(Screen):
 
     def render(self, app: TikTokApp) -> list[Node]:
         ui, v = app.ui, self.current(app)
-        nodes = video_panel(app, v, BAR_TOP) if v is not None else [
+        nodes = video_panel(app, v, BAR_TOP, self) if v is not None else [
             ui.node("feed_empty", (140, 1100, 940, 1200))]
         for i, (source, label) in enumerate(FEED_SOURCES):
             nodes.append(ui.node("feed_tab", (100 + i * 210, TOP + 20, 290 + i * 210, TOP + 110), text=ui.s(label),
@@ -83,17 +101,17 @@ class Feed(Screen):
         return nodes
 
     def _switch(self, app: TikTokApp, source: str) -> None:
-        self.source, self.index = source, 0
+        self.source, self.index, self.paused = source, 0, False
 
     def swipe(self, app: TikTokApp, direction: str) -> None:
         if direction == "up":
-            self.index += 1
+            self.index, self.paused = self.index + 1, False
         elif direction == "down" and self.index > 0:
-            self.index -= 1
+            self.index, self.paused = self.index - 1, False
 
 
 @dataclass(eq=False)
-class Detail(Screen):
+class Detail(Player):
     """A video opened by URL or from a grid; swipe up and down through its list. Empty list: unavailable."""
 
     name = "video"
@@ -109,13 +127,13 @@ class Detail(Screen):
         v = self.current(app)
         if v is None:
             return [*top_bar(app), app.ui.node("video_unavailable", (140, 1100, 940, 1200))]
-        return [*video_panel(app, v, 2300), *top_bar(app)]
+        return [*video_panel(app, v, 2300, self), *top_bar(app)]
 
     def swipe(self, app: TikTokApp, direction: str) -> None:
         if direction == "up" and self.index + 1 < len(self.videos):
-            self.index += 1
+            self.index, self.paused = self.index + 1, False
         elif direction == "down" and self.index > 0:
-            self.index -= 1
+            self.index, self.paused = self.index - 1, False
 
 
 @dataclass(eq=False)

@@ -1,4 +1,5 @@
-"""Watch time: which video is on screen since when; a view is recorded when another video (or none) replaces it."""
+"""Watch time: which video is on screen and how long it has played (not while paused); a view is recorded when
+another video (or none) replaces it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from devices.sim.app.world import Video
 @dataclass(slots=True)
 class _Watching:
     video: Video
-    since: float
+    played_s: float = 0.0          # real seconds played before `since`
+    since: float | None = None     # playing since then; None while paused
 
 
 class WatchTime:
@@ -22,18 +24,25 @@ class WatchTime:
         self._clock, self._scale = clock, time_scale
         self._watching: _Watching | None = None
 
-    def showing(self, video: Video | None, account: Account) -> None:
-        """The video on screen now (None: no video is being watched)."""
+    def showing(self, video: Video | None, account: Account, playing: bool = True) -> None:
+        """The video on screen now (None: no video is being watched), playing or paused."""
         if self._watching is not None and (video is None or video.id != self._watching.video.id):
             self.stop(account)
-        if video is not None and self._watching is None:
-            self._watching = _Watching(video, self._clock())
+        if video is None:
+            return
+        watching, now = self._watching or _Watching(video), self._clock()
+        if playing and watching.since is None:
+            watching.since = now
+        elif not playing and watching.since is not None:
+            watching.played_s, watching.since = watching.played_s + now - watching.since, None
+        self._watching = watching
 
     def stop(self, account: Account) -> None:
-        """Record the current view on `account`: how long, and how many times the video played through."""
+        """Record the current view on `account`: how long it played, and how many times it played through."""
         if self._watching is None:
             return
-        v, watched = self._watching.video, (self._clock() - self._watching.since) / self._scale
+        playing = self._clock() - self._watching.since if self._watching.since is not None else 0.0
+        v, watched = self._watching.video, (self._watching.played_s + playing) / self._scale
         account.views.append({"video": v.id, "author": v.author, "length_s": v.length_s,
                               "watched_s": round(watched, 2), "loops": int(watched // v.length_s)})
         self._watching = None
