@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from phone_runs import FakeMaterials, make_run, phone_ui
+from phone_runs import FakeMaterials, make_run, phone_ui, start_farm
 from fake_openai import fake_openai, reply
 from PIL import Image
 
@@ -127,10 +127,17 @@ async def test_post_with_a_sound_found_by_its_name(farm, media):
     assert farm.account(serial)["posts"][-1]["sound"] == "Ocean Waves"
 
 
-async def test_post_fails_when_the_upload_outlasts_its_wait(farm, media):
+@pytest.fixture(scope="module")
+def slow_app_farm():
+    """One phone whose app keeps real time (an upload takes its 6 s) while the script's waits are
+    scaled: the upload outlasts the script's wait on any machine, however slow."""
+    yield from start_farm(devices=1, accounts_per_device=1, time_scale=1.0, seed=3)
+
+
+async def test_post_fails_when_the_upload_outlasts_its_wait(slow_app_farm, media):
     config = {**POST, "material_list": [str(media / "clip.mp4")], "upload_wait_time": 1}
     with pytest.raises(ScriptFailed, match=r"^upload did not finish in 1 s$"):
-        await run_script(farm, 4, "post", config)
+        await run_script(slow_app_farm, 0, "post", config)
 
 
 async def test_post_without_matching_material_fails(farm):

@@ -150,7 +150,9 @@ def test_serve_answers_on_ipv6_loopback_too(server):
 def test_serve_logs_one_line_per_request_to_stderr(server):
     with httpx.Client(base_url=server.ipv4, timeout=5) as client:
         client.get("/task/stats?probe=log-line")
-    time.sleep(0.2)
+    deadline = time.monotonic() + 10  # the line is written once the answer has left
+    while "/api/v1/task/stats" not in server.output() and time.monotonic() < deadline:
+        time.sleep(0.02)
     lines = [line for line in server.output().splitlines() if "/api/v1/task/stats" in line]
     assert lines and all(" 200 " in line for line in lines)
 

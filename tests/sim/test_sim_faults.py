@@ -66,9 +66,9 @@ def test_track_devices_reports_the_phone_absent_then_back(faulty: RunningFarm) -
 
     watcher = threading.Thread(target=track, daemon=True)
     watcher.start()
-    time.sleep(0.2)
+    _until(lambda: len(events) >= len(faulty.serials))  # the tracker has the first listing
     faulty.set_faults(f"offline={serial}")
-    time.sleep(0.2)
+    _until(lambda: (serial, "absent") in events[len(faulty.serials):])
     faulty.set_faults(f"online={serial}")
     watcher.join(timeout=3)
     assert events[len(faulty.serials):] == [(serial, "absent"), (serial, "device")]
@@ -197,3 +197,11 @@ def test_another_language_a_missing_app_a_version_and_a_locked_screen_are_detect
         assert "isStatusBarKeyguard=false" in d.shell("dumpsys window").output
     finally:
         faulty.set_faults(f"lang={serial}:en,version={serial}:34.1.2,app={serial}:installed,screen={serial}:on")
+
+
+def _until(condition, timeout_s: float = 10.0) -> None:
+    """Wait for a condition (polling), however slow the machine."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.01)
