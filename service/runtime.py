@@ -10,6 +10,8 @@ from typing import Any
 from service.api.cache import PollCache
 from service.clock import Clock, SystemClock
 from service.handlers.accounts import AccountHandlers
+from service.handlers.devices import DeviceHandlers
+from service.handlers.safety import SafetyHandlers
 from service.handlers.tasks import TaskHandlers
 from service.idempotency import IdempotencyKeys
 from service.requests.files import FilePolicy
@@ -30,6 +32,8 @@ class Runtime:
     def __post_init__(self) -> None:
         self.tasks = TaskHandlers(self.store)
         self.accounts = AccountHandlers(self.store)
+        self.devices = DeviceHandlers(self.store)
+        self.safety = SafetyHandlers(self.store)
         self.cache = PollCache(lambda: self.store.position)
         self.response_codes: Counter[int] = Counter()  # responses by envelope code, for /metrics
         self.idempotency = IdempotencyKeys(self.store, self.clock)
