@@ -50,7 +50,8 @@ async def run_phones(rt: Runtime) -> AsyncIterator[None]:
         await tg.start(discovery.run)
         if settings.sim:
             await _until_online(rt, set(rt.farm.serials), discovery)
-        runner = TaskRunner(rt.store, rt.tasks, rt.accounts, rt.clock, settings.data_dir, settings.retry_policy)
+        runner = TaskRunner(rt.store, rt.tasks, rt.accounts, rt.clock, settings.data_dir, settings.retry_policy,
+                            zone=rt.tz)
         rt.scheduler = Scheduler(rt.store, runner, devices, rt.clock, connector.for_phone,
                                  device_limit=settings.device_limit, random_order=settings.random_order,
                                  recheck=discovery.scan)
