@@ -4,16 +4,16 @@ API shows them; a run starts its warm-up allowance from them."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timedelta, tzinfo
 from typing import Sequence
 
 from projections.actions_view import BUCKET_S, bucket_of
-from service.domain.admission import Restriction, Standing
-from service.domain.limits import day_bounds, effective
+from service.domain.admission import Restriction, Standing, standing
+from service.domain.limits import effective
 from service.store.interface import EventStore
 
-_DAY_SPAN = timedelta(hours=26)  # a local day lies within this of any moment in it, in every zone
+DAY_SPAN = timedelta(hours=26)  # a local day lies within this of any moment in it, in every zone
 
 
 async def read_standings(store: EventStore, accounts: Sequence[tuple[str, str]], now: datetime,
@@ -27,18 +27,9 @@ async def read_standings(store: EventStore, accounts: Sequence[tuple[str, str]],
     own = await views.account_limits(keys)
     rests = await views.restrictions(keys)
     buckets: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    for count in await views.action_counts(keys, bucket_of(now - _DAY_SPAN), bucket_of(now + _DAY_SPAN) + BUCKET_S):
+    for count in await views.action_counts(keys, bucket_of(now - DAY_SPAN), bucket_of(now + DAY_SPAN) + BUCKET_S):
         buckets[count.key].append((count.bucket, count.action, count.n))
-    standings = {}
-    for key, username in accounts:
-        limits = effective(own.get(key), defaults, server_zone)
-        start, end = day_bounds(now, limits.zone)
-        today: Counter = Counter()
-        for bucket, action, n in buckets[key]:
-            if start.timestamp() <= bucket < end.timestamp():
-                today[action] += n
-        rest = rests.get(key)
-        until = datetime.fromisoformat(rest.until) if rest else None
-        restriction = Restriction(rest.reason, until) if rest and until > now else None
-        standings[key] = Standing(key, username, limits, dict(today), restriction)
-    return standings
+    return {key: standing(key, username, effective(own.get(key), defaults, server_zone), buckets[key],
+                          Restriction(rests[key].reason, datetime.fromisoformat(rests[key].until)) if key in rests else None,
+                          now)
+            for key, username in accounts}

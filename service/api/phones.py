@@ -54,7 +54,7 @@ async def run_phones(rt: Runtime) -> AsyncIterator[None]:
                             zone=rt.tz)
         rt.scheduler = Scheduler(rt.store, runner, devices, rt.clock, connector.for_phone,
                                  device_limit=settings.device_limit, random_order=settings.random_order,
-                                 recheck=discovery.scan)
+                                 recheck=discovery.scan, zone=rt.tz)
         await tg.start(rt.scheduler.run)
         try:
             yield

@@ -10,9 +10,10 @@ its actions stops at its own limit while the watching goes on.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from service.domain.limits import EffectiveLimits, day_bounds, describe_hours, next_opening
 
@@ -39,6 +40,18 @@ class Standing:
     limits: EffectiveLimits
     today: Mapping[str, int] = field(default_factory=dict)  # actions done in the local day holding the moment
     restriction: Restriction | None = None
+
+
+def standing(key: str, username: str, limits: EffectiveLimits, done: Iterable[tuple[int, str, int]],
+             rest: Restriction | None, now: datetime) -> Standing:
+    """An account's standing at `now` from what it did, as (quarter-hour start in unix time, action,
+    count): today is the local day holding `now` in the account's zone; a rest that ended is none."""
+    start, end = (moment.timestamp() for moment in day_bounds(now, limits.zone))
+    today: Counter = Counter()
+    for bucket, action, n in done:
+        if start <= bucket < end:
+            today[action] += n
+    return Standing(key, username, limits, dict(today), rest if rest is not None and rest.until > now else None)
 
 
 @dataclass(frozen=True, slots=True)
