@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone, tzinfo
+from dataclasses import dataclass, field
+from datetime import timezone, tzinfo
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -149,12 +149,11 @@ class TaskRunner:
             artifacts = (await self._artifacts(session[0], task_id, run.state.attempt, ctx.current_step)
                          if error and session else [])
             failed = FailTask(reason=reason, step=ctx.current_step, artifacts=tuple(artifacts))
-            rested_until = None
             if warned and run.accounts:
-                rested_until = await run.fail_warned(failed)
+                await run.fail_warned(failed)  # an automatic retry then waits, held, until the rest ends
             else:
                 await run.execute(failed)
-            await self.retry_if_policy_allows(task_id, not_before=rested_until)
+            await self.retry_if_policy_allows(task_id)
 
     async def _work(self, ctx: ScriptContext, connect: Callable[[], Awaitable[PhoneSession]],
                     connected: list[PhoneSession], script: Any, username: str | None) -> None:
@@ -188,15 +187,12 @@ class TaskRunner:
                 pass
         return await anyio.to_thread.run_sync(save_artifacts, self.data_dir, task_id, attempt, step, xml, png)
 
-    async def retry_if_policy_allows(self, task_id: int, not_before: datetime | None = None) -> None:
-        """Apply --auto-retry to a task that just failed; never due before `not_before` (the end of
-        its accounts' rest: no retry during a cooldown)."""
+    async def retry_if_policy_allows(self, task_id: int) -> None:
+        """Apply --auto-retry to a task that just failed."""
         if not self.retry_policy.enabled:
             return
         state = await self.tasks.load(task_id)
         retry = self.retry_policy.decide(state, self.clock.now(), random.Random())
-        if retry is not None and not_before is not None and datetime.fromisoformat(retry.due_at) < not_before:
-            retry = replace(retry, due_at=not_before.isoformat(timespec="seconds"))
         if retry is not None:
             try:
                 await self.tasks.execute(task_id, retry, state)
@@ -228,15 +224,13 @@ class _Run:
                                         duration_ms=record.duration_ms, actions=record.actions,
                                         accounts=self.accounts if record.actions else ()))
 
-    async def fail_warned(self, failure: FailTask) -> datetime | None:
-        """The task fails with the platform's warning and its accounts rest; when the rest ends."""
+    async def fail_warned(self, failure: FailTask) -> None:
+        """The task fails with the platform's warning and its accounts rest."""
         try:
-            self.state, until = await self.outage.retry(lambda: self.runner.safety.fail_warned(
+            self.state = await self.outage.retry(lambda: self.runner.safety.fail_warned(
                 self.task_id, self.state, failure, self.accounts, self.runner.clock.now()), give_up_after_s=RECORD_PATIENCE_S)
         except DomainError as exc:
             log.info("task %d: the warning not recorded: %s", self.task_id, exc)
-            return None
-        return until
 
     async def material_used(self, paths: list[str]) -> None:
         await self.execute(RecordMaterialUse(paths=tuple(paths)))

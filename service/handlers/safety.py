@@ -62,11 +62,10 @@ class SafetyHandlers:
         await run_command(self.store, decide_now, f"account {key}")
 
     async def fail_warned(self, task_id: int, state: TaskState, failure: FailTask, keys: Sequence[str],
-                          now: datetime) -> tuple[TaskState, datetime | None]:
+                          now: datetime) -> TaskState:
         """The platform warned the run's accounts: the task fails with the warning and each account
-        rests (longer for each repeat), atomically. The task's state after, and when the rests end."""
+        rests (longer for each repeat), atomically. The task's state after."""
         after: list[TaskState] = []
-        ends: list[datetime] = []
 
         async def decide_now(attempt: int) -> Decision:
             known = state if attempt == 0 else await self.tasks.load(task_id)
@@ -74,14 +73,12 @@ class SafetyHandlers:
             after[:] = [evolve(known, failed[0])]
             appends = [StreamAppend(task_stream(task_id), known.version, failed)]
             defaults = (await self.load_defaults()).limits
-            ends.clear()
             for key in keys:
                 account: AccountState = await self.accounts.load(key)
                 cooldowns = effective(account.limits, defaults, timezone.utc).cooldown_hours
                 restricted = decide_restrict(account, failure.reason, now, cooldowns, task_id)
-                ends.append(datetime.fromisoformat(restricted[0].until))
                 appends.append(StreamAppend(account_stream(key), account.version, restricted))
             return Decision(appends)
 
         await run_command(self.store, decide_now, f"task {task_id} and its accounts")
-        return after[0], max(ends, default=None)
+        return after[0]

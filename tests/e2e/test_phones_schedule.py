@@ -11,7 +11,7 @@ inside a run — each part of the system reads the time it would read in product
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from in_process import NOW, in_process
 from sim_server import SimServer
