@@ -38,6 +38,7 @@ class AccountGate:
         self.on_phone: dict[str, set[str]] = defaultdict(set)  # serial -> keys
         self.tasks: dict[int, tuple[str, str | None]] = {}  # pending task -> (script, username)
         self._memo: tuple[datetime | None, dict[str, Standing]] = (None, {})
+        self._pruned_at = 0  # the bucket counts were last pruned at (unix time)
 
     async def load(self, store: EventStore, pending: Iterable[PendingTask], now: datetime) -> None:
         """What the views hold now (the scheduler then follows the log from their position)."""
@@ -72,6 +73,8 @@ class AccountGate:
                     for action in event.actions:
                         self.done[key][(action, bucket)] += 1
                 self._memo = (None, {})
+                if bucket - self._pruned_at >= 3600:
+                    self._prune(bucket)
             return set()  # counts only grow: they free nobody
         if kind == "default-limits-set" and stream == LIMITS_STREAM:
             event = recorded.event
@@ -133,9 +136,10 @@ class AccountGate:
             known[key] = standing(key, username, limits, done, self.rests.get(key), now)
         return known[key]
 
-    def prune(self, now: datetime) -> None:
-        """Forget counts older than any account's today."""
-        oldest = bucket_of(now - DAY_SPAN)
+    def _prune(self, now: int) -> None:
+        """Forget counts older than any account's today (`now`: unix time)."""
+        oldest = now - int(DAY_SPAN.total_seconds())
         for counts in self.done.values():
             for old in [entry for entry in counts if entry[1] < oldest]:
                 del counts[old]
+        self._pruned_at = now

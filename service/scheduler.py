@@ -415,7 +415,6 @@ class Scheduler:
                     log.exception("could not record why %d tasks wait", len(batch))
                     for task_id in batch:
                         self.held.noted.pop(task_id, None)
-            self.gate.prune(self.clock.now())
 
     def metrics_lines(self) -> list[str]:
         """Per-phone busy time and tasks run, queue and running counts, for /metrics."""

@@ -5,13 +5,13 @@ in one transaction)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Sequence
+from typing import Callable, Sequence
 
 from service.domain.account import AccountState, decide_clear, decide_restrict, decide_set_limits
 from service.domain.default_limits import DefaultLimitsState, decide_set_defaults, fold as fold_defaults
 from service.domain.limits import Limits, effective
 from service.domain.task import FailTask, TaskState, decide, evolve
-from service.events import LIMITS_STREAM, account_stream, task_stream
+from service.events import LIMITS_STREAM, AccountEvent, account_stream, task_stream
 from service.handlers.accounts import AccountHandlers
 from service.handlers.runner import Decision, run_command
 from service.handlers.tasks import TaskHandlers
@@ -31,15 +31,17 @@ class SafetyHandlers:
         """Fold the default limits' stream."""
         return fold_defaults([r.event for r in await self.store.read_stream(LIMITS_STREAM)])
 
-    async def set_account_limits(self, key: str, limits: Limits) -> None:
-        """Replace an account's own limits (AccountNotFound if it is not registered)."""
-
+    async def _on_account(self, key: str, decide_events: Callable[[AccountState], list[AccountEvent]]) -> None:
         async def decide_now(_: int) -> Decision:
             state = await self.accounts.load(key)
-            events = decide_set_limits(state, limits)
+            events = decide_events(state)
             return Decision([StreamAppend(account_stream(key), state.version, events)] if events else [])
 
         await run_command(self.store, decide_now, f"account {key}")
+
+    async def set_account_limits(self, key: str, limits: Limits) -> None:
+        """Replace an account's own limits (AccountNotFound if it is not registered)."""
+        await self._on_account(key, lambda state: decide_set_limits(state, limits))
 
     async def set_default_limits(self, limits: Limits, source: str) -> bool:
         """Replace the default limits (from "api" or "file"); whether anything was recorded."""
@@ -53,13 +55,7 @@ class SafetyHandlers:
 
     async def clear_restriction(self, key: str, now: datetime) -> None:
         """Lift an account's rest (AccountNotFound if it is not registered; nothing if it rests no more)."""
-
-        async def decide_now(_: int) -> Decision:
-            state = await self.accounts.load(key)
-            events = decide_clear(state, now)
-            return Decision([StreamAppend(account_stream(key), state.version, events)] if events else [])
-
-        await run_command(self.store, decide_now, f"account {key}")
+        await self._on_account(key, lambda state: decide_clear(state, now))
 
     async def fail_warned(self, task_id: int, state: TaskState, failure: FailTask, keys: Sequence[str],
                           now: datetime) -> TaskState:

@@ -104,12 +104,18 @@ def test_a_device_mode_step_counts_for_every_account_it_names(api):
         {"post": 1}, {"post": 1}]
 
 
-def test_a_warned_account_rests_and_clearing_lifts_it_once(make_api):
+def warned_alice(make_api):
+    """An app whose alice was rate limited by her running task at 10:00; (api, clock, that task)."""
     clock = FakeClock(datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
     api = make_api(clock=clock)
     with_alice(api)
     task_id = running_task(api)
     api.client.blocking_portal.call(_warn, api.runtime.safety, api.runtime.tasks, task_id, clock)
+    return api, clock, task_id
+
+
+def test_a_warned_account_rests_and_clearing_lifts_it_once(make_api):
+    api, _, task_id = warned_alice(make_api)
     assert account(api)["restricted"] == {"reason": "rate limited by TikTok: Too many attempts.",
                                           "until": "2026-06-01T11:00:00+00:00"}
     assert api.task(task_id)["error"] == "rate limited by TikTok: Too many attempts."
@@ -129,11 +135,7 @@ async def _warn(safety, tasks, task_id, clock):
 
 
 def test_a_rest_shows_until_it_ends(make_api):
-    clock = FakeClock(datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
-    api = make_api(clock=clock)
-    with_alice(api)
-    task_id = running_task(api)
-    api.client.blocking_portal.call(_warn, api.runtime.safety, api.runtime.tasks, task_id, clock)
+    api, clock, _ = warned_alice(make_api)
     clock.advance(3600)
     assert account(api)["restricted"] is None
 
