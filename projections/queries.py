@@ -85,7 +85,8 @@ class ActionCount(NamedTuple):
     n: int
 
 
-def _limits(document: bytes) -> Limits:
+def limits_of_document(document: bytes) -> Limits:
+    """A limits document as the safety view stores it."""
     fields = msgspec.json.decode(document)
     return limits_from(fields["daily"], fields["working_hours"], fields["timezone"], fields["cooldown_hours"])
 
@@ -193,13 +194,13 @@ class ViewQueries:
     async def default_limits(self) -> Limits | None:
         """The limits of every account that sets none of its own, if any were set."""
         rows = await self._reads.lookup("SELECT document FROM default_limits")
-        return _limits(bytes(rows[0][0])) if rows else None
+        return limits_of_document(bytes(rows[0][0])) if rows else None
 
     async def account_limits(self, keys: Sequence[str] | None = None) -> dict[str, Limits]:
         """Accounts' own limits by compared form (those that set some)."""
         where, params = _keys("key", keys)
         rows = await self._reads.lookup(f"SELECT key, document FROM account_limits{where}", params)
-        return {key: _limits(bytes(document)) for key, document in rows}
+        return {key: limits_of_document(bytes(document)) for key, document in rows}
 
     async def restrictions(self, keys: Sequence[str] | None = None) -> dict[str, RestrictionRow]:
         """Accounts' last rests, unless cleared (some may have ended)."""

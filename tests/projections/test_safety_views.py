@@ -18,7 +18,8 @@ from service.handlers.accounts import AccountHandlers
 from service.handlers.devices import DeviceHandlers
 from service.handlers.safety import SafetyHandlers
 from service.handlers.tasks import NewTask, TaskHandlers
-from service.store.sqlite.maintenance import replay_connection as rebuild_views
+from service.store import operations
+from service.store.locator import StoreLocator
 
 VIEW_TABLES = (*(table for view in all_views() for table in view.tables), "checkpoints")
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
@@ -56,12 +57,12 @@ async def day(open_store, record, db_path):
     async with open_store() as store:
         await a_day_of_account_safety(store, record)
     conn = sqlite3.connect(db_path, isolation_level=None)
-    yield conn, views(conn)
+    yield conn, views(conn), db_path
     conn.close()
 
 
 def test_the_views_show_limits_counts_the_rest_the_hold_and_the_pause(day):
-    conn, live = day
+    conn, live, _ = day
     assert live["default_limits"] == [(1, b'{"daily":{"follow":30,"like":100},"working_hours":null,"timezone":null,'
                                           b'"cooldown_hours":[2.0,12.0]}')]
     assert live["account_limits"] == [("alice", b'{"daily":{"follow":2,"like":null},"working_hours":["09:00-18:00"],'
@@ -78,8 +79,8 @@ def test_the_views_show_limits_counts_the_rest_the_hold_and_the_pause(day):
 
 
 def test_replay_gives_the_safety_views_the_writer_kept(day):
-    conn, live = day
+    conn, live, path = day
     for table in VIEW_TABLES:
         conn.execute(f"DELETE FROM {table}")
-    rebuild_views(conn)
+    operations.replay(StoreLocator("sqlite", str(path)))
     assert views(conn) == live
