@@ -1,6 +1,6 @@
 """End to end through a real `droidledger serve --sim` process: a rate limit rests the account and its
 tasks wait until an operator clears it; the "Action blocked" dialog does the same; a limit of 2 follows
-runs 2 and holds the rest with a reason; all of it the same after a restart and a replay.
+runs 2 and holds the rest with a reason (after a restart and a replay: test_account_safety_restart.py).
 
 One server for the module (--auto-retry, --time-scale 0.02: the farm's rate-limit minute is 1.2 s);
 each test works on a phone of its own and switches the farm's faults off when it ends.
@@ -8,12 +8,8 @@ each test works on a phone of its own and switches the farm's faults off when it
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
-from sim_server import CLI, SimServer, kinds
-
-from bench.harness.server import clean_env
+from sim_server import SimServer, kinds
 
 RATE_LIMITED = "rate limited by TikTok: Too many attempts. Try again later."
 
@@ -29,31 +25,14 @@ def faults_off(server):
     server.faults({"reset": True})
 
 
-def register(server: SimServer, index: int) -> str:
-    """Register the account signed in on phone `index`; its username."""
-    serial = server.serials[index]
-    username = server.phone(serial)["current_account"]
-    server.ok(server.client.post("/account", json={"username": username, "serial": serial}))
-    return username
-
-
-def follows(server: SimServer, username: str, *targets: str) -> list[int]:
-    return server.ok(server.client.post("/task", json={"usernames": [username], "script_name": "follow",
-                                                       "script_config": {"target_users": list(targets)}}))["task_ids"]
-
-
-def waiting(server: SimServer, task_id: int) -> dict:
-    return server.wait_until(f"task {task_id} waits", lambda: server.task(task_id)["waiting"])
-
-
 def account(server: SimServer, username: str) -> dict:
     return server.ok(server.client.get(f"/account/{username}"))
 
 
 def test_a_rate_limit_rests_the_account_its_tasks_wait_and_run_once_cleared(server):
-    me = register(server, 0)
+    me = server.register(0)
     server.faults({"ratelimit": 1})
-    first, warned, queued = follows(server, me, "rl.one", "rl.two", "rl.three")
+    first, warned, queued = server.follow_as(me, "rl.one", "rl.two", "rl.three")
     assert server.wait_done([first])[first]["status_text"] == "completed"
     server.wait_until("the warned follow failed", lambda: any(e["type"] == "failed" for e in server.events(warned)))
     failed = next(e["data"] for e in server.events(warned) if e["type"] == "failed")
@@ -66,7 +45,7 @@ def test_a_rate_limit_rests_the_account_its_tasks_wait_and_run_once_cleared(serv
 
     # --auto-retry made the warned task pending again: it waits with the queued one, restricted.
     for task_id in (warned, queued):
-        assert waiting(server, task_id)["kind"] == "restricted"
+        assert server.waiting(task_id)["kind"] == "restricted"
         assert f"@{me} is restricted until" in server.task(task_id)["waiting"]["reason"]
     assert kinds(server.events(warned))[-3:] == ["failed", "retried", "held"]
     server.faults({"reset": True})
@@ -80,9 +59,9 @@ def test_a_rate_limit_rests_the_account_its_tasks_wait_and_run_once_cleared(serv
 
 
 def test_the_action_blocked_dialog_rests_the_account_too(server):
-    me = register(server, 1)
+    me = server.register(1)
     server.faults({"actionblock": 1})
-    first, blocked = follows(server, me, "ab.one", "ab.two")
+    first, blocked = server.follow_as(me, "ab.one", "ab.two")
     server.wait_until("the blocked follow failed", lambda: any(e["type"] == "failed" for e in server.events(blocked)))
     reason = next(e["data"]["reason"] for e in server.events(blocked) if e["type"] == "failed")
     assert reason.startswith("action blocked by TikTok: You're temporarily blocked from following accounts.")
@@ -94,40 +73,15 @@ def test_the_action_blocked_dialog_rests_the_account_too(server):
 
 
 def test_a_limit_of_two_follows_runs_two_and_the_rest_wait_with_a_reason(server):
-    me = register(server, 2)
+    me = server.register(2)
     server.ok(server.client.put(f"/account/{me}/limits", json={"daily": {"follow": 2}, "timezone": "Europe/Paris"}))
-    ids = follows(server, me, "two.1", "two.2", "two.3", "two.4")
+    ids = server.follow_as(me, "two.1", "two.2", "two.3", "two.4")
     done = server.wait_done(ids[:2])
     assert [t["status_text"] for t in done.values()] == ["completed", "completed"]
     for task_id in ids[2:]:
-        held = waiting(server, task_id)
+        held = server.waiting(task_id)
         assert (held["kind"], held["reason"]) == (
             "daily_limit", f"daily follow limit of @{me} reached (2/2); next after 00:00 Europe/Paris")
         assert server.task(task_id)["status_text"] == "pending"
     assert account(server, me)["today"] == {"follow": 2}
     assert set(server.account(server.serials[2])["follows"]) & {"two.3", "two.4"} == set()
-
-
-def test_limits_rests_counts_and_waits_are_the_same_after_a_restart_and_a_replay(start_server, tmp_path):
-    first = start_server(sim=1, data_dir=tmp_path / "data")
-    me = register(first, 0)
-    first.ok(first.client.put("/limits", json={"daily": {"like": 50}, "cooldown_hours": [2, 12]}))
-    first.ok(first.client.put(f"/account/{me}/limits", json={"daily": {"follow": 1}, "working_hours": [],
-                                                              "timezone": "Asia/Tokyo"}))
-    done, held = follows(first, me, "again.1", "again.2")
-    first.wait_done([done])
-    waiting(first, held)
-    first.ok(first.client.post(f"/device/{first.serials[0]}/pause"))
-
-    def seen(server: SimServer) -> list:
-        return [server.ok(server.client.get(path)) for path in (f"/account/{me}", "/limits", "/device", f"/task/{held}")]
-
-    before, log = seen(first), first.log()
-    assert before[0]["today"] == {"follow": 1} and before[2]["devices"][0]["paused"] is True
-    assert first.stop() == 0
-    replay = subprocess.run([*CLI, "replay", "--data-dir", str(tmp_path / "data")], capture_output=True, text=True,
-                            env=clean_env(), timeout=60)
-    assert replay.returncode == 0, replay.stderr
-    again = start_server(sim=1, data_dir=tmp_path / "data")
-    assert seen(again) == before
-    assert [e for e in again.log() if e["position"] <= log[-1]["position"]] == log
