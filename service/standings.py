@@ -29,7 +29,7 @@ async def read_standings(store: EventStore, accounts: Sequence[tuple[str, str]],
     buckets: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
     for count in await views.action_counts(keys, bucket_of(now - DAY_SPAN), bucket_of(now + DAY_SPAN) + BUCKET_S):
         buckets[count.key].append((count.bucket, count.action, count.n))
+    restrictions = {key: Restriction(rest.reason, datetime.fromisoformat(rest.until)) for key, rest in rests.items()}
     return {key: standing(key, username, effective(own.get(key), defaults, server_zone), buckets[key],
-                          Restriction(rests[key].reason, datetime.fromisoformat(rests[key].until)) if key in rests else None,
-                          now)
+                          restrictions.get(key), now)
             for key, username in accounts}

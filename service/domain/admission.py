@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Mapping, Sequence
 
-from service.domain.limits import EffectiveLimits, day_bounds, describe_hours, next_opening
+from service.domain.limits import EffectiveLimits, describe_hours
+from service.domain.local_days import day_bounds, next_opening
 
 RESTRICTED, DAILY_LIMIT, WORKING_HOURS = "restricted", "daily_limit", "working_hours"
 HOLD_KINDS = (RESTRICTED, DAILY_LIMIT, WORKING_HOURS)
@@ -82,8 +83,9 @@ def hold_for(script_name: str, standings: Sequence[Standing], now: datetime) -> 
         return None
     for s in standings:
         if s.restriction is not None and s.restriction.until > now:
+            until = s.restriction.until
             return Hold(RESTRICTED, s.username, f"{handle(s.username)} is restricted until "
-                        f"{local_time(s.restriction.until, s.limits, now)} ({s.restriction.reason})", s.restriction.until)
+                        f"{local_time(until, s.limits, now)} ({s.restriction.reason})", until)
     action = SCRIPT_ACTIONS.get(script_name)
     for s in standings:
         limit = s.limits.daily.get(action) if action else None

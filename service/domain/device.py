@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.domain.errors import DomainError
-from service.events import DeviceConnected, DeviceDisconnected, DeviceEvent, DevicePaused, DeviceResumed, DeviceStateChanged
+from service.events import (
+    DeviceConnected, DeviceDisconnected, DeviceEvent, DevicePaused, DeviceResumed, DeviceStateChanged,
+)
 
 DISCONNECTED = "disconnected"
 

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from service.domain.limits import (
-    DEFAULT_COOLDOWN_HOURS, Limits, Window, day_bounds, effective, first_moment, first_overlap, next_opening,
-    parse_window, zone_named,
+    DEFAULT_COOLDOWN_HOURS, Limits, Window, effective, first_overlap, parse_window, zone_named,
 )
+from service.domain.local_days import day_bounds, first_moment, next_opening
 
 PARIS = zone_named("Europe/Paris")
 UTC = timezone.utc
