@@ -10,6 +10,7 @@ the `reason` of the task's `failed` event.
     ├── DeviceNotReady          the phone cannot run automation now (locked, u2 server won't start)
     ├── AppProblem              the app is missing, in another language, or cannot be driven
     └── ScriptFailed            a step could not do its job (user not found, upload stuck, ...)
+        └── AccountWarned       the platform warned the account (rate limited, action blocked): it must rest
 """
 
 from __future__ import annotations
@@ -41,3 +42,8 @@ class AppProblem(DeviceError):
 
 class ScriptFailed(DeviceError):
     """A step of a script could not do its job."""
+
+
+class AccountWarned(ScriptFailed):
+    """The app showed the platform's warning to the signed-in account (rate limited, "Too many
+    attempts", action blocked, temporarily banned): the account rests before it acts again."""

@@ -2,6 +2,11 @@
 
 Every outcome is an event: `started` (with the run's seed), one `step-completed` per step,
 then `completed`, or `failed` with the step, a reason a person understands and artifacts.
+
+A run acts for accounts: the task's own (account mode), or the accounts the registry knows on
+the phone (device mode; usually one). A step's actions are recorded for them, a warm-up acts
+only within their limits, and when the platform warns (AccountWarned) the task fails and they
+rest, in one transaction.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import timezone, tzinfo
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -17,19 +23,23 @@ import anyio
 import msgspec
 
 from devices.artifacts import save_artifacts
-from devices.errors import DeviceError, DeviceGone
+from devices.errors import AccountWarned, DeviceError, DeviceGone
 from devices.phones import PhoneSession
 from devices.scripts import SCRIPTS
 from devices.scripts.base import RunHalted, ScriptContext, StepRecord
 from service.clock import Clock
+from service.domain.account import account_key
+from service.domain.admission import Allowance
 from service.domain.errors import DomainError
 from service.domain.task import (
     STOPPED, CompleteStep, CompleteTask, FailTask, RecordMaterialUse, StartTask, TaskState,
 )
 from service.handlers.accounts import AccountHandlers
+from service.handlers.safety import SafetyHandlers
 from service.handlers.tasks import TaskHandlers
 from service.materials import MaterialLibrary
 from service.retry_policy import RetryPolicy
+from service.standings import read_standings
 from service.store.interface import EventStore
 from service.store.outages import StoreOutage
 
@@ -69,6 +79,16 @@ class TaskRunner:
     clock: Clock
     data_dir: Path
     retry_policy: RetryPolicy
+    zone: tzinfo = timezone.utc  # the server's: accounts' days when they set no zone of their own
+
+    def __post_init__(self) -> None:
+        self.safety = SafetyHandlers(self.store)
+
+    async def accounts_of(self, serial: str, username: str | None) -> list[tuple[str, str]]:
+        """(key, username) of the accounts a run acts for: the task's, or the phone's as the registry knows them."""
+        if username:
+            return [(account_key(username), username)]
+        return [(row.key, row.username) for row in await self.store.views.accounts(serial)]
 
     async def run(self, serial: str, task_id: int, connect: Callable[[], Awaitable[PhoneSession]],
                   control: RunControl) -> None:
@@ -87,7 +107,10 @@ class TaskRunner:
             state, _ = await outage.retry(lambda: self.tasks.execute(task_id, start))
         except DomainError:
             return  # stopped or deleted between dispatch and start
-        run = _Run(self, task_id, state, outage)
+        accounts = await outage.retry(lambda: self.accounts_of(serial, username))
+        standings = await outage.retry(lambda: read_standings(self.store, accounts, self.clock.now(), self.zone))
+        allowance = Allowance(list(standings.values()), self.clock.now())
+        run = _Run(self, task_id, state, outage, tuple(key for key, _ in accounts))
         secrets = await outage.retry(lambda: self.store.side.secrets(task_id))
         session: list[PhoneSession] = []
         ctx = ScriptContext(
@@ -97,14 +120,19 @@ class TaskRunner:
             record=run.step_completed, register_accounts=lambda names: self.accounts.replace_on_device(serial, names),
             stop_requested=lambda: control.halt_reason is not None,
             dialogs_dismissed=lambda: session[0].ui.take_dismissed() if session else [],
+            refusal=lambda action: allowance.refusal(action, self.clock.now()),
+            counted=lambda action: allowance.count(action, self.clock.now()),
         )
         started = time.perf_counter()
         failure: tuple[str, BaseException | None] | None = None
+        warned = False
         with control.scope:
             try:
                 await self._work(ctx, connect, session, script, username)
             except RunHalted:
                 failure = (control.halt_reason or STOPPED, None)
+            except AccountWarned as exc:
+                failure, warned = (exc.reason, exc), True
             except DeviceError as exc:
                 failure = (exc.reason, exc)
                 control.phone_lost = isinstance(exc, DeviceGone)
@@ -120,7 +148,11 @@ class TaskRunner:
             reason, error = failure
             artifacts = (await self._artifacts(session[0], task_id, run.state.attempt, ctx.current_step)
                          if error and session else [])
-            await run.execute(FailTask(reason=reason, step=ctx.current_step, artifacts=tuple(artifacts)))
+            failed = FailTask(reason=reason, step=ctx.current_step, artifacts=tuple(artifacts))
+            if warned and run.accounts:
+                await run.fail_warned(failed)  # an automatic retry then waits, held, until the rest ends
+            else:
+                await run.execute(failed)
             await self.retry_if_policy_allows(task_id)
 
     async def _work(self, ctx: ScriptContext, connect: Callable[[], Awaitable[PhoneSession]],
@@ -171,11 +203,13 @@ class TaskRunner:
 class _Run:
     """The events of one attempt, appended with the last known state (a conflict reloads it)."""
 
-    def __init__(self, runner: TaskRunner, task_id: int, state: TaskState, outage: StoreOutage) -> None:
+    def __init__(self, runner: TaskRunner, task_id: int, state: TaskState, outage: StoreOutage,
+                 accounts: tuple[str, ...]) -> None:
         self.runner = runner
         self.task_id = task_id
         self.state = state
         self.outage = outage
+        self.accounts = accounts  # compared forms of the accounts the run acts for
 
     async def execute(self, command: Any) -> None:
         """Record what happened; while the database is away, wait for it (a run's events are facts)."""
@@ -187,7 +221,16 @@ class _Run:
 
     async def step_completed(self, record: StepRecord) -> None:
         await self.execute(CompleteStep(index=record.index, name=record.name, detail=record.detail,
-                                        duration_ms=record.duration_ms))
+                                        duration_ms=record.duration_ms, actions=record.actions,
+                                        accounts=self.accounts if record.actions else ()))
+
+    async def fail_warned(self, failure: FailTask) -> None:
+        """The task fails with the platform's warning and its accounts rest."""
+        try:
+            self.state = await self.outage.retry(lambda: self.runner.safety.fail_warned(
+                self.task_id, self.state, failure, self.accounts, self.runner.clock.now()), give_up_after_s=RECORD_PATIENCE_S)
+        except DomainError as exc:
+            log.info("task %d: the warning not recorded: %s", self.task_id, exc)
 
     async def material_used(self, paths: list[str]) -> None:
         await self.execute(RecordMaterialUse(paths=tuple(paths)))

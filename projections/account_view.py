@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Sequence
 
-from service.events import ACCOUNT_EVENT_TYPES, AccountRegistered, AccountRemoved
+from service.events import REGISTRY_EVENT_TYPES, AccountRegistered, AccountRemoved
 from projections.projection import Sql
 from service.store.records import RecordedEvent
 
@@ -23,7 +23,7 @@ class AccountRow(NamedTuple):
 class AccountFold:
     """Accounts keyed by their compared form (the stream id's suffix)."""
 
-    types = ACCOUNT_EVENT_TYPES
+    types = REGISTRY_EVENT_TYPES
 
     def __init__(self) -> None:
         self.rows: dict[str, AccountRow | None] = {}
@@ -62,7 +62,7 @@ class AccountView:
 
     def apply(self, conn: Sql, events: Sequence[RecordedEvent]) -> None:
         """Account events set or clear their row; nothing needs the previous row."""
-        if not any(r.stream_id.startswith(_PREFIX) for r in events):
+        if not any(r.type in REGISTRY_EVENT_TYPES for r in events):
             return
         fold = AccountFold()
         for recorded in events:

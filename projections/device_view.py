@@ -6,12 +6,12 @@ from typing import Sequence
 
 import msgspec
 
-from service.events import DeviceConnected, DeviceStateChanged, TaskCompleted, TaskStarted
+from service.events import DeviceConnected, DevicePaused, DeviceStateChanged, TaskCompleted, TaskStarted
 from projections.projection import Sql
 from service.store.records import RecordedEvent
 
 _RELEVANT = frozenset({
-    "device-connected", "device-disconnected", "device-state-changed",
+    "device-connected", "device-disconnected", "device-state-changed", "device-paused", "device-resumed",
     "started", "completed", "failed", "deleted",
 })
 
@@ -28,6 +28,7 @@ class DeviceRow(msgspec.Struct, array_like=True, gc=False):
     current_deleted: int
     tasks_completed: int
     tasks_failed: int
+    paused: int  # finishes its current task and starts no other until resumed
 
 
 COLUMNS = DeviceRow.__struct_fields__
@@ -48,12 +49,13 @@ class DeviceFold:
             "device-connected": self._connected, "device-disconnected": self._disconnected,
             "device-state-changed": self._state_changed, "started": self._started,
             "completed": self._finished, "failed": self._finished, "deleted": self._deleted,
+            "device-paused": self._paused, "device-resumed": self._paused,
         }
 
     def _device(self, serial: str) -> DeviceRow:
         row = self.rows.get(serial)
         if row is None:
-            row = self.rows[serial] = DeviceRow(serial, "", "unknown", 0, 0, None, 0, 0, 0)
+            row = self.rows[serial] = DeviceRow(serial, "", "unknown", 0, 0, None, 0, 0, 0, 0)
         self.changed.add(serial)
         return row
 
@@ -79,6 +81,9 @@ class DeviceFold:
         row = self._device(stream_id[7:])
         row.state = event.state
         row.online = int(event.state == "device")
+
+    def _paused(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
+        self._device(stream_id[7:]).paused = int(type(event) is DevicePaused)
 
     def _started(self, stream_id: str, version: int, recorded_at: str, event: TaskStarted) -> None:
         row = self._device(event.serial)

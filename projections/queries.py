@@ -4,11 +4,14 @@ the store's read connections (`?` placeholders, SQL both backends read), typed r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Sequence
+
+import msgspec
 
 from projections.account_view import AccountRow
 from projections.device_view import COLUMNS as DEVICE_COLUMNS, DeviceRow
 from projections.task_view import COLUMNS as TASK_COLUMNS, FAILED, PENDING, RUNNING, TaskRow
+from service.domain.limits import Limits, limits_from
 from service.store.side_tables import Reads
 
 TASK_SELECT = ", ".join(f"t.{column}" for column in TASK_COLUMNS)
@@ -57,6 +60,42 @@ class PendingTask(NamedTuple):
     task_id: int
     serial: str
     start_time: str | None
+    script_name: str = ""
+    username: str | None = None
+    waiting_reason: str | None = None  # what holds it, as recorded
+    waiting_until: str | None = None
+
+
+class RestrictionRow(NamedTuple):
+    """An account's last rest (it may have ended: compare `until` with now)."""
+
+    key: str
+    reason: str
+    at: str
+    until: str
+    strike: int
+
+
+class ActionCount(NamedTuple):
+    """Actions one account did in one quarter hour."""
+
+    key: str
+    action: str
+    bucket: int  # unix time of the quarter hour's start
+    n: int
+
+
+def limits_of_document(document: bytes) -> Limits:
+    """A limits document as the safety view stores it."""
+    fields = msgspec.json.decode(document)
+    return limits_from(fields["daily"], fields["working_hours"], fields["timezone"], fields["cooldown_hours"])
+
+
+def _keys(column: str, keys: Sequence[str] | None) -> tuple[str, list[str]]:
+    """A WHERE clause for some accounts (none: all of them)."""
+    if keys is None:
+        return "", []
+    return f" WHERE {column} IN ({','.join('?' * len(keys)) or 'NULL'})", list(keys)
 
 
 class ViewQueries:
@@ -104,8 +143,9 @@ class ViewQueries:
 
     async def pending_tasks(self) -> list[PendingTask]:
         """Every pending task, by id."""
-        rows = await self._reads.fetchall("SELECT id, serial, start_time FROM tasks WHERE status = ? ORDER BY id",
-                                          (PENDING,))
+        rows = await self._reads.fetchall(
+            "SELECT id, serial, start_time, script_name, username, waiting_reason, waiting_until FROM tasks "
+            "WHERE status = ? ORDER BY id", (PENDING,))
         return [PendingTask(*row) for row in rows]
 
     async def running_task_ids(self) -> list[int]:
@@ -150,3 +190,38 @@ class ViewQueries:
     async def material_uses(self) -> dict[str, int]:
         """How often each library file was posted, by path."""
         return dict(await self._reads.fetchall("SELECT path, uses FROM material_uses"))
+
+    async def default_limits(self) -> Limits | None:
+        """The limits of every account that sets none of its own, if any were set."""
+        rows = await self._reads.lookup("SELECT document FROM default_limits")
+        return limits_of_document(bytes(rows[0][0])) if rows else None
+
+    async def account_limits(self, keys: Sequence[str] | None = None) -> dict[str, Limits]:
+        """Accounts' own limits by compared form (those that set some)."""
+        where, params = _keys("key", keys)
+        rows = await self._reads.lookup(f"SELECT key, document FROM account_limits{where}", params)
+        return {key: limits_of_document(bytes(document)) for key, document in rows}
+
+    async def restrictions(self, keys: Sequence[str] | None = None) -> dict[str, RestrictionRow]:
+        """Accounts' last rests, unless cleared (some may have ended)."""
+        where, params = _keys("key", keys)
+        rows = await self._reads.lookup(f"SELECT key, reason, at, until, strike FROM account_restrictions{where}", params)
+        return {row[0]: RestrictionRow(*row) for row in rows}
+
+    async def action_counts(self, keys: Sequence[str] | None, since: int, until: int) -> list[ActionCount]:
+        """Actions per account and quarter hour, for buckets in [since, until) (unix times)."""
+        where, params = _keys("key", keys)
+        clause = f"{where} AND" if where else " WHERE"
+        rows = await self._reads.lookup(
+            f"SELECT key, action, bucket, n FROM account_actions{clause} bucket >= ? AND bucket < ?",
+            (*params, since, until))
+        return [ActionCount(*row) for row in rows]
+
+    async def safety_counters(self) -> dict[str, int]:
+        """Holds by kind ("held:daily_limit", ...) and restrictions ("restrictions"), ever."""
+        return dict(await self._reads.lookup("SELECT name, n FROM safety_counters"))
+
+    async def waiting_counts(self) -> dict[str, int]:
+        """Pending tasks held now, by what holds them."""
+        return dict(await self._reads.lookup(
+            "SELECT waiting_kind, COUNT(*) FROM tasks WHERE waiting_kind IS NOT NULL GROUP BY waiting_kind"))

@@ -9,7 +9,7 @@ import msgspec
 
 from service.events import (
     TASK_EVENT_TYPES, StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskFailed,
-    TaskRetried, TaskStarted,
+    TaskHeld, TaskRetried, TaskStarted,
 )
 from projections.projection import Sql
 from service.store.records import RecordedEvent
@@ -45,6 +45,9 @@ class TaskRow(msgspec.Struct, array_like=True, gc=False):
     progress_steps: int | None
     progress_name: str | None
     version: int
+    waiting_kind: str | None  # while a held pending task waits for its account
+    waiting_reason: str | None
+    waiting_until: str | None
 
     def count_key(self) -> tuple[str, str, str, int]:
         """The counter this row adds one to."""
@@ -63,7 +66,7 @@ def _created(task_id: int, event: TaskCreated, recorded_at: str, version: int) -
     return TaskRow(
         task_id, event.serial, event.username, event.script_name, _encode(event.script_config),
         PENDING, event.source, event.start_time, 0, 0, 1, recorded_at, None, None,
-        None, None, None, 0, 0, None, None, None, version,
+        None, None, None, 0, 0, None, None, None, version, None, None, None,
     )
 
 
@@ -81,6 +84,7 @@ def _started(row: TaskRow, event: TaskStarted, recorded_at: str) -> TaskRow:
     row.finished_at = row.error = row.failed_step = row.artifacts = None
     row.progress_step = row.progress_name = None
     row.progress_steps = event.steps or None
+    row.waiting_kind = row.waiting_reason = row.waiting_until = None
     return row
 
 
@@ -98,6 +102,7 @@ def _failed(row: TaskRow, event: TaskFailed, recorded_at: str) -> TaskRow:
     row.failed_step = event.step
     row.artifacts = _encode(event.artifacts)
     row.stopped = row.stop_requested
+    row.waiting_kind = row.waiting_reason = row.waiting_until = None
     return row
 
 
@@ -122,6 +127,16 @@ def _deleted(row: TaskRow, event: TaskDeleted, recorded_at: str) -> None:
     return None
 
 
+def _held(row: TaskRow, event: TaskHeld, recorded_at: str) -> TaskRow:
+    row.waiting_kind, row.waiting_reason, row.waiting_until = event.kind, event.reason, event.until
+    return row
+
+
+def _released(row: TaskRow, event: object, recorded_at: str) -> TaskRow:
+    row.waiting_kind = row.waiting_reason = row.waiting_until = None
+    return row
+
+
 def _unchanged(row: TaskRow, event: object, recorded_at: str) -> TaskRow:
     return row
 
@@ -130,6 +145,7 @@ def _unchanged(row: TaskRow, event: object, recorded_at: str) -> TaskRow:
 _APPLY = {
     "step-completed": _step_completed, "started": _started, "completed": _completed, "failed": _failed,
     "stop-requested": _stop_requested, "retried": _retried, "deleted": _deleted, "material-used": _unchanged,
+    "held": _held, "released": _released,
 }
 
 

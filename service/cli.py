@@ -24,6 +24,24 @@ def _zone(name: str) -> ZoneInfo:
         raise argparse.ArgumentTypeError(f"unknown time zone {name!r} (use an IANA name such as Europe/Paris)") from None
 
 
+def _limits_file(name: str):
+    """The default limits a TOML file sets (the keys of PUT /limits)."""
+    import tomllib
+
+    from service.errors import ApiError
+    from service.requests.limits import parse_limits
+
+    try:
+        with open(name, "rb") as file:
+            return parse_limits(tomllib.load(file))
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {name}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"{name} is not valid TOML: {exc}") from None
+    except ApiError as exc:
+        raise argparse.ArgumentTypeError(f"{name}: {exc.message}") from None
+
+
 def _plan(name: str):
     try:
         return plan_named(name)
@@ -53,7 +71,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     add("--plan", type=_plan, default=plan_named("pro"), help="Starter, Pro, Team or Business (default Pro)")
     add("--device-limit", type=_positive(int), help="phones that may run tasks at once (default: the plan's)")
     add("--sync", choices=SYNC_MODES, default="full", help="SQLite synchronous mode (default full)")
-    add("--tz", type=_zone, help="time zone of start_time (default: the system's)")
+    add("--tz", type=_zone, help="time zone of start_time and of accounts' days (default: the system's)")
+    add("--limits", type=_limits_file, metavar="FILE", dest="default_limits",
+        help="default limits of every account, TOML (daily, working_hours, timezone, cooldown_hours); "
+             "recorded at start when the file changed since it was last recorded")
     add("--api-key", default=os.environ.get("DROIDLEDGER_API_KEY"),
         help="require this key on every request (or DROIDLEDGER_API_KEY)")
     add("--material-root", type=Path, action="append", default=[], dest="material_roots",
@@ -96,7 +117,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         auto_retry=args.auto_retry, max_retries=args.max_retries, retry_delay_min=args.retry_delay_min,
         retry_delay_max=args.retry_delay_max, random_order=args.random_order, time_scale=args.time_scale,
         sim=args.sim, sim_latency_ms=args.sim_latency_ms, sim_seed=args.sim_seed, sim_accounts=args.sim_accounts,
-        sim_faults=args.sim_faults,
+        sim_faults=args.sim_faults, default_limits=args.default_limits,
     )
     settings.store  # noqa: B018 - checks --db now
     return settings

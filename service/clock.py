@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import os
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
 
@@ -77,6 +80,23 @@ class FakeClock:
         """Wait until the clock has been advanced to the moment."""
         while self._now < moment:
             await self._moved.wait()
+
+
+def system_zone() -> tzinfo:
+    """The system's time zone with its rules (clock changes included): $TZ, else what /etc/localtime
+    links to, else the fixed offset the system reports now."""
+    names = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        names.append(str(Path("/etc/localtime").resolve()).partition("/zoneinfo/")[2])
+    except OSError:
+        pass
+    for name in names:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                continue
+    return datetime.now().astimezone().tzinfo
 
 
 def iso(moment: datetime) -> str:

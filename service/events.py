@@ -7,11 +7,13 @@ The tag is the `type` column of the log and the `type` key inside the stored JSO
     Event
     ├── TaskEvent      stream "task-<id>"
     │     created, started, step-completed, completed, failed,
-    │     stop-requested, retried, deleted, material-used
+    │     stop-requested, retried, deleted, material-used, held, released
     ├── DeviceEvent    stream "device-<serial>"
-    │     device-connected, device-disconnected, device-state-changed, actor-restarted
-    └── AccountEvent   stream "account-<username as compared>"
-          account-registered, account-removed
+    │     device-connected, device-disconnected, device-state-changed, actor-restarted,
+    │     device-paused, device-resumed
+    ├── AccountEvent   stream "account-<username as compared>"
+    │     account-registered, account-removed, limits-set, account-restricted, restriction-cleared
+    └── DefaultLimitsSet  stream "limits" (the limits of every account that sets none of its own)
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ class StepCompleted(_Event, kw_only=True, tag="step-completed"):
     name: str
     detail: str = ""
     duration_ms: int
+    # ours: what the step did on the platform ("follow", "like", ...) and for which accounts
+    # (compared form); the accounts' daily counts are folded from these.
+    actions: list[str] = []
+    accounts: list[str] = []
 
 
 class TaskCompleted(_Event, kw_only=True, tag="completed"):
@@ -99,9 +105,23 @@ class MaterialUsed(_Event, kw_only=True, tag="material-used"):
     paths: list[str]
 
 
+class TaskHeld(_Event, kw_only=True, tag="held"):
+    """Ours: the pending task may not start yet for its account (a daily limit, the working
+    hours, a restriction); it is due again at `until` (ISO 8601)."""
+
+    kind: str  # "restricted", "daily_limit" or "working_hours"
+    account: str  # the account that holds it, as shown
+    reason: str
+    until: str
+
+
+class TaskReleased(_Event, kw_only=True, tag="released"):
+    """Ours: what held the pending task is over; it runs when its phone is free."""
+
+
 TaskEvent = Union[
     TaskCreated, TaskStarted, StepCompleted, TaskCompleted, TaskFailed,
-    StopRequested, TaskRetried, TaskDeleted, MaterialUsed,
+    StopRequested, TaskRetried, TaskDeleted, MaterialUsed, TaskHeld, TaskReleased,
 ]
 
 # --- devices -----------------------------------------------------------------------------
@@ -132,7 +152,16 @@ class DeviceActorRestarted(_Event, kw_only=True, tag="actor-restarted"):
     reason: str
 
 
-DeviceEvent = Union[DeviceConnected, DeviceDisconnected, DeviceStateChanged, DeviceActorRestarted]
+class DevicePaused(_Event, kw_only=True, tag="device-paused"):
+    """Ours: the phone finishes its current task and starts no other until resumed."""
+
+
+class DeviceResumed(_Event, kw_only=True, tag="device-resumed"):
+    """Ours: the paused phone takes tasks again."""
+
+
+DeviceEvent = Union[DeviceConnected, DeviceDisconnected, DeviceStateChanged, DeviceActorRestarted, DevicePaused,
+                    DeviceResumed]
 
 # --- accounts ----------------------------------------------------------------------------
 
@@ -149,9 +178,44 @@ class AccountRemoved(_Event, kw_only=True, tag="account-removed"):
     """The registry forgets the account."""
 
 
-AccountEvent = Union[AccountRegistered, AccountRemoved]
+class AccountLimitsSet(_Event, kw_only=True, tag="limits-set"):
+    """Ours: the account's own limits (each one not given falls back to the defaults);
+    replaces the account's earlier ones."""
 
-Event = Union[TaskEvent, DeviceEvent, AccountEvent]
+    daily: dict[str, int | None] = {}  # action -> per day; None: no limit, whatever the defaults say
+    working_hours: list[str] | None = None  # "HH:MM-HH:MM" local windows; [] any time; None: the defaults'
+    timezone: str | None = None  # IANA name; None: the defaults', else the server's
+    cooldown_hours: list[float] | None = None  # the rest after a 1st, 2nd, 3rd+ warning within 7 days
+
+
+class AccountRestricted(_Event, kw_only=True, tag="account-restricted"):
+    """Ours: the platform warned the account (rate limited, action blocked, ...): it rests until `until`."""
+
+    reason: str
+    at: str  # when the warning was met (ISO 8601)
+    until: str
+    strike: int  # 1 for the first warning within 7 days, 2 for the second, ...
+    task_id: int | None = None  # the task that met it
+
+
+class RestrictionCleared(_Event, kw_only=True, tag="restriction-cleared"):
+    """Ours: an operator lifted the account's restriction before its end."""
+
+
+AccountEvent = Union[AccountRegistered, AccountRemoved, AccountLimitsSet, AccountRestricted, RestrictionCleared]
+
+
+class DefaultLimitsSet(_Event, kw_only=True, tag="default-limits-set"):
+    """Ours: the limits of every account that does not set its own (same fields as limits-set)."""
+
+    daily: dict[str, int | None] = {}
+    working_hours: list[str] | None = None
+    timezone: str | None = None
+    cooldown_hours: list[float] | None = None
+    source: str = "api"  # "api" (PUT /limits) or "file" (serve --limits FILE)
+
+
+Event = Union[TaskEvent, DeviceEvent, AccountEvent, DefaultLimitsSet]
 
 
 def _tags(union: Any) -> frozenset[str]:
@@ -159,7 +223,7 @@ def _tags(union: Any) -> frozenset[str]:
 
 
 TASK_EVENT_TYPES = _tags(TaskEvent)
-ACCOUNT_EVENT_TYPES = _tags(AccountEvent)
+REGISTRY_EVENT_TYPES = frozenset({"account-registered", "account-removed"})
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Event)
@@ -196,6 +260,9 @@ def device_stream(serial: str) -> str:
 def account_stream(key: str) -> str:
     """`account-<username as compared>`."""
     return f"account-{key}"
+
+
+LIMITS_STREAM = "limits"  # the default limits' stream
 
 
 def task_id_of(stream_id: str) -> int | None:

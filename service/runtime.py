@@ -8,8 +8,10 @@ from datetime import tzinfo
 from typing import Any
 
 from service.api.cache import PollCache
-from service.clock import Clock, SystemClock
+from service.clock import Clock, SystemClock, system_zone
 from service.handlers.accounts import AccountHandlers
+from service.handlers.devices import DeviceHandlers
+from service.handlers.safety import SafetyHandlers
 from service.handlers.tasks import TaskHandlers
 from service.idempotency import IdempotencyKeys
 from service.requests.files import FilePolicy
@@ -30,6 +32,9 @@ class Runtime:
     def __post_init__(self) -> None:
         self.tasks = TaskHandlers(self.store)
         self.accounts = AccountHandlers(self.store)
+        self.devices = DeviceHandlers(self.store)
+        self.safety = SafetyHandlers(self.store)
+        self._zone = self.settings.tz or system_zone()
         self.cache = PollCache(lambda: self.store.position)
         self.response_codes: Counter[int] = Counter()  # responses by envelope code, for /metrics
         self.idempotency = IdempotencyKeys(self.store, self.clock)
@@ -40,4 +45,4 @@ class Runtime:
     @property
     def tz(self) -> tzinfo:
         """`--tz`, else the system's zone."""
-        return self.settings.tz or self.clock.now().astimezone().tzinfo
+        return self._zone

@@ -2,8 +2,14 @@
 
 It follows the event log (catch-up from its last position after every commit), keeps per
 phone a queue ordered by due time (null first) then id — or shuffled with --random-order —
-and hands a due task to an idle, online phone's actor. It owns every actor, each under a
-supervisor that restarts it (and records why) if it dies.
+and hands a due task to an idle, online, unpaused phone's actor. It owns every actor, each
+under a supervisor that restarts it (and records why) if it dies.
+
+Account safety: a due task whose accounts may not act now (a rest, a daily limit, outside the
+working hours; service/account_gate.py) is held out of its queue, with a `held` event saying
+why and until when (service/held_tasks.py), and the next due task is looked at. A held task is
+looked at again when its hold ends, or when an event eases its accounts (limits changed, a
+rest cleared, the registry changed); `released` says it no longer waits.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import heapq
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from typing import Awaitable, Callable
 
 import anyio
@@ -20,11 +26,14 @@ import anyio
 from devices.actor import PhoneActor
 from devices.phones import PhoneSession
 from devices.task_run import TaskRunner
+from projections.queries import PendingTask
+from service.account_gate import EVERY_ACCOUNT, AccountGate
 from service.clock import Clock
 from service.domain.errors import DomainError
 from service.domain.task import STOPPED, FailTask, TaskStatus
 from service.events import TaskCreated, TaskRetried, task_id_of
 from service.handlers.devices import DeviceHandlers
+from service.held_tasks import HeldTask, HeldTasks
 from service.store.outages import StoreOutage
 from service.store.records import RecordedEvent, StoreError
 from service.store.interface import EventStore
@@ -33,6 +42,7 @@ log = logging.getLogger("droidledger.scheduler")
 
 INTERRUPTED_BY_RESTART = "interrupted by a restart"
 INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown"
+HOLDS_PER_APPEND = 500
 
 Connector = Callable[[str], Callable[[], Awaitable[PhoneSession]]]
 Recheck = Callable[[], Awaitable[dict[str, tuple[str, str]]]]  # a fresh look at adb: serial -> (state, model)
@@ -86,7 +96,7 @@ class Scheduler:
 
     def __init__(self, store: EventStore, runner: TaskRunner, devices: DeviceHandlers, clock: Clock,
                  connector: Connector, *, device_limit: int, random_order: bool = False,
-                 recheck: Recheck | None = None) -> None:
+                 recheck: Recheck | None = None, zone: tzinfo = timezone.utc) -> None:
         self.store = store
         self.runner = runner
         self.devices = devices
@@ -103,6 +113,10 @@ class Scheduler:
         self.running: dict[str, int] = {}  # serial -> task id
         self.recheck = recheck
         self.rechecking: set[str] = set()  # phones lost by their last run, until adb has been asked again
+        self.paused: set[str] = set()
+        self.gate = AccountGate(zone)
+        self.held = HeldTasks()
+        self._settled_at = 0  # the log's position when a run last ended: its steps count before the next start
         self._accepting = True
         self._pending = False
         self._sleep_scope: anyio.CancelScope | None = None
@@ -121,6 +135,7 @@ class Scheduler:
                 self._ensure_actor(serial)
             tg.start_soon(self._follow)
             tg.start_soon(self._dispatch_loop)
+            tg.start_soon(self._record_holds)
             self.alive = True
             task_status.started()
             try:
@@ -139,9 +154,13 @@ class Scheduler:
             log.info("task %d was running when the server stopped: recorded as %s", task_id, INTERRUPTED_BY_RESTART)
 
     async def _load(self) -> None:
-        for pending in await self.store.views.pending_tasks():
-            self._enqueue(pending.task_id, pending.serial, pending.start_time)
+        pending = await self.store.views.pending_tasks()
+        await self.gate.load(self.store, pending, self.clock.now())
+        for task in pending:
+            self._enqueue(task.task_id, task.serial, task.start_time)
         self.online = await self.store.views.online_serials()
+        self.paused = {row.serial for row in await self.store.views.devices() if row.paused}
+        self._reconsider_recorded(pending)
 
     async def shutdown(self, grace_s: float) -> None:
         """Stop dispatching; let running steps finish for up to grace_s, then interrupt the rest."""
@@ -186,20 +205,30 @@ class Scheduler:
         if task_id is not None:
             if kind == "created":
                 event: TaskCreated = recorded.event
+                self.gate.track(task_id, event.script_name, event.username)
                 self._enqueue(task_id, event.serial, event.start_time)
             elif kind == "retried":
                 retried: TaskRetried = recorded.event
                 row = await self.store.views.task(task_id)
                 if row is not None and row.status == TaskStatus.PENDING:
+                    self.gate.track(task_id, row.script_name, row.username)
                     self._enqueue(task_id, row.serial, retried.due_at)
+            elif kind == "step-completed":
+                self.gate.feed(recorded)
             elif kind in ("failed", "completed", "deleted"):
                 self._dequeue(task_id)
+                self.held.discard(task_id)
+                self.gate.forget(task_id)
             if kind in ("stop-requested", "deleted"):
                 self._halt(task_id, STOPPED)
             return
         if recorded.stream_id.startswith("device-"):
             serial = recorded.stream_id[7:]
-            if kind in ("device-connected", "device-state-changed"):
+            if kind == "device-paused":
+                self.paused.add(serial)
+            elif kind == "device-resumed":
+                self.paused.discard(serial)
+            elif kind in ("device-connected", "device-state-changed"):
                 if recorded.event.state == "device":
                     self.online.add(serial)
                     self._ensure_actor(serial)
@@ -207,11 +236,18 @@ class Scheduler:
                     self.online.discard(serial)
             elif kind == "device-disconnected":
                 self.online.discard(serial)
+            return
+        eased = self.gate.feed(recorded)
+        if eased:
+            self._look_again(self.held.of_accounts(eased, EVERY_ACCOUNT), self.clock.now())
 
     def _enqueue(self, task_id: int, serial: str, due: str | None) -> None:
+        self._enqueue_at(task_id, serial, datetime.fromisoformat(due) if due else None)
+
+    def _enqueue_at(self, task_id: int, serial: str, due: datetime | None) -> None:
         self._dequeue(task_id)
         self.queued[task_id] = serial
-        self.queues.setdefault(serial, PhoneQueue()).add(task_id, datetime.fromisoformat(due) if due else None)
+        self.queues.setdefault(serial, PhoneQueue()).add(task_id, due)
 
     def _dequeue(self, task_id: int) -> None:
         serial = self.queued.pop(task_id, None)
@@ -261,6 +297,7 @@ class Scheduler:
     def _done(self, serial: str, task_id: int, phone_lost: bool = False) -> None:
         if self.running.get(serial) == task_id:
             del self.running[serial]
+        self._settled_at = max(self._settled_at, self.store.position)
         if phone_lost and self.recheck is not None and self._tg is not None:
             # Discovery polls once a second: until adb is asked again, the phone's next task would run
             # on a phone that is gone and fail too, instead of waiting for it to come back.
@@ -302,18 +339,22 @@ class Scheduler:
             self._sleep_scope = None
 
     def dispatch(self) -> float | None:
-        """Assign due tasks to idle online phones; returns when the next timed task is due."""
+        """Assign due tasks to idle online phones; returns when the next timed task is due, or a hold ends."""
         if not self._accepting:
             return None
         now = self.clock.now()
-        next_time: float | None = None
+        self._look_again(self.held.ended(now), now)
+        if self.position < self._settled_at:
+            return None  # the last run's steps are not read yet: its accounts' counts would be stale
+        next_time = self.held.next_end()
         for serial in sorted(self.online, key=lambda s: self.actors[s].tasks_run if s in self.actors else 0):
             queue = self.queues.get(serial)
-            if queue is None or serial in self.running or serial not in self.actors or serial in self.rechecking:
+            if (queue is None or serial in self.running or serial not in self.actors or serial in self.rechecking
+                    or serial in self.paused):
                 continue
             if len(self.running) >= self.device_limit:
                 break
-            task_id = queue.next_due(now, self.rng)
+            task_id = self._admitted(serial, queue, now)
             if task_id is not None:
                 self._dequeue(task_id)
                 self.running[serial] = task_id
@@ -322,6 +363,58 @@ class Scheduler:
             if upcoming is not None and (next_time is None or upcoming < next_time):
                 next_time = upcoming
         return next_time
+
+    # --- account safety -----------------------------------------------------------------------
+
+    def _admitted(self, serial: str, queue: PhoneQueue, now: datetime) -> int | None:
+        """The phone's first due task that its accounts allow now; the due ones before it are held."""
+        while (task_id := queue.next_due(now, self.rng)) is not None:
+            if not self._held_back(task_id, serial, queue.due[task_id], now):
+                self.held.discard(task_id)  # it starts: `started` ends any earlier wait
+                return task_id
+        return None
+
+    def _held_back(self, task_id: int, serial: str, due: datetime | None, now: datetime) -> bool:
+        """Hold the task out of its queue if its accounts may not act now."""
+        hold = self.gate.hold_for(task_id, serial, now)
+        if hold is None:
+            return False
+        self._dequeue(task_id)
+        self.held.hold(task_id, HeldTask(serial, due, hold, frozenset(self.gate.accounts_of(task_id, serial))))
+        return True
+
+    def _look_again(self, released: list[tuple[int, HeldTask]], now: datetime) -> None:
+        """Held tasks whose hold ended or whose accounts changed: held anew, or back in their queue."""
+        for task_id, held in released:
+            if not self._held_back(task_id, held.serial, held.due, now):
+                self.held.note(task_id, None)
+                self._enqueue_at(task_id, held.serial, held.due)
+        if released:
+            self._wakeup()
+
+    def _reconsider_recorded(self, pending: list[PendingTask]) -> None:
+        """At start: a task the views show waiting is held again, or released if nothing holds it now."""
+        now = self.clock.now()
+        for task in pending:
+            if task.waiting_reason is not None and task.task_id in self.queued:
+                self.held.recorded(task.task_id, task.waiting_reason, task.waiting_until)
+                serial = self.queued[task.task_id]
+                if not self._held_back(task.task_id, serial, self.queues[serial].due[task.task_id], now):
+                    self.held.note(task.task_id, None)
+
+    async def _record_holds(self) -> None:
+        """Append what the held tasks' notes ask, in batches."""
+        while True:
+            await self.held.ready.wait()
+            changes = list(self.held.take_records().items())
+            for start in range(0, len(changes), HOLDS_PER_APPEND):
+                batch = dict(changes[start:start + HOLDS_PER_APPEND])
+                try:
+                    await self.runner.tasks.hold_many(batch)
+                except Exception:  # noqa: BLE001 - the waits are shown again when the tasks are looked at again
+                    log.exception("could not record why %d tasks wait", len(batch))
+                    for task_id in batch:
+                        self.held.noted.pop(task_id, None)
 
     def metrics_lines(self) -> list[str]:
         """Per-phone busy time and tasks run, queue and running counts, for /metrics."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from service.domain.limits import Limits
 from service.store.locator import StoreLocator, locate
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1")
@@ -76,6 +77,7 @@ class Settings:
     sim_seed: int = 0
     sim_accounts: int = 1
     sim_faults: str = ""
+    default_limits: Limits | None = None  # --limits FILE, parsed
     access_log: bool = True
     run_tasks: bool = True  # discovery, scheduler and phone actors; off for API-only tests
 

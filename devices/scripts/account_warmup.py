@@ -6,6 +6,8 @@ swipe (from the second on), watch a random time in [min_duration, max_duration] 
 scaled by --time-scale), then like / follow the creator / favourite / comment, each when its
 draw (percent, from ctx.rng) says so. The draws happen for every video in the same order,
 so a run replays from its seed. Watching stops when the watch times add up to task_duration.
+An action the account may not do now (its daily limit reached, outside its working hours) is
+skipped, and the step says so; the watching goes on.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ class AccountWarmupScript:
                 return with_emoji(text, rng) if config.get("insert_emoji") else text
             return templates.next()
 
+        def allowed(action: str, done: list[str]) -> bool:
+            refusal = ctx.refusal(action)
+            if refusal is not None:
+                done.append(f"no {action} ({refusal})")
+            return refusal is None
+
         await ctx.step("open-feed", open_feed)
         low, high = float(config.get("min_duration", 15)), float(config.get("max_duration", 30))
         remaining = float(config.get("task_duration", 600))
@@ -66,11 +74,17 @@ class AccountWarmupScript:
                 video = await feed.current_video()
                 await ctx.clock.sleep(watch)
                 done = []
+                like, follow, collect, comment = (
+                    drawn and allowed(action, done) for drawn, action in
+                    ((like, "like"), (follow, "follow"), (collect, "collect"), (comment, "comment")))
                 if like and await feed.like():
+                    ctx.did("like")
                     done.append("liked")
                 if follow and await feed.follow_creator():
+                    ctx.did("follow")
                     done.append(f"followed @{video.author}")
                 if collect and await feed.favourite():
+                    ctx.did("collect")
                     done.append("favourited")
                 if comment:
                     text = await comment_text(video.caption)
@@ -78,6 +92,7 @@ class AccountWarmupScript:
                         done.append("no comment (no templates)")
                     else:
                         await ctx.ui.comments.write(text)
+                        ctx.did("comment")
                         done.append(f"commented {text!r}")
                 by = f" by @{video.author}" if video.author else ""
                 return f"watched video {number}{by} for {watch:.0f} s" + "".join(", " + d for d in done)

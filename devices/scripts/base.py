@@ -3,7 +3,10 @@
 A script is an async function of a ScriptContext. Each unit of work is wrapped in
 `await ctx.step(name, action)`: the step is timed, its detail recorded as a
 `step-completed` event (through `record`), and a requested stop halts the script at the
-next step boundary (a running device call is never interrupted midway).
+next step boundary (a running device call is never interrupted midway). A step that did
+something on the platform says so with `ctx.did("follow")` (follow, unfollow, like, comment,
+post, collect): the event names the actions, and the account's daily counts are folded from
+them; a warm-up asks `ctx.refusal(action)` before each action.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class StepRecord:
     name: str
     detail: str
     duration_ms: int
+    actions: tuple[str, ...] = ()  # what the step did on the platform
 
 
 class RunHalted(Exception):
@@ -56,21 +60,30 @@ class ScriptContext:
     register_accounts: Callable[[list[str]], Awaitable[None]]   # match_account: the phone's accounts
     stop_requested: Callable[[], bool] = lambda: False
     dialogs_dismissed: Callable[[], list[str]] = lambda: []  # since the last call; named in the step's detail
+    refusal: Callable[[str], str | None] = lambda action: None  # why the account may not do it now
+    counted: Callable[[str], None] = lambda action: None  # the run's allowance counts what it did
     steps: list[StepRecord] = field(default_factory=list)
     current_step: str | None = None  # the step in progress (named on `failed` if it fails)
+    acted: list[str] = field(default_factory=list)  # what the step in progress did on the platform
+
+    def did(self, action: str) -> None:
+        """The step in progress did this on the platform (follow, unfollow, like, comment, post, collect)."""
+        self.acted.append(action)
+        self.counted(action)
 
     async def step(self, name: str, action: Callable[[], Awaitable[str | None]]) -> str:
         """Run one named step; returns its detail. Raises RunHalted at the boundary after a stop."""
         if self.stop_requested():
             raise RunHalted()
         self.current_step = name
+        self.acted = []
         started = time.perf_counter()
         detail = await action() or ""
         dismissed = self.dialogs_dismissed()
         if dismissed:
             detail = f"{detail}; dismissed {', '.join(dismissed)}"
         record = StepRecord(index=len(self.steps) + 1, name=name, detail=detail[:200],
-                            duration_ms=int((time.perf_counter() - started) * 1000))
+                            duration_ms=int((time.perf_counter() - started) * 1000), actions=tuple(self.acted))
         self.steps.append(record)
         await self.record(record)
         self.current_step = None

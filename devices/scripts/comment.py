@@ -65,6 +65,7 @@ class CommentScript:
 
         async def comment() -> str:
             await ctx.ui.comments.write(text, image=remote[0] if remote else None)
+            ctx.did("comment")
             return f"commented {text!r}" + (" with an image" if remote else "")
 
         await ctx.step("open-post", open_post)

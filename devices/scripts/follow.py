@@ -33,4 +33,11 @@ class FollowScript:
         profiles = ctx.ui.profiles
         await ctx.step("open-profile", lambda: profiles.open(user, access=access))
         action = profiles.unfollow if self.name == "unfollow" else profiles.follow
-        await ctx.step(self.name, lambda: action(user))
+
+        async def flip() -> str:
+            detail = await action(user)
+            if detail.startswith(f"{self.name}ed @"):  # not "already following", "was not following"
+                ctx.did(self.name)
+            return detail
+
+        await ctx.step(self.name, flip)

@@ -90,6 +90,7 @@ class PostScript:
 
         async def publish() -> str:
             await ui.create.publish()
+            ctx.did("post")  # sent: the platform has it, even if the upload fails later
             return "tapped Post"
 
         async def wait_upload() -> str:

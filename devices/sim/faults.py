@@ -5,13 +5,14 @@ A spec is a comma-separated list of items; each item is one of:
 - a random fault, drawn per JSON-RPC call from each phone's seeded generator:
   `disconnect=P`, `u2crash=P`, `dialog=P` (probabilities 0..1);
 - a farm-wide setting: `offline_s=S` (how long a random disconnect lasts, in app seconds, default 3),
-  `ratelimit=N` (follows per app minute before "Too many attempts", 0 = off);
+  `ratelimit=N` (follows per app minute before "Too many attempts", 0 = off),
+  `actionblock=N` (follows per app minute before the "Action blocked" dialog, 0 = off);
 - a per-phone setting, SERIAL or `*` for every phone: `slow=SERIAL:MS` (extra latency),
   `lang=SERIAL:en|fr`, `version=SERIAL:34.1.2`, `app=SERIAL:installed|missing`, `screen=SERIAL:on|off|locked`;
 - an action on one phone (or `*`): `offline=SERIAL[:S]` (disconnect now, for S app seconds or until
   `online`), `online=SERIAL`, `crash=SERIAL` (the uiautomator2 server dies), `popup=SERIAL[:KIND]`
   (an interrupting dialog now; KIND is rating, friends, collections or permission);
-- `reset`: random faults, ratelimit and slow phones back to off (per-phone settings are kept).
+- `reset`: random faults, ratelimit, actionblock and slow phones back to off (per-phone settings are kept).
 
 The same changes as a JSON object: `{"disconnect": 0.01, "slow": {"SERIAL": 500}, "lang": {"*": "fr"},
 "offline": {"SERIAL": 2}, "online": ["SERIAL"], "crash": ["SERIAL"], "popup": {"SERIAL": "rating"},
@@ -44,6 +45,7 @@ class FarmFaults:
     dialog: float = 0.0
     offline_s: float = 3.0
     ratelimit: int = 0
+    actionblock: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """The switches as a JSON-able dict."""
@@ -99,7 +101,7 @@ def _item(key: str, target: str | None, value: Any) -> Change:
         return Change(key, None, _number(key, value, 0, 1))
     if key == "offline_s":
         return Change(key, None, _number(key, value, 0))
-    if key == "ratelimit":
+    if key in ("ratelimit", "actionblock"):
         return Change(key, None, int(_number(key, value, 0)))
     if key in PHONE_SETTINGS or key in ACTIONS:
         if not target:

@@ -127,6 +127,10 @@ class Phone:
         """Follows per app minute before the rate-limit message (0: none)."""
         return self.env.faults.ratelimit
 
+    def actionblock(self) -> int:
+        """Follows per app minute before the "Action blocked" dialog (0: never)."""
+        return self.env.faults.actionblock
+
     def media(self) -> list[tuple[str, str]]:
         """The (path, kind) the media store knows, most recently scanned first."""
         found = []

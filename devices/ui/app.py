@@ -9,7 +9,7 @@ names one of them `accounts`, which switches the signed-in account.
 A new app plugs in as:
   1. devices/selectors/<app>.json: its package, versions' ids and labels, with the elements
      the app-neutral parts use (tab_home; dialog_title, dialog_dismiss, dialog_close,
-     permission_allow, rate_limit, app_error; the label allow_for);
+     permission_allow, rate_limit, action_blocked, app_error; the label allow_for);
   2. devices/ui/<app>/: a PhoneApp subclass whose __init__ builds its flows, under the names
      the scripts call (`profiles.open`, `profiles.follow`, `feed.like`, `comments.write`, ...);
   3. devices/phones.py: the connector builds that app for a phone.

@@ -3,9 +3,10 @@
 Every fresh dump of the session passes here. A dialog whose title asks for a media permission
 (one of the `allow_for` words) is allowed; any other is dismissed by its dismiss button, else
 its close icon. A rate-limit or error message ends the step with its text, except while the
-phone is being prepared, when a message on screen is an earlier task's. The element names are
-the same for every app: dialog_title, dialog_dismiss, dialog_close, permission_allow,
-rate_limit and app_error.
+phone is being prepared, when a message on screen is an earlier task's. A rate limit and an
+"action blocked" dialog are the platform's warnings to the account (AccountWarned: the account
+rests). The element names are the same for every app: dialog_title, dialog_dismiss,
+dialog_close, permission_allow, rate_limit, action_blocked and app_error.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import deque
 from contextlib import contextmanager
 from typing import Iterator
 
-from devices.errors import ScriptFailed
+from devices.errors import AccountWarned, ScriptFailed
 from devices.selectors import Selectors
 from devices.ui.screen import Element, Screen
 
@@ -30,19 +31,23 @@ class Interruptions:
         self._earlier_tasks = False        # while preparing, a message on screen is an old task's
 
     def check_messages(self, screen: Screen, sel: Selectors) -> None:
-        """ScriptFailed with the text of a rate-limit or error message on screen."""
+        """AccountWarned with the text of a rate limit or an action block on screen; ScriptFailed with
+        an error message's."""
         if self._earlier_tasks:
             return
         limited = screen.matching(sel["rate_limit"])
         if limited:
-            raise ScriptFailed(f"rate limited by {self.app_name}: {limited[0].label}")
+            raise AccountWarned(f"rate limited by {self.app_name}: {limited[0].label}")
+        blocked = screen.matching(sel["action_blocked"])
+        if blocked:
+            raise AccountWarned(f"action blocked by {self.app_name}: {blocked[0].label}")
         error = screen.matching(sel["app_error"])
         if error:
             raise ScriptFailed(f"{self.app_name} says: {error[0].label}")
 
     def shows_message(self, screen: Screen, sel: Selectors) -> bool:
-        """Whether a rate-limit or error message shows."""
-        return bool(screen.matching(sel["rate_limit"]) or screen.matching(sel["app_error"]))
+        """Whether a rate-limit, action-blocked or error message shows."""
+        return any(screen.matching(sel[name]) for name in ("rate_limit", "action_blocked", "app_error"))
 
     @contextmanager
     def from_earlier_tasks(self) -> Iterator[None]:

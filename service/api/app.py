@@ -16,9 +16,11 @@ from service.api.openapi import openapi_config
 from service.api.routes.audit import audit_routes
 from service.api.routes.operations import health_route, license_route, metrics_route
 from service.api.routes.registry import registry_routes
+from service.api.routes.safety import safety_routes
 from service.api.routes.sim import sim_routes
 from service.api.routes.tasks import task_routes
 from service.clock import Clock, SystemClock
+from service.domain.default_limits import FROM_FILE
 from service.runtime import Runtime
 from service.settings import Settings
 from service.store import open_store
@@ -30,7 +32,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     store = open_store(settings.store, sync=settings.sync, now=clock.now)
     rt = Runtime(settings=settings, store=store, clock=clock)
 
-    routes = [*task_routes(rt), *audit_routes(rt), *registry_routes(rt), health_route(rt)]
+    routes = [*task_routes(rt), *audit_routes(rt), *registry_routes(rt), *safety_routes(rt), health_route(rt)]
     if settings.sim and settings.run_tasks:
         routes += sim_routes(rt)
     guarded = Router("/api/v1", guards=[plan_guard(settings)], route_handlers=routes)
@@ -39,6 +41,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         async with store.running():
+            if settings.default_limits is not None:
+                await rt.safety.set_default_limits(settings.default_limits, FROM_FILE)
             if not settings.run_tasks:
                 yield
                 return

@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFou
 from service.api.methods import allowed_methods
 from service.api.schemas import Envelope
 from service.domain.account import AccountNotFound
+from service.domain.device import DeviceNotFound
 from service.domain.errors import TaskNotFound, TransitionRefused
 from service.errors import ApiError, Code
 from service.store.records import StoreError
@@ -101,6 +102,7 @@ def exception_handlers(rest_status: bool) -> dict[type[Exception], Callable[[Req
         ApiError: api_error,
         TaskNotFound: not_found,
         AccountNotFound: not_found,
+        DeviceNotFound: not_found,
         TransitionRefused: refused,
         HTTPException: http_error,
         StoreError: store_error,

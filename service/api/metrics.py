@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from projections.safety_view import RESTRICTIONS
+from service.domain.admission import HOLD_KINDS
 from service.domain.task import TaskStatus
 from service.store.write_stats import Histogram
 
@@ -12,8 +16,22 @@ def _histogram(lines: list[str], name: str, help_text: str, histogram: Histogram
     lines += [f"{name}_sum {histogram.total:.6f}", f"{name}_count {histogram.count}"]
 
 
+def _account_safety(lines: list[str], counters: dict[str, int], waiting: dict[str, int], resting: int) -> None:
+    lines += ["# HELP droidledger_task_waits_total Times a pending task was held for its account, by why.",
+              "# TYPE droidledger_task_waits_total counter"]
+    lines += [f'droidledger_task_waits_total{{reason="{kind}"}} {counters.get(f"held:{kind}", 0)}' for kind in HOLD_KINDS]
+    lines += ["# HELP droidledger_tasks_waiting Pending tasks held for their account now, by why.",
+              "# TYPE droidledger_tasks_waiting gauge"]
+    lines += [f'droidledger_tasks_waiting{{reason="{kind}"}} {waiting.get(kind, 0)}' for kind in HOLD_KINDS]
+    lines += ["# HELP droidledger_account_restrictions_total Rests the platform's warnings earned accounts.",
+              "# TYPE droidledger_account_restrictions_total counter",
+              f"droidledger_account_restrictions_total {counters.get(RESTRICTIONS, 0)}",
+              "# HELP droidledger_accounts_restricted Accounts resting now.", "# TYPE droidledger_accounts_restricted gauge",
+              f"droidledger_accounts_restricted {resting}"]
+
+
 async def render_metrics(rt) -> str:
-    """Tasks by status, events appended, commit batches, append latency, phones."""
+    """Tasks by status, events appended, commit batches, append latency, account safety, phones."""
     counts = await rt.store.views.task_counts()
     stats = rt.store.stats
     lines = ["# HELP droidledger_store_info The event store's backend.", "# TYPE droidledger_store_info gauge",
@@ -36,9 +54,14 @@ async def render_metrics(rt) -> str:
     lines += ["# HELP droidledger_responses_total Responses by envelope code (0: success); the HTTP status is 200 "
               "for every code unless --rest-status.", "# TYPE droidledger_responses_total counter"]
     lines += [f'droidledger_responses_total{{code="{code}"}} {n}' for code, n in sorted(rt.response_codes.items())]
+    now = rt.clock.now()
+    resting = sum(1 for rest in (await rt.store.views.restrictions()).values() if datetime.fromisoformat(rest.until) > now)
+    _account_safety(lines, await rt.store.views.safety_counters(), await rt.store.views.waiting_counts(), resting)
     devices = await rt.store.views.devices()
     lines += ["# HELP droidledger_phones_online Phones adb reports as ready.", "# TYPE droidledger_phones_online gauge",
               f"droidledger_phones_online {sum(1 for d in devices if d.online)}"]
+    lines += ["# HELP droidledger_phones_paused Phones paused by an operator.", "# TYPE droidledger_phones_paused gauge",
+              f"droidledger_phones_paused {sum(1 for d in devices if d.paused)}"]
     if rt.scheduler is not None:
         lines += rt.scheduler.metrics_lines()
     return "\n".join(lines) + "\n"

@@ -13,7 +13,6 @@ from devices.discovery import Discovery
 from devices.driver import allow_adb_server_start
 from devices.phones import PhoneConnector
 from devices.task_run import TaskRunner
-from service.handlers.devices import DeviceHandlers
 from service.materials import seed_samples
 from service.runtime import Runtime
 from service.scheduler import Scheduler
@@ -31,7 +30,7 @@ async def run_phones(rt: Runtime) -> AsyncIterator[None]:
     # Worker threads: one per phone call in flight, plus the store's; anyio's default is 40.
     anyio.to_thread.current_default_thread_limiter().total_tokens = max(40, 2 * max(settings.sim, 100))
     adb_host, adb_port = settings.adb_host, settings.adb_port
-    devices = DeviceHandlers(rt.store)
+    devices = rt.devices
     allow_adb_server_start(settings.adb_start)
     connector = PhoneConnector(adb_host, adb_port, rt.clock)
     async with anyio.create_task_group() as tg:
@@ -51,10 +50,11 @@ async def run_phones(rt: Runtime) -> AsyncIterator[None]:
         await tg.start(discovery.run)
         if settings.sim:
             await _until_online(rt, set(rt.farm.serials), discovery)
-        runner = TaskRunner(rt.store, rt.tasks, rt.accounts, rt.clock, settings.data_dir, settings.retry_policy)
+        runner = TaskRunner(rt.store, rt.tasks, rt.accounts, rt.clock, settings.data_dir, settings.retry_policy,
+                            zone=rt.tz)
         rt.scheduler = Scheduler(rt.store, runner, devices, rt.clock, connector.for_phone,
                                  device_limit=settings.device_limit, random_order=settings.random_order,
-                                 recheck=discovery.scan)
+                                 recheck=discovery.scan, zone=rt.tz)
         await tg.start(rt.scheduler.run)
         try:
             yield

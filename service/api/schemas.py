@@ -6,6 +6,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
+from projections.device_view import DeviceRow
 from projections.task_view import TaskRow
 from service.domain.task import TaskStatus
 
@@ -16,6 +17,14 @@ class Progress(msgspec.Struct, kw_only=True):
     step: int
     steps: int | None
     name: str
+
+
+class Waiting(msgspec.Struct, kw_only=True):
+    """Why a pending task may not start yet for its account, and until when."""
+
+    kind: str  # "restricted", "daily_limit" or "working_hours"
+    reason: str
+    until: str
 
 
 class TaskOut(msgspec.Struct, kw_only=True):
@@ -40,6 +49,7 @@ class TaskOut(msgspec.Struct, kw_only=True):
     artifacts: msgspec.Raw
     stop_requested: bool
     progress: Progress | None
+    waiting: Waiting | None = None
 
 
 _STATUS_TEXT = [status.text for status in TaskStatus]
@@ -57,6 +67,8 @@ def task_out(row: TaskRow) -> TaskOut:
         stop_requested=bool(row.stop_requested),
         progress=Progress(step=row.progress_step, steps=row.progress_steps, name=row.progress_name)
         if row.progress_step is not None else None,
+        waiting=Waiting(kind=row.waiting_kind, reason=row.waiting_reason, until=row.waiting_until)
+        if row.waiting_kind is not None else None,
     )
 
 
@@ -145,6 +157,14 @@ class DeviceOut(msgspec.Struct, kw_only=True):
     current_task_id: int | None
     tasks_completed: int
     tasks_failed: int
+    paused: bool = False  # finishes its current task and starts no other until resumed
+
+
+def device_out(row: DeviceRow) -> DeviceOut:
+    """A row of the device view in its API shape."""
+    return DeviceOut(serial=row.serial, model=row.model, state=row.state, online=bool(row.online), busy=bool(row.busy),
+                     current_task_id=row.current_task_id, tasks_completed=row.tasks_completed,
+                     tasks_failed=row.tasks_failed, paused=bool(row.paused))
 
 
 class DeviceList(msgspec.Struct, kw_only=True):
@@ -161,10 +181,57 @@ class AccountOut(msgspec.Struct, kw_only=True):
     package: str
 
 
+class LimitsOut(msgspec.Struct, kw_only=True):
+    """The limits that apply to an account: per action per day (limited actions only), working hours
+    ([]: any time), the zone its days and hours are counted in, the rests after 1, 2, 3+ warnings."""
+
+    daily: dict[str, int]
+    working_hours: list[str]
+    timezone: str
+    cooldown_hours: list[float]
+
+
+class RestrictionOut(msgspec.Struct, kw_only=True):
+    """The rest the platform's warning earned an account."""
+
+    reason: str
+    until: str
+
+
+class AccountDetail(msgspec.Struct, kw_only=True):
+    """An account with its limits, what it did today (in its zone) and its rest, if it rests."""
+
+    username: str
+    serial: str
+    package: str
+    limits: LimitsOut
+    today: dict[str, int]
+    restricted: RestrictionOut | None
+
+
 class AccountList(msgspec.Struct, kw_only=True):
     """Accounts of the registry."""
 
-    accounts: list[AccountOut]
+    accounts: list[AccountDetail]
+
+
+class LimitsBody(msgspec.Struct, kw_only=True):
+    """PUT /limits and PUT /account/{username}/limits: a key left out falls back on the defaults;
+    in `daily`, null means no limit. Actions: follow, unfollow, like, comment, post, collect."""
+
+    daily: dict[str, Annotated[int, msgspec.Meta(ge=0, le=100_000)] | None] | None = None
+    working_hours: list[str] | None = None  # "HH:MM-HH:MM", not overlapping; [] any time
+    timezone: str | None = None  # IANA, e.g. Europe/Paris
+    cooldown_hours: list[float] | None = None  # not decreasing, e.g. [1, 6, 24]
+
+
+class DefaultLimitsOut(msgspec.Struct, kw_only=True):
+    """The default limits as set (null: not set)."""
+
+    daily: dict[str, int | None]
+    working_hours: list[str] | None
+    timezone: str | None
+    cooldown_hours: list[float] | None
 
 
 class LicenseOut(msgspec.Struct, kw_only=True):

@@ -3,6 +3,9 @@
     pending ──start──► running ──complete──► completed
        │                  │
        └──stop──► failed ◄┴──fail / stop──┘      failed ──retry──► pending
+
+A pending task may be held (it waits for its account: a limit, the working hours, a
+restriction) and released again; holding changes no status.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any, Sequence
 from service.domain.errors import TaskNotFound, TransitionRefused
 from service.events import (
     MaterialUsed, StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskEvent, TaskFailed,
-    TaskRetried, TaskStarted,
+    TaskHeld, TaskReleased, TaskRetried, TaskStarted,
 )
 
 STOPPED = "stopped"
@@ -50,6 +53,7 @@ class TaskState:
     stop_requested: bool = False
     stopped: bool = False  # the last failure was a stop
     automatic_retries: int = 0  # since creation or the last manual retry
+    held: tuple[str, str] | None = None  # (reason, until) while the pending task waits for its account
 
 
 def evolve(state: TaskState, event: TaskEvent) -> TaskState:
@@ -61,11 +65,15 @@ def evolve(state: TaskState, event: TaskEvent) -> TaskState:
                            username=event.username, script_name=event.script_name)
         case TaskStarted():
             return replace(state, version=version, status=TaskStatus.RUNNING, attempt=event.attempt,
-                           serial=event.serial)
+                           serial=event.serial, held=None)
         case TaskCompleted():
             return replace(state, version=version, status=TaskStatus.COMPLETED)
         case TaskFailed():
-            return replace(state, version=version, status=TaskStatus.FAILED, stopped=state.stop_requested)
+            return replace(state, version=version, status=TaskStatus.FAILED, stopped=state.stop_requested, held=None)
+        case TaskHeld():
+            return replace(state, version=version, held=(event.reason, event.until))
+        case TaskReleased():
+            return replace(state, version=version, held=None)
         case StopRequested():
             return replace(state, version=version, stop_requested=True)
         case TaskRetried():
@@ -118,6 +126,8 @@ class CompleteStep:
     name: str
     duration_ms: int
     detail: str = ""
+    actions: tuple[str, ...] = ()  # what it did on the platform ("follow", "like", ...)
+    accounts: tuple[str, ...] = ()  # for whom (compared form)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +172,23 @@ class DeleteTask:
     """Remove the task from every view (a running one is stopped first)."""
 
 
-Command = CreateTask | StartTask | CompleteStep | RecordMaterialUse | CompleteTask | FailTask | RequestStop | RetryTask | DeleteTask
+@dataclass(frozen=True, slots=True)
+class HoldTask:
+    """The pending task waits for its account until `until` (ISO 8601)."""
+
+    kind: str
+    account: str
+    reason: str
+    until: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseTask:
+    """What held the pending task is over."""
+
+
+Command = (CreateTask | StartTask | CompleteStep | RecordMaterialUse | CompleteTask | FailTask | RequestStop | RetryTask
+           | DeleteTask | HoldTask | ReleaseTask)
 
 
 def decide(state: TaskState, command: Command) -> list[TaskEvent]:
@@ -185,7 +211,8 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
         case CompleteStep():
             _require(state, (TaskStatus.RUNNING,), "record a step of")
             return [StepCompleted(attempt=state.attempt, index=command.index, name=command.name,
-                                  detail=command.detail, duration_ms=command.duration_ms)]
+                                  detail=command.detail, duration_ms=command.duration_ms,
+                                  actions=list(command.actions), accounts=list(command.accounts))]
         case RecordMaterialUse():
             _require(state, (TaskStatus.RUNNING,), "record material for")
             return [MaterialUsed(attempt=state.attempt, paths=list(command.paths))]
@@ -217,6 +244,14 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
             if state.status == TaskStatus.RUNNING and not state.stop_requested:
                 return [StopRequested(), TaskDeleted()]
             return [TaskDeleted()]
+        case HoldTask():
+            _require(state, (TaskStatus.PENDING,), "hold")
+            if state.held == (command.reason, command.until):
+                return []
+            return [TaskHeld(kind=command.kind, account=command.account, reason=command.reason, until=command.until)]
+        case ReleaseTask():
+            _require(state, (TaskStatus.PENDING,), "release")
+            return [TaskReleased()] if state.held is not None else []
     raise TypeError(f"unknown command {command!r}")
 
 

@@ -1,10 +1,11 @@
-"""Device commands: record what discovery sees of each phone, and actor restarts."""
+"""Device commands: record what discovery sees of each phone, actor restarts, and an operator's
+pause and resume."""
 
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from service.domain.device import DeviceState, decide_gone, decide_observed
+from service.domain.device import DeviceState, decide_gone, decide_observed, decide_pause, decide_resume
 from service.events import DeviceActorRestarted, DeviceEvent, device_stream
 from service.handlers.runner import Decision, run_command
 from service.store.interface import EventStore
@@ -23,7 +24,7 @@ class DeviceHandlers:
         row = await self.store.views.device(serial)
         if version == 0 or row is None:
             return DeviceState(serial), version
-        return DeviceState(serial, known=True, state=row.state, model=row.model), version
+        return DeviceState(serial, known=True, state=row.state, model=row.model, paused=bool(row.paused)), version
 
     async def _append(self, serial: str, decide: Callable[[DeviceState], Sequence[DeviceEvent]]) -> list[DeviceEvent]:
         decided: list[DeviceEvent] = []
@@ -47,3 +48,11 @@ class DeviceHandlers:
     async def actor_restarted(self, serial: str, reason: str) -> None:
         """The phone's actor crashed and was restarted: say why."""
         await self._append(serial, lambda state: [DeviceActorRestarted(reason=reason[:500])])
+
+    async def pause(self, serial: str) -> list[DeviceEvent]:
+        """The phone finishes its current task and starts no other (DeviceNotFound if adb never listed it)."""
+        return await self._append(serial, decide_pause)
+
+    async def resume(self, serial: str) -> list[DeviceEvent]:
+        """The paused phone takes tasks again."""
+        return await self._append(serial, decide_resume)

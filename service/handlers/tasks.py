@@ -4,11 +4,14 @@ append through `run_command` (a version conflict re-runs the three)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from projections.queries import TaskFilter
 from service.domain.errors import DomainError, TaskNotFound
-from service.domain.task import Command, CreateTask, DeleteTask, RequestStop, RetryTask, TaskState, decide, evolve, fold
+from service.domain.admission import Hold
+from service.domain.task import (
+    Command, CreateTask, DeleteTask, HoldTask, ReleaseTask, RequestStop, RetryTask, TaskState, decide, evolve, fold,
+)
 from service.events import task_id_of, task_stream
 from service.handlers.runner import Decision, run_command
 from service.store.interface import EventStore
@@ -104,7 +107,7 @@ class TaskHandlers:
 
     async def delete_many(self, task_ids: Sequence[int]) -> tuple[list[int], list[int]]:
         """Delete each task that exists; (deleted ids, ids not found). One transaction."""
-        return await self._apply_many(task_ids, DeleteTask(), erase=True)
+        return await self._apply_many(dict.fromkeys(task_ids, DeleteTask()), erase=True)
 
     async def retry_failed(self) -> list[int]:
         """Retry every failed task (stopped ones included); one transaction."""
@@ -112,13 +115,23 @@ class TaskHandlers:
 
     async def retry_matching(self, where: TaskFilter) -> list[int]:
         """Retry every failed task that matches; the ids retried. One transaction."""
-        retried, _ = await self._apply_many(await self.store.views.task_ids(where), RetryTask(), skip_refused=True)
+        ids = await self.store.views.task_ids(where)
+        retried, _ = await self._apply_many(dict.fromkeys(ids, RetryTask()), skip_refused=True)
         return retried
 
-    async def _apply_many(self, task_ids: Sequence[int], command: Command, *, erase: bool = False,
+    async def hold_many(self, holds: Mapping[int, Hold | None]) -> list[int]:
+        """Record why pending tasks wait for their accounts (None: they no longer do); one transaction.
+        Tasks that started, ended or went meanwhile are skipped; the ids whose hold changed."""
+        commands = {task_id: ReleaseTask() if hold is None else HoldTask(
+            kind=hold.kind, account=hold.account, reason=hold.reason, until=hold.until.isoformat(timespec="seconds"))
+            for task_id, hold in holds.items()}
+        done, _ = await self._apply_many(commands, skip_refused=True)
+        return done
+
+    async def _apply_many(self, commands: Mapping[int, Command], *, erase: bool = False,
                           skip_refused: bool = False) -> tuple[list[int], list[int]]:
-        """One command on many tasks in one atomic append; a conflict re-runs the whole batch."""
-        unique = list(dict.fromkeys(task_ids))
+        """A command for each of many tasks, in one atomic append; a conflict re-runs the whole batch."""
+        unique = list(commands)
         done: list[int] = []
         missing: list[int] = []
 
@@ -129,7 +142,7 @@ class TaskHandlers:
             appends, extra = [], []
             for task_id in unique:
                 try:
-                    events = decide(states[task_id], command)
+                    events = decide(states[task_id], commands[task_id])
                 except TaskNotFound:
                     missing.append(task_id)
                     continue
@@ -137,6 +150,8 @@ class TaskHandlers:
                     if skip_refused:
                         continue
                     raise
+                if not events:
+                    continue
                 done.append(task_id)
                 appends.append(StreamAppend(task_stream(task_id), states[task_id].version, events))
                 if erase:

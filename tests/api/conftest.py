@@ -49,6 +49,13 @@ ENDPOINTS = (
     ("GET", "/api/v1/account"),
     ("POST", "/api/v1/account"),
     ("DELETE", "/api/v1/account/bob"),
+    ("GET", "/api/v1/account/bob"),
+    ("PUT", "/api/v1/account/bob/limits"),
+    ("POST", "/api/v1/account/bob/clear-restriction"),
+    ("GET", "/api/v1/limits"),
+    ("PUT", "/api/v1/limits"),
+    ("POST", "/api/v1/device/R58M/pause"),
+    ("POST", "/api/v1/device/R58M/resume"),
     ("GET", "/api/v1/health"),
 )
 

@@ -67,8 +67,8 @@ def test_the_openapi_schema_lists_every_endpoint(api, endpoints):
     assert response.status_code == 200
     paths = response.json()["paths"]
     listed = {(method.upper(), path) for path, operations in paths.items() for method in operations}
-    wanted = {(method, re.sub(r"/(1|bob|screen\.png)(?=/|$)", lambda m: {"/1": "/{task_id}", "/bob": "/{username}",
-                                                                        "/screen.png": "/{name}"}[m.group(0)], path))
+    wanted = {(method, re.sub(r"/(1|bob|screen\.png|R58M)(?=/|$)", lambda m: {
+        "/1": "/{task_id}", "/bob": "/{username}", "/screen.png": "/{name}", "/R58M": "/{serial}"}[m.group(0)], path))
               for method, path in endpoints}
     wanted |= {("GET", "/api/v1/license/check"), ("GET", "/metrics")}
     assert listed == wanted

@@ -9,7 +9,7 @@ import pytest
 
 @pytest.mark.parametrize(("path", "allow"), [
     ("/api/v1/task", "GET, POST"), ("/api/v1/task/1", "DELETE, GET"), ("/api/v1/task/1/stop", "POST"),
-    ("/api/v1/task/batch", "DELETE"), ("/api/v1/account", "GET, POST"), ("/api/v1/account/bob", "DELETE"),
+    ("/api/v1/task/batch", "DELETE"), ("/api/v1/account", "GET, POST"), ("/api/v1/account/bob", "DELETE, GET"),
     ("/api/v1/license/check", "GET"), ("/metrics", "GET"), ("/schema/openapi.json", "GET"),
 ])
 def test_options_is_40501_with_the_routes_methods(shared_api, path, allow):

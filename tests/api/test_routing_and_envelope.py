@@ -20,7 +20,7 @@ def test_an_unknown_route_is_40401_naming_the_path(shared_api, path):
 @pytest.mark.parametrize(("method", "path"), [
     ("PUT", "/api/v1/task"), ("DELETE", "/api/v1/task"), ("PATCH", "/api/v1/task/1"), ("POST", "/api/v1/task/1"),
     ("GET", "/api/v1/task/1/stop"), ("GET", "/api/v1/task/retry-all"), ("POST", "/api/v1/task/stats"),
-    ("PUT", "/api/v1/account"), ("GET", "/api/v1/account/bob"), ("POST", "/api/v1/license/check"),
+    ("PUT", "/api/v1/account"), ("PATCH", "/api/v1/account/bob"), ("GET", "/api/v1/account/bob/limits"), ("POST", "/api/v1/license/check"),
     ("POST", "/api/v1/events"), ("POST", "/metrics"),
 ])
 def test_a_wrong_method_on_a_known_route_is_40501(shared_api, method, path):

@@ -78,7 +78,7 @@ class Run:
 
 def make_run(ui: Any, config: dict[str, Any], *, seed: int = 1, data_dir: Path = Path("."),
              materials: FakeMaterials | None = None, secrets: dict[str, str] | None = None,
-             serial: str = "SERIAL", stop_after: int | None = None) -> Run:
+             serial: str = "SERIAL", stop_after: int | None = None, allowance: Any = None) -> Run:
     """A ScriptContext as the actor builds one, with fakes for the store's side."""
     records: list[StepRecord] = []
     registered: list[list[str]] = []
@@ -93,4 +93,7 @@ def make_run(ui: Any, config: dict[str, Any], *, seed: int = 1, data_dir: Path =
                         rng=random.Random(seed), clock=SystemClock(TIME_SCALE), ui=ui, data_dir=data_dir,
                         materials=materials or FakeMaterials(), record=record, register_accounts=register,
                         stop_requested=(lambda: stop_after is not None and len(records) >= stop_after))
+    if allowance is not None:  # the account's limits, as the runner gives them (devices/task_run.py)
+        ctx.refusal = lambda action: allowance.refusal(action, ctx.clock.now())
+        ctx.counted = lambda action: allowance.count(action, ctx.clock.now())
     return Run(ctx, records, registered)

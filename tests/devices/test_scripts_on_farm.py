@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from devices.errors import ScriptFailed
 from devices.scripts import SCRIPTS
 from devices.scripts.base import RunHalted
 from devices.scripts.texts import EMOJIS
+from service.domain.admission import Allowance, Standing
+from service.domain.limits import Limits, effective
 from service.requests.spintax import resolve_spintax
 
 VIDEO_URL = "https://www.tiktok.com/@creator/video/7234567890123456789"
@@ -42,12 +45,16 @@ async def run_script(farm, index: int, name: str, config: dict[str, Any], **kw: 
 async def test_follow_by_url_then_unfollow_by_search(farm):
     serial = farm.serials[0]
     run = await run_script(farm, 0, "follow", {"target_users": ["@Grace.Hopper"], "access_method": "direct"})
-    assert [(r.name, r.detail) for r in run.records] == [
-        ("open-profile", "opened https://www.tiktok.com/@grace.hopper"), ("follow", "followed @grace.hopper")]
+    assert [(r.name, r.detail, r.actions) for r in run.records] == [
+        ("open-profile", "opened https://www.tiktok.com/@grace.hopper", ()),
+        ("follow", "followed @grace.hopper", ("follow",))]
     assert "grace.hopper" in farm.account(serial)["follows"]
     run = await run_script(farm, 0, "unfollow", {"target_users": ["grace.hopper"], "access_method": "search"})
-    assert [r.detail for r in run.records] == ["found @grace.hopper by search", "unfollowed @grace.hopper"]
+    assert [(r.detail, r.actions) for r in run.records] == [
+        ("found @grace.hopper by search", ()), ("unfollowed @grace.hopper", ("unfollow",))]
     assert "grace.hopper" not in farm.account(serial)["follows"]
+    run = await run_script(farm, 0, "unfollow", {"target_users": ["grace.hopper"]})
+    assert [(r.detail, r.actions) for r in run.records][1] == ("was not following @grace.hopper", ())
 
 
 @pytest.mark.parametrize("access", ["direct", "search"])
@@ -165,6 +172,22 @@ async def test_warmup_likes_and_favourites_as_its_seed_draws(farm):
     assert len(after["favourites"]) - len(before["favourites"]) == len(draws)
     assert [("liked" in r.detail) for r in videos] == [d[0] for d in draws]
     assert after["follows"] == before["follows"]
+
+
+async def test_a_warmup_stops_liking_at_the_daily_limit_and_goes_on_watching(farm):
+    serial = farm.serials[5]
+    before = farm.account(serial)
+    limits = effective(Limits(daily={"like": 3, "collect": 0}), None, timezone.utc)
+    allowance = Allowance([Standing("me", "me", limits, {"like": 2})], datetime.now(timezone.utc))
+    config = {**WARMUP, "like_probable": 100, "collect_probable": 100, "task_duration": 40}
+    run = await run_script(farm, 5, "account_warmup", config, seed=3, allowance=allowance)
+    videos = run.records[1:]
+    assert len(videos) >= 2
+    assert [r.actions for r in videos] == [("like",)] + [()] * (len(videos) - 1)
+    assert all("no collect (daily collect limit)" in r.detail for r in videos)
+    assert all("no like (daily like limit)" in r.detail for r in videos[1:])
+    assert len(farm.account(serial)["likes"]) - len(before["likes"]) == 1
+    assert farm.account(serial)["favourites"] == before["favourites"]
 
 
 async def test_warmup_on_a_topic_follows_and_comments_from_templates(farm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fake_phone import FakeDriver, centre, dump
 
-from devices.errors import ScriptFailed
+from devices.errors import AccountWarned, ScriptFailed
 from devices.selectors import load_selectors
 from devices.ui.session import AppSession
 from service.clock import SystemClock
@@ -51,6 +51,35 @@ async def test_app_errors_and_limits_end_the_step_with_their_text():
         session, _ = session_over(dump(("TextView", text, "", False)))
         with pytest.raises(ScriptFailed, match=f"^{reason}$"):
             await session.look()
+
+
+ACTION_BLOCKED = dump(("TextView", "Action blocked", "", False),
+                      ("TextView", "You're temporarily blocked from following accounts.", "", False),
+                      ("Button", "OK", "", True))
+
+
+async def test_a_rate_limit_and_an_action_block_are_warnings_to_the_account():
+    session, _ = session_over(dump(("TextView", "Too many attempts. Try again later.", "", False)))
+    with pytest.raises(AccountWarned, match="^rate limited by TikTok: Too many attempts. Try again later.$"):
+        await session.look()
+    session, _ = session_over(ACTION_BLOCKED)
+    with pytest.raises(AccountWarned, match="^action blocked by TikTok: You're temporarily blocked from following"):
+        await session.look()
+
+
+async def test_an_app_error_is_no_warning_to_the_account():
+    session, _ = session_over(dump(("TextView", "Something went wrong", "", False)))
+    with pytest.raises(ScriptFailed) as caught:
+        await session.look()
+    assert not isinstance(caught.value, AccountWarned)
+
+
+async def test_an_earlier_tasks_action_block_is_dismissed_by_its_ok_while_preparing():
+    session, driver = session_over(ACTION_BLOCKED, HOME)
+    with session.interruptions.from_earlier_tasks():
+        screen = await session.look()
+    assert driver.taps == [centre(2)] and screen.find(session.sel["tab_home"]) is not None
+    assert session.interruptions.take() == ["Action blocked (OK)"]
 
 
 async def test_an_earlier_tasks_message_fails_nothing_while_preparing():

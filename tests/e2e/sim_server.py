@@ -166,6 +166,22 @@ class SimServer:
         devices = self.ok(self.client.get("/device"))["devices"]
         return next(d for d in devices if d["serial"] == serial)
 
+    def register(self, index: int) -> str:
+        """Register the account signed in on phone `index` (POST /account); its username."""
+        serial = self.serials[index]
+        username = self.phone(serial)["current_account"]
+        self.ok(self.client.post("/account", json={"username": username, "serial": serial}))
+        return username
+
+    def follow_as(self, username: str, *targets: str) -> list[int]:
+        """Follow tasks in account mode, one per target; their ids."""
+        body = {"usernames": [username], "script_name": "follow", "script_config": {"target_users": list(targets)}}
+        return self.ok(self.client.post("/task", json=body))["task_ids"]
+
+    def waiting(self, task_id: int) -> dict[str, Any]:
+        """Wait until the pending task waits for its account; its `waiting`."""
+        return self.wait_until(f"task {task_id} waits", lambda: self.task(task_id)["waiting"])
+
     def accounts(self, serial: str) -> list[str]:
         """Usernames the registry holds for a phone, sorted."""
         return sorted(a["username"] for a in self.ok(self.client.get("/account", params={"serial": serial}))["accounts"])

@@ -11,19 +11,10 @@ inside a run — each part of the system reads the time it would read in product
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
-from typing import Any, AsyncIterator
+from datetime import datetime, timedelta
 
-import anyio
-import httpx
+from in_process import NOW, in_process
 from sim_server import SimServer
-
-from service.api.app import create_app
-from service.clock import FakeClock
-from service.settings import Settings
-
-NOW = datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
 
 
 # --- device_limit, through a real process ----------------------------------------------------------
@@ -52,67 +43,6 @@ def test_no_more_phones_run_at_once_than_the_device_limit(start_server):
 
 
 # --- due times, in-process on a fake clock ---------------------------------------------------------
-
-class DueTimeClock(FakeClock):
-    """Fake wall time (due times, recorded times); real, scaled waits inside a run."""
-
-    async def sleep(self, seconds: float) -> None:
-        await anyio.sleep(max(0.0, seconds * self.time_scale))
-
-
-class InProcess:
-    """The app with its farm, scheduler and actors in this event loop; httpx through ASGITransport."""
-
-    def __init__(self, app, client: httpx.AsyncClient, clock: DueTimeClock) -> None:
-        self.app, self.client, self.clock = app, client, clock
-        self.serials: list[str] = app.state.runtime.farm.serials
-
-    async def ok(self, request) -> Any:
-        response = await request
-        body = response.json()
-        assert (response.status_code, body["code"]) == (200, 0), body
-        return body["data"]
-
-    async def create(self, serial: str, script: str, config: dict, **fields: Any) -> list[int]:
-        body = {"serials": [serial], "script_name": script, "script_config": config, **fields}
-        return (await self.ok(self.client.post("/task", json=body)))["task_ids"]
-
-    async def task(self, task_id: int) -> dict:
-        return await self.ok(self.client.get(f"/task/{task_id}"))
-
-    async def events(self, task_id: int) -> list[dict]:
-        return (await self.ok(self.client.get(f"/task/{task_id}/events")))["events"]
-
-    async def started_at(self, task_id: int) -> datetime:
-        started = [e for e in await self.events(task_id) if e["type"] == "started"]
-        return datetime.fromisoformat(started[0]["recorded_at"])
-
-    async def wait_status(self, task_id: int, *statuses: str, timeout_s: float = 20) -> dict:
-        with anyio.fail_after(timeout_s):
-            while (task := await self.task(task_id))["status_text"] not in statuses:
-                await anyio.sleep(0.02)
-        return task
-
-    async def still_pending(self, *task_ids: int, for_s: float = 0.3) -> None:
-        """Nothing starts them for a while (the scheduler has had every chance to)."""
-        await anyio.sleep(for_s)
-        assert [(await self.task(i))["status_text"] for i in task_ids] == ["pending"] * len(task_ids)
-
-    async def advance_to(self, moment: datetime) -> None:
-        self.clock.advance((moment - self.clock.now()).total_seconds())
-
-
-@asynccontextmanager
-async def in_process(tmp_path, sim: int = 1) -> AsyncIterator[InProcess]:
-    clock = DueTimeClock(NOW, time_scale=0.01)
-    settings = Settings(data_dir=tmp_path, sync="normal", sim=sim, time_scale=0.01, tz=timezone.utc, access_log=False)
-    app = create_app(settings, clock=clock)
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://e2e/api/v1", timeout=10) as client:
-            yield InProcess(app, client, clock)
-
-
 async def test_a_task_with_a_start_time_waits_until_the_clock_passes_it(tmp_path):
     async with in_process(tmp_path) as farm:
         phone = farm.serials[0]

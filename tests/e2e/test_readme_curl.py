@@ -1,4 +1,5 @@
-"""Every curl example of the README's "Try it" section works against `serve --sim 4`, in order."""
+"""Every curl example of the README's "Try it" section works against `serve --sim 4`, in order; so does
+the worked example of "Keeping accounts safe", and it shows what it says."""
 
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ pytestmark = pytest.mark.skipif(shutil.which("curl") is None or shutil.which("ba
                                 reason="needs curl and bash")
 
 
-def curl_examples() -> list[str]:
-    """The commands of the first ```sh block after "## Try it", continuation lines joined."""
+def curl_examples(heading: str = "## Try it") -> list[str]:
+    """The commands of the first ```sh block after the heading, continuation lines joined."""
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Try it"):]
+    section = text[text.index(heading):]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
     commands, current = [], ""
     for line in block.splitlines():
@@ -45,7 +46,7 @@ def test_the_readme_shows_every_endpoint():
     for path in ("/license/check", "/task ", "/task?", "/task/1", "/task/stats", "/task/1/events", "/stop",
                  "/retry", "/retry-all", "DELETE $API/task/12", "/task/batch", "/artifacts/", "/events?",
                  "/device", "/account", "DELETE $API/account/", "/health", "/metrics", "/schema",
-                 "/sim/state", "/sim/faults"):
+                 "/sim/state", "/sim/faults", "$API/limits", "$API/account/elena.k33", "/pause", "/resume"):
         assert path in commands, f"no README example for {path}"
 
 
@@ -67,3 +68,51 @@ def test_every_readme_example_answers_success(start_server, tmp_path):
         body = json.loads(done.stdout)
         assert body["code"] == 0, f"{command}\n{body}"
     assert (tmp_path / "attempt1-open-profile-hierarchy.xml").read_text().startswith("<?xml")
+
+
+def run_example(server, command: str, cwd: Path) -> str:
+    """One README command against the server; its output."""
+    shell = command.replace("http://localhost:50809", server.base.removesuffix("/api/v1"))
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, cwd=cwd, timeout=30,
+                          env={"API": server.base, "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, f"{command}\n{done.stderr}"
+    return done.stdout
+
+
+def test_the_worked_example_of_keeping_accounts_safe_shows_what_it_says(start_server, tmp_path):
+    server = start_server(sim=4)
+    examples = curl_examples("## Keeping accounts safe")
+    assert sum("PUT $API/limits" in c or "/clear-restriction" in c or "$API/account/" in c for c in examples) >= 5
+    answers = {}
+    for command in examples:
+        if command.startswith("API="):
+            continue
+        if "$API/task/3" in command:
+            server.wait_done([1, 2])
+            server.wait_until("task 3 waits", lambda: server.task(3)["waiting"])
+        if "$API/task/5" in command:
+            server.wait_done([4, 5])
+            server.wait_until("task 6 waits", lambda: server.task(6)["waiting"])
+        if "/clear-restriction" in command:
+            assert server.task(6)["status_text"] == "pending"
+        if command.startswith("curl $API/task/6") and 6 in answers:
+            server.wait_done([6])
+        output = run_example(server, command, tmp_path)
+        if "/metrics" in command:
+            assert "droidledger_account_restrictions_total 1" in output
+            continue
+        body = json.loads(output)
+        assert body["code"] == 0, f"{command}\n{body}"
+        for task_id in (3, 5, 6):
+            if command.startswith(f"curl $API/task/{task_id}"):
+                answers[task_id] = body["data"]
+        if command.startswith("curl $API/account/"):
+            answers[command.split("/account/")[1].split()[0]] = body["data"]
+    waiting = answers[3]["waiting"]
+    assert (answers[3]["status"], waiting["kind"]) == (0, "daily_limit")
+    assert waiting["reason"] == "daily follow limit of @elena.k33 reached (2/2); next after 00:00 Europe/Paris"
+    assert answers["elena.k33"]["today"] == {"follow": 2}
+    assert answers["elena.k33"]["limits"]["daily"] == {"follow": 2, "like": 200, "comment": 10}
+    assert answers[5]["error"] == "rate limited by TikTok: Too many attempts. Try again later."
+    assert answers["iris_garcia"]["restricted"]["reason"] == answers[5]["error"]
+    assert server.wait_done([6])[6]["status_text"] == "completed"

@@ -27,10 +27,10 @@ async def devices(store) -> list[dict]:
 
 
 def device(serial="phone-1", model="Pixel 7", state="device", online=1, busy=0, current_task_id=None,
-           current_deleted=0, tasks_completed=0, tasks_failed=0) -> dict:
+           current_deleted=0, tasks_completed=0, tasks_failed=0, paused=0) -> dict:
     return {"serial": serial, "model": model, "state": state, "online": online, "busy": busy,
             "current_task_id": current_task_id, "current_deleted": current_deleted,
-            "tasks_completed": tasks_completed, "tasks_failed": tasks_failed}
+            "tasks_completed": tasks_completed, "tasks_failed": tasks_failed, "paused": paused}
 
 
 async def test_a_connected_phone_is_online_and_idle(open_store, record):

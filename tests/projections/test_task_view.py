@@ -24,7 +24,7 @@ def pending_row(at) -> dict:
         "start_time": "2026-11-27T14:30:00+00:00", "retry_count": 0, "auto_retries": 0, "attempt": 1,
         "created_at": at(0), "started_at": None, "finished_at": None, "error": None, "failed_step": None,
         "artifacts": None, "stop_requested": 0, "stopped": 0, "progress_step": None, "progress_steps": None,
-        "progress_name": None, "version": 1,
+        "progress_name": None, "version": 1, "waiting_kind": None, "waiting_reason": None, "waiting_until": None,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import anyio
@@ -12,10 +13,15 @@ from hypothesis import given, settings, strategies as st
 from service.store import operations
 from service.store.locator import StoreLocator
 from projections.views import all_views
+from service.domain.account import account_key
+from service.domain.admission import HOLD_KINDS, Hold
 from service.domain.errors import DomainError
+from service.domain.limits import Limits
 from service.domain.task import CompleteStep, CompleteTask, CreateTask, FailTask, StartTask
 from service.events import DeviceConnected, DeviceDisconnected, DeviceStateChanged, device_stream
 from service.handlers.accounts import AccountHandlers
+from service.handlers.devices import DeviceHandlers
+from service.handlers.safety import SafetyHandlers
 from service.handlers.tasks import NewTask, TaskHandlers
 from service.store.records import ConcurrencyError, StreamAppend
 from service.store.sqlite.store import SQLiteEventStore
@@ -44,6 +50,15 @@ COMMANDS = {  # kind: (weight, arguments)
     "remove": (1, st.tuples(st.just("remove"), usernames)),
     "replace-accounts": (1, st.tuples(st.just("replace-accounts"), serials, st.lists(usernames, max_size=3))),
     "device": (1, st.tuples(st.just("device"), serials, st.sampled_from(("connected", "offline", "disconnected")))),
+    "limits": (1, st.tuples(st.just("limits"), usernames, st.none() | st.integers(0, 3))),
+    "defaults": (1, st.tuples(st.just("defaults"), st.integers(0, 3), st.sampled_from(("api", "file")))),
+    "act": (2, st.tuples(st.just("act"), task_ids, st.lists(st.sampled_from(("follow", "like")), max_size=2),
+                         st.lists(usernames, max_size=2))),
+    "warned": (1, st.tuples(st.just("warned"), task_ids, st.lists(usernames, min_size=1, max_size=2))),
+    "clear": (1, st.tuples(st.just("clear"), usernames)),
+    "hold": (2, st.tuples(st.just("hold"), st.lists(task_ids, min_size=1, max_size=3),
+                          st.none() | st.sampled_from(HOLD_KINDS))),
+    "pause": (2, st.tuples(st.just("pause"), serials, st.booleans())),
 }
 command = st.sampled_from([kind for kind, (weight, _) in COMMANDS.items() for _ in range(weight)]).flatmap(
     lambda kind: COMMANDS[kind][1])
@@ -60,9 +75,13 @@ DEVICE_EVENTS = {
 }
 
 
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
+
+
 async def issue(store: SQLiteEventStore, tasks: TaskHandlers, accounts: AccountHandlers, command: tuple) -> None:
     """Issue one command the way the API, the scheduler or an actor would; refusals are fine."""
     kind, *args = command
+    safety = SafetyHandlers(store)
     try:
         match kind:
             case "create":
@@ -104,6 +123,26 @@ async def issue(store: SQLiteEventStore, tasks: TaskHandlers, accounts: AccountH
                 stream = device_stream(args[0])
                 version = len(await store.read_stream(stream))
                 await store.append(StreamAppend(stream, version, [DEVICE_EVENTS[args[1]]]))
+            case "limits":
+                await safety.set_account_limits(account_key(args[0]), Limits(daily={"follow": args[1]}))
+            case "defaults":
+                await safety.set_default_limits(Limits(daily={"like": args[0]}), args[1])
+            case "act":
+                task_id, actions, names = args
+                await tasks.execute(task_id, CompleteStep(index=2, name="act", duration_ms=5, actions=tuple(actions),
+                                                          accounts=tuple(account_key(n) for n in names)))
+            case "warned":
+                task_id, names = args
+                await safety.fail_warned(task_id, await tasks.load(task_id), FailTask(reason="rate limited"),
+                                         sorted({account_key(n) for n in names}), NOW)
+            case "clear":
+                await safety.clear_restriction(account_key(args[0]), NOW)
+            case "hold":
+                hold = None if args[1] is None else Hold(args[1], "alice", f"waits ({args[1]})", NOW)
+                await tasks.hold_many(dict.fromkeys(args[0], hold))
+            case "pause":
+                devices = DeviceHandlers(store)
+                await (devices.pause(args[0]) if args[1] else devices.resume(args[0]))
             case "together":
                 async with anyio.create_task_group() as tg:
                     for each in args[0]:

@@ -165,6 +165,24 @@ def test_too_many_follows_in_a_minute_are_refused(faulty: RunningFarm) -> None:
     assert d.toast.get_message(wait_timeout=0.5) == "Too many attempts. Try again later."
 
 
+def test_follows_past_the_action_block_threshold_show_the_action_blocked_dialog(faulty: RunningFarm) -> None:
+    serial = faulty.serials[1]
+    d = faulty.fresh(serial)
+    faulty.set_faults("actionblock=1")
+    for handle in ("block.one", "block.two"):
+        open_url(d, f"https://www.tiktok.com/@{handle}")
+        tap(d, className="android.widget.Button", text="Follow")
+    assert d(text="Action blocked").exists
+    assert d(textStartsWith="You're temporarily blocked from following accounts").exists
+    assert faulty.account(serial)["follows"][-1] == "block.one"
+    assert faulty.state()["phones"][serial]["dialog"] == "blocked"
+    tap(d, className="android.widget.Button", text="OK")
+    assert not d(text="Action blocked").exists
+    assert d(className="android.widget.Button", text="Follow").exists  # block.two: still not followed
+    faulty.set_faults("reset")
+    assert faulty.state()["faults"]["actionblock"] == 0
+
+
 def test_random_faults_are_reproducible_for_a_seed() -> None:
     def draws(seed: int) -> list[tuple[bool, bool]]:
         farm = VirtualFarm(FarmConfig(devices=2, seed=seed))

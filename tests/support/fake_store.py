@@ -15,10 +15,13 @@ from typing import AsyncIterator, Callable, Sequence
 import anyio
 
 from projections.account_view import AccountFold, AccountRow
+from projections.actions_view import ActionsFold
 from projections.device_view import DeviceFold, DeviceRow
 from projections.material_view import MaterialFold
-from projections.queries import PendingTask, TaskFilter, TaskPage
+from projections.queries import ActionCount, PendingTask, RestrictionRow, TaskFilter, TaskPage, limits_of_document
+from projections.safety_view import SafetyFold
 from projections.task_view import FAILED, PENDING, RUNNING, TaskRow, TaskViewRebuild
+from service.domain.limits import Limits
 from service.events import encode_event, event_type
 from service.store.records import (
     ConcurrencyError, EraseSecrets, IdempotentResponse, RecordedEvent, RememberResponse, SaveSecrets, SideWrite,
@@ -169,7 +172,8 @@ class FakeViews:
         return await self.task_ids(TaskFilter(status=FAILED))
 
     async def pending_tasks(self) -> list[PendingTask]:
-        return [PendingTask(row.id, row.serial, row.start_time) for row in self._tasks()[0] if row.status == PENDING]
+        return [PendingTask(row.id, row.serial, row.start_time, row.script_name, row.username, row.waiting_reason,
+                            row.waiting_until) for row in self._tasks()[0] if row.status == PENDING]
 
     async def running_task_ids(self) -> list[int]:
         running = {row.id for row in self._tasks()[0] if row.status == RUNNING}
@@ -201,6 +205,39 @@ class FakeViews:
         fold = MaterialFold()
         _fold(self.store, fold)
         return {path: uses for path, uses, _ in fold.uses.values()}
+
+    def _safety(self) -> SafetyFold:
+        fold = SafetyFold()
+        _fold(self.store, fold)
+        return fold
+
+    async def default_limits(self) -> Limits | None:
+        document = self._safety().defaults
+        return limits_of_document(document) if document is not None else None
+
+    async def account_limits(self, keys: Sequence[str] | None = None) -> dict[str, Limits]:
+        return {key: limits_of_document(document) for key, document in self._safety().limits.items()
+                if keys is None or key in keys}
+
+    async def restrictions(self, keys: Sequence[str] | None = None) -> dict[str, RestrictionRow]:
+        return {key: RestrictionRow(*row) for key, row in self._safety().restrictions.items()
+                if row is not None and (keys is None or key in keys)}
+
+    async def action_counts(self, keys: Sequence[str] | None, since: int, until: int) -> list[ActionCount]:
+        fold = ActionsFold()
+        _fold(self.store, fold)
+        return [ActionCount(key, action, bucket, n) for (key, action, bucket), n in sorted(fold.counts.items())
+                if (keys is None or key in keys) and since <= bucket < until]
+
+    async def safety_counters(self) -> dict[str, int]:
+        return dict(self._safety().counters)
+
+    async def waiting_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self._tasks()[0]:
+            if row.waiting_kind is not None:
+                counts[row.waiting_kind] = counts.get(row.waiting_kind, 0) + 1
+        return counts
 
 
 class FakeSideReads:

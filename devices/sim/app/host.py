@@ -25,6 +25,9 @@ class AppHost(Protocol):
     def ratelimit(self) -> int:
         """Follows allowed per app minute (0: no limit)."""
 
+    def actionblock(self) -> int:
+        """Follows per app minute before the account is blocked from following (0: never)."""
+
     def media(self) -> list[tuple[str, str]]:
         """(path, "video" | "photo") of the scanned media, newest first."""
 

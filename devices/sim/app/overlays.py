@@ -20,6 +20,7 @@ DIALOGS = {
     "rating": ("rating_title", "rating_body", ("rate", "not_now")),
     "friends": ("friends_dialog_title", "friends_dialog_body", ("find_friends_button", "skip")),
     "collections": ("collections_title", "collections_body", ("try_it", "not_now")),
+    "blocked": ("blocked_title", "blocked_body", ("ok",)),  # the actionblock fault, never a random dialog
 }
 
 

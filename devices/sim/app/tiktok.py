@@ -209,16 +209,20 @@ class TikTokApp:
         return self.ui.s("friends_mutual" if self.host.directory.follows_back(handle, self.account.username) else "following")
 
     def follow(self, handle: str) -> None:
-        """Follow a user, unless the rate limit of follows per minute is reached."""
+        """Follow a user, unless the rate limit of follows per minute is reached (a toast), or the
+        action-block threshold (a dialog)."""
         account, now = self.account, self.host.clock()
         if handle in account.follows or handle == account.username:
             return
-        limit = self.host.ratelimit()
-        if limit:
+        limit, block = self.host.ratelimit(), self.host.actionblock()
+        if limit or block:
             window = 60.0 * self.host.time_scale
             account.follow_times = [t for t in account.follow_times if now - t < window]
-            if len(account.follow_times) >= limit:
+            if limit and len(account.follow_times) >= limit:
                 self.show_toast(self.ui.s("rate_limited"))
+                return
+            if block and len(account.follow_times) >= block:
+                self.interrupt("blocked")
                 return
         account.follows.append(handle)
         account.follow_times.append(now)

@@ -8,7 +8,8 @@ from litestar.params import FromPath
 
 from service.api.envelope import ok, ok_body
 from service.api.openapi import documented
-from service.api.schemas import AccountBody, AccountList, AccountOut, DeviceList, DeviceOut, Envelope
+from service.api.routes.safety import account_details
+from service.api.schemas import AccountBody, AccountList, AccountOut, DeviceList, Envelope, device_out
 from service.domain.account import AccountNotFound, account_key
 from service.requests.accounts import parse_account
 from service.requests.values import clean
@@ -29,22 +30,17 @@ def registry_routes(rt: Runtime) -> list:
         """Every phone the service has seen, with its state and what it runs."""
 
         async def compute() -> bytes:
-            return ok_body(DeviceList(devices=[
-                DeviceOut(serial=d.serial, model=d.model, state=d.state, online=bool(d.online), busy=bool(d.busy),
-                          current_task_id=d.current_task_id, tasks_completed=d.tasks_completed,
-                          tasks_failed=d.tasks_failed)
-                for d in await rt.store.views.devices()]))
+            return ok_body(DeviceList(devices=[device_out(d) for d in await rt.store.views.devices()]))
 
         return await rt.cache.respond(request, compute)
 
     @get("/account", operation_class=documented(query=AccountQuery))
     async def list_accounts(request: Request) -> Envelope[AccountList]:
-        """The account registry, optionally for one phone."""
+        """The account registry, optionally for one phone, with each account's limits, today's counts and rest."""
         serial = request.query_params.get("serial", "").strip() or None  # empty means any, as for /task
         if serial is not None:
             serial = clean("serial", serial)  # NUL, unpaired surrogates: 40001, as for /task
-        return ok(AccountList(accounts=[AccountOut(username=a.username, serial=a.serial, package=a.package)
-                                        for a in await rt.store.views.accounts(serial)]))
+        return ok(AccountList(accounts=await account_details(rt, await rt.store.views.accounts(serial))))
 
     @post("/account", status_code=200, operation_class=documented(body=AccountBody))
     async def register_account(request: Request) -> Envelope[AccountOut]:
