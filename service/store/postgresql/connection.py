@@ -68,6 +68,10 @@ class PostgresWriterConnection:
     """The writer's connection: transactions issued by hand, under the log's advisory lock."""
 
     def __init__(self, conn: psycopg.Connection) -> None:
+        # No server-side prepared statements: a statement psycopg prepares inside a pipeline that
+        # an error aborts is never created, and the next use of its name fails ("prepared
+        # statement _pg3_N does not exist"). The writer's statements are few and cheap to parse.
+        conn.prepare_threshold = None
         self.sql = PostgresSql(conn)
         self._conn = conn
 
