@@ -1,4 +1,5 @@
-"""The device view: each phone's adb state, whether it is busy, and what it has run."""
+"""The device view: each phone's adb state, whether it is busy, what it has run, and which
+agent incarnation owns it (the fence the store checks an agent's appends against)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ from typing import Sequence
 
 import msgspec
 
-from service.events import DeviceConnected, DevicePaused, DeviceStateChanged, TaskCompleted, TaskStarted
+from service.events import (
+    DeviceAgentLost, DeviceClaimed, DeviceConnected, DevicePaused, DeviceStateChanged, TaskCompleted, TaskStarted,
+)
 from projections.projection import Sql
 from service.store.records import RecordedEvent
 
 _RELEVANT = frozenset({
     "device-connected", "device-disconnected", "device-state-changed", "device-paused", "device-resumed",
-    "started", "completed", "failed", "deleted",
+    "started", "completed", "failed", "deleted", "device-claimed", "device-released", "device-agent-lost",
 })
 
 
@@ -29,6 +32,9 @@ class DeviceRow(msgspec.Struct, array_like=True, gc=False):
     tasks_completed: int
     tasks_failed: int
     paused: int  # finishes its current task and starts no other until resumed
+    agent: str | None = None  # the owning agent's name
+    incarnation: str | None = None  # and which process of that name
+    agent_lost: int = 0  # the owner stopped answering (the phone may be claimed; its appends are refused)
 
 
 COLUMNS = DeviceRow.__struct_fields__
@@ -50,6 +56,7 @@ class DeviceFold:
             "device-state-changed": self._state_changed, "started": self._started,
             "completed": self._finished, "failed": self._finished, "deleted": self._deleted,
             "device-paused": self._paused, "device-resumed": self._paused,
+            "device-claimed": self._claimed, "device-released": self._released, "device-agent-lost": self._agent_lost,
         }
 
     def _device(self, serial: str) -> DeviceRow:
@@ -81,6 +88,17 @@ class DeviceFold:
         row = self._device(stream_id[7:])
         row.state = event.state
         row.online = int(event.state == "device")
+
+    def _claimed(self, stream_id: str, version: int, recorded_at: str, event: DeviceClaimed) -> None:
+        row = self._device(stream_id[7:])
+        row.agent, row.incarnation, row.agent_lost = event.agent, event.incarnation, 0
+
+    def _released(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
+        row = self._device(stream_id[7:])
+        row.agent, row.incarnation, row.agent_lost = None, None, 0
+
+    def _agent_lost(self, stream_id: str, version: int, recorded_at: str, event: DeviceAgentLost) -> None:
+        self._device(stream_id[7:]).agent_lost = 1
 
     def _paused(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
         self._device(stream_id[7:]).paused = int(type(event) is DevicePaused)

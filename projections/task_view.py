@@ -8,8 +8,7 @@ from typing import Iterable, Sequence
 import msgspec
 
 from service.events import (
-    TASK_EVENT_TYPES, StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskFailed,
-    TaskHeld, TaskRetried, TaskStarted,
+    StepCompleted, StopRequested, TASK_EVENT_TYPES, TaskCompleted, TaskCreated, TaskDeleted, TaskDispatched, TaskFailed, TaskHeld, TaskRetried, TaskStarted,
 )
 from projections.projection import Sql
 from service.store.records import RecordedEvent
@@ -48,6 +47,8 @@ class TaskRow(msgspec.Struct, array_like=True, gc=False):
     waiting_kind: str | None  # while a held pending task waits for its account
     waiting_reason: str | None
     waiting_until: str | None
+    dispatched_agent: str | None = None  # a pending task given to its phone's agent, not started yet
+    dispatched_incarnation: str | None = None
 
     def count_key(self) -> tuple[str, str, str, int]:
         """The counter this row adds one to."""
@@ -66,7 +67,7 @@ def _created(task_id: int, event: TaskCreated, recorded_at: str, version: int) -
     return TaskRow(
         task_id, event.serial, event.username, event.script_name, _encode(event.script_config),
         PENDING, event.source, event.start_time, 0, 0, 1, recorded_at, None, None,
-        None, None, None, 0, 0, None, None, None, version, None, None, None,
+        None, None, None, 0, 0, None, None, None, version, None, None, None, None, None,
     )
 
 
@@ -85,6 +86,7 @@ def _started(row: TaskRow, event: TaskStarted, recorded_at: str) -> TaskRow:
     row.progress_step = row.progress_name = None
     row.progress_steps = event.steps or None
     row.waiting_kind = row.waiting_reason = row.waiting_until = None
+    row.dispatched_agent = row.dispatched_incarnation = None
     return row
 
 
@@ -103,6 +105,7 @@ def _failed(row: TaskRow, event: TaskFailed, recorded_at: str) -> TaskRow:
     row.artifacts = _encode(event.artifacts)
     row.stopped = row.stop_requested
     row.waiting_kind = row.waiting_reason = row.waiting_until = None
+    row.dispatched_agent = row.dispatched_incarnation = None
     return row
 
 
@@ -137,6 +140,17 @@ def _released(row: TaskRow, event: object, recorded_at: str) -> TaskRow:
     return row
 
 
+def _dispatched(row: TaskRow, event: TaskDispatched, recorded_at: str) -> TaskRow:
+    row.dispatched_agent, row.dispatched_incarnation = event.agent, event.incarnation
+    row.waiting_kind = row.waiting_reason = row.waiting_until = None
+    return row
+
+
+def _withdrawn(row: TaskRow, event: object, recorded_at: str) -> TaskRow:
+    row.dispatched_agent = row.dispatched_incarnation = None
+    return row
+
+
 def _unchanged(row: TaskRow, event: object, recorded_at: str) -> TaskRow:
     return row
 
@@ -145,7 +159,7 @@ def _unchanged(row: TaskRow, event: object, recorded_at: str) -> TaskRow:
 _APPLY = {
     "step-completed": _step_completed, "started": _started, "completed": _completed, "failed": _failed,
     "stop-requested": _stop_requested, "retried": _retried, "deleted": _deleted, "material-used": _unchanged,
-    "held": _held, "released": _released,
+    "held": _held, "released": _released, "dispatched": _dispatched, "dispatch-withdrawn": _withdrawn,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.account_view import AccountView
 from projections.actions_view import ActionsView
+from projections.agent_view import AgentView
 from projections.device_view import DeviceView
 from projections.material_view import MaterialView
 from projections.projection import Projection
@@ -14,5 +15,5 @@ CHECKPOINT = "views"
 
 
 def all_views() -> tuple[Projection, ...]:
-    """The task, device, account, material-usage, account-safety and account-action views."""
-    return (TaskView(), DeviceView(), AccountView(), MaterialView(), SafetyView(), ActionsView())
+    """The task, device, account, material-usage, account-safety, account-action and agent views."""
+    return (TaskView(), DeviceView(), AccountView(), MaterialView(), SafetyView(), ActionsView(), AgentView())

@@ -7,13 +7,16 @@ The tag is the `type` column of the log and the `type` key inside the stored JSO
     Event
     ├── TaskEvent      stream "task-<id>"
     │     created, started, step-completed, completed, failed,
-    │     stop-requested, retried, deleted, material-used, held, released
+    │     stop-requested, retried, deleted, material-used, held, released,
+    │     dispatched, dispatch-withdrawn
     ├── DeviceEvent    stream "device-<serial>"
     │     device-connected, device-disconnected, device-state-changed, actor-restarted,
-    │     device-paused, device-resumed
+    │     device-paused, device-resumed, device-claimed, device-released, device-agent-lost
     ├── AccountEvent   stream "account-<username as compared>"
     │     account-registered, account-removed, limits-set, account-restricted, restriction-cleared
-    └── DefaultLimitsSet  stream "limits" (the limits of every account that sets none of its own)
+    ├── DefaultLimitsSet  stream "limits" (the limits of every account that sets none of its own)
+    └── AgentEvent     stream "agent-<name>"
+          agent-started, agent-stopped, agent-lost
 """
 
 from __future__ import annotations
@@ -119,9 +122,24 @@ class TaskReleased(_Event, kw_only=True, tag="released"):
     """Ours: what held the pending task is over; it runs when its phone is free."""
 
 
+class TaskDispatched(_Event, kw_only=True, tag="dispatched"):
+    """Ours: the scheduler gave the pending task to the agent that owns its phone, to start now."""
+
+    serial: str
+    agent: str
+    incarnation: str
+
+
+class DispatchWithdrawn(_Event, kw_only=True, tag="dispatch-withdrawn"):
+    """Ours: a dispatched task that never started is back in its phone's queue (its agent was lost,
+    or its phone was gone when the dispatch arrived)."""
+
+    reason: str
+
+
 TaskEvent = Union[
     TaskCreated, TaskStarted, StepCompleted, TaskCompleted, TaskFailed,
-    StopRequested, TaskRetried, TaskDeleted, MaterialUsed, TaskHeld, TaskReleased,
+    StopRequested, TaskRetried, TaskDeleted, MaterialUsed, TaskHeld, TaskReleased, TaskDispatched, DispatchWithdrawn,
 ]
 
 # --- devices -----------------------------------------------------------------------------
@@ -152,6 +170,29 @@ class DeviceActorRestarted(_Event, kw_only=True, tag="actor-restarted"):
     reason: str
 
 
+class DeviceClaimed(_Event, kw_only=True, tag="device-claimed"):
+    """Ours: an agent (one incarnation of it) owns the phone: only its appends for the phone land."""
+
+    agent: str
+    incarnation: str
+
+
+class DeviceReleased(_Event, kw_only=True, tag="device-released"):
+    """Ours: the owning agent let the phone go (it left its adb server's list, or the agent stopped)."""
+
+    agent: str
+    incarnation: str
+    reason: str = ""
+
+
+class DeviceAgentLost(_Event, kw_only=True, tag="device-agent-lost"):
+    """Ours: the phone's agent stopped answering; the phone is free to claim, its appends are refused."""
+
+    agent: str
+    incarnation: str
+    reason: str
+
+
 class DevicePaused(_Event, kw_only=True, tag="device-paused"):
     """Ours: the phone finishes its current task and starts no other until resumed."""
 
@@ -161,7 +202,7 @@ class DeviceResumed(_Event, kw_only=True, tag="device-resumed"):
 
 
 DeviceEvent = Union[DeviceConnected, DeviceDisconnected, DeviceStateChanged, DeviceActorRestarted, DevicePaused,
-                    DeviceResumed]
+                    DeviceResumed, DeviceClaimed, DeviceReleased, DeviceAgentLost]
 
 # --- accounts ----------------------------------------------------------------------------
 
@@ -215,7 +256,36 @@ class DefaultLimitsSet(_Event, kw_only=True, tag="default-limits-set"):
     source: str = "api"  # "api" (PUT /limits) or "file" (serve --limits FILE)
 
 
-Event = Union[TaskEvent, DeviceEvent, AccountEvent, DefaultLimitsSet]
+# --- agents ------------------------------------------------------------------------------
+
+
+class AgentStarted(_Event, kw_only=True, tag="agent-started"):
+    """Ours: an agent process began (a new incarnation of its name)."""
+
+    incarnation: str
+    host: str
+    pid: int
+    lease_s: float
+    shard: str = ""  # "i/N" when the agent takes a share of its adb server's phones
+
+
+class AgentStopped(_Event, kw_only=True, tag="agent-stopped"):
+    """Ours: the incarnation ended (a clean stop, or found dead by its successor of the same name)."""
+
+    incarnation: str
+    reason: str = ""
+
+
+class AgentLost(_Event, kw_only=True, tag="agent-lost"):
+    """Ours: the incarnation's heartbeat stopped for longer than its lease."""
+
+    incarnation: str
+    silent_s: float
+
+
+AgentEvent = Union[AgentStarted, AgentStopped, AgentLost]
+
+Event = Union[TaskEvent, DeviceEvent, AccountEvent, DefaultLimitsSet, AgentEvent]
 
 
 def _tags(union: Any) -> frozenset[str]:
@@ -255,6 +325,11 @@ def task_stream(task_id: int) -> str:
 def device_stream(serial: str) -> str:
     """`device-<serial>`."""
     return f"device-{serial}"
+
+
+def agent_stream(name: str) -> str:
+    """`agent-<name>`."""
+    return f"agent-{name}"
 
 
 def account_stream(key: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from service.domain.errors import TaskNotFound, TransitionRefused
 from service.events import (
-    MaterialUsed, StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskEvent, TaskFailed,
+    DispatchWithdrawn, MaterialUsed, StepCompleted, StopRequested, TaskDispatched, TaskCompleted, TaskCreated, TaskDeleted, TaskEvent, TaskFailed,
     TaskHeld, TaskReleased, TaskRetried, TaskStarted,
 )
 
@@ -54,6 +54,7 @@ class TaskState:
     stopped: bool = False  # the last failure was a stop
     automatic_retries: int = 0  # since creation or the last manual retry
     held: tuple[str, str] | None = None  # (reason, until) while the pending task waits for its account
+    dispatched_to: tuple[str, str] | None = None  # (agent, incarnation) of a pending task given to its phone
 
 
 def evolve(state: TaskState, event: TaskEvent) -> TaskState:
@@ -65,11 +66,16 @@ def evolve(state: TaskState, event: TaskEvent) -> TaskState:
                            username=event.username, script_name=event.script_name)
         case TaskStarted():
             return replace(state, version=version, status=TaskStatus.RUNNING, attempt=event.attempt,
-                           serial=event.serial, held=None)
+                           serial=event.serial, held=None, dispatched_to=None)
+        case TaskDispatched():
+            return replace(state, version=version, held=None, dispatched_to=(event.agent, event.incarnation))
+        case DispatchWithdrawn():
+            return replace(state, version=version, dispatched_to=None)
         case TaskCompleted():
             return replace(state, version=version, status=TaskStatus.COMPLETED)
         case TaskFailed():
-            return replace(state, version=version, status=TaskStatus.FAILED, stopped=state.stop_requested, held=None)
+            return replace(state, version=version, status=TaskStatus.FAILED, stopped=state.stop_requested, held=None,
+                           dispatched_to=None)
         case TaskHeld():
             return replace(state, version=version, held=(event.reason, event.until))
         case TaskReleased():
@@ -109,13 +115,30 @@ class CreateTask:
 
 
 @dataclass(frozen=True, slots=True)
+class DispatchTask:
+    """The scheduler gives the pending task to the agent incarnation that owns its phone."""
+
+    agent: str
+    incarnation: str
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawDispatch:
+    """The dispatched task did not start: back to its queue."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class StartTask:
-    """A device begins the task's current attempt."""
+    """A device begins the task's current attempt; `incarnation` the agent's (None: no dispatch needed)."""
 
     serial: str
     seed: int
     username: str | None = None
     steps: int = 0
+    agent: str | None = None
+    incarnation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +211,7 @@ class ReleaseTask:
 
 
 Command = (CreateTask | StartTask | CompleteStep | RecordMaterialUse | CompleteTask | FailTask | RequestStop | RetryTask
-           | DeleteTask | HoldTask | ReleaseTask)
+           | DeleteTask | HoldTask | ReleaseTask | DispatchTask | WithdrawDispatch)
 
 
 def decide(state: TaskState, command: Command) -> list[TaskEvent]:
@@ -226,6 +249,8 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
             _require(state, (TaskStatus.PENDING,), "start")
             if state.stop_requested:
                 raise TransitionRefused(f"task {state.task_id} has a stop requested")
+            if command.incarnation is not None and state.dispatched_to != (command.agent, command.incarnation):
+                raise TransitionRefused(f"task {state.task_id} is not dispatched to agent {command.agent}")
             return [TaskStarted(attempt=state.attempt, serial=command.serial, username=command.username,
                                 seed=command.seed, steps=command.steps)]
         case RequestStop():
@@ -252,6 +277,15 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
         case ReleaseTask():
             _require(state, (TaskStatus.PENDING,), "release")
             return [TaskReleased()] if state.held is not None else []
+        case DispatchTask():
+            _require(state, (TaskStatus.PENDING,), "dispatch")
+            if state.stop_requested or state.dispatched_to is not None:
+                raise TransitionRefused(f"task {state.task_id} is already dispatched or stopping")
+            released = [TaskReleased()] if state.held is not None else []
+            return [*released, TaskDispatched(serial=state.serial, agent=command.agent, incarnation=command.incarnation)]
+        case WithdrawDispatch():
+            _require(state, (TaskStatus.PENDING,), "withdraw the dispatch of")
+            return [DispatchWithdrawn(reason=command.reason)] if state.dispatched_to is not None else []
     raise TypeError(f"unknown command {command!r}")
 
 

@@ -79,9 +79,9 @@ def test_the_day_of_work_left_rows_in_every_view(day_of_work):
         ("phone-1", "post", "api", 2, 1)]
     assert live["task_sequence"] == [(1, 7)]
     assert live["devices"] == [
-        ("phone-0", "", "unknown", 0, 1, 3, 0, 0, 0, 0),
-        ("phone-1", "Pixel 7", "device", 1, 1, 2, 0, 1, 0, 0),
-        ("phone-2", "Galaxy S23", "offline", 0, 0, None, 0, 0, 1, 0)]
+        ("phone-0", "", "unknown", 0, 1, 3, 0, 0, 0, 0, None, None, 0),
+        ("phone-1", "Pixel 7", "device", 1, 1, 2, 0, 1, 0, 0, None, None, 0),
+        ("phone-2", "Galaxy S23", "offline", 0, 0, None, 0, 0, 1, 0, None, None, 0)]
     assert live["accounts"] == [("alice", "alice", "phone-2", "com.zhiliaoapp.musically")]
     assert live["checkpoints"] == [("views", events)]
     assert conn.execute("SELECT COUNT(*), MAX(position) FROM events").fetchone() == (events, events)

@@ -25,6 +25,7 @@ def pending_row(at) -> dict:
         "created_at": at(0), "started_at": None, "finished_at": None, "error": None, "failed_step": None,
         "artifacts": None, "stop_requested": 0, "stopped": 0, "progress_step": None, "progress_steps": None,
         "progress_name": None, "version": 1, "waiting_kind": None, "waiting_reason": None, "waiting_until": None,
+        "dispatched_agent": None, "dispatched_incarnation": None,
     }
 
 
