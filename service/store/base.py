@@ -13,7 +13,8 @@ from typing import Sequence
 import anyio
 
 from projections.queries import ViewQueries
-from service.store.records import RecordedEvent, SideWrite, StreamAppend
+from service.store import side_tables
+from service.store.records import Fence, RecordedEvent, SideWrite, StoreError, StreamAppend
 from service.store.side_tables import SideTables
 from service.store.write_stats import WriteStats
 from service.store.writer import GroupCommitWriter
@@ -25,12 +26,13 @@ class BaseEventStore(ABC):
     """The log's reads and position over a backend's `fetchall`/`lookup` and its writer."""
 
     backend = ""
+    now_sql = ""  # the database's clock in unix seconds, as an SQL expression
 
     def __init__(self, writer: GroupCommitWriter) -> None:
         self.writer = writer
         writer.on_commit = self.advance
         self.views = ViewQueries(self)
-        self.side = SideTables(self)
+        self.side = SideTables(self, self.now_sql)
         self._position = 0
         self._advanced = anyio.Event()
 
@@ -71,12 +73,34 @@ class BaseEventStore(ABC):
 
     # --- appending and reading -------------------------------------------------------------
 
-    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = ()) -> list[RecordedEvent]:
+    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (),
+                     fence: Fence | None = None) -> list[RecordedEvent]:
         """Append atomically to one or more streams, with side writes; the recorded events once durable.
 
-        ConcurrencyError when a stream is not at its expected version.
+        ConcurrencyError when a stream is not at its expected version; FencedOff when the fence's
+        phone no longer belongs to its agent incarnation.
         """
-        return await self.writer.append(*appends, side_writes=side_writes)
+        return await self.writer.append(*appends, side_writes=side_writes, fence=fence)
+
+    async def beat(self, name: str, incarnation: str) -> bool:
+        """Renew an agent incarnation's heartbeat (the database's clock); False once the log says
+        it is no longer alive (declared lost, or replaced)."""
+        def renew(conn) -> bool:
+            position = conn.begin()
+            try:
+                renewed = bool(list(conn.sql.execute(*side_tables.beat(name, incarnation, conn.now_sql))))
+                conn.commit(position)
+            except BaseException:
+                conn.rollback()
+                raise
+            return renewed
+
+        try:
+            return await self.writer.run_on_writer(renew)
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the driver's errors, as the store's
+            raise StoreError(f"the heartbeat could not be written: {exc}") from exc
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
         """A stream's events after `after_version`, oldest first."""

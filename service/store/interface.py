@@ -7,14 +7,15 @@ either backend and can be unit-tested against a fake (`tests/support/fake_store.
 
 from __future__ import annotations
 
-from typing import AsyncContextManager, Protocol, Sequence
+from typing import AsyncContextManager, Callable, Protocol, Sequence
 
 from projections.account_view import AccountRow
+from projections.agent_view import AgentRow
 from projections.device_view import DeviceRow
 from projections.queries import ActionCount, PendingTask, RestrictionRow, TaskFilter, TaskPage
 from projections.task_view import TaskRow
 from service.domain.limits import Limits
-from service.store.records import IdempotentResponse, RecordedEvent, SideWrite, StreamAppend
+from service.store.records import Fence, IdempotentResponse, RecordedEvent, SideWrite, StreamAppend
 from service.store.write_stats import WriteStats
 
 
@@ -32,6 +33,7 @@ class ReadModel(Protocol):
     async def devices(self) -> list[DeviceRow]: ...
     async def device(self, serial: str) -> DeviceRow | None: ...
     async def online_serials(self) -> set[str]: ...
+    async def agents(self) -> list[AgentRow]: ...
     async def accounts(self, serial: str | None = None) -> list[AccountRow]: ...
     async def account(self, key: str) -> AccountRow | None: ...
     async def material_uses(self) -> dict[str, int]: ...
@@ -46,6 +48,7 @@ class ReadModel(Protocol):
 class SideReads(Protocol):
     """Typed reads of the tables kept beside the log (`service/store/side_tables.py`)."""
 
+    async def agent_silences(self) -> dict[str, tuple[str, float]]: ...
     async def secrets(self, task_id: int) -> dict[str, str]: ...
     async def idempotent_response(self, key: str) -> IdempotentResponse | None: ...
 
@@ -72,12 +75,19 @@ class EventStore(Protocol):
     def running(self) -> AsyncContextManager["EventStore"]:
         """Open, serve until the block exits, drain the writer and close."""
 
-    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = ()) -> list[RecordedEvent]:
+    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (),
+                     fence: Fence | None = None) -> list[RecordedEvent]:
         """Append to one or more streams and write the side tables, atomically, with every view
         updated in the same transaction; the recorded events once durable.
 
-        ConcurrencyError when a stream is not at its expected version; StoreError otherwise.
+        ConcurrencyError when a stream is not at its expected version; FencedOff when `fence`'s
+        phone no longer belongs to its agent incarnation (checked in the same transaction);
+        StoreError otherwise.
         """
+
+    async def beat(self, name: str, incarnation: str) -> bool:
+        """Renew an agent incarnation's heartbeat with the database's clock; False once it is no
+        longer the live incarnation of its name."""
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
         """A stream's events after a version, oldest first."""
@@ -96,3 +106,10 @@ class EventStore(Protocol):
 
     async def check_writable(self) -> None:
         """StoreError unless the database takes writes now."""
+
+    def name_lock(self, name: str, purpose: str) -> AsyncContextManager[None]:
+        """Hold an agent's name while its process lives (DatabaseInUse when a live process holds it)."""
+
+    def leadership(self, on_waiting: Callable[[], None] = lambda: None) -> AsyncContextManager[None]:
+        """Wait to be the one process that schedules (`on_waiting` once if another one does); the
+        block is cancelled if that ends."""

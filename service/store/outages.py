@@ -13,7 +13,7 @@ from typing import Awaitable, Callable, TypeVar
 
 import anyio
 
-from service.store.records import ConcurrencyError, StoreError
+from service.store.records import ConcurrencyError, FencedOff, StoreError
 
 T = TypeVar("T")
 DELAYS_S = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
@@ -28,14 +28,14 @@ class StoreOutage:
         self.away = False
 
     async def retry(self, operation: Callable[[], Awaitable[T]], *, give_up_after_s: float = math.inf) -> T:
-        """Run `operation` until it does not fail with a StoreError (a conflict is no outage: it
-        propagates); after `give_up_after_s` the last StoreError propagates."""
+        """Run `operation` until it does not fail with a StoreError (a conflict, or a fenced-off
+        append, is no outage: it propagates); after `give_up_after_s` the last StoreError propagates."""
         waited = 0.0
         attempt = 0
         while True:
             try:
                 result = await operation()
-            except ConcurrencyError:
+            except (ConcurrencyError, FencedOff):
                 raise
             except StoreError as exc:
                 if waited >= give_up_after_s:

@@ -2,6 +2,7 @@
 
     StoreError                 the database could not do what was asked
     ├── ConcurrencyError       another writer appended to the stream first (re-run load → decide → append)
+    ├── FencedOff              the phone no longer belongs to the agent incarnation that appends for it
     ├── DatabaseInUse          another process holds the database (a running server)
     └── SchemaTooNew           the database was written by a newer droidledger
 """
@@ -19,6 +20,21 @@ class StreamAppend(NamedTuple):
     stream_id: str
     expected_version: int  # 0 for a new stream
     events: Sequence[Event]
+
+
+class Fence(NamedTuple):
+    """An agent's append for a phone lands only while that incarnation owns the phone (docs/agents.md)."""
+
+    serial: str
+    agent: str
+    incarnation: str
+
+
+class StartHeartbeat(NamedTuple):
+    """A new agent incarnation's liveness row, stamped with the database's clock."""
+
+    name: str
+    incarnation: str
 
 
 class SaveSecrets(NamedTuple):
@@ -43,7 +59,7 @@ class RememberResponse(NamedTuple):
     created_at: float  # unix seconds, for the 24-hour window
 
 
-SideWrite = SaveSecrets | EraseSecrets | RememberResponse
+SideWrite = SaveSecrets | EraseSecrets | RememberResponse | StartHeartbeat
 """State kept beside the log on purpose, written atomically with the events it belongs to."""
 
 
@@ -93,6 +109,10 @@ class ConcurrencyError(StoreError):
         described = ", ".join(f"{s} is at version {actual}, expected {expected}"
                               for s, expected, actual in self.conflicts)
         super().__init__(described or "a concurrent write committed first")
+
+
+class FencedOff(StoreError):
+    """The phone no longer belongs to the agent incarnation that appended for it: nothing was recorded."""
 
 
 class DatabaseInUse(StoreError):

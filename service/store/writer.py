@@ -23,7 +23,9 @@ from projections.projection import Projection, Sql
 from projections.views import CHECKPOINT
 from service.events import encode_event, event_type
 from service.store import side_tables
-from service.store.records import ConcurrencyError, RecordedEvent, SideWrite, StoreError, StreamAppend
+from service.store.records import (
+    ConcurrencyError, Fence, FencedOff, RecordedEvent, SideWrite, StoreError, StreamAppend,
+)
 from service.store.write_stats import WriteStats
 
 log = logging.getLogger("droidledger.store")
@@ -37,6 +39,7 @@ class WriterConnection(Protocol):
 
     sql: Sql  # statements inside the open transaction (views, side writes)
     broken: bool  # lost (a server restarted): the writer opens a new one for the next batch
+    now_sql: str  # the database's clock in unix seconds, as an SQL expression
 
     def begin(self) -> int:
         """Open a transaction holding the log's write lock; the log's last position."""
@@ -82,11 +85,12 @@ def refused(error: BaseException) -> StoreError:
 class _Append:
     """One caller's atomic append, waiting for the writer."""
 
-    __slots__ = ("appends", "side_writes", "done", "recorded", "error")
+    __slots__ = ("appends", "side_writes", "fence", "done", "recorded", "error")
 
-    def __init__(self, appends: Sequence[StreamAppend], side_writes: Sequence[SideWrite]) -> None:
+    def __init__(self, appends: Sequence[StreamAppend], side_writes: Sequence[SideWrite], fence: Fence | None) -> None:
         self.appends = appends
         self.side_writes = side_writes
+        self.fence = fence
         self.done = anyio.Event()
         self.recorded: list[RecordedEvent] = []
         self.error: BaseException | None = None
@@ -113,15 +117,16 @@ class GroupCommitWriter:
 
     # --- the caller's side ------------------------------------------------------------------
 
-    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = ()) -> list[RecordedEvent]:
+    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (),
+                     fence: Fence | None = None) -> list[RecordedEvent]:
         """Append atomically to one or more streams; the recorded events once durable.
 
-        Raises ConcurrencyError when a stream is not at its expected version, StoreError when
-        the database refused.
+        Raises ConcurrencyError when a stream is not at its expected version, FencedOff when the
+        fence's phone no longer belongs to its incarnation, StoreError when the database refused.
         """
         if self._closing:
             raise StoreError("the store is shutting down")
-        pending = _Append(appends, side_writes)
+        pending = _Append(appends, side_writes, fence)
         started = time.perf_counter()
         self._queue.append(pending)
         self._work.set()
@@ -200,12 +205,17 @@ class GroupCommitWriter:
             position = conn.begin()
             try:
                 with conn.pipeline():
+                    owners = _Owners(conn)
                     rows: list[tuple] = []
                     for pending in batch:
+                        if owners.fenced_off(pending):
+                            continue
                         position = self._stage(pending, position, recorded_at, rows)
+                        owners.note(pending)
                     conn.insert_events(rows)
                     for pending in batch:
-                        self._side_writes(conn, pending.side_writes)
+                        if pending.error is None:
+                            self._side_writes(conn, pending.side_writes)
                     self._apply_views(conn, [r for pending in batch for r in pending.recorded], position)
                     conn.commit(position)
             except Exception:  # noqa: BLE001 - isolate the append at fault; the others commit
@@ -239,7 +249,11 @@ class GroupCommitWriter:
     def _commit_one_by_one(self, conn: WriterConnection, batch: list[_Append], recorded_at: str) -> int:
         """A batch failed: write it again append by append, so that only the appends at fault fail."""
         position = conn.begin()
+        owners = _Owners(conn)
         for pending in batch:
+            pending.error = None
+            if owners.fenced_off(pending):
+                continue
             conn.savepoint()
             rows: list[tuple] = []
             try:
@@ -248,6 +262,7 @@ class GroupCommitWriter:
                 self._side_writes(conn, pending.side_writes)
                 self._apply_views(conn, pending.recorded, staged)
                 conn.release_savepoint()
+                owners.note(pending)
                 position = staged
             except Exception as exc:  # noqa: BLE001 - this append alone fails
                 conn.rollback_to_savepoint()
@@ -269,7 +284,7 @@ class GroupCommitWriter:
     @staticmethod
     def _side_writes(conn: WriterConnection, writes: Sequence[SideWrite]) -> None:
         for write in writes:
-            for sql, params in side_tables.statements(write):
+            for sql, params in side_tables.statements(write, conn.now_sql):
                 conn.sql.execute(sql, params)
 
     def _apply_views(self, conn: WriterConnection, recorded: list[RecordedEvent], position: int) -> None:
@@ -279,3 +294,47 @@ class GroupCommitWriter:
             view.apply(conn.sql, recorded)
         conn.sql.execute(CHECKPOINT_UPSERT, (CHECKPOINT, position))
 
+
+class _Owners:
+    """Who owns each phone, as this transaction sees it: the device view, then the batch's own
+    claims, releases and losses (an append later in the batch must see an earlier one's)."""
+
+    def __init__(self, conn: WriterConnection) -> None:
+        self.conn = conn
+        self.overlay: dict[str, tuple[str | None, str | None, bool]] = {}
+
+    def owner(self, serial: str) -> tuple[str | None, str | None, bool]:
+        if serial not in self.overlay:
+            rows = list(self.conn.sql.execute("SELECT agent, incarnation, agent_lost FROM devices WHERE serial = ?",
+                                              (serial,)))
+            self.overlay[serial] = (rows[0][0], rows[0][1], bool(rows[0][2])) if rows else (None, None, False)
+        return self.overlay[serial]
+
+    def fenced_off(self, pending: _Append) -> bool:
+        """Whether the append's fence fails (then it carries FencedOff and records nothing)."""
+        fence = pending.fence
+        if fence is None:
+            return False
+        agent, incarnation, lost = self.owner(fence.serial)
+        if (agent, incarnation) == (fence.agent, fence.incarnation) and not lost:
+            return False
+        pending.recorded = []
+        pending.error = FencedOff(f"phone {fence.serial} no longer belongs to agent {fence.agent} "
+                                  f"({fence.incarnation}): nothing recorded")
+        return True
+
+    def note(self, pending: _Append) -> None:
+        """Ownership changes the (now staged) append makes."""
+        for recorded in pending.recorded:
+            if recorded.type in _OWNERSHIP and recorded.stream_id.startswith("device-"):
+                event = recorded.event
+                serial = recorded.stream_id[7:]
+                if recorded.type == "device-claimed":
+                    self.overlay[serial] = (event.agent, event.incarnation, False)
+                elif recorded.type == "device-released":
+                    self.overlay[serial] = (None, None, False)
+                else:
+                    self.overlay[serial] = (event.agent, event.incarnation, True)
+
+
+_OWNERSHIP = frozenset({"device-claimed", "device-released", "device-agent-lost"})

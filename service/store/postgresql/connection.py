@@ -17,12 +17,26 @@ from typing import Any, Iterable, Sequence
 import psycopg
 from psycopg import errors
 
-LOG_LOCK = 0x64726F69646C6F67  # "droidlog": held by one write transaction at a time, of any process
-MIGRATION_LOCK = LOG_LOCK + 1
-SERVER_LOCK = LOG_LOCK + 2  # shared by every server; a replay or a copy takes it alone
 NOTIFY_CHANNEL = "droidledger_log"
 CONNECT_TIMEOUT_S = 10
-_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({LOG_LOCK}); SELECT COALESCE(MAX(position), 0) FROM events"
+
+
+_LOCK_KEY = "hashtextextended(COALESCE(current_schema(), '') || ':droidledger:' || {}, 0)"
+LOCK_KEY_OF = _LOCK_KEY.format("%s")
+"""The SQL of an advisory lock's key, the lock's kind a parameter: the farm's schema and the kind,
+hashed. Advisory locks are the database's, so farms in different schemas of one database never share
+one. Kinds: `log` (held by one write transaction at a time, of any process), `migration`, `server`
+(shared by every server; a replay or a copy takes it alone), `scheduling`, `agent:<name>`."""
+
+
+def lock_key(kind: str) -> str:
+    """LOCK_KEY_OF for one of our fixed kinds, written into the statement (a literal, no parameter)."""
+    if not kind.isalpha():
+        raise ValueError(f"not a fixed lock kind: {kind!r}")
+    return _LOCK_KEY.format(f"'{kind}'")
+
+
+_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({lock_key('log')}); SELECT COALESCE(MAX(position), 0) FROM events"
 
 
 @lru_cache(maxsize=1024)
@@ -64,8 +78,13 @@ class PostgresSql:
                 cursor.executemany(translate(sql), rows)
 
 
+NOW_SQL = "EXTRACT(EPOCH FROM clock_timestamp())::DOUBLE PRECISION"  # the server's clock, not the statement's start
+
+
 class PostgresWriterConnection:
     """The writer's connection: transactions issued by hand, under the log's advisory lock."""
+
+    now_sql = NOW_SQL
 
     def __init__(self, conn: psycopg.Connection) -> None:
         # No server-side prepared statements: a statement psycopg prepares inside a pipeline that
@@ -111,8 +130,10 @@ class PostgresWriterConnection:
         self._conn.execute("RELEASE SAVEPOINT one_append")
 
     def commit(self, position: int) -> None:
-        # The notification is delivered at commit, in commit order, to every process that listens.
-        self._conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, str(position)))
+        # The notification is delivered at commit, in commit order, to every process that listens
+        # on the database; it names the farm's schema (listeners of other schemas ignore it).
+        self._conn.execute("SELECT pg_notify(%s, COALESCE(current_schema(), '') || ':' || %s)",
+                           (NOTIFY_CHANNEL, str(position)))
         self._conn.execute("COMMIT")
 
     def pipeline(self) -> AbstractContextManager:
@@ -148,7 +169,7 @@ class PostgresWriterConnection:
     def apply_migration(self, number: int, name: str, sql: str) -> None:
         with self._conn.transaction():
             # Two processes starting at once: the second waits, then finds the work done.
-            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            self._conn.execute(f"SELECT pg_advisory_xact_lock({lock_key('migration')})")
             self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
                                "(one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)")
             row = self._conn.execute("SELECT version FROM schema_version").fetchone()

@@ -1,7 +1,7 @@
 """Hearing of other processes' commits: LISTEN/NOTIFY, with polling as the fallback.
 
-Every write transaction notifies the log's channel with its last position at commit; a
-dedicated connection listens and tells the store (`advance`). While the listener is down (the
+Every write transaction notifies the log's channel with its schema and last position at commit;
+a dedicated connection listens to its own schema's and tells the store (`advance`). While the listener is down (the
 server restarted), and in case a notification is lost, the last position is also polled.
 """
 
@@ -44,13 +44,16 @@ class CommitListener:
             try:
                 async with await psycopg.AsyncConnection.connect(
                         self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+                    schema = (await (await conn.execute("SELECT COALESCE(current_schema(), '')")).fetchone())[0]
                     await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self.listening, failures = True, 0
                     if not started:
                         started = True
                         task_status.started()
                     async for notify in conn.notifies():
-                        self.advance(int(notify.payload))
+                        farm, _, position = notify.payload.rpartition(":")
+                        if farm == schema:  # the channel is the database's: other schemas' farms use it too
+                            self.advance(int(position))
             except (psycopg.Error, OSError) as exc:
                 self.listening = False
                 if not started:

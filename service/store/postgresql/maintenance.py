@@ -11,7 +11,7 @@ import psycopg
 
 from service.store.locator import locate
 from service.store.migrations import migrate
-from service.store.postgresql.connection import LOG_LOCK, SERVER_LOCK, PostgresSql, PostgresWriterConnection, connect
+from service.store.postgresql.connection import PostgresSql, PostgresWriterConnection, connect, lock_key
 from service.store.records import DatabaseInUse
 
 CHUNK = 20_000
@@ -33,11 +33,14 @@ class AdvisoryHold:
 
     def __enter__(self) -> "AdvisoryHold":
         conn = connect(self.url)
+        key = conn.execute(f"SELECT {lock_key('server')}").fetchone()[0]
         take = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
-        if not conn.execute(f"SELECT {take}(%s)", (SERVER_LOCK,)).fetchone()[0]:
-            holders = [row[0] for row in conn.execute(
+        if not conn.execute(f"SELECT {take}(%s)", (key,)).fetchone()[0]:
+            holders = [row[0] for row in conn.execute(  # a bigint key is (classid, objid) with objsubid 1
                 "SELECT DISTINCT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND l.granted AND a.pid <> pg_backend_pid() ORDER BY 1")]
+                "WHERE l.locktype = 'advisory' AND l.granted AND a.pid <> pg_backend_pid() AND l.objsubid = 1 "
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                "AND ((l.classid::bigint << 32) | l.objid::bigint) = %s ORDER BY 1", (key,))]
             conn.close()
             raise DatabaseInUse(f"{locate(self.url).display} is in use by {', '.join(holders) or 'another process'}; "
                                 f"stop it before you {self.purpose}")
@@ -70,7 +73,7 @@ class PostgresMaintenance:
     def begin(self) -> None:
         """The transaction, holding the log's lock (no append meanwhile)."""
         self.conn.execute("BEGIN")
-        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOG_LOCK,))
+        self.conn.execute(f"SELECT pg_advisory_xact_lock({lock_key('log')})")
 
     def commit(self) -> None:
         self.conn.execute("COMMIT")

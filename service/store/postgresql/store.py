@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import AsyncIterator, Callable, Sequence
+from typing import AsyncContextManager, AsyncIterator, Callable, Sequence
 
 import anyio
 import psycopg
@@ -22,8 +22,9 @@ from service.clock import utc_now
 from service.store.base import BaseEventStore
 from service.store.locator import locate
 from service.store.migrations import migrate
-from service.store.postgresql.connection import PostgresWriterConnection, connect
+from service.store.postgresql.connection import NOW_SQL, PostgresWriterConnection, connect
 from service.store.postgresql.listener import CommitListener
+from service.store.postgresql.locks import advisory
 from service.store.postgresql.readers import PostgresReaders
 from service.store.records import StoreError
 from service.store.writer import GroupCommitWriter
@@ -33,6 +34,7 @@ class PostgresEventStore(BaseEventStore):
     """The event log in PostgreSQL, with its views kept in step."""
 
     backend = "postgresql"
+    now_sql = NOW_SQL
 
     def __init__(self, url: str, *, views: Sequence[Projection] | None = None, readers: int = 8,
                  max_batch: int = 2000, now: Callable[[], datetime] = utc_now) -> None:
@@ -90,6 +92,16 @@ class PostgresEventStore(BaseEventStore):
             return await self.reads.fetchall(sql, params)
         except (psycopg.Error, OSError) as exc:  # the pool's PoolTimeout is a psycopg.OperationalError
             raise StoreError(f"the database could not be read: {exc}") from exc
+
+    def name_lock(self, name: str, purpose: str) -> AsyncContextManager[None]:
+        """Hold an agent's name for the block (DatabaseInUse when a live process holds it)."""
+        return advisory(self.url, f"agent:{name}", what=f"the agent name {name!r}", purpose=purpose,
+                        keep_through_outages=True)
+
+    def leadership(self, on_waiting: Callable[[], None] = lambda: None) -> AsyncContextManager[None]:
+        """Wait to be the one process that schedules (`on_waiting` once if another one does); the
+        block is cancelled if that ends."""
+        return advisory(self.url, "scheduling", what="the scheduling", purpose="schedule", on_waiting=on_waiting)
 
     async def check_writable(self) -> None:
         """Take the log's lock and let go, writing nothing (StoreError when it cannot)."""

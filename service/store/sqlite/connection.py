@@ -11,6 +11,7 @@ from typing import Sequence
 SYNC_MODES = ("full", "normal")
 EVENT_INSERT = "INSERT INTO events (position, stream_id, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?)"
 READER_PRAGMAS = ("PRAGMA busy_timeout = 5000", "PRAGMA query_only = ON")
+NOW_SQL = "((julianday('now') - 2440587.5) * 86400.0)"  # unix seconds, with milliseconds
 _LAST_POSITION = "SELECT COALESCE(MAX(position), 0) FROM events"
 
 
@@ -35,6 +36,7 @@ class SQLiteWriterConnection:
     """The one write connection: BEGIN IMMEDIATE takes SQLite's write lock for the batch."""
 
     broken = False  # a file (or memory) connection is never lost; its errors are the statement's
+    now_sql = NOW_SQL
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.sql = conn

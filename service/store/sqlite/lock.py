@@ -28,10 +28,15 @@ else:
 
 
 class DatabaseLock:
-    """Held by `serve` for its lifetime; `replay` and a second `serve` are refused while held."""
+    """Held by `serve` for its lifetime; `replay` and a second `serve` are refused while held.
 
-    def __init__(self, db_path: str | Path) -> None:
-        self.path = Path(f"{db_path}.lock")
+    With a `suffix`, another lock beside the database: an agent's name (`.agent-NAME.lock`) is
+    held by the agent process of that name for as long as it lives.
+    """
+
+    def __init__(self, db_path: str | Path, suffix: str = ".lock") -> None:
+        self.path = Path(f"{db_path}{suffix}")
+        self._what = Path(db_path) if suffix == ".lock" else self.path
         self._fd: int | None = None
 
     def acquire(self, purpose: str) -> None:
@@ -44,9 +49,7 @@ class DatabaseLock:
             except OSError:  # Windows refuses to read a locked byte
                 holder = "another process"
             os.close(fd)
-            raise DatabaseInUse(
-                f"{self.path.with_suffix('')} is in use by {holder}; stop it before you {purpose}"
-            )
+            raise DatabaseInUse(f"{self._what} is in use by {holder}; stop it before you {purpose}")
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, f"droidledger pid {os.getpid()}".encode())

@@ -22,13 +22,15 @@ from service.clock import utc_now
 from service.store.base import BaseEventStore
 from service.store.migrations import migrate
 from service.store.records import StoreError
-from service.store.sqlite.connection import SQLiteWriterConnection, open_connection
+from service.store.sqlite.connection import NOW_SQL, SQLiteWriterConnection, open_connection
+from service.store.sqlite.lock import DatabaseLock
 from service.store.sqlite.readers import Readers, open_readers
 from service.store.writer import GroupCommitWriter
 
 log = logging.getLogger("droidledger.store")
 
 CHECKPOINT_INTERVAL_S = 0.5
+FOLLOW_INTERVAL_S = 0.05  # how soon another process's commit (an agent's) wakes this one's followers
 CHECKPOINT_RESTART_FRAMES = 16_384  # 64 MiB of 4 KiB pages
 
 
@@ -36,6 +38,7 @@ class SQLiteEventStore(BaseEventStore):
     """The event log in one SQLite file (or `:memory:`), with its views kept in step."""
 
     backend = "sqlite"
+    now_sql = NOW_SQL
 
     def __init__(self, path: str | Path, *, sync: str = "full", views: Sequence[Projection] | None = None,
                  readers: int = 2, max_batch: int = 2000, now: Callable[[], datetime] = utc_now) -> None:
@@ -75,13 +78,15 @@ class SQLiteEventStore(BaseEventStore):
                                             self.writer.limiter)
             async with anyio.create_task_group() as tg:
                 await tg.start(self.writer.run)
-                checkpoints = anyio.CancelScope()
+                checkpoints, followers = anyio.CancelScope(), anyio.CancelScope()
                 if self.path != ":memory:":
                     tg.start_soon(self._checkpoint_loop, checkpoints)
+                    tg.start_soon(self._follow_other_writers, followers)
                 try:
                     yield self
                 finally:
                     checkpoints.cancel()
+                    followers.cancel()
                     self.writer.close()
         finally:
             with anyio.CancelScope(shield=True):
@@ -100,6 +105,22 @@ class SQLiteEventStore(BaseEventStore):
             log.warning("closing the database without a final checkpoint: %s", exc)
         finally:
             conn.close()
+
+    async def _follow_other_writers(self, scope: anyio.CancelScope) -> None:
+        """Hear of other processes' commits (agents on the same file): SQLite's data_version moves
+        when another connection commits; then the log's last position is read."""
+        with scope:
+            version = None
+            while True:
+                await anyio.sleep(FOLLOW_INTERVAL_S)
+                try:
+                    (now,), = await self.lookup("PRAGMA data_version")
+                    if now != version:
+                        version = now
+                        (last,), = await self.lookup("SELECT COALESCE(MAX(position), 0) FROM events")
+                        self.advance(last)
+                except sqlite3.Error as exc:  # busy for a moment: the next look will tell
+                    log.debug("could not look for other writers' commits: %s", exc)
 
     async def _checkpoint_loop(self, scope: anyio.CancelScope) -> None:
         """Fold the WAL into the database in the background, so commits stay short.
@@ -134,6 +155,22 @@ class SQLiteEventStore(BaseEventStore):
     async def lookup(self, sql: str, params: Sequence = ()) -> list[tuple]:
         """Run a short indexed read-only query on the event loop's read connection."""
         return await self.reads.lookup(sql, params)
+
+    @asynccontextmanager
+    async def name_lock(self, name: str, purpose: str) -> AsyncIterator[None]:
+        """Hold an agent's name for the block: a file lock beside the database (DatabaseInUse when held)."""
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+        lock = DatabaseLock(self.path, f".agent-{safe}.lock")
+        lock.acquire(purpose)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @asynccontextmanager
+    async def leadership(self, on_waiting: Callable[[], None] = lambda: None) -> AsyncIterator[None]:
+        """One server holds a SQLite file (its lock, taken at start): it schedules."""
+        yield
 
     async def check_writable(self) -> None:
         """Take the write lock and let go, writing nothing (StoreError when it cannot)."""
