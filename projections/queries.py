@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, Sequence
 import msgspec
 
 from projections.account_view import AccountRow
+from projections.agent_view import COLUMNS as AGENT_COLUMNS, AgentRow
 from projections.device_view import COLUMNS as DEVICE_COLUMNS, DeviceRow
 from projections.task_view import COLUMNS as TASK_COLUMNS, FAILED, PENDING, RUNNING, TaskRow
 from service.domain.limits import Limits, limits_from
@@ -16,6 +17,7 @@ from service.store.side_tables import Reads
 
 TASK_SELECT = ", ".join(f"t.{column}" for column in TASK_COLUMNS)
 DEVICE_SELECT = ", ".join(DEVICE_COLUMNS)
+AGENT_SELECT = ", ".join(AGENT_COLUMNS)
 INLINE_OFFSET = 10_000  # pages up to here are read on the event loop (well under a millisecond)
 
 
@@ -64,6 +66,8 @@ class PendingTask(NamedTuple):
     username: str | None = None
     waiting_reason: str | None = None  # what holds it, as recorded
     waiting_until: str | None = None
+    dispatched_agent: str | None = None  # given to its phone's agent, not started yet
+    dispatched_incarnation: str | None = None
 
 
 class RestrictionRow(NamedTuple):
@@ -144,8 +148,8 @@ class ViewQueries:
     async def pending_tasks(self) -> list[PendingTask]:
         """Every pending task, by id."""
         rows = await self._reads.fetchall(
-            "SELECT id, serial, start_time, script_name, username, waiting_reason, waiting_until FROM tasks "
-            "WHERE status = ? ORDER BY id", (PENDING,))
+            "SELECT id, serial, start_time, script_name, username, waiting_reason, waiting_until, dispatched_agent, "
+            "dispatched_incarnation FROM tasks WHERE status = ? ORDER BY id", (PENDING,))
         return [PendingTask(*row) for row in rows]
 
     async def running_task_ids(self) -> list[int]:
@@ -168,6 +172,10 @@ class ViewQueries:
         """One phone, or None if adb never listed it."""
         rows = await self._reads.lookup(f"SELECT {DEVICE_SELECT} FROM devices WHERE serial = ?", (serial,))
         return DeviceRow(*rows[0]) if rows else None
+
+    async def agents(self) -> list[AgentRow]:
+        """Every agent name's last incarnation, by name."""
+        return [AgentRow(*row) for row in await self._reads.lookup(f"SELECT {AGENT_SELECT} FROM agents ORDER BY name")]
 
     async def online_serials(self) -> set[str]:
         """Serials of the phones adb reports as `device`."""

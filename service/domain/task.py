@@ -124,9 +124,10 @@ class DispatchTask:
 
 @dataclass(frozen=True, slots=True)
 class WithdrawDispatch:
-    """The dispatched task did not start: back to its queue."""
+    """The dispatched task did not start: back to its queue (only if dispatched to `incarnation`, when given)."""
 
     reason: str
+    incarnation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +286,9 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
             return [*released, TaskDispatched(serial=state.serial, agent=command.agent, incarnation=command.incarnation)]
         case WithdrawDispatch():
             _require(state, (TaskStatus.PENDING,), "withdraw the dispatch of")
-            return [DispatchWithdrawn(reason=command.reason)] if state.dispatched_to is not None else []
+            if state.dispatched_to is None or command.incarnation not in (None, state.dispatched_to[1]):
+                return []
+            return [DispatchWithdrawn(reason=command.reason)]
     raise TypeError(f"unknown command {command!r}")
 
 

@@ -8,7 +8,7 @@ from service.domain.account import AccountState, TIKTOK_PACKAGE, account_key, de
 from service.events import account_stream
 from service.handlers.runner import Decision, run_command
 from service.store.interface import EventStore
-from service.store.records import StreamAppend
+from service.store.records import Fence, StreamAppend
 
 
 class AccountHandlers:
@@ -44,7 +44,8 @@ class AccountHandlers:
 
         await run_command(self.store, decide_now, f"account {key}")
 
-    async def replace_on_device(self, serial: str, usernames: Sequence[str], package: str = TIKTOK_PACKAGE) -> None:
+    async def replace_on_device(self, serial: str, usernames: Sequence[str], package: str = TIKTOK_PACKAGE,
+                                fence: Fence | None = None) -> None:
         """The accounts signed in on a phone become exactly `usernames`, in one transaction."""
         wanted = {account_key(name): name for name in usernames}
 
@@ -61,6 +62,6 @@ class AccountHandlers:
                     events = []
                 if events:
                     appends.append(StreamAppend(account_stream(key), state.version, events))
-            return Decision(appends)
+            return Decision(appends, (), fence)
 
         await run_command(self.store, decide_now, f"the accounts of {serial}")

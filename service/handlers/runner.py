@@ -10,7 +10,7 @@ from typing import Awaitable, Callable, NamedTuple, Sequence
 
 from service.domain.errors import TransitionRefused
 from service.store.interface import EventStore
-from service.store.records import ConcurrencyError, RecordedEvent, SideWrite, StreamAppend
+from service.store.records import ConcurrencyError, Fence, RecordedEvent, SideWrite, StreamAppend
 
 MAX_CONFLICT_RETRIES = 50
 
@@ -20,10 +20,12 @@ class Contention(TransitionRefused):
 
 
 class Decision(NamedTuple):
-    """What a command decided: the appends, and the side writes that commit with them."""
+    """What a command decided: the appends, the side writes that commit with them, and the fence
+    of the agent incarnation appending for a phone (FencedOff once it no longer owns it)."""
 
     appends: Sequence[StreamAppend]
     side_writes: Sequence[SideWrite] = ()
+    fence: Fence | None = None
 
 
 async def run_command(store: EventStore, decide: Callable[[int], Awaitable[Decision | None]],
@@ -35,7 +37,7 @@ async def run_command(store: EventStore, decide: Callable[[int], Awaitable[Decis
         if decision is None or not decision.appends:
             return []
         try:
-            return await store.append(*decision.appends, side_writes=decision.side_writes)
+            return await store.append(*decision.appends, side_writes=decision.side_writes, fence=decision.fence)
         except ConcurrencyError:
             continue
     raise Contention(f"{what} kept changing while the command was applied; try again")

@@ -16,7 +16,7 @@ from service.handlers.accounts import AccountHandlers
 from service.handlers.runner import Decision, run_command
 from service.handlers.tasks import TaskHandlers
 from service.store.interface import EventStore
-from service.store.records import StreamAppend
+from service.store.records import Fence, StreamAppend
 
 
 class SafetyHandlers:
@@ -58,7 +58,7 @@ class SafetyHandlers:
         await self._on_account(key, lambda state: decide_clear(state, now))
 
     async def fail_warned(self, task_id: int, state: TaskState, failure: FailTask, keys: Sequence[str],
-                          now: datetime) -> TaskState:
+                          now: datetime, fence: Fence | None = None) -> TaskState:
         """The platform warned the run's accounts: the task fails with the warning and each account
         rests (longer for each repeat), atomically. The task's state after."""
         after: list[TaskState] = []
@@ -74,7 +74,7 @@ class SafetyHandlers:
                 cooldowns = effective(account.limits, defaults, timezone.utc).cooldown_hours
                 restricted = decide_restrict(account, failure.reason, now, cooldowns, task_id)
                 appends.append(StreamAppend(account_stream(key), account.version, restricted))
-            return Decision(appends)
+            return Decision(appends, (), fence)
 
         await run_command(self.store, decide_now, f"task {task_id} and its accounts")
         return after[0]

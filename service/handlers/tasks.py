@@ -10,12 +10,13 @@ from projections.queries import TaskFilter
 from service.domain.errors import DomainError, TaskNotFound
 from service.domain.admission import Hold
 from service.domain.task import (
-    Command, CreateTask, DeleteTask, HoldTask, ReleaseTask, RequestStop, RetryTask, TaskState, decide, evolve, fold,
+    Command, CreateTask, DeleteTask, DispatchTask, HoldTask, ReleaseTask, RequestStop, RetryTask, TaskState,
+    WithdrawDispatch, decide, evolve, fold,
 )
 from service.events import task_id_of, task_stream
 from service.handlers.runner import Decision, run_command
 from service.store.interface import EventStore
-from service.store.records import EraseSecrets, RecordedEvent, SaveSecrets, SideWrite, StreamAppend
+from service.store.records import EraseSecrets, Fence, RecordedEvent, SaveSecrets, SideWrite, StreamAppend
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,12 @@ class TaskHandlers:
         return fold(task_id, [r.event for r in recorded])
 
     async def execute(self, task_id: int, command: Command, state: TaskState | None = None,
-                      side_writes: Sequence[SideWrite] = ()) -> tuple[TaskState, list[RecordedEvent]]:
+                      side_writes: Sequence[SideWrite] = (), fence: Fence | None = None,
+                      ) -> tuple[TaskState, list[RecordedEvent]]:
         """Decide on the current state and append; the new state and what was recorded.
 
         `state` is the caller's last known state (an actor's): if it is stale, the conflict
-        re-loads the stream and decides again.
+        re-loads the stream and decides again. `fence`: an agent's append for its phone.
         """
         current: list[TaskState] = []
 
@@ -51,7 +53,8 @@ class TaskHandlers:
             known = state if attempt == 0 and state is not None else await self.load(task_id)
             current[:] = [known]
             events = decide(known, command)
-            return Decision([StreamAppend(task_stream(task_id), known.version, events)] if events else [], side_writes)
+            return Decision([StreamAppend(task_stream(task_id), known.version, events)] if events else [], side_writes,
+                            fence)
 
         recorded = await run_command(self.store, decide_now, f"task {task_id}")
         after = current[0]
@@ -92,6 +95,14 @@ class TaskHandlers:
         first = self._last_id + 1
         self._last_id += count
         return list(range(first, first + count))
+
+    async def dispatch(self, task_id: int, agent: str, incarnation: str) -> list[RecordedEvent]:
+        """Give the pending task to the agent incarnation that owns its phone."""
+        return (await self.execute(task_id, DispatchTask(agent=agent, incarnation=incarnation)))[1]
+
+    async def withdraw(self, task_id: int, reason: str, incarnation: str | None = None) -> list[RecordedEvent]:
+        """A dispatched task that did not start goes back to its queue (if it was given to `incarnation`)."""
+        return (await self.execute(task_id, WithdrawDispatch(reason=reason, incarnation=incarnation)))[1]
 
     async def stop(self, task_id: int) -> list[RecordedEvent]:
         """Stop a pending task at once, or ask a running one to halt."""
