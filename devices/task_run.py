@@ -38,10 +38,10 @@ from service.handlers.accounts import AccountHandlers
 from service.handlers.safety import SafetyHandlers
 from service.handlers.tasks import TaskHandlers
 from service.materials import MaterialLibrary
-from service.retry_policy import RetryPolicy
 from service.standings import read_standings
 from service.store.interface import EventStore
 from service.store.outages import StoreOutage
+from service.store.records import Fence, FencedOff
 
 log = logging.getLogger("droidledger.run")
 
@@ -57,6 +57,7 @@ class RunControl:
     halt_reason: str | None = None
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     phone_lost: bool = False  # the run failed because the phone went away: check it before the next task
+    fenced: bool = False  # the phone no longer belongs to this agent: the run ends recording nothing more
 
     def finish_step_then_halt(self, reason: str) -> None:
         """Halt at the next step boundary, letting the current step finish."""
@@ -78,7 +79,6 @@ class TaskRunner:
     accounts: AccountHandlers
     clock: Clock
     data_dir: Path
-    retry_policy: RetryPolicy
     zone: tzinfo = timezone.utc  # the server's: accounts' days when they set no zone of their own
 
     def __post_init__(self) -> None:
@@ -91,8 +91,11 @@ class TaskRunner:
         return [(row.key, row.username) for row in await self.store.views.accounts(serial)]
 
     async def run(self, serial: str, task_id: int, connect: Callable[[], Awaitable[PhoneSession]],
-                  control: RunControl) -> None:
-        """Run the task's current attempt on this phone (nothing if it was stopped or deleted meanwhile)."""
+                  control: RunControl, agent: str, incarnation: str) -> None:
+        """Run the task's current attempt on this phone for the agent incarnation that owns it (nothing
+        if it was stopped or deleted meanwhile). Every append is fenced: once the phone is no longer
+        this incarnation's, the store refuses it and the run ends."""
+        fence = Fence(serial, agent, incarnation)
         outage = StoreOutage(f"task {task_id}", log)
         row = await outage.retry(lambda: self.store.views.task(task_id))
         if row is None:
@@ -102,22 +105,24 @@ class TaskRunner:
         seed = random.SystemRandom().getrandbits(63)
         planned = script.planned_steps(config)  # 0: it depends on the run (a warm-up's watch times)
         prelude = 2 if username else 1
-        start = StartTask(serial=serial, seed=seed, username=username, steps=prelude + planned if planned else 0)
+        start = StartTask(serial=serial, seed=seed, username=username, steps=prelude + planned if planned else 0,
+                          agent=agent, incarnation=incarnation)
         try:
-            state, _ = await outage.retry(lambda: self.tasks.execute(task_id, start))
-        except DomainError:
-            return  # stopped or deleted between dispatch and start
+            state, _ = await outage.retry(lambda: self.tasks.execute(task_id, start, fence=fence))
+        except (DomainError, FencedOff):
+            return  # stopped, deleted or withdrawn between dispatch and start, or the phone is no longer ours
         accounts = await outage.retry(lambda: self.accounts_of(serial, username))
         standings = await outage.retry(lambda: read_standings(self.store, accounts, self.clock.now(), self.zone))
         allowance = Allowance(list(standings.values()), self.clock.now())
-        run = _Run(self, task_id, state, outage, tuple(key for key, _ in accounts))
+        run = _Run(self, task_id, state, outage, tuple(key for key, _ in accounts), fence, control)
         secrets = await outage.retry(lambda: self.store.side.secrets(task_id))
         session: list[PhoneSession] = []
         ctx = ScriptContext(
             task_id=task_id, serial=serial, username=username, config=config, secrets=secrets,
             rng=random.Random(seed), clock=self.clock, ui=None, data_dir=self.data_dir,
             materials=MaterialLibrary(self.data_dir, self.store, run.material_used, config.get("content_type", 0)),
-            record=run.step_completed, register_accounts=lambda names: self.accounts.replace_on_device(serial, names),
+            record=run.step_completed,
+            register_accounts=lambda names: self.accounts.replace_on_device(serial, names, fence=fence),
             stop_requested=lambda: control.halt_reason is not None,
             dialogs_dismissed=lambda: session[0].ui.take_dismissed() if session else [],
             refusal=lambda action: allowance.refusal(action, self.clock.now()),
@@ -141,6 +146,9 @@ class TaskRunner:
                 failure = (f"internal error in step {ctx.current_step or 'start'}: {exc.__class__.__name__}", exc)
         if control.scope.cancelled_caught or (failure is None and control.halt_reason):
             failure = (control.halt_reason or STOPPED, None)
+        if control.fenced:
+            log.warning("task %d on %s: the phone is no longer this agent's; the run ends unrecorded", task_id, serial)
+            return
         with anyio.CancelScope(shield=True):
             if failure is None:
                 await run.execute(CompleteTask(steps=len(ctx.steps), duration_ms=int((time.perf_counter() - started) * 1000)))
@@ -153,7 +161,6 @@ class TaskRunner:
                 await run.fail_warned(failed)  # an automatic retry then waits, held, until the rest ends
             else:
                 await run.execute(failed)
-            await self.retry_if_policy_allows(task_id)
 
     async def _work(self, ctx: ScriptContext, connect: Callable[[], Awaitable[PhoneSession]],
                     connected: list[PhoneSession], script: Any, username: str | None) -> None:
@@ -187,37 +194,35 @@ class TaskRunner:
                 pass
         return await anyio.to_thread.run_sync(save_artifacts, self.data_dir, task_id, attempt, step, xml, png)
 
-    async def retry_if_policy_allows(self, task_id: int) -> None:
-        """Apply --auto-retry to a task that just failed."""
-        if not self.retry_policy.enabled:
-            return
-        state = await self.tasks.load(task_id)
-        retry = self.retry_policy.decide(state, self.clock.now(), random.Random())
-        if retry is not None:
-            try:
-                await self.tasks.execute(task_id, retry, state)
-            except DomainError:
-                pass  # retried or deleted meanwhile
-
 
 class _Run:
     """The events of one attempt, appended with the last known state (a conflict reloads it)."""
 
     def __init__(self, runner: TaskRunner, task_id: int, state: TaskState, outage: StoreOutage,
-                 accounts: tuple[str, ...]) -> None:
+                 accounts: tuple[str, ...], fence: Fence, control: RunControl) -> None:
         self.runner = runner
         self.task_id = task_id
         self.state = state
         self.outage = outage
         self.accounts = accounts  # compared forms of the accounts the run acts for
+        self.fence = fence
+        self.control = control
 
     async def execute(self, command: Any) -> None:
         """Record what happened; while the database is away, wait for it (a run's events are facts)."""
         try:
             self.state, _ = await self.outage.retry(
-                lambda: self.runner.tasks.execute(self.task_id, command, self.state), give_up_after_s=RECORD_PATIENCE_S)
+                lambda: self.runner.tasks.execute(self.task_id, command, self.state, fence=self.fence),
+                give_up_after_s=RECORD_PATIENCE_S)
+        except FencedOff:
+            self._fenced_off()
         except DomainError as exc:
             log.info("task %d: %s not recorded: %s", self.task_id, type(command).__name__, exc)
+
+    def _fenced_off(self) -> None:
+        """The phone was taken from this agent: stop at once, record nothing more."""
+        self.control.fenced = True
+        self.control.halt("its phone no longer belongs to this agent")
 
     async def step_completed(self, record: StepRecord) -> None:
         await self.execute(CompleteStep(index=record.index, name=record.name, detail=record.detail,
@@ -228,7 +233,10 @@ class _Run:
         """The task fails with the platform's warning and its accounts rest."""
         try:
             self.state = await self.outage.retry(lambda: self.runner.safety.fail_warned(
-                self.task_id, self.state, failure, self.accounts, self.runner.clock.now()), give_up_after_s=RECORD_PATIENCE_S)
+                self.task_id, self.state, failure, self.accounts, self.runner.clock.now(), fence=self.fence),
+                give_up_after_s=RECORD_PATIENCE_S)
+        except FencedOff:
+            self._fenced_off()
         except DomainError as exc:
             log.info("task %d: the warning not recorded: %s", self.task_id, exc)
 

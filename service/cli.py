@@ -1,4 +1,4 @@
-"""The `droidledger` command: serve, replay, backup, copy, sim."""
+"""The `droidledger` command: serve, agent, replay, backup, copy, sim."""
 
 from __future__ import annotations
 
@@ -58,20 +58,46 @@ def _positive(kind):
     return parse
 
 
+def _add_store_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the store and the files are (serve and agent)."""
+    add = parser.add_argument
+    add("--data-dir", type=Path, default=Path("data"), help="data directory (default ./data)")
+    add("--db", default=os.environ.get("DROIDLEDGER_DB"),
+        help="the event store: a SQLite file (default <data-dir>/droidledger.db), sqlite:///path, or "
+             "postgresql://user@host:port/dbname (or DROIDLEDGER_DB)")
+    add("--sync", choices=SYNC_MODES, default="full", help="SQLite synchronous mode (default full)")
+    add("--tz", type=_zone, help="time zone of start_time and of accounts' days (default: the system's)")
+
+
+def _add_phone_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the phones are and how runs go (serve and agent)."""
+    phones = parser.add_argument_group("phones")
+    add = phones.add_argument
+    add("--adb-host", default="127.0.0.1", help="adb server host (default 127.0.0.1)")
+    add("--adb-port", type=int, default=5037, help="adb server port (default 5037)")
+    add("--adb-start", action="store_true", help="let adbutils start an adb server if none answers (off by default)")
+    add("--time-scale", type=_positive(float), default=1.0,
+        help="multiply every wait inside a run (script waits, retry delays, virtual phones) (default 1.0)")
+    add("--lease-s", type=_positive(float), default=20.0,
+        help="an agent whose heartbeat is older than this is lost: its tasks fail, its phones are free (default 20)")
+    sim = parser.add_argument_group("virtual phones")
+    add = sim.add_argument
+    add("--sim", type=_positive(int), default=0, metavar="N", help="start N virtual phones in this process and use them")
+    add("--sim-latency-ms", type=_positive(float), default=0.0, help="latency per RPC and shell command of the virtual phones")
+    add("--sim-seed", type=int, default=0, help="seed of the virtual farm (same seed, same phones)")
+    add("--sim-accounts", type=_positive(int), default=1, help="accounts signed in per virtual phone (default 1)")
+    add("--sim-faults", default="", help="fault switches of the virtual farm (see the README)")
+
+
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `droidledger serve` (README.md, "Settings")."""
     add = parser.add_argument
     add("--host", action="append", dest="hosts", metavar="HOST",
         help="address to listen on, repeatable (default: 127.0.0.1 and ::1); beyond loopback needs --api-key")
     add("--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT})")
-    add("--data-dir", type=Path, default=Path("data"), help="data directory (default ./data)")
-    add("--db", default=os.environ.get("DROIDLEDGER_DB"),
-        help="the event store: a SQLite file (default <data-dir>/droidledger.db), sqlite:///path, or "
-             "postgresql://user@host:port/dbname (or DROIDLEDGER_DB)")
+    _add_store_arguments(parser)
     add("--plan", type=_plan, default=plan_named("pro"), help="Starter, Pro, Team or Business (default Pro)")
     add("--device-limit", type=_positive(int), help="phones that may run tasks at once (default: the plan's)")
-    add("--sync", choices=SYNC_MODES, default="full", help="SQLite synchronous mode (default full)")
-    add("--tz", type=_zone, help="time zone of start_time and of accounts' days (default: the system's)")
     add("--limits", type=_limits_file, metavar="FILE", dest="default_limits",
         help="default limits of every account, TOML (daily, working_hours, timezone, cooldown_hours); "
              "recorded at start when the file changed since it was last recorded")
@@ -86,38 +112,54 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     errors.add_argument("--errors-as-200", dest="rest_status", action="store_false",
                         help="answer errors with HTTP 200, the code in the body (the default, as the vendor's clients expect)")
     add("--no-access-log", dest="access_log", action="store_false", help="do not log one line per request")
-    phones = parser.add_argument_group("phones")
-    add = phones.add_argument
-    add("--adb-host", default="127.0.0.1", help="adb server host (default 127.0.0.1)")
-    add("--adb-port", type=int, default=5037, help="adb server port (default 5037)")
-    add("--adb-start", action="store_true", help="let adbutils start an adb server if none answers (off by default)")
     add("--auto-retry", action="store_true", help="retry failed tasks automatically (never stopped ones)")
     add("--max-retries", type=_positive(int), default=3, help="automatic retries per task (default 3)")
     add("--retry-delay-min", type=_positive(float), default=5.0, help="seconds before an automatic retry, at least (default 5)")
     add("--retry-delay-max", type=_positive(float), default=60.0, help="seconds before an automatic retry, at most (default 60)")
     add("--random-order", action="store_true", help="run each phone's due tasks in random order instead of due time, id")
-    add("--time-scale", type=_positive(float), default=1.0,
-        help="multiply every wait inside a run (script waits, retry delays, virtual phones) (default 1.0)")
-    sim = parser.add_argument_group("virtual phones")
-    add = sim.add_argument
-    add("--sim", type=_positive(int), default=0, metavar="N", help="start N virtual phones in this process and use them")
-    add("--sim-latency-ms", type=_positive(float), default=0.0, help="latency per RPC and shell command of the virtual phones")
-    add("--sim-seed", type=int, default=0, help="seed of the virtual farm (same seed, same phones)")
-    add("--sim-accounts", type=_positive(int), default=1, help="accounts signed in per virtual phone (default 1)")
-    add("--sim-faults", default="", help="fault switches of the virtual farm (see the README)")
+    agents = parser.add_mutually_exclusive_group()
+    agents.add_argument("--agents", type=_positive(int), default=0, metavar="N",
+                        help="run the phones' actors in N local agent processes (each a share of the phones) "
+                             "instead of in this process")
+    agents.add_argument("--no-agent", dest="run_agent", action="store_false",
+                        help="serve the API and the scheduling only, for agents elsewhere (droidledger agent)")
+    _add_phone_arguments(parser)
+
+
+def add_agent_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of `droidledger agent`."""
+    add = parser.add_argument
+    add("--name", help="the agent's name, unique in the farm (default: host name and pid)")
+    add("--shard", type=_shard, metavar="i/N", help="take only the phones whose serial hashes to i among N")
+    _add_store_arguments(parser)
+    _add_phone_arguments(parser)
+
+
+def _shard(text: str):
+    from devices.agent.shard import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings from parsed `serve` flags (ValueError for a --db no backend reads)."""
+    """Settings from parsed `serve` (or `agent`) flags (ValueError for a --db no backend reads)."""
+    serve = getattr(args, "command", "serve") == "serve"
+    hosts = getattr(args, "hosts", None)
     settings = Settings(
-        hosts=tuple(args.hosts) if args.hosts else LOOPBACK_HOSTS, port=args.port, data_dir=args.data_dir,
-        db=args.db, plan=args.plan, device_limit_override=args.device_limit, sync=args.sync, tz=args.tz,
-        api_key=args.api_key or None, material_roots=tuple(args.material_roots), rest_status=args.rest_status,
-        access_log=args.access_log, adb_host=args.adb_host, adb_port=args.adb_port, adb_start=args.adb_start,
-        auto_retry=args.auto_retry, max_retries=args.max_retries, retry_delay_min=args.retry_delay_min,
-        retry_delay_max=args.retry_delay_max, random_order=args.random_order, time_scale=args.time_scale,
+        hosts=tuple(hosts) if hosts else LOOPBACK_HOSTS, port=getattr(args, "port", DEFAULT_PORT),
+        data_dir=args.data_dir, db=args.db, sync=args.sync, tz=args.tz, adb_host=args.adb_host,
+        adb_port=args.adb_port, adb_start=args.adb_start, time_scale=args.time_scale, lease_s=args.lease_s,
         sim=args.sim, sim_latency_ms=args.sim_latency_ms, sim_seed=args.sim_seed, sim_accounts=args.sim_accounts,
-        sim_faults=args.sim_faults, default_limits=args.default_limits,
+        sim_faults=args.sim_faults, shard=getattr(args, "shard", None),
+        **({} if not serve else dict(
+            plan=args.plan, device_limit_override=args.device_limit, api_key=args.api_key or None,
+            material_roots=tuple(args.material_roots), rest_status=args.rest_status, access_log=args.access_log,
+            auto_retry=args.auto_retry, max_retries=args.max_retries, retry_delay_min=args.retry_delay_min,
+            retry_delay_max=args.retry_delay_max, random_order=args.random_order, default_limits=args.default_limits,
+            agents=args.agents, run_agent=args.run_agent and not args.agents)),
     )
     settings.store  # noqa: B018 - checks --db now
     return settings
@@ -155,7 +197,7 @@ def run_serve(args: argparse.Namespace) -> int:
         # Created or migrated before listening: a failure is one line here, not uvicorn's traceback.
         with operations.hold(locator, "start a server on it", serving=True):
             operations.prepare(locator, settings.sync)
-            serve(settings)
+            code = serve(settings)
     except OSError as exc:
         log.error("%s", exc)
         return 2
@@ -164,7 +206,7 @@ def run_serve(args: argparse.Namespace) -> int:
             log.error("%s", _store_problem(locator, exc))
             return 2
         raise
-    return 0
+    return code
 
 
 def _locator(args: argparse.Namespace):
@@ -198,6 +240,29 @@ def run_replay(args: argparse.Namespace) -> int:
         return 2
     rate = folded / elapsed if elapsed else 0.0
     print(f"rebuilt every view from {folded} events in {elapsed:.2f} s ({rate:,.0f} events/s)")
+    return 0
+
+
+def run_agent(args: argparse.Namespace) -> int:
+    """Run one agent until SIGINT/SIGTERM, then stop it cleanly (its phones released)."""
+    from devices.agent.agent import default_name
+    from service.agent_main import serve_agent
+    from service.store import operations
+
+    try:
+        settings = settings_from(args)
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
+    locator = settings.store
+    try:
+        operations.prepare(locator, settings.sync)
+        serve_agent(settings, args.name or default_name())
+    except Exception as exc:  # noqa: BLE001 - the store's and its driver's errors, in one line
+        if exc.__class__.__module__.startswith(("service.store", "sqlite3", "psycopg")):
+            log.error("%s", _store_problem(locator, exc))
+            return 2
+        raise
     return 0
 
 
@@ -277,6 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the event store: a SQLite file, sqlite:///path or a postgresql:// URL (or DROIDLEDGER_DB)")
         sub.add_argument("--data-dir", type=Path, default=Path("data"), help="data directory (default ./data)")
         sub.set_defaults(run=run)
+
+    agent = commands.add_parser("agent", help="run the phones' actors of one adb server against a shared store")
+    add_agent_arguments(agent)
+    agent.set_defaults(run=run_agent)
 
     copy = commands.add_parser("copy", help="copy a whole event log into an empty store (SQLite ⇄ PostgreSQL)")
     copy.add_argument("source", help="the store to copy: a SQLite file, sqlite:///path or a postgresql:// URL")

@@ -27,7 +27,10 @@ class Runtime:
     store: EventStore
     clock: Clock = field(default_factory=SystemClock)
     farm: Any = None  # devices.sim.farm.VirtualFarm when `serve --sim N`
-    scheduler: Any = None  # the scheduler, once phones run tasks
+    scheduler: Any = None  # service.scheduling.scheduler.Scheduler, once phones run tasks
+    agent: Any = None  # devices.agent.agent.Agent, the agent in this process (none with --agents N or --no-agent)
+    agent_processes: Any = None  # service.agent_processes.AgentProcesses with --agents N
+    crashed: bool = False  # a part died for good: the server stops and exits 1
 
     def __post_init__(self) -> None:
         self.tasks = TaskHandlers(self.store)

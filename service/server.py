@@ -64,8 +64,9 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
 _M_ARENA_MAX = -8
 
 
-def serve(settings: Settings) -> None:
-    """Serve until SIGINT/SIGTERM; the app's lifespan opens and closes the store."""
+def serve(settings: Settings) -> int:
+    """Serve until SIGINT/SIGTERM (0), or until a part of the server dies (1); the app's lifespan
+    opens and closes the store."""
     limit_malloc_arenas()
     sockets = bind_sockets(settings.hosts, settings.port)
     app = create_app(settings)
@@ -74,6 +75,7 @@ def serve(settings: Settings) -> None:
     log.info("droidledger serving the Local API on %s (plan %s, device limit %d, database %s)",
              names, settings.plan.name, settings.device_limit, settings.store.display)
     run_asgi(app, sockets)
+    return 1 if app.state.runtime.crashed else 0
 
 
 def run_asgi(app, sockets: list[socket.socket]) -> None:

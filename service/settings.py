@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from service.domain.limits import Limits
@@ -78,6 +79,11 @@ class Settings:
     sim_accounts: int = 1
     sim_faults: str = ""
     default_limits: Limits | None = None  # --limits FILE, parsed
+    agents: int = 0  # --agents N: N local agent processes instead of the agent in-process
+    run_agent: bool = True  # the agent in-process (off with --no-agent, or with --agents N)
+    agent_name: str | None = None  # the in-process agent's name (default: the host's; see composition.py)
+    lease_s: float = 20.0  # an agent whose heartbeat is older is lost
+    shard: Any = None  # devices.agent.shard.Shard: `droidledger agent --shard i/N`
     access_log: bool = True
     run_tasks: bool = True  # discovery, scheduler and phone actors; off for API-only tests
 

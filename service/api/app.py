@@ -9,7 +9,7 @@ from litestar import Litestar, Router
 
 from service.api.cache import poll_cache_middleware
 from service.api.envelope import exception_handlers
-from service.api.phones import run_phones
+from service.composition import background
 from service.api.guard import MAX_BODY, front_door, plan_guard
 from service.api.methods import OptionsRefused
 from service.api.openapi import openapi_config
@@ -46,7 +46,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             if not settings.run_tasks:
                 yield
                 return
-            async with run_phones(rt):
+            async with background(rt):
                 yield
 
     options_refused = OptionsRefused()

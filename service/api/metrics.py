@@ -64,4 +64,6 @@ async def render_metrics(rt) -> str:
               f"droidledger_phones_paused {sum(1 for d in devices if d.paused)}"]
     if rt.scheduler is not None:
         lines += rt.scheduler.metrics_lines()
+    if rt.agent is not None and rt.agent.crew is not None:
+        lines += rt.agent.crew.metrics_lines()
     return "\n".join(lines) + "\n"

@@ -158,13 +158,16 @@ class DeviceOut(msgspec.Struct, kw_only=True):
     tasks_completed: int
     tasks_failed: int
     paused: bool = False  # finishes its current task and starts no other until resumed
+    agent: str | None = None  # the agent that owns the phone (its actor runs there)
+    agent_lost: bool = False  # that agent stopped answering: the phone waits for an agent to claim it
 
 
 def device_out(row: DeviceRow) -> DeviceOut:
     """A row of the device view in its API shape."""
     return DeviceOut(serial=row.serial, model=row.model, state=row.state, online=bool(row.online), busy=bool(row.busy),
                      current_task_id=row.current_task_id, tasks_completed=row.tasks_completed,
-                     tasks_failed=row.tasks_failed, paused=bool(row.paused))
+                     tasks_failed=row.tasks_failed, paused=bool(row.paused), agent=row.agent,
+                     agent_lost=bool(row.agent_lost))
 
 
 class DeviceList(msgspec.Struct, kw_only=True):

@@ -58,7 +58,7 @@ async def test_a_limit_of_two_follows_runs_two_and_the_rest_wait_until_the_accou
             assert (await farm.wait_status(task_id, "completed", "failed"))["status_text"] == "completed"
             assert await farm.started_at(task_id) == PARIS_MIDNIGHT
             assert (await farm.task(task_id))["waiting"] is None
-        assert await event_types(farm, ids[2]) == ["created", "held", "started", "step-completed", "step-completed",
+        assert await event_types(farm, ids[2]) == ["created", "held", "released", "dispatched", "started", "step-completed", "step-completed",
                                                    "step-completed", "step-completed", "completed"]
         [fifth] = await follows(farm, me, "lim.5")
         assert (await waiting(farm, fifth))["until"] == "2026-03-11T23:00:00+00:00"
@@ -93,7 +93,7 @@ async def test_raising_a_limit_lets_the_waiting_tasks_run_at_once(tmp_path):
         await farm.still_pending(second)  # the account's own limit still says 1
         await farm.ok(farm.client.put(f"/account/{me}/limits", json={}))
         assert (await farm.wait_status(second, "completed", "failed"))["status_text"] == "completed"
-        assert await event_types(farm, second) == ["created", "held", "released", "started", "step-completed",
+        assert await event_types(farm, second) == ["created", "held", "released", "dispatched", "started", "step-completed",
                                                    "step-completed", "step-completed", "step-completed", "completed"]
 
 

@@ -21,7 +21,8 @@ def server(start_server) -> SimServer:
 
 def _failed_attempt(attempt: int, user: str) -> list[tuple[str, dict]]:
     names = [f"attempt{attempt}-open-profile-hierarchy.xml", f"attempt{attempt}-open-profile-screenshot.png"]
-    return [("started", {"attempt": attempt}), ("step-completed", {"attempt": attempt, "index": 1, "name": "prepare"}),
+    return [("dispatched", {}), ("started", {"attempt": attempt}),
+            ("step-completed", {"attempt": attempt, "index": 1, "name": "prepare"}),
             ("failed", {"attempt": attempt, "step": "open-profile", "reason": f"user @{user} not found",
                         "artifacts": names})]
 
@@ -67,7 +68,7 @@ def test_a_missing_user_fails_with_reason_step_and_artifacts_then_is_retried_twi
     # counts them "since creation or the last manual retry").
     server.ok(server.client.post(f"/task/{task_id}/retry"))
     events = _settled(server, task_id, failures=6)
-    _shape(events[len(events) - 12:], [
+    _shape(events[len(events) - 15:], [
         ("retried", {"attempt": 4, "automatic": False}), *_failed_attempt(4, user),
         ("retried", {"attempt": 5, "automatic": True}), *_failed_attempt(5, user),
         ("retried", {"attempt": 6, "automatic": True}), *_failed_attempt(6, user)])

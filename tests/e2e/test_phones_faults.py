@@ -65,7 +65,8 @@ def test_a_phone_unplugged_mid_task_fails_it_shows_offline_and_runs_its_queue_wh
     assert {"back.again", "while.away"} <= set(server.account(phone)["follows"])
     assert server.device(phone)["online"] is True
     assert [(e["type"], e["data"].get("reason", e["data"].get("state"))) for e in _device_events(server, phone, position)] == [
-        ("device-disconnected", "no longer listed by adb"), ("device-connected", "device")]
+        ("device-disconnected", "no longer listed by adb"), ("device-released", "no longer listed by adb"),
+        ("device-connected", "device"), ("device-claimed", None)]
 
 
 def test_a_phone_unplugged_for_a_while_comes_back_by_itself_and_gets_its_queue(server):
@@ -78,9 +79,10 @@ def test_a_phone_unplugged_for_a_while_comes_back_by_itself_and_gets_its_queue(s
     tasks = server.wait_done([warmup, queued])
     assert (tasks[warmup]["error"], tasks[queued]["status_text"]) == (GONE, "completed")
     device_events = _device_events(server, phone, position)
-    assert [e["type"] for e in device_events] == ["device-disconnected", "device-connected"]
+    assert [e["type"] for e in device_events] == ["device-disconnected", "device-released", "device-connected",
+                                                  "device-claimed"]
     started = next(e["position"] for e in server.events(queued) if e["type"] == "started")
-    assert started > device_events[1]["position"]  # it waited for the phone to come back
+    assert started > device_events[3]["position"]  # it waited for the phone to come back
 
 
 def test_random_disconnects_fail_the_task_they_hit_and_the_rest_runs_once_the_phone_is_back(server):
@@ -185,11 +187,11 @@ async def test_an_actor_that_dies_is_restarted_with_the_reason_recorded_and_the_
     real_run = TaskRunner.run
     calls = []
 
-    async def dies_once(self, serial, task_id, connect, control):
+    async def dies_once(self, serial, task_id, connect, control, agent, incarnation):
         calls.append(task_id)
         if len(calls) == 1:
             raise RuntimeError("boom in the actor")
-        await real_run(self, serial, task_id, connect, control)
+        await real_run(self, serial, task_id, connect, control, agent, incarnation)
 
     monkeypatch.setattr(TaskRunner, "run", dies_once)
     app = create_app(Settings(data_dir=tmp_path, sync="normal", sim=1, time_scale=0.01, access_log=False))

@@ -93,5 +93,6 @@ async def test_due_tasks_run_null_due_first_then_by_due_time_then_by_id(tmp_path
         order = [ten, *half_past, null]
         for task_id in order:
             assert (await farm.wait_status(task_id, "completed", "failed"))["status_text"] == "completed"
-        started = {task_id: (await farm.events(task_id))[1]["position"] for task_id in order}
+        started = {task_id: next(e["position"] for e in await farm.events(task_id) if e["type"] == "started")
+                   for task_id in order}
         assert sorted(order, key=started.get) == [null, *half_past, ten]

@@ -15,6 +15,7 @@ from typing import AsyncIterator, Callable, Sequence
 import anyio
 
 from projections.account_view import AccountFold, AccountRow
+from projections.agent_view import AgentFold, AgentRow
 from projections.actions_view import ActionsFold
 from projections.device_view import DeviceFold, DeviceRow
 from projections.material_view import MaterialFold
@@ -24,8 +25,8 @@ from projections.task_view import FAILED, PENDING, RUNNING, TaskRow, TaskViewReb
 from service.domain.limits import Limits
 from service.events import encode_event, event_type
 from service.store.records import (
-    ConcurrencyError, EraseSecrets, IdempotentResponse, RecordedEvent, RememberResponse, SaveSecrets, SideWrite,
-    StreamAppend,
+    ConcurrencyError, EraseSecrets, Fence, FencedOff, IdempotentResponse, RecordedEvent, RememberResponse, SaveSecrets,
+    SideWrite, StartHeartbeat, StreamAppend,
 )
 from service.store.write_stats import WriteStats
 
@@ -42,6 +43,7 @@ class FakeEventStore:
         self.log: list[RecordedEvent] = []
         self.secrets: dict[int, dict[str, str]] = {}
         self.idempotency: dict[str, IdempotentResponse] = {}
+        self.heartbeats: dict[str, tuple[str, float]] = {}  # name -> (incarnation, unix seconds)
         self.stats = WriteStats()
         self.now = now
         self.views = FakeViews(self)
@@ -70,10 +72,13 @@ class FakeEventStore:
     async def running(self) -> AsyncIterator["FakeEventStore"]:
         yield self
 
-    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = ()) -> list[RecordedEvent]:
+    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (),
+                     fence: Fence | None = None) -> list[RecordedEvent]:
         self.appends.append(appends)
         if self._failures:
             raise self._failures.pop(0)
+        if fence is not None and self._owner(fence.serial) != (fence.agent, fence.incarnation, False):
+            raise FencedOff(f"phone {fence.serial} no longer belongs to agent {fence.agent} ({fence.incarnation})")
         conflicts = [(a.stream_id, a.expected_version, self._version(a.stream_id)) for a in appends
                      if self._version(a.stream_id) != a.expected_version]
         if conflicts:
@@ -92,8 +97,29 @@ class FakeEventStore:
         advanced.set()
         return recorded
 
+    def _owner(self, serial: str) -> tuple[str | None, str | None, bool]:
+        owner: tuple[str | None, str | None, bool] = (None, None, False)
+        for recorded in self.log:
+            if recorded.stream_id == f"device-{serial}":
+                if recorded.type == "device-claimed":
+                    owner = (recorded.event.agent, recorded.event.incarnation, False)
+                elif recorded.type == "device-released":
+                    owner = (None, None, False)
+                elif recorded.type == "device-agent-lost":
+                    owner = (owner[0], owner[1], True)
+        return owner
+
+    async def beat(self, name: str, incarnation: str) -> bool:
+        row = next((r for r in await self.views.agents() if r.name == name), None)
+        if row is None or row.incarnation != incarnation or row.state != "alive":
+            return False
+        self.heartbeats[name] = (incarnation, self.now().timestamp())
+        return True
+
     def _side_write(self, write: SideWrite) -> None:
         match write:
+            case StartHeartbeat(name, incarnation):
+                self.heartbeats[name] = (incarnation, self.now().timestamp())
             case SaveSecrets(task_id, secrets):
                 self.secrets.setdefault(task_id, {}).update(secrets)
             case EraseSecrets(task_id):
@@ -173,7 +199,8 @@ class FakeViews:
 
     async def pending_tasks(self) -> list[PendingTask]:
         return [PendingTask(row.id, row.serial, row.start_time, row.script_name, row.username, row.waiting_reason,
-                            row.waiting_until) for row in self._tasks()[0] if row.status == PENDING]
+                            row.waiting_until, row.dispatched_agent, row.dispatched_incarnation)
+                for row in self._tasks()[0] if row.status == PENDING]
 
     async def running_task_ids(self) -> list[int]:
         running = {row.id for row in self._tasks()[0] if row.status == RUNNING}
@@ -200,6 +227,11 @@ class FakeViews:
 
     async def account(self, key: str) -> AccountRow | None:
         return next((row for row in await self.accounts() if row.key == key), None)
+
+    async def agents(self) -> list[AgentRow]:
+        fold = AgentFold()
+        _fold(self.store, fold)
+        return [row for _, row in sorted(fold.rows.items())]
 
     async def material_uses(self) -> dict[str, int]:
         fold = MaterialFold()
@@ -251,3 +283,9 @@ class FakeSideReads:
 
     async def idempotent_response(self, key: str) -> IdempotentResponse | None:
         return self.store.idempotency.get(key)
+
+    async def agent_silences(self) -> dict[str, tuple[str, float]]:
+        now = self.store.now().timestamp()
+        alive = {(r.name, r.incarnation) for r in await self.store.views.agents() if r.state == "alive"}
+        return {name: (incarnation, now - beat_at) for name, (incarnation, beat_at) in self.store.heartbeats.items()
+                if (name, incarnation) in alive}

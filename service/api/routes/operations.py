@@ -47,7 +47,8 @@ def health_route(rt: Runtime):
         except Exception as exc:  # noqa: BLE001 - any failure means "not writable"
             database = f"not writable: {exc.__class__.__name__}"
             problems.append("the database does not take writes")
-        scheduler = "none" if rt.scheduler is None else ("running" if rt.scheduler.alive else "stopped")
+        scheduler = ("none" if rt.scheduler is None else "stopped" if not rt.scheduler.alive
+                     else "running" if rt.scheduler.leading else "standby")
         if scheduler == "stopped":
             problems.append("the scheduler is not running")
         try:
