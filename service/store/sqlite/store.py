@@ -48,6 +48,7 @@ class SQLiteEventStore(BaseEventStore):
         self.sync = sync
         self._reader_count = readers
         self.reads: Readers | None = None
+        self._names_held: set[str] = set()  # agent names held in an in-memory database
 
     @property
     def location(self) -> str:
@@ -160,10 +161,16 @@ class SQLiteEventStore(BaseEventStore):
     async def name_lock(self, name: str, purpose: str) -> AsyncIterator[None]:
         """Hold an agent's name for the block: a file lock beside the database (DatabaseInUse when held).
 
-        An in-memory database lives in one process only: no other process can hold a name in it.
+        An in-memory database lives in one process only: its names are held in the store itself.
         """
         if self.path == ":memory:":
-            yield
+            if name in self._names_held:
+                raise DatabaseInUse(f"agent name {name} is in use in this process; stop it before you {purpose}")
+            self._names_held.add(name)
+            try:
+                yield
+            finally:
+                self._names_held.discard(name)
             return
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
         lock = DatabaseLock(self.path, f".agent-{safe}.lock")
