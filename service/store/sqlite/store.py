@@ -21,7 +21,7 @@ from projections.views import all_views
 from service.clock import utc_now
 from service.store.base import BaseEventStore
 from service.store.migrations import migrate
-from service.store.records import StoreError
+from service.store.records import DatabaseInUse, StoreError
 from service.store.sqlite.connection import NOW_SQL, SQLiteWriterConnection, open_connection
 from service.store.sqlite.lock import DatabaseLock
 from service.store.sqlite.readers import Readers, open_readers
