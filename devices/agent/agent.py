@@ -73,6 +73,7 @@ class Agent:
         self.claims: Claims | None = None
         self.alive = False
         self._stopping = False
+        self._replaced = False
 
     @property
     def name(self) -> str:
@@ -119,6 +120,7 @@ class Agent:
         claims = self.claims = Claims(self.store, self.devices, config.adb_host, config.adb_port, config.shard,
                                       self.name, incarnation, on_owned=crew.ensure, on_lost=crew.drop,
                                       let_go=crew.let_go, interval_s=config.discovery_interval_s)
+        self._replaced = False
         async with anyio.create_task_group() as tg:
             self._tg = tg
             await tg.start(crew.run)
@@ -131,6 +133,14 @@ class Agent:
                 await anyio.sleep_forever()
             finally:
                 self.alive = False
+        if self._replaced:  # raised outside the task group, which would wrap it in an ExceptionGroup
+            raise Replaced()
+
+    def _end_incarnation(self) -> None:
+        """The log says this incarnation was declared lost: every part of it stops, runs unrecorded
+        (the store would refuse their writes anyway), and `run` starts a new one."""
+        self._replaced = True
+        self._tg.cancel_scope.cancel()
 
     # --- the heartbeat ------------------------------------------------------------------------
 
@@ -140,7 +150,8 @@ class Agent:
             await anyio.sleep(interval)
             try:
                 if not await self.store.beat(self.name, incarnation) and not self._stopping:
-                    raise Replaced()
+                    self._end_incarnation()
+                    return
             except StoreError as exc:
                 log.warning("agent %s: heartbeat not written (%s); trying again", self.name, exc)
 
@@ -154,6 +165,8 @@ class Agent:
             batch = await outage.retry(lambda: self.store.read_all(position, 1000))
             for recorded in batch:
                 self._apply(recorded, incarnation)
+                if self._replaced:
+                    return
                 position = recorded.position
 
     def _apply(self, recorded: RecordedEvent, incarnation: str) -> None:
@@ -173,8 +186,8 @@ class Agent:
                 and recorded.stream_id[7:] in self.claims.owned:
             self._lose(recorded.stream_id[7:])
         elif kind == "agent-lost" and recorded.stream_id == f"agent-{self.name}" \
-                and recorded.event.incarnation == incarnation:
-            raise Replaced()
+                and recorded.event.incarnation == incarnation and not self._stopping:
+            self._end_incarnation()
 
     def _lose(self, serial: str) -> None:
         """The log says the phone is no longer this incarnation's: its run halts, unrecorded."""
