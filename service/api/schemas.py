@@ -6,6 +6,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
+from projections.agent_view import AgentRow
 from projections.device_view import DeviceRow
 from projections.task_view import TaskRow
 from service.domain.task import TaskStatus
@@ -174,6 +175,40 @@ class DeviceList(msgspec.Struct, kw_only=True):
     """Every phone the service has seen."""
 
     devices: list[DeviceOut]
+
+
+class AgentOut(msgspec.Struct, kw_only=True):
+    """An agent name's last incarnation as the API shows it."""
+
+    name: str
+    incarnation: str
+    host: str
+    pid: int
+    shard: str  # "i/N", or "" for every phone of its adb server
+    lease_s: float
+    state: str  # alive, stopped or lost
+    started_at: str
+    ended_at: str | None
+    reason: str | None  # why it is lost
+    phones: int  # phones it owns now
+
+
+def agents_out(agents: list[AgentRow], devices: list[DeviceRow]) -> AgentList:
+    """The agents view in its API shape, each with the count of phones the device view gives it."""
+    owned: dict[str, int] = {}
+    for device in devices:
+        if device.agent is not None and not device.agent_lost:
+            owned[device.agent] = owned.get(device.agent, 0) + 1
+    return AgentList(agents=[AgentOut(name=a.name, incarnation=a.incarnation, host=a.host, pid=a.pid, shard=a.shard,
+                                      lease_s=a.lease_s, state=a.state, started_at=a.started_at,
+                                      ended_at=a.ended_at, reason=a.reason, phones=owned.get(a.name, 0))
+                             for a in agents])
+
+
+class AgentList(msgspec.Struct, kw_only=True):
+    """Every agent that ever started, by name."""
+
+    agents: list[AgentOut]
 
 
 class AccountOut(msgspec.Struct, kw_only=True):

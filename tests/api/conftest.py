@@ -46,6 +46,7 @@ ENDPOINTS = (
     ("GET", "/api/v1/task/1/artifacts/screen.png"),
     ("GET", "/api/v1/events"),
     ("GET", "/api/v1/device"),
+    ("GET", "/api/v1/agent"),
     ("GET", "/api/v1/account"),
     ("POST", "/api/v1/account"),
     ("DELETE", "/api/v1/account/bob"),

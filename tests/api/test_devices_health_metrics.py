@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from service.domain.task import CompleteTask, FailTask
+from service.handlers.agents import AgentHandlers
 
 
 def test_no_device_seen_is_an_empty_list(api):
@@ -118,3 +119,23 @@ def test_the_schema_documents_the_query_parameters(api):
     listed = {p["name"] for p in schema["paths"]["/api/v1/task"]["get"]["parameters"]}
     assert listed >= {"status", "serial", "script_name", "source", "page", "page_size"}
     assert {p["name"] for p in schema["paths"]["/api/v1/events"]["get"]["parameters"]} == {"after", "limit"}
+
+
+def test_agents_show_their_state_and_the_phones_they_own(api):
+    assert api.ok(api.client.get("/api/v1/agent")) == {"agents": []}
+    call = api.client.blocking_portal.call
+    agents, devices = AgentHandlers(api.runtime.store), api.runtime.devices
+    call(agents.start, "pc-1", "i1", "host-1", 41, 20.0, "0/2")
+    call(agents.start, "pc-2", "i2", "host-2", 42, 20.0)
+    call(devices.claim, "A", "pc-1", "i1", "device", "Pixel 7")
+    call(devices.claim, "B", "pc-1", "i1", "device", "Pixel 8")
+    call(devices.claim, "C", "pc-2", "i2", "device", "Pixel 8")
+    call(agents.stop, "pc-2", "i2")
+    shown = api.ok(api.client.get("/api/v1/agent"))["agents"]
+    assert [{k: a[k] for k in ("name", "incarnation", "host", "pid", "shard", "state", "phones")} for a in shown] == [
+        {"name": "pc-1", "incarnation": "i1", "host": "host-1", "pid": 41, "shard": "0/2", "state": "alive",
+         "phones": 2},
+        {"name": "pc-2", "incarnation": "i2", "host": "host-2", "pid": 42, "shard": "", "state": "stopped",
+         "phones": 0}]
+    assert {d["serial"]: d["agent"] for d in api.ok(api.client.get("/api/v1/device"))["devices"]} == {
+        "A": "pc-1", "B": "pc-1", "C": None}

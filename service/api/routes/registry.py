@@ -9,7 +9,8 @@ from litestar.params import FromPath
 from service.api.envelope import ok, ok_body
 from service.api.openapi import documented
 from service.api.routes.safety import account_details
-from service.api.schemas import AccountBody, AccountList, AccountOut, DeviceList, Envelope, device_out
+from service.api.schemas import (AccountBody, AccountList, AccountOut, AgentList, DeviceList, Envelope, agents_out,
+                                 device_out)
 from service.domain.account import AccountNotFound, account_key
 from service.requests.accounts import parse_account
 from service.requests.values import clean
@@ -33,6 +34,11 @@ def registry_routes(rt: Runtime) -> list:
             return ok_body(DeviceList(devices=[device_out(d) for d in await rt.store.views.devices()]))
 
         return await rt.cache.respond(request, compute)
+
+    @get("/agent", operation_class=documented())
+    async def list_agents() -> Envelope[AgentList]:
+        """Every agent that ever started (its last incarnation), its state and the phones it owns."""
+        return ok(agents_out(await rt.store.views.agents(), await rt.store.views.devices()))
 
     @get("/account", operation_class=documented(query=AccountQuery))
     async def list_accounts(request: Request) -> Envelope[AccountList]:
@@ -58,4 +64,4 @@ def registry_routes(rt: Runtime) -> list:
         await rt.accounts.remove(username)
         return ok(AccountOut(username=row.username, serial=row.serial, package=row.package))
 
-    return [list_devices, list_accounts, register_account, forget_account]
+    return [list_devices, list_agents, list_accounts, register_account, forget_account]
