@@ -80,3 +80,29 @@ async def test_a_farm_hears_only_its_own_schemas_commits(new_pg_url):
         await anyio.sleep(1.5)  # a notification, and a poll of the last position, had time to arrive
         assert (farm_one.position, farm_two.position) == (1, 5)
         assert [r.position for r in await farm_one.read_all(0, 100)] == [1]
+
+
+@pytest.mark.postgresql
+async def test_a_writer_frozen_inside_its_transaction_does_not_stall_the_farm(pg_url, monkeypatch):
+    """A process stopped between two statements of its transaction (SIGSTOP, a PC cut off) holds the
+    log's lock; the server ends its session after a few idle seconds and the others write on."""
+    from service.store.postgresql import connection
+
+    monkeypatch.setattr(connection, "IDLE_IN_TRANSACTION_S", 1)
+    async with open_store(locate(pg_url)).running() as frozen, open_store(locate(pg_url)).running() as other:
+        stalled = frozen.writer.connection  # the writer's connection, as a frozen process would leave it
+        await anyio.to_thread.run_sync(stalled.begin)  # holds the log's lock, then says nothing
+        rescued = anyio.Event()
+
+        async def rescue_after_a_while() -> None:  # without the server's timeout, the append waits for this
+            await anyio.sleep(30)
+            rescued.set()
+            await anyio.to_thread.run_sync(stalled.rollback)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(rescue_after_a_while)
+            await other.append(StreamAppend("task-1", 0, [TaskCreated(serial="P1", script_name="follow",
+                                                                      script_config={})]))
+            assert not rescued.is_set(), "the append waited for the frozen transaction"
+            tg.cancel_scope.cancel()
+        assert [e.type for e in await other.read_stream("task-1")] == ["created"]

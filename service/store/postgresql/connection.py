@@ -19,6 +19,11 @@ from psycopg import errors
 
 NOTIFY_CHANNEL = "droidledger_log"
 CONNECT_TIMEOUT_S = 10
+# A writer's transaction holds the log's lock; one whose process froze (SIGSTOP, a swapped-out VM)
+# or whose PC fell off the network between two statements would stall every writer of the farm.
+# The server ends such a session after this long idle inside a transaction (its locks go with it);
+# the writer's own statements follow each other within milliseconds.
+IDLE_IN_TRANSACTION_S = 5
 
 
 _LOCK_KEY = "hashtextextended(COALESCE(current_schema(), '') || ':droidledger:' || {}, 0)"
@@ -91,6 +96,7 @@ class PostgresWriterConnection:
         # an error aborts is never created, and the next use of its name fails ("prepared
         # statement _pg3_N does not exist"). The writer's statements are few and cheap to parse.
         conn.prepare_threshold = None
+        conn.execute(f"SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_S}s'")
         self.sql = PostgresSql(conn)
         self._conn = conn
 
