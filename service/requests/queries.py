@@ -100,3 +100,20 @@ def parse_task_list_query(params: Mapping[str, str]) -> TaskListQuery:
 def parse_events_query(params: Mapping[str, str]) -> EventsQuery:
     """The events window; after ≥ 0 (default 0), limit 1..1000 (default 100)."""
     return EventsQuery(**_read(params, EVENTS))
+
+
+class TaskFilterQuery(msgspec.Struct, kw_only=True, frozen=True):
+    """The filters of `GET /task/ids`: those of `GET /task`, without the page."""
+
+    status: Annotated[int, msgspec.Meta(ge=0, le=3)] | None = None
+    serial: str | None = None
+    script_name: str | None = None
+    source: Literal["ui", "api"] | None = None
+
+
+TASK_FILTER = {key: TASK_LIST[key] for key in TaskFilterQuery.__struct_fields__}
+
+
+def parse_task_filter_query(params: Mapping[str, str]) -> TaskFilterQuery:
+    """The list filters alone (page and page_size are ignored like any unknown parameter)."""
+    return TaskFilterQuery(**_read(params, TASK_FILTER))
