@@ -15,6 +15,7 @@ from service.handlers.safety import SafetyHandlers
 from service.handlers.tasks import TaskHandlers
 from service.idempotency import IdempotencyKeys
 from service.requests.files import FilePolicy
+from service.screens import Screens
 from service.settings import Settings
 from service.store.interface import EventStore
 
@@ -41,6 +42,7 @@ class Runtime:
         self.cache = PollCache(lambda: self.store.position)
         self.response_codes: Counter[int] = Counter()  # responses by envelope code, for /metrics
         self.idempotency = IdempotencyKeys(self.store, self.clock)
+        self.screens = Screens(self.store, lambda: self.agent)
         self.files = FilePolicy(data_dir=self.settings.data_dir.resolve(),
                                 material_roots=tuple(p.resolve() for p in self.settings.material_roots),
                                 restricted=not self.settings.loopback_only)
