@@ -12,6 +12,7 @@ import re
 from importlib import resources
 
 from litestar import Request, Response, get
+from litestar.params import FromPath
 
 from service.errors import ApiError, Code
 
@@ -55,7 +56,7 @@ def board_routes() -> list:
         return answer(request, "index.html")
 
     @get(ASSETS + "{name:str}", include_in_schema=False)
-    async def asset(request: Request, name: str) -> Response[bytes]:
+    async def asset(request: Request, name: FromPath[str]) -> Response[bytes]:
         """One of the board's files."""
         if name not in files or name == "index.html":
             raise ApiError(Code.NOT_FOUND, f"the board has no file {name[:100]!r}")
