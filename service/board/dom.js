@@ -64,10 +64,11 @@ export function progress(task) {
   const p = task.progress;
   if (!p) return h("span.muted", {}, task.status === 0 ? (task.waiting ? "waiting" : "queued") : "—");
   const done = task.status === 2;
-  const share = done ? 1 : Math.min(1, p.step / Math.max(p.steps, 1));
+  const known = done || (p.steps && task.script_name !== "account_warmup");  // a warm-up's length is known at its end
+  const share = done ? 1 : known ? Math.min(1, p.step / Math.max(p.steps, 1)) : null;
   return h("div.progress", {title: `step ${p.step} of ${p.steps}: ${p.name}`},
-    h("div.bar", {}, h("span", {style: `width:${(share * 100).toFixed(0)}%`})),
-    h("span.label", {}, done ? `${p.steps} steps` : `${p.step}/${p.steps} · ${p.name}`));
+    h(`div.bar${share === null ? ".open" : ""}`, {}, h("span", {style: `width:${((share ?? 1) * 100).toFixed(0)}%`})),
+    h("span.label", {}, done ? `${p.steps} steps` : known ? `${p.step}/${p.steps} · ${p.name}` : `step ${p.step} · ${p.name}`));
 }
 
 /** Call fn at most once per `ms`, the last call always running (a trailing edge). */

@@ -20,6 +20,10 @@ function describeEvent(event) {
   }
 }
 
+function fact(label, value) {
+  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
+}
+
 function timeline(events) {
   let previous = null;
   return h("ol.timeline", {}, events.map((event) => {
@@ -88,15 +92,16 @@ export function render(main, {params}) {
       task && task.waiting ? notice("ok", `Waiting (${task.waiting.kind}): ${task.waiting.reason}`) : null,
       h("section.panel.facts-grid", {},
         h("dl", {},
-          h("dt", {}, "Phone"), h("dd", {}, task ? h("a", {href: `/tasks?serial=${encodeURIComponent(task.serial)}`}, task.serial) : created && created.data.serial),
-          h("dt", {}, "Account"), h("dd", {}, task && task.username ? `@${task.username}` : "whichever is signed in"),
-          h("dt", {}, "Progress"), h("dd", {}, task ? progress(task) : "—"),
-          h("dt", {}, "Created"), h("dd", {}, when(task ? task.created_at : created && created.recorded_at)),
-          h("dt", {}, "Due"), h("dd", {}, task && task.start_time ? when(task.start_time) : "at once"),
-          h("dt", {}, "Started"), h("dd", {}, when(task && task.started_at)),
-          h("dt", {}, "Finished"), h("dd", {}, when(task && task.finished_at)),
-          h("dt", {}, "Attempt"), h("dd", {}, task ? `${task.attempt} (${task.retry_count} retries)` : "—"),
-          h("dt", {}, "Source"), h("dd", {}, task ? task.source : "—")),
+          fact("Phone", task ? h("a", {href: `/tasks?serial=${encodeURIComponent(task.serial)}`}, task.serial)
+            : created && created.data.serial),
+          fact("Account", task && task.username ? `@${task.username}` : "whichever is signed in"),
+          fact("Progress", task ? progress(task) : "—"),
+          fact("Created", when(task ? task.created_at : created && created.recorded_at)),
+          fact("Due", task && task.start_time ? when(task.start_time) : "at once"),
+          fact("Started", when(task && task.started_at)),
+          fact("Finished", when(task && task.finished_at)),
+          fact("Attempt", task ? `${task.attempt} (${task.retry_count} retries)` : "—"),
+          fact("Source", task ? task.source : "—")),
         h("details", {}, h("summary", {}, "Configuration"), h("pre", {}, JSON.stringify(config, null, 2)))),
       h("section.panel", {}, h("h2", {}, "Timeline"), timeline(events)));
   }
