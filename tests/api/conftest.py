@@ -45,6 +45,7 @@ ENDPOINTS = (
     ("GET", "/api/v1/task/1/events"),
     ("GET", "/api/v1/task/1/artifacts/screen.png"),
     ("GET", "/api/v1/events"),
+    ("GET", "/api/v1/events/stream"),
     ("GET", "/api/v1/device"),
     ("GET", "/api/v1/account"),
     ("POST", "/api/v1/account"),
