@@ -69,13 +69,12 @@ class LogFeed:
     async def read(self, after: int, limit: int = READ_BATCH, fresh: bool = False) -> list[RecordedEvent]:
         """The log after a position, oldest first, at most `limit` events. `fresh`: at the memory's end,
         ask the store even when no commit was heard of (another process's may not be yet)."""
-        if self._start is None or after < self._start:
-            if self._start is None:
-                await self._catch_up()
-            if self._start is None or after < self._start:
-                return await self._store.read_all(after, limit)
+        if self._start is None:
+            await self._catch_up()
         if after >= self._end and (fresh or self._store.position > self._end):
             await self._catch_up(fresh)
+        if self._start is None or after < self._start:  # before the memory (also once it moved on)
+            return await self._store.read_all(after, limit)
         first = bisect.bisect_right(self._positions, after)
         return self._recent[first:first + limit]
 
