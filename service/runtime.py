@@ -8,6 +8,7 @@ from datetime import tzinfo
 from typing import Any
 
 from service.api.cache import PollCache
+from service.api.log_feed import LogFeed
 from service.clock import Clock, SystemClock, system_zone
 from service.handlers.accounts import AccountHandlers
 from service.handlers.devices import DeviceHandlers
@@ -40,6 +41,7 @@ class Runtime:
         self.safety = SafetyHandlers(self.store)
         self._zone = self.settings.tz or system_zone()
         self.cache = PollCache(lambda: self.store.position)
+        self.feed = LogFeed(self.store)  # the event stream's and the long-poll's
         self.response_codes: Counter[int] = Counter()  # responses by envelope code, for /metrics
         self.idempotency = IdempotencyKeys(self.store, self.clock)
         self.screens = Screens(self.store, lambda: self.agent)

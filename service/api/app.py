@@ -42,13 +42,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         async with store.running():
-            if settings.default_limits is not None:
-                await rt.safety.set_default_limits(settings.default_limits, FROM_FILE)
-            if not settings.run_tasks:
-                yield
-                return
-            async with background(rt):
-                yield
+            try:
+                if settings.default_limits is not None:
+                    await rt.safety.set_default_limits(settings.default_limits, FROM_FILE)
+                if not settings.run_tasks:
+                    yield
+                    return
+                async with background(rt):
+                    yield
+            finally:
+                rt.feed.close()  # uvicorn has done it already (serve's run_asgi), another server may not
 
     options_refused = OptionsRefused()
     app = Litestar(

@@ -48,6 +48,7 @@ ENDPOINTS = (
     ("GET", "/api/v1/task/1/events"),
     ("GET", "/api/v1/task/1/artifacts/screen.png"),
     ("GET", "/api/v1/events"),
+    ("GET", "/api/v1/events/stream"),
     ("GET", "/api/v1/device"),
     ("GET", "/api/v1/device/R58M/screenshot"),
     ("GET", "/api/v1/account"),
