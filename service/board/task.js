@@ -9,8 +9,7 @@ function describeEvent(event) {
     case "created": return [`on ${d.serial}`, d.username ? ` as @${d.username}` : "", d.start_time ? `, due ${new Date(d.start_time).toLocaleString()}` : ""];
     case "dispatched": return `to agent ${d.agent}`;
     case "started": return `attempt ${d.attempt}${d.steps ? `, ${d.steps} steps planned` : ""}${d.username ? ` as @${d.username}` : ""}`;
-    case "step-completed": return [h("b", {}, `${d.index}. ${d.name}`), d.detail ? ` — ${d.detail}` : "",
-      d.actions && Object.keys(d.actions).length ? h("span.muted", {}, ` (${Object.entries(d.actions).map(([k, v]) => `${k} ×${v}`).join(", ")})`) : ""];
+    case "step-completed": return [h("b", {}, `${d.index}. ${d.name}`), d.detail ? ` — ${d.detail}` : "", actions(d.actions)];
     case "completed": return `attempt ${d.attempt}: ${d.steps} steps`;
     case "failed": return [d.step ? h("b", {}, `${d.step}: `) : "", d.reason];
     case "retried": return `attempt ${d.attempt}${d.automatic ? " (automatic)" : ""}${d.due_at ? `, due ${new Date(d.due_at).toLocaleString()}` : ""}`;
@@ -18,6 +17,14 @@ function describeEvent(event) {
     case "material-used": return (d.paths || []).join(", ");
     default: return Object.entries(d).filter(([k]) => k !== "type").map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ");
   }
+}
+
+/** What a step did on the platform (["like", "like", "follow"]), counted: " · like ×2, follow". */
+function actions(list) {
+  if (!Array.isArray(list) || !list.length) return "";
+  const counts = new Map();
+  for (const action of list) counts.set(action, (counts.get(action) || 0) + 1);
+  return h("span.acts", {}, [...counts].map(([action, n]) => h("span.chip", {}, n > 1 ? `${action} ×${n}` : action)));
 }
 
 function fact(label, value) {

@@ -31,7 +31,12 @@ def test_the_phones_page_shows_the_four_phones_with_their_accounts_tasks_and_scr
         expect(page.locator(f'article.phone[data-serial="{serial}"] .current a')).to_have_text(
             f"#{task_id} account_warmup")
     expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    for serial in server.serials[:2]:  # followed live: the warm-ups' steps show as they complete
+        expect(page.locator(f'article.phone[data-serial="{serial}"] .current')).to_contain_text("watch-video")
     save_screenshot(page, "board-phones.png")
+    page.get_by_role("link", name="Tasks", exact=True).click()
+    expect(page.locator("table.tasks tbody tr")).to_have_count(6)
+    save_screenshot(page, "board-tasks.png")
     for task_id in warmups:
         server.ok(server.client.post(f"/task/{task_id}/stop"))
 
@@ -79,7 +84,7 @@ def test_a_failing_tasks_page_shows_its_reason_and_its_screenshot(start_server, 
     save_screenshot(page, "board-task.png")
 
 
-def test_a_bulk_stop_with_a_filter_stops_exactly_the_tasks_it_counted(start_server, page, save_screenshot):
+def test_a_bulk_stop_with_a_filter_stops_exactly_the_tasks_it_counted(start_server, page):
     server = start_server()
     first, second = server.serials[:2]
     for serial in (first, second):  # their tasks stay pending
@@ -96,7 +101,6 @@ def test_a_bulk_stop_with_a_filter_stops_exactly_the_tasks_it_counted(start_serv
     expect(page).to_have_url(f"{root(server)}/tasks?serial={first}")
     page.select_option("select[name=status]", "0")
     expect(page.locator("table.tasks tbody tr")).to_have_count(5)
-    save_screenshot(page, "board-tasks.png")
     page.click("[data-bulk=stop]")
     dialog = page.locator("dialog.confirm")
     expect(dialog).to_contain_text("5 tasks match status pending, phone " + first)
