@@ -125,3 +125,24 @@ def test_after_the_server_restarts_the_board_reconnects_by_itself(start_server, 
     task_id = again.create_one(again.serials[0], "follow", {"target_user": "after.restart"})
     expect(page.locator(f'table.tasks tbody tr[data-id="{task_id}"]')).to_be_visible()
     assert page.evaluate("window.sameDocument") is True
+
+
+def test_with_an_api_key_the_board_asks_for_it_once_and_uses_it_for_calls_screens_and_the_stream(start_server, page):
+    server = start_server("--api-key", "board-key-1")
+    page.goto(root(server) + "/")
+    dialog = page.locator("dialog.keybox")
+    expect(dialog).to_be_visible()
+    page.fill("#api-key", "wrong")
+    page.keyboard.press("Enter")
+    expect(dialog).to_contain_text("The key was refused")
+    page.fill("#api-key", "board-key-1")
+    page.keyboard.press("Enter")
+    expect(page.locator("article.phone")).to_have_count(4)
+    expect(page.locator("article.phone .screen img").first).to_be_visible()
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    page.reload()  # kept in the browser: not asked again
+    expect(page.locator("article.phone")).to_have_count(4)
+    expect(dialog).to_have_count(0)
+    task_id = server.create_one(server.serials[0], "follow", {"target_user": "keyed"})
+    page.goto(f"{root(server)}/tasks/{task_id}")
+    expect(page.locator(".page-head .badge")).to_have_text("completed")

@@ -42,6 +42,8 @@ class SimServer:
             stdout=self._log, stderr=subprocess.STDOUT, cwd=data_dir.parent, env=clean_env())
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
         self.client = httpx.Client(base_url=self.base, timeout=10)
+        if "--api-key" in flags:  # every call presents it
+            self.client.headers["Authorization"] = f"Bearer {flags[flags.index('--api-key') + 1]}"
         self.serials: list[str] = []
 
     # -- life ----------------------------------------------------------------------------------
