@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 
 import anyio
 import msgspec
 
-from service.api.log_feed import LogFeed, LogFilter
+from service.api.log_feed import KEEP, LogFeed, LogFilter
 from service.api.schemas import EventOut
 from service.store.records import RecordedEvent
 
@@ -24,8 +25,25 @@ def frame(recorded: RecordedEvent, shown: EventOut) -> bytes:
     return b"id: %d\nevent: %s\ndata: %s\n\n" % (recorded.position, recorded.type.encode(), data)
 
 
-async def follow(feed: LogFeed, after: int, where: LogFilter, keep_alive_s: float,
-                 show: Callable[[RecordedEvent], EventOut]) -> AsyncIterator[bytes]:
+class Frames:
+    """Each event's frame, encoded once however many clients it is sent to (the newest `size` kept)."""
+
+    def __init__(self, show: Callable[[RecordedEvent], EventOut], size: int = KEEP) -> None:
+        self._show = show
+        self._size = size
+        self._frames: OrderedDict[int, bytes] = OrderedDict()
+
+    def __call__(self, recorded: RecordedEvent) -> bytes:
+        encoded = self._frames.get(recorded.position)
+        if encoded is None:
+            encoded = self._frames[recorded.position] = frame(recorded, self._show(recorded))
+            if len(self._frames) > self._size:
+                self._frames.popitem(last=False)
+        return encoded
+
+
+async def follow(feed: LogFeed, frames: Frames, after: int, where: LogFilter,
+                 keep_alive_s: float) -> AsyncIterator[bytes]:
     """The frames of every event after `after` that passes `where`, then of each new one as it commits;
     a comment line when nothing was sent for `keep_alive_s`; ends when the feed closes."""
     feed.streams_open += 1
@@ -35,7 +53,7 @@ async def follow(feed: LogFeed, after: int, where: LogFilter, keep_alive_s: floa
         while not feed.closing.is_set():
             events, after = await feed.matching(after, where, BATCH)
             if events:
-                yield b"".join(frame(event, show(event)) for event in events)
+                yield b"".join(frames(event) for event in events)
                 feed.sent["stream"] += len(events)
                 last_sent = anyio.current_time()
                 continue

@@ -12,7 +12,7 @@ from service.api.envelope import ok
 from service.api.log_feed import LogFilter
 from service.api.openapi import documented
 from service.api.schemas import Envelope, EventList, EventOut
-from service.api.sse import HEADERS, follow
+from service.api.sse import HEADERS, Frames, follow
 from service.domain.errors import TaskNotFound
 from service.events import task_id_of, task_stream
 from service.requests.queries import EventsQuery, StreamQuery, parse_events_query, parse_stream_query
@@ -31,6 +31,7 @@ def event_out(recorded: RecordedEvent) -> EventOut:
 def audit_routes(rt: Runtime) -> list:
     """/task/{id}/events, /events (with its long-poll) and /events/stream."""
     feed = rt.feed
+    frames = Frames(event_out)
 
     @get("/task/{task_id:str}/events", operation_class=documented())
     async def get_task_events(task_id: FromPath[str]) -> Envelope[EventList]:
@@ -71,7 +72,7 @@ def audit_routes(rt: Runtime) -> list:
         query = parse_stream_query(request.query_params, request.headers.get("last-event-id"))
         where = LogFilter(task_id=query.task_id, serial=query.serial, types=query.type_set)
         after = query.after if query.after is not None else rt.store.position
-        return Stream(follow(feed, after, where, rt.settings.stream_keep_alive_s, event_out),
+        return Stream(follow(feed, frames, after, where, rt.settings.stream_keep_alive_s),
                       media_type="text/event-stream", headers=HEADERS)
 
     return [get_task_events, list_events, stream_events]
