@@ -62,6 +62,7 @@ async function loadLicense() {
   try {
     const license = await get("/license/check");
     counters.plan = `${license.plan_name} · ${license.device_limit} phones at once`;
+    counters.planKnown = true;
   } catch (error) {
     counters.plan = error.message;
   }
@@ -92,6 +93,7 @@ stream.onState((state) => {
   conn.dataset.state = state;
   conn.querySelector(".text").textContent = TEXT[state];
   if (state === "live") {
+    if (!counters.planKnown) loadLicense();
     loadStats();
     if (current && current.onOpen) current.onOpen();
   }
