@@ -41,8 +41,8 @@ def _presented_key(scope: dict) -> bytes | None:
 
 def front_door(settings: Settings, codes: Counter):
     """ASGI middleware factory: with an API key set, every request but the board's pages and files (which
-    carry no data) must present it (40101);
-    every response is counted in `codes` by its envelope code (0 for success) and logged."""
+    carry no data) must present it (40101); every response is counted in `codes` by its envelope code
+    (0 for success) and logged."""
     expected = settings.api_key.encode() if settings.api_key else None
     status = error_status(Code.UNAUTHORIZED, settings.rest_status)
     body = error_body(Code.UNAUTHORIZED, "missing or wrong API key: send Authorization: Bearer <key> or X-API-Key: <key>")

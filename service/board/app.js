@@ -47,8 +47,8 @@ document.addEventListener("click", (event) => {
   const link = event.target.closest("a[href]");
   if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
   const url = new URL(link.href, location.href);
-  if (url.origin !== location.origin || link.hasAttribute("download") || link.target || url.pathname.startsWith("/api/"))
-    return;
+  const outside = url.origin !== location.origin || url.pathname.startsWith("/api/");
+  if (outside || link.hasAttribute("download") || link.target) return;
   event.preventDefault();
   if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
 });

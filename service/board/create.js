@@ -9,14 +9,17 @@ const OPTIONS = {
     ["content_type", "choice", "Content", {options: [["0", "a video"], ["1", "images"]], int: true}],
     ["image_count", "int", "Images", {placeholder: "1", min: 1}],
     ["captions", "area", "Captions", {hint: "spintax {a|b} picks one option per task"}],
-    ["post_way", "choice", "Post by", {options: [["share", "share"], ["addButton", "the + button"], ["useSound", "a sound"]]}],
-    ["material_source", "choice", "Material", {options: [["materialLibrary", "the material library"], ["localFolder", "a local folder"]]}],
+    ["post_way", "choice", "Post by",
+      {options: [["share", "share"], ["addButton", "the + button"], ["useSound", "a sound"]]}],
+    ["material_source", "choice", "Material",
+      {options: [["materialLibrary", "the material library"], ["localFolder", "a local folder"]]}],
     ["material_path", "text", "Folder", {hint: "required for a local folder"}],
     ["material_list", "lines", "Files", {hint: "one path per line; used directly"}],
     ["materials_tags", "text", "Library tags", {hint: "comma-separated"}],
     ["upload_wait_time", "int", "Upload wait (s)", {placeholder: "30", min: 0}],
     ["sound_wait_time", "int", "Sound wait (s)", {placeholder: "10", min: 0}],
-    ["add_sound", "choice", "Sound", {options: [["-1", "default"], ["0", "off"], ["1", "on"], ["custom", "search a sound"]]}],
+    ["add_sound", "choice", "Sound",
+      {options: [["-1", "default"], ["0", "off"], ["1", "on"], ["custom", "search a sound"]]}],
     ["sound_name", "text", "Sound name or URL", {hint: "required when posting by a sound"}],
     ["custom_sound_keyword", "text", "Sound keyword", {hint: "required with a searched sound"}],
     ["origin_sound_volume", "int", "Original volume", {placeholder: "50", min: 0, max: 100}],
@@ -73,7 +76,8 @@ function control(path, kind, label, extra = {}) {
   } else if (kind === "area" || kind === "lines") {
     input = h("textarea", {id, name: path, rows: 3, placeholder: extra.placeholder});
   } else {
-    input = h("input", {id, name: path, type: kind === "int" || kind === "number" ? "number" : kind === "password" ? "password" : "text",
+    const type = kind === "int" || kind === "number" ? "number" : kind === "password" ? "password" : "text";
+    input = h("input", {id, name: path, type,
       placeholder: extra.placeholder, min: extra.min, max: extra.max,
       step: kind === "int" ? "1" : kind === "number" ? (extra.step || "any") : undefined, autocomplete: "off"});
   }
@@ -82,7 +86,8 @@ function control(path, kind, label, extra = {}) {
   if (extra.hint) input.setAttribute("aria-describedby", `${hintId} ${id}-error`);
   else input.setAttribute("aria-describedby", `${id}-error`);
   const field = h(`div.field.k-${kind}`, {dataset: {path, kind, int: extra.int ? "1" : ""}},
-    kind === "bool" ? h("label.check", {for: id}, input, ` ${label}`) : [h("label", {for: id}, label, extra.required ? " *" : ""), input],
+    kind === "bool" ? h("label.check", {for: id}, input, ` ${label}`)
+      : [h("label", {for: id}, label, extra.required ? " *" : ""), input],
     extra.hint ? h("p.hint", {id: hintId}, extra.hint) : null, error);
   return field;
 }
@@ -113,14 +118,16 @@ export function render(main, {navigate}) {
   let script = SCRIPTS.includes(params.get("script")) ? params.get("script") : "follow";
   let disposed = false;
   const tabs = h("div.tabs", {role: "tablist", "aria-label": "Script"});
-  const phones = h("div.phone-picks", {role: "group", "aria-labelledby": "phones-label"}, h("span.muted", {}, "Loading…"));
+  const phones = h("div.phone-picks", {role: "group", "aria-labelledby": "phones-label"},
+    h("span.muted", {}, "Loading…"));
   const general = h("div.message", {});
   const scriptFields = h("fieldset.grid", {}, h("legend", {}, "Options"));
   const mode = h("select", {id: "f-mode", name: "mode", onchange: () => showMode()},
     h("option", {value: "serials"}, "on phones"), h("option", {value: "usernames"}, "as accounts"));
   const usernames = control("usernames", "lines", "Accounts", {hint: "one username per line; each runs on its phone"});
   const serialsField = h("div.field.k-serials", {dataset: {path: "serials"}},
-    h("span.label", {id: "phones-label"}, "Phones *"), phones, h("p.field-error", {id: "f-serials-error", hidden: true}));
+    h("span.label", {id: "phones-label"}, "Phones *"), phones,
+    h("p.field-error", {id: "f-serials-error", hidden: true}));
   const common = h("fieldset.grid", {}, h("legend", {}, "Where and when"),
     h("div.field", {}, h("label", {for: "f-mode"}, "Run"), mode),
     serialsField, usernames,
@@ -227,7 +234,8 @@ export function render(main, {navigate}) {
     if (disposed) return;
     fill(phones, devices.length ? devices.map((d) => h("label.pick", {},
       h("input", {type: "checkbox", name: "serials", value: d.serial}),
-      ` ${d.serial}`, h("span.muted", {}, ` ${d.model}${d.online ? "" : " · offline"}`))) : h("span.muted", {}, "no phone known"));
+      ` ${d.serial}`, h("span.muted", {}, ` ${d.model}${d.online ? "" : " · offline"}`)))
+      : h("span.muted", {}, "no phone known"));
   }).catch((error) => fill(phones, notice("error", error.message)));
 
   drawTabs();

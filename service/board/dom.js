@@ -41,7 +41,8 @@ export function when(iso) {
   if (!iso) return "—";
   const date = new Date(iso);
   const today = new Date().toDateString() === date.toDateString();
-  return h("time", {datetime: iso, title: dateTime.format(date)}, today ? timeOnly.format(date) : dateTime.format(date));
+  const shown = today ? timeOnly.format(date) : dateTime.format(date);
+  return h("time", {datetime: iso, title: dateTime.format(date)}, shown);
 }
 
 /** Milliseconds as a readable duration. */
@@ -68,7 +69,8 @@ export function progress(task) {
   const share = done ? 1 : known ? Math.min(1, p.step / Math.max(p.steps, 1)) : null;
   return h("div.progress", {title: `step ${p.step} of ${p.steps}: ${p.name}`},
     h(`div.bar${share === null ? ".open" : ""}`, {}, h("span", {style: `width:${((share ?? 1) * 100).toFixed(0)}%`})),
-    h("span.label", {}, done ? `${p.steps} steps` : known ? `${p.step}/${p.steps} · ${p.name}` : `step ${p.step} · ${p.name}`));
+    h("span.label", {}, done ? `${p.steps} steps`
+      : known ? `${p.step}/${p.steps} · ${p.name}` : `step ${p.step} · ${p.name}`));
 }
 
 /** Call fn at most once per `ms`, the last call always running (a trailing edge). */

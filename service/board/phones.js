@@ -73,7 +73,9 @@ export function render(main, {stream}) {
     const online = devices.filter((d) => d.online).length;
     const busy = devices.filter((d) => d.busy).length;
     fill(summary, `${devices.length} phones · ${online} online · ${busy} running a task`);
-    if (!devices.length) grid.replaceChildren(notice("ok", "No phone yet: connect one over adb, or start with --sim 4."));
+    if (!devices.length) {
+      grid.replaceChildren(notice("ok", "No phone yet: connect one over adb, or start with --sim 4."));
+    }
     const seen = new Set();
     devices.forEach((device, index) => {
       seen.add(device.serial);

@@ -6,16 +6,22 @@ import {confirmBox} from "./tasks.js";
 function describeEvent(event) {
   const d = event.data || {};
   switch (event.type) {
-    case "created": return [`on ${d.serial}`, d.username ? ` as @${d.username}` : "", d.start_time ? `, due ${new Date(d.start_time).toLocaleString()}` : ""];
+    case "created": return [`on ${d.serial}`, d.username ? ` as @${d.username}` : "",
+      d.start_time ? `, due ${new Date(d.start_time).toLocaleString()}` : ""];
     case "dispatched": return `to agent ${d.agent}`;
-    case "started": return `attempt ${d.attempt}${d.steps ? `, ${d.steps} steps planned` : ""}${d.username ? ` as @${d.username}` : ""}`;
-    case "step-completed": return [h("b", {}, `${d.index}. ${d.name}`), d.detail ? ` — ${d.detail}` : "", actions(d.actions)];
+    case "started":
+      return `attempt ${d.attempt}${d.steps ? `, ${d.steps} steps planned` : ""}`
+        + `${d.username ? ` as @${d.username}` : ""}`;
+    case "step-completed":
+      return [h("b", {}, `${d.index}. ${d.name}`), d.detail ? ` — ${d.detail}` : "", actions(d.actions)];
     case "completed": return `attempt ${d.attempt}: ${d.steps} steps`;
     case "failed": return [d.step ? h("b", {}, `${d.step}: `) : "", d.reason];
-    case "retried": return `attempt ${d.attempt}${d.automatic ? " (automatic)" : ""}${d.due_at ? `, due ${new Date(d.due_at).toLocaleString()}` : ""}`;
+    case "retried": return `attempt ${d.attempt}${d.automatic ? " (automatic)" : ""}`
+      + `${d.due_at ? `, due ${new Date(d.due_at).toLocaleString()}` : ""}`;
     case "held": return d.reason;
     case "material-used": return (d.paths || []).join(", ");
-    default: return Object.entries(d).filter(([k]) => k !== "type").map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ");
+    default:
+      return Object.entries(d).filter(([k]) => k !== "type").map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ");
   }
 }
 
@@ -42,7 +48,8 @@ function timeline(events) {
       h("span.when", {}, when(event.recorded_at)),
       h(`span.kind.k-${event.type}`, {}, event.type),
       h("span.what", {}, describeEvent(event)),
-      h("span.took", {title: event.data && event.data.duration_ms !== undefined ? "the step's duration" : "since the event before"},
+      h("span.took", {title: event.data && event.data.duration_ms !== undefined
+        ? "the step's duration" : "since the event before"},
         took !== null && event.type !== "created" ? duration(took) : ""));
   }));
 }
@@ -129,7 +136,8 @@ export function render(main, {params}) {
         else blobUrl(path).then((url) => { images.set(name, url); img.src = url; })
           .catch((error) => figure.replaceChildren(notice("error", `${name}: ${error.message}`)));
       } else {
-        files.append(h("a.file", {href: `/api/v1${path}`, onclick: (event) => download(event, path, name)}, `⤓ ${name}`));
+        files.append(h("a.file", {href: `/api/v1${path}`, onclick: (event) => download(event, path, name)},
+          `⤓ ${name}`));
       }
     }
     if (task.artifacts.length) box.append(files);

@@ -7,7 +7,8 @@ const PAGE_SIZE = 25;
 const MAX_BATCH = 10000;
 const BULK = {
   stop: {label: "Stop", verb: "stop", run: (ids) => post("/task/batch/stop", {task_ids: ids}),
-    said: (r) => `${r.stopped_count} stopped${r.skipped.length ? `, ${r.skipped.length} skipped (finished already)` : ""}`},
+    said: (r) => `${r.stopped_count} stopped`
+      + `${r.skipped.length ? `, ${r.skipped.length} skipped (finished already)` : ""}`},
   retry: {label: "Retry", verb: "retry", run: (ids) => post("/task/batch/retry", {task_ids: ids}),
     said: (r) => `${r.retried_count} retried${r.skipped.length ? `, ${r.skipped.length} skipped (not failed)` : ""}`},
   delete: {label: "Delete", verb: "delete", run: (ids) => del("/task/batch", {task_ids: ids}),
@@ -43,7 +44,8 @@ export function render(main, {navigate}) {
     phoneSelect,
     select("script_name", "Script", SCRIPTS.map((s) => [s, s])),
     select("source", "Source", [["api", "api"], ["ui", "ui"]]),
-    h("button.ghost", {type: "button", onclick: () => apply({status: "", serial: "", script_name: "", source: "", page: 1})},
+    h("button.ghost", {type: "button",
+      onclick: () => apply({status: "", serial: "", script_name: "", source: "", page: 1})},
       "Clear"));
   const bulk = h("div.bulk", {role: "group", "aria-label": "Act on every task matching the filters"},
     h("span.muted", {}, "Matching tasks:"),
@@ -86,7 +88,8 @@ export function render(main, {navigate}) {
       h("thead", {}, h("tr", {}, ["Task", "Script", "Phone", "Account", "Status", "Progress", "Created", "Finished",
         "Error"].map((title) => h("th", {scope: "col", class: `c-${title.toLowerCase()}`}, title)))),
       h("tbody", {}, page.tasks.map((t) => h("tr", {
-        class: before.size && before.get(t.id) !== t.status ? "changed" : undefined, dataset: {id: t.id, status: t.status}},
+        class: before.size && before.get(t.id) !== t.status ? "changed" : undefined,
+        dataset: {id: t.id, status: t.status}},
       h("td.c-task", {}, h("a", {href: `/tasks/${t.id}`}, `#${t.id}`)),
       h("td.c-script", {}, t.script_name),
       h("td.c-phone", {}, t.serial),
@@ -100,7 +103,8 @@ export function render(main, {navigate}) {
         h("a", {href: "/new"}, "Create one"), "."));
     const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
     fill(pager,
-      h("button.ghost", {type: "button", disabled: state.page <= 1, onclick: () => apply({page: state.page - 1})}, "← Newer"),
+      h("button.ghost", {type: "button", disabled: state.page <= 1, onclick: () => apply({page: state.page - 1})},
+        "← Newer"),
       h("span", {}, `page ${state.page} of ${pages} · ${page.total.toLocaleString()} tasks`),
       h("button.ghost", {type: "button", disabled: state.page >= pages, onclick: () => apply({page: state.page + 1})},
         "Older →"));

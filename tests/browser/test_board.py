@@ -14,7 +14,8 @@ def root(server: SimServer) -> str:
     return f"http://127.0.0.1:{server.port}"
 
 
-def test_the_phones_page_shows_the_four_phones_with_their_accounts_tasks_and_screens(start_server, page, save_screenshot):
+def test_the_phones_page_shows_the_four_phones_with_their_accounts_tasks_and_screens(start_server, page,
+                                                                                    save_screenshot):
     server = start_server(time_scale=0.05)
     matched = server.create(server.serials, "match_account", {})
     server.wait_done(matched)
