@@ -292,6 +292,7 @@ def _tags(union: Any) -> frozenset[str]:
     return frozenset(kind.__struct_config__.tag for kind in get_args(union))
 
 
+EVENT_TYPES = _tags(Event)
 TASK_EVENT_TYPES = _tags(TaskEvent)
 REGISTRY_EVENT_TYPES = frozenset({"account-registered", "account-removed"})
 

@@ -8,6 +8,7 @@ from datetime import tzinfo
 from typing import Any
 
 from service.api.cache import PollCache
+from service.api.log_feed import LogFeed
 from service.clock import Clock, SystemClock, system_zone
 from service.handlers.accounts import AccountHandlers
 from service.handlers.devices import DeviceHandlers
@@ -15,6 +16,7 @@ from service.handlers.safety import SafetyHandlers
 from service.handlers.tasks import TaskHandlers
 from service.idempotency import IdempotencyKeys
 from service.requests.files import FilePolicy
+from service.screens import Screens
 from service.settings import Settings
 from service.store.interface import EventStore
 
@@ -39,8 +41,10 @@ class Runtime:
         self.safety = SafetyHandlers(self.store)
         self._zone = self.settings.tz or system_zone()
         self.cache = PollCache(lambda: self.store.position)
+        self.feed = LogFeed(self.store)  # the event stream's and the long-poll's
         self.response_codes: Counter[int] = Counter()  # responses by envelope code, for /metrics
         self.idempotency = IdempotencyKeys(self.store, self.clock)
+        self.screens = Screens(self.store, lambda: self.agent)
         self.files = FilePolicy(data_dir=self.settings.data_dir.resolve(),
                                 material_roots=tuple(p.resolve() for p in self.settings.material_roots),
                                 restricted=not self.settings.loopback_only)

@@ -6,6 +6,7 @@ import ctypes
 import logging
 import signal
 import socket
+from collections.abc import Callable
 
 import uvicorn
 
@@ -74,15 +75,29 @@ def serve(settings: Settings) -> int:
                       for h in (s.getsockname()[0] for s in sockets))
     log.info("droidledger serving the Local API on %s (plan %s, device limit %d, database %s)",
              names, settings.plan.name, settings.device_limit, settings.store.display)
-    run_asgi(app, sockets)
+    run_asgi(app, sockets, on_shutdown=app.state.runtime.feed.close)
     return 1 if app.state.runtime.crashed else 0
 
 
-def run_asgi(app, sockets: list[socket.socket]) -> None:
-    """Serve an ASGI app on listening sockets until SIGINT/SIGTERM (also bench/api.py's baseline)."""
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the app when its shutdown begins: the graceful shutdown waits for every
+    open response, and an event stream would otherwise last until the 10 s timeout cancels it."""
+
+    def __init__(self, config: uvicorn.Config, on_shutdown: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_shutdown = on_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._on_shutdown()
+        await super().shutdown(sockets)
+
+
+def run_asgi(app, sockets: list[socket.socket], on_shutdown: Callable[[], None] = lambda: None) -> None:
+    """Serve an ASGI app on listening sockets until SIGINT/SIGTERM (also bench/api.py's baseline);
+    `on_shutdown` is called when the graceful shutdown begins."""
     config = uvicorn.Config(app, lifespan="on", access_log=False, log_config=None, log_level="warning",
                             timeout_graceful_shutdown=10, server_header=False)
-    server = uvicorn.Server(config)
+    server = _Server(config, on_shutdown)
 
     def stop(_signal: int, _frame: object) -> None:
         server.should_exit = True

@@ -85,6 +85,7 @@ class Settings:
     lease_s: float = 20.0  # an agent whose heartbeat is older is lost
     shard: Any = None  # devices.agent.shard.Shard: `droidledger agent --shard i/N`
     access_log: bool = True
+    stream_keep_alive_s: float = 15.0  # a comment line on an idle event stream, so proxies keep it open
     run_tasks: bool = True  # discovery, scheduler and phone actors; off for API-only tests
 
     @property

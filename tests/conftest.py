@@ -2,7 +2,7 @@
 
 Tiers: `make check` runs every test not marked `slow`; `make test` runs all. Whole folders are
 slow by what they do: real server processes (e2e), long reliability runs, the virtual farm
-driven through adbutils and uiautomator2 (devices, sim) and the browser (board).
+driven through adbutils and uiautomator2 (devices, sim) and the browser (browser).
 
 PostgreSQL: tests that use `pg_url` (or are marked `postgresql`) run against the server named
 by DROIDLEDGER_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test), in a database this
@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 import pytest
 
-SLOW_FOLDERS = frozenset({"e2e", "reliability", "devices", "sim", "board"})
+SLOW_FOLDERS = frozenset({"e2e", "reliability", "devices", "sim", "browser"})
 TESTS = Path(__file__).parent
 PG_SERVER = os.environ.get("DROIDLEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _schemas = itertools.count(1)

@@ -14,6 +14,7 @@ from service.api.guard import MAX_BODY, front_door, plan_guard
 from service.api.methods import OptionsRefused
 from service.api.openapi import openapi_config
 from service.api.routes.audit import audit_routes
+from service.api.routes.board import board_routes
 from service.api.routes.operations import health_route, license_route, metrics_route
 from service.api.routes.registry import registry_routes
 from service.api.routes.safety import safety_routes
@@ -41,17 +42,20 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         async with store.running():
-            if settings.default_limits is not None:
-                await rt.safety.set_default_limits(settings.default_limits, FROM_FILE)
-            if not settings.run_tasks:
-                yield
-                return
-            async with background(rt):
-                yield
+            try:
+                if settings.default_limits is not None:
+                    await rt.safety.set_default_limits(settings.default_limits, FROM_FILE)
+                if not settings.run_tasks:
+                    yield
+                    return
+                async with background(rt):
+                    yield
+            finally:
+                rt.feed.close()  # uvicorn has done it already (serve's run_asgi), another server may not
 
     options_refused = OptionsRefused()
     app = Litestar(
-        route_handlers=[guarded, open_routes, metrics_route(rt)],
+        route_handlers=[guarded, open_routes, metrics_route(rt), *board_routes()],
         before_request=options_refused,
         exception_handlers=exception_handlers(settings.rest_status),
         lifespan=[lifespan],

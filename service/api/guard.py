@@ -16,6 +16,7 @@ from litestar import Request
 from litestar.handlers import BaseRouteHandler
 
 from service.api.envelope import CODE_KEY, JSON, error_body, error_status
+from service.api.routes.board import is_board_path
 from service.errors import ApiError, Code
 from service.settings import Settings
 
@@ -39,8 +40,9 @@ def _presented_key(scope: dict) -> bytes | None:
 
 
 def front_door(settings: Settings, codes: Counter):
-    """ASGI middleware factory: with an API key set, every request must present it (40101);
-    every response is counted in `codes` by its envelope code (0 for success) and logged."""
+    """ASGI middleware factory: with an API key set, every request but the board's pages and files (which
+    carry no data) must present it (40101); every response is counted in `codes` by its envelope code
+    (0 for success) and logged."""
     expected = settings.api_key.encode() if settings.api_key else None
     status = error_status(Code.UNAUTHORIZED, settings.rest_status)
     body = error_body(Code.UNAUTHORIZED, "missing or wrong API key: send Authorization: Bearer <key> or X-API-Key: <key>")
@@ -51,7 +53,7 @@ def front_door(settings: Settings, codes: Counter):
                 await app(scope, receive, send)
                 return
             started = time.perf_counter()
-            if expected is not None:
+            if expected is not None and not is_board_path(scope["path"]):
                 presented = _presented_key(scope)
                 if presented is None or not hmac.compare_digest(presented, expected):
                     await send({"type": "http.response.start", "status": status,

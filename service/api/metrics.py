@@ -30,6 +30,16 @@ def _account_safety(lines: list[str], counters: dict[str, int], waiting: dict[st
               f"droidledger_accounts_restricted {resting}"]
 
 
+def _event_feed(lines: list[str], feed) -> None:
+    lines += ["# HELP droidledger_event_streams_open Clients following GET /events/stream now.",
+              "# TYPE droidledger_event_streams_open gauge", f"droidledger_event_streams_open {feed.streams_open}",
+              "# HELP droidledger_event_long_polls_open Long-polls of GET /events (wait > 0) waiting now.",
+              "# TYPE droidledger_event_long_polls_open gauge", f"droidledger_event_long_polls_open {feed.polls_waiting}",
+              "# HELP droidledger_events_sent_total Events pushed to clients: over the stream, or answering a long-poll.",
+              "# TYPE droidledger_events_sent_total counter"]
+    lines += [f'droidledger_events_sent_total{{via="{via}"}} {n}' for via, n in feed.sent.items()]
+
+
 async def render_metrics(rt) -> str:
     """Tasks by status, events appended, commit batches, append latency, account safety, phones."""
     counts = await rt.store.views.task_counts()
@@ -54,6 +64,7 @@ async def render_metrics(rt) -> str:
     lines += ["# HELP droidledger_responses_total Responses by envelope code (0: success); the HTTP status is 200 "
               "for every code unless --rest-status.", "# TYPE droidledger_responses_total counter"]
     lines += [f'droidledger_responses_total{{code="{code}"}} {n}' for code, n in sorted(rt.response_codes.items())]
+    _event_feed(lines, rt.feed)
     now = rt.clock.now()
     resting = sum(1 for rest in (await rt.store.views.restrictions()).values() if datetime.fromisoformat(rest.until) > now)
     _account_safety(lines, await rt.store.views.safety_counters(), await rt.store.views.waiting_counts(), resting)

@@ -114,6 +114,32 @@ class BatchDeleted(msgspec.Struct, kw_only=True):
     not_found: list[int]
 
 
+class BatchStopped(msgspec.Struct, kw_only=True):
+    """What POST /task/batch/stop answers: the tasks stopped (or asked to halt), those not found, and those
+    skipped (finished, or already asked to stop)."""
+
+    stopped_count: int
+    task_ids: list[int]
+    not_found: list[int]
+    skipped: list[int]
+
+
+class BatchRetried(msgspec.Struct, kw_only=True):
+    """What POST /task/batch/retry answers: the tasks retried, those not found, and those skipped (not failed)."""
+
+    retried_count: int
+    task_ids: list[int]
+    not_found: list[int]
+    skipped: list[int]
+
+
+class MatchingTasks(msgspec.Struct, kw_only=True):
+    """What GET /task/ids answers: every task matching the filters, oldest first."""
+
+    total: int
+    task_ids: list[int]
+
+
 class RetriedTasks(msgspec.Struct, kw_only=True):
     """What POST /task/retry-all answers."""
 
@@ -325,7 +351,7 @@ class CreateTaskBody(msgspec.Struct, kw_only=True):
 
 
 class BatchDeleteBody(msgspec.Struct, kw_only=True):
-    """DELETE /task/batch."""
+    """DELETE /task/batch, POST /task/batch/stop and /task/batch/retry."""
 
     task_ids: Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]], msgspec.Meta(min_length=1, max_length=10_000)]
 

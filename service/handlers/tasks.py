@@ -120,6 +120,16 @@ class TaskHandlers:
         """Delete each task that exists; (deleted ids, ids not found). One transaction."""
         return await self._apply_many(dict.fromkeys(task_ids, DeleteTask()), erase=True)
 
+    async def stop_many(self, task_ids: Sequence[int]) -> tuple[list[int], list[int]]:
+        """Stop each pending or running task; (ids stopped or asked to halt, ids not found). One transaction;
+        a finished task, or one already asked to stop, is skipped."""
+        return await self._apply_many(dict.fromkeys(task_ids, RequestStop()), skip_refused=True)
+
+    async def retry_many(self, task_ids: Sequence[int]) -> tuple[list[int], list[int]]:
+        """Retry each failed task; (ids retried, ids not found). One transaction; a task that has not failed is
+        skipped."""
+        return await self._apply_many(dict.fromkeys(task_ids, RetryTask()), skip_refused=True)
+
     async def retry_failed(self) -> list[int]:
         """Retry every failed task (stopped ones included); one transaction."""
         return await self.retry_matching(TaskFilter(status=3))

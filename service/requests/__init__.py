@@ -7,7 +7,8 @@ Pure apart from looking at files on disk for the material rules; every problem i
     fan_out(request, ...)           -> list[TaskSpec]          its tasks, due times, targets
     parse_task_list_query(params)   -> TaskListQuery           GET /task
     parse_events_query(params)      -> EventsQuery             GET /events
-    parse_batch_delete(body)        -> tuple[int, ...]         DELETE /task/batch
+    parse_task_filter_query(params) -> TaskFilterQuery         GET /task/ids
+    parse_task_batch(body)          -> tuple[int, ...]         DELETE /task/batch, POST /task/batch/stop|retry
     parse_task_id(raw)              -> int                     /task/{id}
     parse_account(body)             -> AccountBody             POST /account
     account_key(username)           -> str                     usernames as compared
@@ -23,19 +24,22 @@ from service.requests.files import FilePolicy
 from service.requests.post_urls import is_instagram, is_post_url
 from service.requests.queries import (
     EventsQuery,
+    TaskFilterQuery,
     TaskListQuery,
     parse_events_query,
+    parse_task_filter_query,
     parse_task_list_query,
 )
 from service.requests.scripts.comment import comment_lines, pick_comment
 from service.requests.spintax import resolve_spintax
-from service.requests.task_ids import parse_batch_delete, parse_task_id
+from service.requests.task_ids import parse_task_batch, parse_task_id
 
 __all__ = [
     "AccountBody",
     "CreateTaskRequest",
     "EventsQuery",
     "FilePolicy",
+    "TaskFilterQuery",
     "TaskListQuery",
     "TaskSpec",
     "account_key",
@@ -45,9 +49,10 @@ __all__ = [
     "is_post_url",
     "next_occurrence",
     "parse_account",
-    "parse_batch_delete",
     "parse_create_task",
     "parse_events_query",
+    "parse_task_batch",
+    "parse_task_filter_query",
     "parse_task_id",
     "parse_task_list_query",
     "pick_comment",

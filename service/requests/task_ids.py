@@ -1,4 +1,4 @@
-"""Task ids: the `{id}` of a task's path, and the body of `DELETE /task/batch`."""
+"""Task ids: the `{id}` of a task's path, and the body of `DELETE /task/batch`, `POST /task/batch/stop|retry`."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ def parse_task_id(raw: str) -> int:
     raise ApiError(Code.NOT_FOUND, f"task {show(raw)} not found")
 
 
-def parse_batch_delete(body: bytes) -> tuple[int, ...]:
+def parse_task_batch(body: bytes) -> tuple[int, ...]:
     """The ids of `{"task_ids": [...]}`: 1 to 10,000 positive 64-bit integers.
 
-    A repeated id counts once (first occurrence kept), so each is deleted or reported once.
+    A repeated id counts once (first occurrence kept), so each is acted on or reported once.
     """
     ids = decode_object(body).get("task_ids")
     if ids is None:

@@ -17,7 +17,7 @@ def keyed(make_api):
 
 
 EVERY_PATH = [("GET", "/api/v1/license/check"), ("GET", "/metrics"), ("GET", "/schema"),
-              ("GET", "/schema/openapi.json"), ("GET", "/nope"), ("PATCH", "/api/v1/task"), ("GET", "/")]
+              ("GET", "/schema/openapi.json"), ("GET", "/nope"), ("PATCH", "/api/v1/task"), ("GET", "/assets")]
 
 
 @pytest.mark.parametrize("headers", [

@@ -118,7 +118,10 @@ def test_the_schema_documents_the_query_parameters(api):
     schema = api.client.get("/schema/openapi.json").json()
     listed = {p["name"] for p in schema["paths"]["/api/v1/task"]["get"]["parameters"]}
     assert listed >= {"status", "serial", "script_name", "source", "page", "page_size"}
-    assert {p["name"] for p in schema["paths"]["/api/v1/events"]["get"]["parameters"]} == {"after", "limit"}
+    assert {p["name"] for p in schema["paths"]["/api/v1/events"]["get"]["parameters"]} == {
+        "after", "limit", "task_id", "serial", "types", "wait"}
+    assert {p["name"] for p in schema["paths"]["/api/v1/events/stream"]["get"]["parameters"]} == {
+        "after", "task_id", "serial", "types"}
 
 
 def test_agents_show_their_state_and_the_phones_they_own(api):

@@ -10,7 +10,7 @@ from projections.queries import ViewQueries
 from service.settings import plan_named
 
 
-@pytest.mark.parametrize("path", ["/", "/api", "/api/v1", "/api/v1/tasks", "/api/v2/task", "/api/v1/task/1/start",
+@pytest.mark.parametrize("path", ["/api", "/api/v1", "/api/v1/tasks", "/api/v2/task", "/api/v1/task/1/start",
                                   "/api/v1/account/a/b", "/metrics/x"])
 def test_an_unknown_route_is_40401_naming_the_path(shared_api, path):
     for method in ("GET", "POST", "DELETE"):

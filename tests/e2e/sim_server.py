@@ -29,18 +29,21 @@ FINISHED = (2, 3)
 class SimServer:
     """One `droidledger serve --sim N` process on a data dir (loopback IPv4 only); output to a log file."""
 
-    def __init__(self, data_dir: Path, *flags: str, sim: int = 4, time_scale: float = 0.01) -> None:
+    def __init__(self, data_dir: Path, *flags: str, sim: int = 4, time_scale: float = 0.01,
+                 port: int | None = None) -> None:
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        self.port = port or free_port()
         self.log_path = data_dir.parent / f"serve-{data_dir.name}-{self.port}.log"
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [*CLI, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(data_dir),
              "--sync", "normal", "--sim", str(sim), "--time-scale", str(time_scale), *flags],
             stdout=self._log, stderr=subprocess.STDOUT, cwd=data_dir.parent, env=clean_env())
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
         self.client = httpx.Client(base_url=self.base, timeout=10)
+        if "--api-key" in flags:  # every call presents it
+            self.client.headers["Authorization"] = f"Bearer {flags[flags.index('--api-key') + 1]}"
         self.serials: list[str] = []
 
     # -- life ----------------------------------------------------------------------------------

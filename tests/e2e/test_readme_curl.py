@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-NOT_JSON = ("/metrics", "/schema/openapi.json", "curl -O ")
+NOT_JSON = ("/metrics", "/schema/openapi.json", "curl -O ", "curl -o ")
 # What must have finished before an example makes sense (the README says so to its readers).
 WAIT_FOR = {'"usernames"': [1, 2, 3, 4], "/artifacts/": [14]}
 
@@ -46,7 +46,8 @@ def test_the_readme_shows_every_endpoint():
     for path in ("/license/check", "/task ", "/task?", "/task/1", "/task/stats", "/task/1/events", "/stop",
                  "/retry", "/retry-all", "DELETE $API/task/12", "/task/batch", "/artifacts/", "/events?",
                  "/device", "/account", "DELETE $API/account/", "/health", "/metrics", "/schema",
-                 "/sim/state", "/sim/faults", "$API/limits", "$API/account/elena.k33", "/pause", "/resume"):
+                 "/sim/state", "/sim/faults", "$API/limits", "$API/account/elena.k33", "/pause", "/resume",
+                 "/task/ids?", "/task/batch/stop", "/task/batch/retry", "/screenshot"):
         assert path in commands, f"no README example for {path}"
 
 
@@ -68,6 +69,7 @@ def test_every_readme_example_answers_success(start_server, tmp_path):
         body = json.loads(done.stdout)
         assert body["code"] == 0, f"{command}\n{body}"
     assert (tmp_path / "attempt1-open-profile-hierarchy.xml").read_text().startswith("<?xml")
+    assert (tmp_path / "screen.png").read_bytes().startswith(b"\x89PNG")
 
 
 def run_example(server, command: str, cwd: Path) -> str:

@@ -16,7 +16,7 @@ from service.requests import (
     FilePolicy,
     fan_out,
     parse_account,
-    parse_batch_delete,
+    parse_task_batch,
     parse_create_task,
     parse_events_query,
     parse_task_id,
@@ -90,7 +90,7 @@ def create_and_fan_out(body: bytes, policy: FilePolicy) -> None:
 @given(st.binary(max_size=300), st.sampled_from(POLICIES))
 def test_any_bytes_are_answered_or_refused(body: bytes, policy: FilePolicy) -> None:
     answers_or_refuses(create_and_fan_out, body, policy)
-    answers_or_refuses(parse_batch_delete, body)
+    answers_or_refuses(parse_task_batch, body)
     answers_or_refuses(parse_account, body)
 
 
@@ -99,7 +99,7 @@ def test_any_bytes_are_answered_or_refused(body: bytes, policy: FilePolicy) -> N
 def test_any_json_value_is_answered_or_refused(value: object, policy: FilePolicy) -> None:
     body = json.dumps(value).encode()
     answers_or_refuses(create_and_fan_out, body, policy)
-    answers_or_refuses(parse_batch_delete, body)
+    answers_or_refuses(parse_task_batch, body)
     answers_or_refuses(parse_account, body)
 
 

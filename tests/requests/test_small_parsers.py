@@ -11,7 +11,7 @@ from service.requests import (
     TaskListQuery,
     account_key,
     parse_account,
-    parse_batch_delete,
+    parse_task_batch,
     parse_events_query,
     parse_task_id,
     parse_task_list_query,
@@ -112,7 +112,7 @@ def test_anything_else_names_no_task_so_it_is_not_found(raw: str) -> None:
 
 
 def test_batch_delete_reads_the_ids_once_each_in_order() -> None:
-    assert parse_batch_delete(b'{"task_ids": [3, 1, 3, 2.0], "dry_run": true}') == (3, 1, 2)
+    assert parse_task_batch(b'{"task_ids": [3, 1, 3, 2.0], "dry_run": true}') == (3, 1, 2)
 
 
 @pytest.mark.parametrize(
@@ -134,13 +134,13 @@ def test_batch_delete_reads_the_ids_once_each_in_order() -> None:
     ],
 )
 def test_bad_batch_deletes_are_named(body: bytes, message: str) -> None:
-    assert refusal(parse_batch_delete, body) == (40001, message)
+    assert refusal(parse_task_batch, body) == (40001, message)
 
 
 def test_at_most_ten_thousand_ids_in_a_batch() -> None:
-    assert len(parse_batch_delete(b'{"task_ids": [' + b",".join([b"1"] * 10_000) + b"]}")) == 1
+    assert len(parse_task_batch(b'{"task_ids": [' + b",".join([b"1"] * 10_000) + b"]}")) == 1
     body = b'{"task_ids": [' + b",".join([b"1"] * 10_001) + b"]}"
-    assert refusal(parse_batch_delete, body) == (40001, "task_ids has 10,001 entries; at most 10,000 are allowed")
+    assert refusal(parse_task_batch, body) == (40001, "task_ids has 10,001 entries; at most 10,000 are allowed")
 
 
 # --- accounts --------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Phones and accounts: GET /device, GET/POST /account, DELETE /account/{username}."""
+"""Phones, agents and accounts: GET /device, GET /device/{serial}/screenshot, GET /agent, GET/POST /account,
+DELETE /account/{username}."""
 
 from __future__ import annotations
 
 import msgspec
-from litestar import Request, delete, get, post
+from litestar import Request, Response, delete, get, post
 from litestar.params import FromPath
 
 from service.api.envelope import ok, ok_body
@@ -40,6 +41,12 @@ def registry_routes(rt: Runtime) -> list:
         """Every agent that ever started (its last incarnation), its state and the phones it owns."""
         return ok(agents_out(await rt.store.views.agents(), await rt.store.views.devices()))
 
+    @get("/device/{serial:str}/screenshot", operation_class=documented(files=("application/octet-stream", "image/png")))
+    async def device_screenshot(serial: FromPath[str]) -> Response[bytes]:
+        """The phone's screen now (at most 2 s old), as a PNG; only for a phone this server's agent drives."""
+        png = await rt.screens.png(clean("serial", serial))
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
     @get("/account", operation_class=documented(query=AccountQuery))
     async def list_accounts(request: Request) -> Envelope[AccountList]:
         """The account registry, optionally for one phone, with each account's limits, today's counts and rest."""
@@ -64,4 +71,4 @@ def registry_routes(rt: Runtime) -> list:
         await rt.accounts.remove(username)
         return ok(AccountOut(username=row.username, serial=row.serial, package=row.package))
 
-    return [list_devices, list_agents, list_accounts, register_account, forget_account]
+    return [list_devices, list_agents, device_screenshot, list_accounts, register_account, forget_account]

@@ -1,4 +1,5 @@
-"""Tasks: create, list, get, stop, retry, retry-all, delete, batch delete, stats, artifacts."""
+"""Tasks: create, list, ids by filter, get, stop, retry, retry-all, delete, batch stop/retry/delete, stats,
+artifacts."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from projections.queries import TaskFilter
 from service.api.envelope import ok, ok_body, raw_ok
 from service.api.openapi import documented
 from service.api.schemas import (
-    BatchDeleteBody, BatchDeleted, CreatedTasks, CreateTaskBody, DeletedTask, Envelope, RetriedTasks,
-    TaskList, TaskOut, TaskRef, TaskStats, task_out,
+    BatchDeleteBody, BatchDeleted, BatchRetried, BatchStopped, CreatedTasks, CreateTaskBody, DeletedTask, Envelope,
+    MatchingTasks, RetriedTasks, TaskList, TaskOut, TaskRef, TaskStats, task_out,
 )
 from service.clock import iso
 from service.domain.errors import TaskNotFound
@@ -25,8 +26,10 @@ from service.handlers.tasks import NewTask
 from service.idempotency import check_key
 from service.requests.create_task import CreateTaskRequest, parse_create_task
 from service.requests.fan_out import fan_out
-from service.requests.queries import TaskListQuery, parse_task_list_query
-from service.requests.task_ids import parse_batch_delete, parse_task_id
+from service.requests.queries import (
+    TaskFilterQuery, TaskListQuery, parse_task_filter_query, parse_task_list_query,
+)
+from service.requests.task_ids import parse_task_batch, parse_task_id
 from service.runtime import Runtime
 
 
@@ -91,6 +94,14 @@ def task_routes(rt: Runtime) -> list:
 
         return await rt.cache.respond(request, page)
 
+    @get("/task/ids", operation_class=documented(query=TaskFilterQuery))
+    async def matching_task_ids(request: Request) -> Envelope[MatchingTasks]:
+        """The ids of every task matching the list's filters, oldest first (what a batch action will act on)."""
+        query = parse_task_filter_query(request.query_params)
+        ids = await rt.store.views.task_ids(TaskFilter(status=query.status, serial=query.serial,
+                                                        script_name=query.script_name, source=query.source))
+        return ok(MatchingTasks(total=len(ids), task_ids=ids))
+
     @get("/task/stats", operation_class=documented())
     async def task_stats(request: Request) -> Envelope[TaskStats]:
         """How many tasks are pending, running, completed and failed."""
@@ -150,9 +161,25 @@ def task_routes(rt: Runtime) -> list:
     @delete("/task/batch", status_code=200, operation_class=documented(body=BatchDeleteBody))
     async def delete_tasks(request: Request) -> Envelope[BatchDeleted]:
         """Delete many tasks at once."""
-        ids = parse_batch_delete(await request.body())
+        ids = parse_task_batch(await request.body())
         deleted, missing = await rt.tasks.delete_many(ids)
         return ok(BatchDeleted(deleted_count=len(deleted), task_ids=deleted, not_found=missing))
+
+    @post("/task/batch/stop", status_code=200, operation_class=documented(body=BatchDeleteBody))
+    async def stop_tasks(request: Request) -> Envelope[BatchStopped]:
+        """Stop many tasks at once; finished ones are skipped."""
+        ids = parse_task_batch(await request.body())
+        stopped, missing = await rt.tasks.stop_many(ids)
+        return ok(BatchStopped(stopped_count=len(stopped), task_ids=stopped, not_found=missing,
+                               skipped=_others(ids, stopped, missing)))
+
+    @post("/task/batch/retry", status_code=200, operation_class=documented(body=BatchDeleteBody))
+    async def retry_tasks(request: Request) -> Envelope[BatchRetried]:
+        """Retry many failed tasks at once; the others are skipped."""
+        ids = parse_task_batch(await request.body())
+        retried, missing = await rt.tasks.retry_many(ids)
+        return ok(BatchRetried(retried_count=len(retried), task_ids=retried, not_found=missing,
+                               skipped=_others(ids, retried, missing)))
 
     @get("/task/{task_id:str}/artifacts/{name:str}",
          operation_class=documented(files=("application/octet-stream", "application/xml", "image/png", "image/jpeg")))
@@ -169,5 +196,11 @@ def task_routes(rt: Runtime) -> list:
             raise ApiError(Code.NOT_FOUND, f"the artifact {name!r} of task {number} is no longer on disk")
         return File(path=path, filename=name)
 
-    return [create_tasks, list_tasks, task_stats, get_task, stop_task, retry_task, retry_failed_tasks, delete_task,
-            delete_tasks, get_artifact]
+    return [create_tasks, list_tasks, matching_task_ids, task_stats, get_task, stop_task, retry_task,
+            retry_failed_tasks, delete_task, delete_tasks, stop_tasks, retry_tasks, get_artifact]
+
+
+def _others(ids: tuple[int, ...], done: list[int], missing: list[int]) -> list[int]:
+    """The ids neither acted on nor missing: skipped, in request order."""
+    seen = set(done) | set(missing)
+    return [task_id for task_id in ids if task_id not in seen]

@@ -1,0 +1,68 @@
+"""Server-Sent Events framing of the log (`GET /events/stream`)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+
+import anyio
+import msgspec
+
+from service.api.log_feed import KEEP, LogFeed, LogFilter
+from service.api.schemas import EventOut
+from service.store.records import RecordedEvent
+
+KEEP_ALIVE = b": keep-alive\n\n"
+BATCH = 100  # events per chunk written to the connection
+HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}  # no proxy buffering either
+
+_encode = msgspec.json.Encoder().encode
+
+
+def frame(recorded: RecordedEvent, shown: EventOut) -> bytes:
+    """One event: `id:` its position, `event:` its type, `data:` the event as GET /events shows it."""
+    data = _encode(shown).replace(b"\n", b"\ndata: ")  # JSON has no raw line breaks; never split a frame
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (recorded.position, recorded.type.encode(), data)
+
+
+class Frames:
+    """Each event's frame, encoded once however many clients it is sent to (the newest `size` kept)."""
+
+    def __init__(self, show: Callable[[RecordedEvent], EventOut], size: int = KEEP) -> None:
+        self._show = show
+        self._size = size
+        self._frames: OrderedDict[int, bytes] = OrderedDict()
+
+    def __call__(self, recorded: RecordedEvent) -> bytes:
+        encoded = self._frames.get(recorded.position)
+        if encoded is None:
+            encoded = self._frames[recorded.position] = frame(recorded, self._show(recorded))
+            if len(self._frames) > self._size:
+                self._frames.popitem(last=False)
+        return encoded
+
+
+async def follow(feed: LogFeed, frames: Frames, after: int, where: LogFilter,
+                 keep_alive_s: float) -> AsyncIterator[bytes]:
+    """The frames of every event after `after` that passes `where`, then of each new one as it commits;
+    a comment line when nothing was sent for `keep_alive_s`; ends when the feed closes."""
+    feed.streams_open += 1
+    try:
+        yield b": following the log after position %d\n\n" % after
+        last_sent = anyio.current_time()
+        while not feed.closing.is_set():
+            events, after = await feed.matching(after, where, BATCH)
+            if events:
+                yield b"".join(frames(event) for event in events)
+                feed.sent["stream"] += len(events)
+                last_sent = anyio.current_time()
+                continue
+            quiet = anyio.current_time() - last_sent
+            if quiet >= keep_alive_s:
+                yield KEEP_ALIVE
+                last_sent = anyio.current_time()
+                continue
+            if await feed.wait_beyond(after, keep_alive_s - quiet) == "closing":
+                return
+    finally:
+        feed.streams_open -= 1
