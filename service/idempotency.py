@@ -17,7 +17,7 @@ import msgspec
 from service.clock import Clock
 from service.errors import ApiError, Code
 from service.store.interface import EventStore
-from service.store.records import RememberResponse, SideWrite
+from service.store.records import RememberResponse, SideWrite, StoreError
 
 WINDOW_S = 24 * 3600
 MAX_KEY_LENGTH = 200
@@ -65,16 +65,29 @@ class IdempotencyKeys:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = anyio.Lock()
-        async with lock:
+        async with lock:  # one request per key at a time in this process; the store's unique key across processes
             now = self._clock.now().timestamp()
-            remembered = await self._store.side.idempotent_response(key)
-            if remembered is not None and now - remembered.created_at < WINDOW_S:
-                if remembered.body_hash != digest:
-                    raise ApiError(Code.STATE_CONFLICT,
-                                   "Idempotency-Key was already used with a different body within 24 hours")
-                return remembered.response
+            answer = await self._remembered(key, digest, now)
+            if answer is not None:
+                return answer
 
             def remember(response: bytes) -> list[SideWrite]:
-                return [RememberResponse(key, digest, response, now)]
+                return [RememberResponse(key, digest, response, now, replaces_before=now - WINDOW_S)]
 
-            return await create(remember)
+            try:
+                return await create(remember)
+            except StoreError:
+                # Another server sharing the store answered this key meanwhile: its answer is ours.
+                answer = await self._remembered(key, digest, now)
+                if answer is None:
+                    raise
+                return answer
+
+    async def _remembered(self, key: str, digest: str, now: float) -> bytes | None:
+        """The answer remembered for the key within the window (40901 if it was for another body)."""
+        remembered = await self._store.side.idempotent_response(key)
+        if remembered is None or now - remembered.created_at >= WINDOW_S:
+            return None
+        if remembered.body_hash != digest:
+            raise ApiError(Code.STATE_CONFLICT, "Idempotency-Key was already used with a different body within 24 hours")
+        return remembered.response

@@ -57,6 +57,9 @@ class RememberResponse(NamedTuple):
     body_hash: str
     response: bytes
     created_at: float  # unix seconds, for the 24-hour window
+    # A row of the same key recorded before this is expired and replaced; a later one refuses the
+    # append (another process answered the key first: the caller reads that answer instead).
+    replaces_before: float = 0.0
 
 
 SideWrite = SaveSecrets | EraseSecrets | RememberResponse | StartHeartbeat

@@ -33,10 +33,10 @@ def statements(write: SideWrite, now_sql: str) -> list[tuple[str, tuple]]:
                     for name, value in secrets.items()]
         case EraseSecrets(task_id):
             return [("DELETE FROM secrets WHERE task_id = ?", (task_id,))]
-        case RememberResponse(key, body_hash, response, created_at):
-            return [("INSERT INTO idempotency_keys (key, body_hash, response, created_at) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT (key) DO UPDATE SET body_hash = excluded.body_hash, response = excluded.response, "
-                     "created_at = excluded.created_at", (key, body_hash, response, created_at))]
+        case RememberResponse(key, body_hash, response, created_at, replaces_before):
+            return [("DELETE FROM idempotency_keys WHERE key = ? AND created_at < ?", (key, replaces_before)),
+                    ("INSERT INTO idempotency_keys (key, body_hash, response, created_at) VALUES (?, ?, ?, ?)",
+                     (key, body_hash, response, created_at))]
     raise TypeError(f"not a side write: {write!r}")
 
 

@@ -102,3 +102,30 @@ def test_followers_on_both_servers_miss_nothing_under_concurrent_writers(two_ser
              for base in bases]
     assert views[0] == views[1]
     assert views[0][0]["total"] == len(created)
+
+
+def test_one_idempotency_key_sent_to_both_servers_at_once_creates_the_tasks_once(two_servers):
+    bases = [server.base_url for server in two_servers]
+    keys, senders_per_key = 12, 4
+    answers: dict[str, list[dict]] = {f"order-{k}": [] for k in range(keys)}
+    clients = [httpx.Client(base_url=bases[n % 2], timeout=30) for n in range(senders_per_key)]
+
+    def send(client: httpx.Client, key: str, body: dict, start: threading.Barrier) -> None:
+        start.wait()
+        answers[key].append(client.post("/task", json=body, headers={"Idempotency-Key": key}).json())
+
+    for key in answers:  # the senders of a key leave together, half to each server
+        body = {"serials": ["P1", "P2"], "script_name": "follow", "script_config": {"target_users": [key]}}
+        start = threading.Barrier(senders_per_key)
+        threads = [threading.Thread(target=send, args=(client, key, body, start)) for client in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for client in clients:
+        client.close()
+    for key, sent in answers.items():
+        assert all(answer["code"] == 0 for answer in sent), sent
+        assert len({tuple(answer["data"]["task_ids"]) for answer in sent}) == 1, (key, sent)
+    stats = [_ok(httpx.get(f"{base}/task/stats")) for base in bases]
+    assert stats[0] == stats[1] and stats[0]["total"] == 2 * keys

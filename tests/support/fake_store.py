@@ -26,7 +26,7 @@ from service.domain.limits import Limits
 from service.events import encode_event, event_type
 from service.store.records import (
     ConcurrencyError, EraseSecrets, Fence, FencedOff, IdempotentResponse, RecordedEvent, RememberResponse, SaveSecrets,
-    SideWrite, StartHeartbeat, StreamAppend,
+    SideWrite, StartHeartbeat, StoreError, StreamAppend,
 )
 from service.store.write_stats import WriteStats
 
@@ -83,6 +83,8 @@ class FakeEventStore:
                      if self._version(a.stream_id) != a.expected_version]
         if conflicts:
             raise ConcurrencyError(conflicts)
+        for write in side_writes:  # all or nothing, as in the store's transaction
+            self._check_side_write(write)
         recorded_at = self.now().isoformat(timespec="milliseconds")
         recorded = []
         for stream_id, expected, events in appends:
@@ -124,8 +126,15 @@ class FakeEventStore:
                 self.secrets.setdefault(task_id, {}).update(secrets)
             case EraseSecrets(task_id):
                 self.secrets.pop(task_id, None)
-            case RememberResponse(key, body_hash, response, created_at):
+            case RememberResponse(key, body_hash, response, created_at, _):
                 self.idempotency[key] = IdempotentResponse(body_hash, response, created_at)
+
+    def _check_side_write(self, write: SideWrite) -> None:
+        """A live row of the same Idempotency-Key refuses the append (a unique key in the store)."""
+        if isinstance(write, RememberResponse):
+            held = self.idempotency.get(write.key)
+            if held is not None and held.created_at >= write.replaces_before:
+                raise StoreError(f"idempotency key {write.key!r} is taken")
 
     def _version(self, stream_id: str) -> int:
         return sum(1 for r in self.log if r.stream_id == stream_id)
