@@ -9,7 +9,7 @@ ARGS   ?=
 # pip reads the lock as constraints, also inside the isolated environment that builds the package.
 PIP    := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BIN)/python -m pip install --quiet
 
-.PHONY: run test check bench clean crash fuzz load reliability lock relock
+.PHONY: run test check bench clean crash fuzz load cluster reliability lock relock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ fuzz: $(VENV)/.installed-test
 
 load: $(VENV)/.installed-test
 	$(BIN)/python bench/load.py --clients 100 --seconds 60 $(ARGS)
+
+# Agents on PostgreSQL (127.0.0.1:5432, database test) with random kills and pauses (docs/agents.md).
+cluster: $(VENV)/.installed-test
+	$(BIN)/python bench/cluster.py --agents 3 --phones 5 --minutes 3 $(ARGS)
 
 reliability: crash fuzz load
 
