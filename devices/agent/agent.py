@@ -112,8 +112,8 @@ class Agent:
         incarnation = self.incarnation = uuid.uuid4().hex[:12]
         await StoreOutage(f"agent {self.name}", log).retry(lambda: self.agents.start(
             self.name, incarnation, socket.gethostname(), os.getpid(), config.lease_s, str(config.shard)))
-        log.info("agent %s started (incarnation %s, shard %s, lease %g s)", self.name, incarnation, config.shard,
-                 config.lease_s)
+        log.info("agent %s started (incarnation %s, shard %s, lease %g s)", self.name, incarnation,
+                 str(config.shard) or "all", config.lease_s)
         position = self.store.position
         crew = self.crew = Crew(self.runner, self.tasks, self.devices, self.connector.for_phone, self.name, incarnation,
                                 phone_present=self._phone_present, on_phone_lost=self._recheck_soon)

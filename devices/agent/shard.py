@@ -15,7 +15,8 @@ class Shard:
     count: int
 
     def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
+        """`i/N`, or "" for every phone (how the log and GET /agent show it)."""
+        return "" if self.count == 1 else f"{self.index}/{self.count}"
 
     def takes(self, serial: str) -> bool:
         """Whether the serial is in this share."""
