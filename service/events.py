@@ -345,3 +345,13 @@ def task_id_of(stream_id: str) -> int | None:
     if stream_id.startswith("task-"):
         return int(stream_id[5:])
     return None
+
+
+def serial_of(stream_id: str) -> str | None:
+    """The phone's serial of a device stream, None for other streams."""
+    return stream_id[7:] if stream_id.startswith("device-") else None
+
+
+def agent_name_of(stream_id: str) -> str | None:
+    """The agent's name of an agent stream, None for other streams."""
+    return stream_id[6:] if stream_id.startswith("agent-") else None
