@@ -86,10 +86,7 @@ class Scheduler:
         self.settled.set()
 
     async def _lead(self) -> None:
-        self._reset()
-        self.position = self.store.position
-        await self._load()
-        await self._recover()
+        await self.take_over()
         async with anyio.create_task_group() as tg:
             self._tg = tg
             tg.start_soon(self._follow)
@@ -99,6 +96,14 @@ class Scheduler:
             self.leading = True
             self.settled.set()
             await anyio.sleep_forever()
+
+    async def take_over(self) -> None:
+        """Rebuild what the scheduler holds from the views (queues, phones, holds), from the log's
+        position now, and recover what a predecessor left; `dispatch` may be called from then on."""
+        self._reset()
+        self.position = self.store.position
+        await self._load()
+        await self._recover()
 
     def _reset(self) -> None:
         self.position = 0
