@@ -14,11 +14,6 @@ from tests.support.fake_store import FakeEventStore
 
 
 @pytest.fixture
-def store() -> FakeEventStore:
-    return FakeEventStore()
-
-
-@pytest.fixture
 def agents(store) -> AgentHandlers:
     return AgentHandlers(store)
 

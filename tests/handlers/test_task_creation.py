@@ -30,16 +30,6 @@ def request(**fields) -> CreateTaskRequest:
     return CreateTaskRequest(**given)
 
 
-@pytest.fixture
-def store() -> FakeEventStore:
-    return FakeEventStore()
-
-
-@pytest.fixture
-def tasks(store) -> TaskHandlers:
-    return TaskHandlers(store)
-
-
 async def create(tasks: TaskHandlers, wanted: CreateTaskRequest, **options) -> Created:
     return await create_tasks(tasks, wanted, now=NOW, rng=random.Random(7), **options)
 

@@ -4,8 +4,9 @@ that a dispatch goes back to its queue when the phone leaves before the task sta
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Callable
+from typing import AsyncIterator, Callable
 
 import anyio
 import pytest
@@ -71,6 +72,17 @@ async def farm() -> Farm:
     farm = Farm()
     await farm.agent()
     return farm
+
+
+@asynccontextmanager
+async def scheduling(farm: Farm) -> AsyncIterator[Scheduler]:
+    """A scheduler running (and leading) for the block."""
+    scheduler = farm.scheduler()
+    async with anyio.create_task_group() as tg:
+        await tg.start(scheduler.run)
+        await until(lambda: scheduler.leading)
+        yield scheduler
+        tg.cancel_scope.cancel()
 
 
 async def until(condition: Callable[[], bool]) -> None:
@@ -203,10 +215,7 @@ async def test_the_running_scheduler_does_not_spin_on_a_past_due_task_of_a_busy_
 
 async def test_a_dispatch_is_withdrawn_when_its_phone_disconnects_and_given_again_when_it_returns(farm):
     await farm.phone("P1")
-    scheduler = farm.scheduler()
-    async with anyio.create_task_group() as tg:
-        await tg.start(scheduler.run)
-        await until(lambda: scheduler.leading)
+    async with scheduling(farm):
         task_id = await farm.task("P1")
         await until(lambda: farm.given(task_id) is not None)
         await farm.devices.gone("P1", "unplugged")
@@ -215,18 +224,13 @@ async def test_a_dispatch_is_withdrawn_when_its_phone_disconnects_and_given_agai
         await farm.devices.observed("P1", "device")
         await until(lambda: farm.given(task_id) == ("a1", "i1"))
         assert farm.types(task_id) == ["TaskCreated", "TaskDispatched", "DispatchWithdrawn", "TaskDispatched"]
-        tg.cancel_scope.cancel()
 
 
 async def test_a_dispatch_is_withdrawn_when_the_agent_lets_the_phone_go(farm):
     await farm.phone("P1")
-    scheduler = farm.scheduler()
-    async with anyio.create_task_group() as tg:
-        await tg.start(scheduler.run)
-        await until(lambda: scheduler.leading)
+    async with scheduling(farm) as scheduler:
         task_id = await farm.task("P1")
         await until(lambda: farm.given(task_id) is not None)
         await farm.devices.release("P1", "a1", "i1", "adb lost it")
         await until(lambda: "DispatchWithdrawn" in farm.types(task_id))
         assert farm.given(task_id) is None and task_id in scheduler.queued  # back in its queue, no owner to take it
-        tg.cancel_scope.cancel()
