@@ -9,7 +9,7 @@ import msgspec
 
 from service.events import (
     DeviceAgentLost, DeviceClaimed, DeviceConnected, DevicePaused, DeviceStateChanged, TaskCompleted, TaskStarted,
-    serial_of, task_id_of,
+    TASK_ID_AT, serial_of,
 )
 from projections.projection import Sql
 from service.store.records import RecordedEvent
@@ -108,12 +108,12 @@ class DeviceFold:
         row = self._device(event.serial)
         if row.current_task_id:
             self.running.pop(row.current_task_id, None)
-        task_id = task_id_of(stream_id)
+        task_id = int(stream_id[TASK_ID_AT:])
         row.busy, row.current_task_id, row.current_deleted = 1, task_id, 0
         self.running[task_id] = row
 
     def _finished(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
-        row = self.running.pop(task_id_of(stream_id), None)
+        row = self.running.pop(int(stream_id[TASK_ID_AT:]), None)
         if row is None:
             return  # a pending task stopped: no phone was involved
         self.changed.add(row.serial)
@@ -126,7 +126,7 @@ class DeviceFold:
         row.busy, row.current_task_id, row.current_deleted = 0, None, 0
 
     def _deleted(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
-        row = self.running.get(task_id_of(stream_id))
+        row = self.running.get(int(stream_id[TASK_ID_AT:]))
         if row is not None:
             row.current_deleted = 1
             self.changed.add(row.serial)

@@ -9,7 +9,7 @@ import msgspec
 
 from service.events import (
     StepCompleted, StopRequested, TASK_EVENT_TYPES, TaskCompleted, TaskCreated, TaskDeleted, TaskDispatched, TaskFailed,
-    TaskHeld, TaskRetried, TaskStarted, task_id_of,
+    TaskHeld, TaskRetried, TaskStarted, TASK_ID_AT, task_id_of,
 )
 from projections.projection import Sql
 from service.domain.task import TaskStatus
@@ -304,14 +304,14 @@ class TaskViewRebuild:
 
     def _step_completed(self, stream_id: str, version: int, recorded_at: str, event: StepCompleted) -> None:
         """The most frequent event, `_step_completed` inlined."""
-        row = self.rows.get(task_id_of(stream_id))
+        row = self.rows.get(int(stream_id[TASK_ID_AT:]))
         if row is not None:
             row.progress_step = event.index
             row.progress_name = event.name
             row.version = version
 
     def _created(self, stream_id: str, version: int, recorded_at: str, event: TaskCreated) -> None:
-        task_id = task_id_of(stream_id)
+        task_id = int(stream_id[TASK_ID_AT:])
         self.rows[task_id] = _created(task_id, event, recorded_at, version)
         if task_id > self.last_id:
             self.last_id = task_id
@@ -320,7 +320,7 @@ class TaskViewRebuild:
         rows = self.rows
 
         def handle(stream_id: str, version: int, recorded_at: str, event) -> None:
-            task_id = task_id_of(stream_id)
+            task_id = int(stream_id[TASK_ID_AT:])
             row = rows.get(task_id)
             if row is not None:
                 row = rows[task_id] = apply(row, event, recorded_at)

@@ -340,10 +340,16 @@ def account_stream(key: str) -> str:
 LIMITS_STREAM = "limits"  # the default limits' stream
 
 
+TASK_ID_AT = len("task-")  # where the id starts in a task stream's id
+
+
 def task_id_of(stream_id: str) -> int | None:
-    """The task id of a task stream, None for other streams."""
+    """The task id of a task stream, None for other streams.
+
+    Replay's fold handlers, which only ever get task streams, slice at TASK_ID_AT instead: the call
+    and the check cost a quarter of their time."""
     if stream_id.startswith("task-"):
-        return int(stream_id[5:])
+        return int(stream_id[TASK_ID_AT:])
     return None
 
 
