@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dataset import SERIALS, build  # noqa: E402
-from bench.harness.server import free_port, stop_process  # noqa: E402
+from tests.support.harness.server import free_port, stop_process  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
 
 CONNECTIONS = 32

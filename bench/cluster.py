@@ -30,7 +30,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness.server import ServeProcess, clean_env  # noqa: E402
+from tests.support.harness.server import ServeProcess, clean_env  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
 from tests.support.cluster import AgentProcess, run_violations  # noqa: E402
 

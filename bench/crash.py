@@ -1,5 +1,5 @@
 """Crash safety: `droidledger serve --sim` killed with SIGKILL at random moments, restarted on the
-same files, checked after every round (see bench/harness/crash.py for the checks).
+same files, checked after every round (see tests/support/harness/crash.py for the checks).
 
     python bench/crash.py [--rounds 20] [--clients 8] [--phones 8] [--seed 1]
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness.crash import CrashConfig, run_crash  # noqa: E402
+from tests.support.harness.crash import CrashConfig, run_crash  # noqa: E402
 from bench.report import emit, machine  # noqa: E402
 
 

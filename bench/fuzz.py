@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness.fuzzing import fuzz_served  # noqa: E402
+from tests.support.harness.fuzzing import fuzz_served  # noqa: E402
 from bench.report import emit, machine  # noqa: E402
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness.load import LoadConfig, run_load  # noqa: E402
+from tests.support.harness.load import LoadConfig, run_load  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
 
 

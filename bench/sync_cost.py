@@ -25,8 +25,8 @@ import anyio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness.server import ServeProcess  # noqa: E402
-from bench.harness.workload import Ledger, latency_table, run_clients  # noqa: E402
+from tests.support.harness.server import ServeProcess  # noqa: E402
+from tests.support.harness.workload import Ledger, latency_table, run_clients  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
 from service.events import StepCompleted, TaskCreated  # noqa: E402
 from service.store.records import StreamAppend  # noqa: E402

@@ -9,6 +9,7 @@ import msgspec
 
 from service.events import (
     DeviceAgentLost, DeviceClaimed, DeviceConnected, DevicePaused, DeviceStateChanged, TaskCompleted, TaskStarted,
+    TASK_ID_AT, serial_of,
 )
 from projections.projection import Sql
 from service.store.records import RecordedEvent
@@ -75,44 +76,44 @@ class DeviceFold:
     # Handlers: (stream_id, version, recorded_at, event), as replay calls them.
 
     def _connected(self, stream_id: str, version: int, recorded_at: str, event: DeviceConnected) -> None:
-        row = self._device(stream_id[7:])
+        row = self._device(serial_of(stream_id))
         row.model = event.model or row.model
         row.state = event.state
         row.online = int(event.state == "device")
 
     def _disconnected(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
-        row = self._device(stream_id[7:])
+        row = self._device(serial_of(stream_id))
         row.state, row.online = "disconnected", 0
 
     def _state_changed(self, stream_id: str, version: int, recorded_at: str, event: DeviceStateChanged) -> None:
-        row = self._device(stream_id[7:])
+        row = self._device(serial_of(stream_id))
         row.state = event.state
         row.online = int(event.state == "device")
 
     def _claimed(self, stream_id: str, version: int, recorded_at: str, event: DeviceClaimed) -> None:
-        row = self._device(stream_id[7:])
+        row = self._device(serial_of(stream_id))
         row.agent, row.incarnation, row.agent_lost = event.agent, event.incarnation, 0
 
     def _released(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
-        row = self._device(stream_id[7:])
+        row = self._device(serial_of(stream_id))
         row.agent, row.incarnation, row.agent_lost = None, None, 0
 
     def _agent_lost(self, stream_id: str, version: int, recorded_at: str, event: DeviceAgentLost) -> None:
-        self._device(stream_id[7:]).agent_lost = 1
+        self._device(serial_of(stream_id)).agent_lost = 1
 
     def _paused(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
-        self._device(stream_id[7:]).paused = int(type(event) is DevicePaused)
+        self._device(serial_of(stream_id)).paused = int(type(event) is DevicePaused)
 
     def _started(self, stream_id: str, version: int, recorded_at: str, event: TaskStarted) -> None:
         row = self._device(event.serial)
         if row.current_task_id:
             self.running.pop(row.current_task_id, None)
-        task_id = int(stream_id[5:])
+        task_id = int(stream_id[TASK_ID_AT:])
         row.busy, row.current_task_id, row.current_deleted = 1, task_id, 0
         self.running[task_id] = row
 
     def _finished(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
-        row = self.running.pop(int(stream_id[5:]), None)
+        row = self.running.pop(int(stream_id[TASK_ID_AT:]), None)
         if row is None:
             return  # a pending task stopped: no phone was involved
         self.changed.add(row.serial)
@@ -125,7 +126,7 @@ class DeviceFold:
         row.busy, row.current_task_id, row.current_deleted = 0, None, 0
 
     def _deleted(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
-        row = self.running.get(int(stream_id[5:]))
+        row = self.running.get(int(stream_id[TASK_ID_AT:]))
         if row is not None:
             row.current_deleted = 1
             self.changed.add(row.serial)

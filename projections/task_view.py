@@ -8,12 +8,16 @@ from typing import Iterable, Sequence
 import msgspec
 
 from service.events import (
-    StepCompleted, StopRequested, TASK_EVENT_TYPES, TaskCompleted, TaskCreated, TaskDeleted, TaskDispatched, TaskFailed, TaskHeld, TaskRetried, TaskStarted,
+    StepCompleted, StopRequested, TASK_EVENT_TYPES, TaskCompleted, TaskCreated, TaskDeleted, TaskDispatched, TaskFailed,
+    TaskHeld, TaskRetried, TaskStarted, TASK_ID_AT, task_id_of,
 )
 from projections.projection import Sql
+from service.domain.task import TaskStatus
 from service.store.records import RecordedEvent
 
-PENDING, RUNNING, COMPLETED, FAILED = 0, 1, 2, 3
+# The statuses as the plain integers the rows hold.
+PENDING, RUNNING, COMPLETED, FAILED = (int(status) for status in (
+    TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.COMPLETED, TaskStatus.FAILED))
 
 _encode = msgspec.json.Encoder().encode
 
@@ -176,7 +180,7 @@ def reduce(row: TaskRow | None, task_id: int, recorded: RecordedEvent) -> TaskRo
 
 
 def _task_events(events: Iterable[RecordedEvent]) -> list[tuple[int, RecordedEvent]]:
-    return [(int(r.stream_id[5:]), r) for r in events if r.stream_id.startswith("task-")]
+    return [(task_id, r) for r in events if (task_id := task_id_of(r.stream_id)) is not None]
 
 
 def _write_counts(conn: Sql, deltas: Counter) -> None:
@@ -300,14 +304,14 @@ class TaskViewRebuild:
 
     def _step_completed(self, stream_id: str, version: int, recorded_at: str, event: StepCompleted) -> None:
         """The most frequent event, `_step_completed` inlined."""
-        row = self.rows.get(int(stream_id[5:]))
+        row = self.rows.get(int(stream_id[TASK_ID_AT:]))
         if row is not None:
             row.progress_step = event.index
             row.progress_name = event.name
             row.version = version
 
     def _created(self, stream_id: str, version: int, recorded_at: str, event: TaskCreated) -> None:
-        task_id = int(stream_id[5:])
+        task_id = int(stream_id[TASK_ID_AT:])
         self.rows[task_id] = _created(task_id, event, recorded_at, version)
         if task_id > self.last_id:
             self.last_id = task_id
@@ -316,7 +320,7 @@ class TaskViewRebuild:
         rows = self.rows
 
         def handle(stream_id: str, version: int, recorded_at: str, event) -> None:
-            task_id = int(stream_id[5:])
+            task_id = int(stream_id[TASK_ID_AT:])
             row = rows.get(task_id)
             if row is not None:
                 row = rows[task_id] = apply(row, event, recorded_at)

@@ -341,8 +341,24 @@ def account_stream(key: str) -> str:
 LIMITS_STREAM = "limits"  # the default limits' stream
 
 
+TASK_ID_AT = len("task-")  # where the id starts in a task stream's id
+
+
 def task_id_of(stream_id: str) -> int | None:
-    """The task id of a task stream, None for other streams."""
+    """The task id of a task stream, None for other streams.
+
+    Replay's fold handlers, which only ever get task streams, slice at TASK_ID_AT instead: the call
+    and the check cost a quarter of their time."""
     if stream_id.startswith("task-"):
-        return int(stream_id[5:])
+        return int(stream_id[TASK_ID_AT:])
     return None
+
+
+def serial_of(stream_id: str) -> str | None:
+    """The phone's serial of a device stream, None for other streams."""
+    return stream_id[7:] if stream_id.startswith("device-") else None
+
+
+def agent_name_of(stream_id: str) -> str | None:
+    """The agent's name of an agent stream, None for other streams."""
+    return stream_id[6:] if stream_id.startswith("agent-") else None

@@ -6,28 +6,57 @@ random generator) and records the use as a `material-used` event.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Awaitable, Callable, Sequence
+from typing import Awaitable, Callable, Iterator, Mapping, Sequence
+
+import anyio
 
 from service.store.interface import EventStore
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".3gp", ".mkv"})
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".bmp"})
+MEDIA_SUFFIXES = VIDEO_SUFFIXES | IMAGE_SUFFIXES
+
+
+def _media_files(root: Path) -> Iterator[tuple[str, ...]]:
+    """The parts of the path relative to root of every media file under root, in no particular order;
+    a folder reached through a symbolic link is not entered (as Path.rglob)."""
+    if not root.is_dir():
+        return
+    folders: list[tuple[str, ...]] = [()]
+    while folders:
+        parts = folders.pop()
+        try:
+            with os.scandir(root.joinpath(*parts)) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            if entry.is_dir() and not entry.is_symlink():
+                folders.append(parts + (entry.name,))
+            elif os.path.splitext(entry.name)[1].lower() in MEDIA_SUFFIXES and entry.is_file():
+                yield parts + (entry.name,)
 
 
 def library_files(root: Path) -> list[tuple[str, frozenset[str]]]:
-    """(path relative to root with / separators, tags) of every media file under root."""
-    if not root.is_dir():
-        return []
-    found = []
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES | IMAGE_SUFFIXES:
-            relative = path.relative_to(root)
-            found.append((relative.as_posix(), frozenset(part.casefold() for part in relative.parts[:-1])))
-    return found
+    """(path relative to root with / separators, tags) of every media file under root, sorted."""
+    return [("/".join(parts), frozenset(part.casefold() for part in parts[:-1]))
+            for parts in sorted(_media_files(root))]
+
+
+def least_used(root: Path, suffixes: frozenset[str], wanted: set[str], uses: Mapping[str, int], count: int,
+               rng: random.Random) -> list[str]:
+    """The `count` least-used files of the kind (`suffixes`) that carry any `wanted` tag (any file when
+    none is wanted), ties broken by `rng`; a walk of the whole library, so run off the event loop."""
+    candidates = [rel for rel, file_tags in library_files(root)
+                  if Path(rel).suffix.lower() in suffixes and (not wanted or wanted & file_tags)]
+    rng.shuffle(candidates)
+    candidates.sort(key=lambda rel: uses.get(rel, 0))
+    return candidates[:count]
 
 
 class MaterialLibrary:
@@ -41,16 +70,14 @@ class MaterialLibrary:
         self.suffixes = IMAGE_SUFFIXES if content_type == 1 else VIDEO_SUFFIXES
 
     async def pick(self, tags: Sequence[str], count: int, rng: random.Random) -> list[Path]:
-        """The `count` least-used files carrying any of `tags` (all files when no tag is given)."""
+        """The `count` least-used files carrying any of `tags` (all files when no tag is given).
+
+        The library is walked in a worker thread: a post never stalls the other phones' runs."""
         wanted = {tag.strip().casefold() for tag in tags if tag.strip()}
-        candidates = [rel for rel, file_tags in library_files(self.root)
-                      if Path(rel).suffix.lower() in self.suffixes and (not wanted or wanted & file_tags)]
-        if not candidates:
-            return []
         uses = await self.store.views.material_uses()
-        rng.shuffle(candidates)
-        candidates.sort(key=lambda rel: uses.get(rel, 0))
-        chosen = candidates[:count]
+        chosen = await anyio.to_thread.run_sync(least_used, self.root, self.suffixes, wanted, uses, count, rng)
+        if not chosen:
+            return []
         await self.record(chosen)
         return [self.root / rel for rel in chosen]
 
@@ -58,7 +85,7 @@ class MaterialLibrary:
 def seed_samples(data_dir: Path) -> list[Path]:
     """Put the sample video and image into an empty library (`<data-dir>/materials/samples/`)."""
     root = data_dir / "materials"
-    if library_files(root):
+    if next(_media_files(root), None) is not None:
         return []
     target = root / "samples"
     target.mkdir(parents=True, exist_ok=True)

@@ -1,2 +1,2 @@
-"""What the reliability tests (tests/reliability/) and the long runs (bench/crash.py, fuzz.py,
-load.py) share: a `droidledger serve` subprocess, client workloads, and the checks of a database."""
+"""What only the benchmarks use: scratch stores (a temporary SQLite file or a PostgreSQL schema).
+The harness shared with the tests is tests/support/harness/."""

@@ -19,7 +19,7 @@ from devices.agent.shard import EVERY_PHONE, Shard
 from devices.phones import PhoneConnector
 from devices.task_run import TaskRunner
 from service.domain.task import STOPPED
-from service.events import task_id_of
+from service.events import agent_stream, serial_of, task_id_of
 from service.handlers.agents import AgentHandlers
 from service.handlers.devices import DeviceHandlers
 from service.handlers.tasks import TaskHandlers
@@ -181,11 +181,11 @@ class Agent:
         elif kind in ("stop-requested", "deleted"):
             crew.halt(task_id_of(recorded.stream_id), STOPPED)
         elif kind in ("device-agent-lost", "device-released") and recorded.event.incarnation == incarnation:
-            self._lose(recorded.stream_id[7:])
+            self._lose(serial_of(recorded.stream_id))
         elif kind == "device-claimed" and recorded.event.incarnation != incarnation \
-                and recorded.stream_id[7:] in self.claims.owned:
-            self._lose(recorded.stream_id[7:])
-        elif kind == "agent-lost" and recorded.stream_id == f"agent-{self.name}" \
+                and serial_of(recorded.stream_id) in self.claims.owned:
+            self._lose(serial_of(recorded.stream_id))
+        elif kind == "agent-lost" and recorded.stream_id == agent_stream(self.name) \
                 and recorded.event.incarnation == incarnation and not self._stopping:
             self._end_incarnation()
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
+
+import anyio
 
 from devices.errors import ScriptFailed
 from devices.scripts.base import ScriptContext
@@ -25,6 +28,14 @@ def wanted(config: dict[str, Any]) -> tuple[str, int]:
     return "video", 1
 
 
+def folder_media(folder: Path, kind: str) -> list[Path] | None:
+    """The folder's files of that kind, sorted; None when there is no such folder."""
+    if not folder.is_dir():
+        return None
+    with os.scandir(folder) as entries:
+        return sorted(Path(e.path) for e in entries if kind_of(Path(e.name)) == kind and e.is_file())
+
+
 async def choose_media(ctx: ScriptContext) -> tuple[list[Path], str]:
     """The files to post and where they came from."""
     config = ctx.config
@@ -37,9 +48,9 @@ async def choose_media(ctx: ScriptContext) -> tuple[list[Path], str]:
         return fitting[:count], "material_list"
     if config.get("material_source") == "localFolder":
         folder = Path(str(config.get("material_path", "")))
-        if not folder.is_dir():
+        files = await anyio.to_thread.run_sync(folder_media, folder, kind)  # a large folder never stalls the loop
+        if files is None:
             raise ScriptFailed(f"the material folder {folder} does not exist")
-        files = sorted(p for p in folder.iterdir() if p.is_file() and kind_of(p) == kind)
         if not files:
             raise ScriptFailed(f"the material folder {folder} has no {kind} file")
         return ctx.rng.sample(files, min(count, len(files))), str(folder)

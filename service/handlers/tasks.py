@@ -10,7 +10,7 @@ from projections.queries import TaskFilter
 from service.domain.errors import DomainError, TaskNotFound
 from service.domain.admission import Hold
 from service.domain.task import (
-    Command, CreateTask, DeleteTask, DispatchTask, HoldTask, ReleaseTask, RequestStop, RetryTask, TaskState,
+    Command, CreateTask, DeleteTask, DispatchTask, HoldTask, ReleaseTask, RequestStop, RetryTask, TaskState, TaskStatus,
     WithdrawDispatch, decide, evolve, fold,
 )
 from service.events import task_id_of, task_stream
@@ -132,7 +132,7 @@ class TaskHandlers:
 
     async def retry_failed(self) -> list[int]:
         """Retry every failed task (stopped ones included); one transaction."""
-        return await self.retry_matching(TaskFilter(status=3))
+        return await self.retry_matching(TaskFilter(status=int(TaskStatus.FAILED)))
 
     async def retry_matching(self, where: TaskFilter) -> list[int]:
         """Retry every failed task that matches; the ids retried. One transaction."""

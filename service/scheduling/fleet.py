@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from projections.agent_view import AgentRow
 from projections.device_view import DeviceRow
+from service.events import agent_name_of, serial_of
 from service.store.records import RecordedEvent
 
 
@@ -52,9 +53,8 @@ class Fleet:
 
     def feed(self, recorded: RecordedEvent) -> None:
         """Fold one device or agent event (task events are the scheduler's)."""
-        kind, stream = recorded.type, recorded.stream_id
-        if stream.startswith("device-"):
-            serial, event = stream[7:], recorded.event
+        kind, event = recorded.type, recorded.event
+        if (serial := serial_of(recorded.stream_id)) is not None:
             if kind in ("device-connected", "device-state-changed"):
                 (self.online.add if event.state == "device" else self.online.discard)(serial)
             elif kind == "device-disconnected":
@@ -67,8 +67,7 @@ class Fleet:
                 self.paused.add(serial)
             elif kind == "device-resumed":
                 self.paused.discard(serial)
-        elif stream.startswith("agent-"):
-            name, event = stream[6:], recorded.event
+        elif (name := agent_name_of(recorded.stream_id)) is not None:
             if kind == "agent-started":
                 self.alive[name] = event.incarnation
             elif kind in ("agent-stopped", "agent-lost") and self.alive.get(name) == event.incarnation:

@@ -27,7 +27,7 @@ from service.clock import Clock
 from service.domain.agent import INTERRUPTED_BY_RESTART
 from service.domain.errors import DomainError
 from service.domain.task import FailTask, TaskStatus
-from service.events import TaskCreated, TaskDispatched, TaskRetried, task_id_of
+from service.events import TaskCreated, TaskDispatched, TaskRetried, serial_of, task_id_of
 from service.handlers.agents import AgentHandlers
 from service.handlers.tasks import TaskHandlers
 from service.held_tasks import HeldTask, HeldTasks
@@ -86,10 +86,7 @@ class Scheduler:
         self.settled.set()
 
     async def _lead(self) -> None:
-        self._reset()
-        self.position = self.store.position
-        await self._load()
-        await self._recover()
+        await self.take_over()
         async with anyio.create_task_group() as tg:
             self._tg = tg
             tg.start_soon(self._follow)
@@ -99,6 +96,14 @@ class Scheduler:
             self.leading = True
             self.settled.set()
             await anyio.sleep_forever()
+
+    async def take_over(self) -> None:
+        """Rebuild what the scheduler holds from the views (queues, phones, holds), from the log's
+        position now, and recover what a predecessor left; `dispatch` may be called from then on."""
+        self._reset()
+        self.position = self.store.position
+        await self._load()
+        await self._recover()
 
     def _reset(self) -> None:
         self.position = 0
@@ -167,11 +172,11 @@ class Scheduler:
         if task_id is None:
             self.fleet.feed(recorded)
             if kind in ("device-released", "device-agent-lost"):
-                self._withdraw_from(recorded.stream_id[7:], "its phone's agent let the phone go",
+                self._withdraw_from(serial_of(recorded.stream_id), "its phone's agent let the phone go",
                                     recorded.event.incarnation)
             elif kind == "device-disconnected" or (
                     kind in ("device-connected", "device-state-changed") and recorded.event.state != "device"):
-                self._withdraw_from(recorded.stream_id[7:], "its phone went offline before it started")
+                self._withdraw_from(serial_of(recorded.stream_id), "its phone went offline before it started")
             if not recorded.stream_id.startswith(("device-", "agent-")):
                 eased = self.gate.feed(recorded)
                 if eased:

@@ -21,7 +21,7 @@ import anyio
 
 from projections.projection import Projection, Sql
 from projections.views import CHECKPOINT
-from service.events import encode_event, event_type
+from service.events import encode_event, event_type, serial_of
 from service.store import side_tables
 from service.store.records import (
     ConcurrencyError, Fence, FencedOff, RecordedEvent, SideWrite, StoreError, StreamAppend,
@@ -326,9 +326,8 @@ class _Owners:
     def note(self, pending: _Append) -> None:
         """Ownership changes the (now staged) append makes."""
         for recorded in pending.recorded:
-            if recorded.type in _OWNERSHIP and recorded.stream_id.startswith("device-"):
+            if recorded.type in _OWNERSHIP and (serial := serial_of(recorded.stream_id)) is not None:
                 event = recorded.event
-                serial = recorded.stream_id[7:]
                 if recorded.type == "device-claimed":
                     self.overlay[serial] = (event.agent, event.incarnation, False)
                 elif recorded.type == "device-released":

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from bench.harness.fuzz import HOSTILE_SEGMENTS
+from tests.support.harness.fuzz import HOSTILE_SEGMENTS
 from service.api.app import create_app
 from service.settings import Settings
 from tests.support.stores import BACKENDS_PG_SLOW, snapshot

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 import httpx
 import pytest
 
-from bench.harness.server import clean_env, free_port
+from tests.support.harness.server import clean_env, free_port
 
 CLI = [sys.executable, "-m", "service.cli"]
 READY_TIMEOUT_S = 60

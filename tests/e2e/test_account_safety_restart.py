@@ -10,7 +10,7 @@ import subprocess
 
 from sim_server import CLI, SimServer
 
-from bench.harness.server import clean_env
+from tests.support.harness.server import clean_env
 
 
 def test_limits_rests_counts_and_waits_are_the_same_after_a_restart_and_a_replay(start_server, tmp_path):

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.harness.server import ServeProcess, clean_env
+from tests.support.harness.server import ServeProcess, clean_env
 from tests.support.cluster import AgentProcess, run_violations
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgresql,

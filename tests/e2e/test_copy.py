@@ -13,7 +13,7 @@ from contextlib import closing
 import httpx
 import pytest
 
-from bench.harness.server import ServeProcess, clean_env
+from tests.support.harness.server import ServeProcess, clean_env
 
 pytestmark = [pytest.mark.skipif(os.name == "nt", reason="POSIX processes"), pytest.mark.postgresql]
 CLI = [sys.executable, "-m", "service.cli"]

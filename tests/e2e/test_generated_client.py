@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.harness.server import ServeProcess
+from tests.support.harness.server import ServeProcess
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX processes")
 

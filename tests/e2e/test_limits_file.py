@@ -7,7 +7,7 @@ import subprocess
 
 from sim_server import CLI
 
-from bench.harness.server import clean_env, free_port
+from tests.support.harness.server import clean_env, free_port
 
 LIMITS = """\
 timezone = "Europe/Paris"

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.harness.server import clean_env, free_port, ipv6_loopback
+from tests.support.harness.server import clean_env, free_port, ipv6_loopback
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGTERM is POSIX")
 

@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from bench.harness.server import ServeProcess
+from tests.support.harness.server import ServeProcess
 
 pytestmark = [pytest.mark.skipif(os.name == "nt", reason="POSIX processes"), pytest.mark.postgresql]
 

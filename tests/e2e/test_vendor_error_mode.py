@@ -12,7 +12,7 @@ import os
 import httpx
 import pytest
 
-from bench.harness.server import ServeProcess, clean_env
+from tests.support.harness.server import ServeProcess, clean_env
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX processes")
 

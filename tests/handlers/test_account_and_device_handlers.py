@@ -10,12 +10,6 @@ from service.handlers.accounts import AccountHandlers
 from service.handlers.devices import DeviceHandlers
 from service.handlers.runner import MAX_CONFLICT_RETRIES, Contention
 from service.store.records import ConcurrencyError
-from tests.support.fake_store import FakeEventStore
-
-
-@pytest.fixture
-def store() -> FakeEventStore:
-    return FakeEventStore()
 
 
 async def test_registering_an_account_again_on_another_phone_moves_it(store):

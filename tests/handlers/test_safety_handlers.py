@@ -27,11 +27,6 @@ from tests.support.fake_store import MOMENT, FakeEventStore
 UTC = timezone.utc
 
 
-@pytest.fixture
-def store() -> FakeEventStore:
-    return FakeEventStore()
-
-
 async def running_follow(store: FakeEventStore, *usernames: str) -> int:
     tasks, accounts = TaskHandlers(store), AccountHandlers(store)
     for name in usernames:

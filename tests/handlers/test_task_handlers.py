@@ -8,25 +8,14 @@ import pytest
 from projections.queries import TaskFilter
 from service.domain.errors import TaskNotFound, TransitionRefused
 from service.domain.task import CreateTask, FailTask, StartTask, TaskStatus
-from service.events import StopRequested, TaskCreated, TaskDeleted, TaskFailed, TaskRetried, TaskStarted
+from service.events import StopRequested, TaskCreated, TaskDeleted, TaskFailed, TaskRetried
 from service.handlers.runner import MAX_CONFLICT_RETRIES, Contention
 from service.handlers.tasks import NewTask, TaskHandlers
 from service.store.records import ConcurrencyError, RememberResponse
-from tests.support.fake_store import FakeEventStore
 
 
 def new(serial: str = "P1", **secrets: str) -> NewTask:
     return NewTask(CreateTask(serial=serial, script_name="follow", script_config={"target_user": "a"}), secrets)
-
-
-@pytest.fixture
-def store() -> FakeEventStore:
-    return FakeEventStore()
-
-
-@pytest.fixture
-def tasks(store) -> TaskHandlers:
-    return TaskHandlers(store)
 
 
 async def test_creating_tasks_gives_ascending_ids_in_one_append_with_their_secrets(store, tasks):

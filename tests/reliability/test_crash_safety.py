@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from bench.harness.crash import CrashConfig, run_crash
+from tests.support.harness.crash import CrashConfig, run_crash
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.harness.fuzz import envelope_failure
-from bench.harness.fuzzing import fuzz_served
+from tests.support.harness.fuzz import envelope_failure
+from tests.support.harness.fuzzing import fuzz_served
 
 
 def test_generated_requests_to_every_operation_get_no_5xx_and_the_envelope(tmp_path):

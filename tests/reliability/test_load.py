@@ -3,7 +3,7 @@ while the phones run tasks — zero 5xx, nothing acknowledged lost or duplicated
 
 from __future__ import annotations
 
-from bench.harness.load import LoadConfig, run_load
+from tests.support.harness.load import LoadConfig, run_load
 
 
 def test_twenty_clients_for_ten_seconds_lose_nothing_and_see_no_5xx(tmp_path):

@@ -16,9 +16,9 @@ import anyio
 import httpx
 import pytest
 
-from bench.harness import database
-from bench.harness.server import CLI, ServeProcess, clean_env
-from bench.harness.workload import Ledger, phone_serials, run_clients
+from tests.support.harness import database
+from tests.support.harness.server import CLI, ServeProcess, clean_env
+from tests.support.harness.workload import Ledger, phone_serials, run_clients
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX processes")
 

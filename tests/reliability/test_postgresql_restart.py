@@ -15,7 +15,7 @@ import time
 import httpx
 import pytest
 
-from bench.harness.server import ServeProcess
+from tests.support.harness.server import ServeProcess
 from tests.support.postgres_server import PrivatePostgres, binaries
 
 pytestmark = [pytest.mark.skipif(os.name == "nt", reason="POSIX processes"),

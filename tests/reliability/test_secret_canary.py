@@ -23,8 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from bench.harness.database import files_of, occurrences
-from bench.harness.server import ServeProcess
+from tests.support.harness.database import files_of, occurrences
+from tests.support.harness.server import ServeProcess
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX processes")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.harness.server import CLI, ServeProcess, clean_env, free_port, ipv6_loopback
+from tests.support.harness.server import CLI, ServeProcess, clean_env, free_port, ipv6_loopback
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX processes and /proc")
 

@@ -10,7 +10,7 @@ import adbutils
 import pytest
 from adbutils import Network
 
-from bench.harness.server import free_port
+from tests.support.harness.server import free_port
 from devices.sim.transports import split_serial
 from running_farm import RunningFarm
 

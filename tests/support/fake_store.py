@@ -111,6 +111,11 @@ class FakeEventStore:
                     owner = (owner[0], owner[1], True)
         return owner
 
+    @asynccontextmanager
+    async def leadership(self, on_waiting: Callable[[], None] = lambda: None) -> AsyncIterator[None]:
+        """One process shares the store: it leads at once, for as long as it likes."""
+        yield
+
     async def beat(self, name: str, incarnation: str) -> bool:
         row = next((r for r in await self.views.agents() if r.name == name), None)
         if row is None or row.incarnation != incarnation or row.state != "alive":

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.harness.server import free_port
+from tests.support.harness.server import free_port
 
 BIN = Path("/usr/lib/postgresql")
 

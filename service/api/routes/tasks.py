@@ -17,15 +17,13 @@ from service.api.schemas import (
     BatchDeleteBody, BatchDeleted, BatchRetried, BatchStopped, CreatedTasks, CreateTaskBody, DeletedTask, Envelope,
     MatchingTasks, RetriedTasks, TaskList, TaskOut, TaskRef, TaskStats, task_out,
 )
-from service.clock import iso
 from service.domain.errors import TaskNotFound
-from service.domain.task import CreateTask, TaskStatus
+from service.domain.task import TaskStatus
 from service.events import task_stream
 from service.errors import ApiError, Code
-from service.handlers.tasks import NewTask
+from service.handlers import task_creation
 from service.idempotency import check_key
 from service.requests.create_task import CreateTaskRequest, parse_create_task
-from service.requests.fan_out import fan_out
 from service.requests.queries import (
     TaskFilterQuery, TaskListQuery, parse_task_filter_query, parse_task_list_query,
 )
@@ -33,24 +31,20 @@ from service.requests.task_ids import parse_task_batch, parse_task_id
 from service.runtime import Runtime
 
 
+def created_out(created: task_creation.Created) -> CreatedTasks:
+    """The response to a create request."""
+    return CreatedTasks(task_ids=created.task_ids, created_count=len(created.task_ids),
+                        offline_serials=created.offline_serials)
+
+
 def task_routes(rt: Runtime) -> list:
     """The /task routes, bound to a running server."""
 
-    async def plan_tasks(request: CreateTaskRequest) -> tuple[list[NewTask], list[str]]:
-        by_device: dict[str, list[str]] = {}
-        device_of: dict[str, str] = {}
-        for account in await rt.store.views.accounts():
-            by_device.setdefault(account.serial, []).append(account.username)
-            device_of[account.key] = account.serial
-        specs = fan_out(request, accounts_by_device=by_device, device_of_account=device_of,
-                        now=rt.clock.now().astimezone(rt.tz), rng=random.Random())
-        online = await rt.store.views.online_serials()
-        offline = list(dict.fromkeys(spec.serial for spec in specs if spec.serial not in online))
-        tasks = [NewTask(CreateTask(serial=spec.serial, username=spec.username, script_name=spec.script_name,
-                                    script_config=spec.script_config, source="api",
-                                    start_time=iso(spec.start_time) if spec.start_time else None),
-                         secrets=spec.secrets) for spec in specs]
-        return tasks, offline
+    async def create(request: CreateTaskRequest, answer=None) -> CreatedTasks:
+        """The use case; `answer(body)`: the side writes that remember the response body."""
+        side_writes = None if answer is None else (lambda created: answer(ok_body(created_out(created))))
+        return created_out(await task_creation.create_tasks(
+            rt.tasks, request, now=rt.clock.now().astimezone(rt.tz), rng=random.Random(), side_writes=side_writes))
 
     @post("/task", status_code=200, operation_class=documented(body=CreateTaskBody))
     async def create_tasks(request: Request) -> Envelope[CreatedTasks]:
@@ -61,21 +55,18 @@ def task_routes(rt: Runtime) -> list:
             key = check_key(key)
         parsed = parse_create_task(body, rt.files)  # an invalid body is never remembered
         if key is None:
-            tasks, offline = await plan_tasks(parsed)
-            ids = await rt.tasks.create(tasks)
-            return ok(CreatedTasks(task_ids=ids, created_count=len(ids), offline_serials=offline))
+            return ok(await create(parsed))
 
         async def run(remember):
             # After the key's lookup: a repeated request answers the first response even when
             # the registry changed since; a registry error (unknown username) is not remembered.
-            tasks, offline = await plan_tasks(parsed)
             answer: list[bytes] = []
 
-            def side_writes(ids: list[int]):
-                answer.append(ok_body(CreatedTasks(task_ids=ids, created_count=len(ids), offline_serials=offline)))
-                return remember(answer[0])
+            def remembered(body: bytes):
+                answer.append(body)
+                return remember(body)
 
-            await rt.tasks.create(tasks, side_writes=side_writes)
+            await create(parsed, remembered)
             return answer[0]
 
         return raw_ok(await rt.idempotency.once(key, body, run))

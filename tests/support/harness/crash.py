@@ -19,10 +19,10 @@ from typing import Callable
 
 import anyio
 
-from bench.harness import database
-from bench.harness.server import ServeProcess
-from bench.harness.verify import not_recovered, verify_acknowledged
-from bench.harness.workload import CRASH_MIX, Ledger, phone_serials, resolve_in_doubt, run_clients
+from tests.support.harness import database
+from tests.support.harness.server import ServeProcess
+from tests.support.harness.verify import not_recovered, verify_acknowledged
+from tests.support.harness.workload import CRASH_MIX, Ledger, phone_serials, resolve_in_doubt, run_clients
 
 
 @dataclass

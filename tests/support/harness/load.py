@@ -20,10 +20,10 @@ from typing import Callable
 import anyio
 import httpx
 
-from bench.harness import database
-from bench.harness.server import ServeProcess
-from bench.harness.verify import verify_acknowledged
-from bench.harness.workload import LOAD_MIX, Ledger, latency_table, phone_serials, resolve_in_doubt, run_clients
+from tests.support.harness import database
+from tests.support.harness.server import ServeProcess
+from tests.support.harness.verify import verify_acknowledged
+from tests.support.harness.workload import LOAD_MIX, Ledger, latency_table, phone_serials, resolve_in_doubt, run_clients
 
 
 @dataclass

@@ -8,9 +8,9 @@ from typing import Callable
 
 import httpx
 
-from bench.harness import database
-from bench.harness.fuzz import FuzzReport, run_fuzz
-from bench.harness.server import ServeProcess
+from tests.support.harness import database
+from tests.support.harness.fuzz import FuzzReport, run_fuzz
+from tests.support.harness.server import ServeProcess
 
 
 def seed_tasks(base_url: str, headers: dict[str, str] | None = None) -> list[int]:

@@ -9,7 +9,7 @@ from typing import Iterable
 import anyio
 import httpx
 
-from bench.harness.workload import Ledger
+from tests.support.harness.workload import Ledger
 
 INTERRUPTED_BY_RESTART = "interrupted by a restart"
 

@@ -5,7 +5,7 @@ response must be no 5xx and in the `{code, message, data}` envelope.
 The envelope's exceptions (docs/api.md): 304 Not Modified (no body), HEAD (no body), a task's
 artifact download (the file itself), /metrics (Prometheus text), and the docs under /schema
 (HTML). `envelope_failure` encodes them; `envelope` is the same rule as a schemathesis check,
-usable with `schemathesis run` too (SCHEMATHESIS_HOOKS=bench.harness.fuzz).
+usable with `schemathesis run` too (SCHEMATHESIS_HOOKS=tests.support.harness.fuzz).
 """
 
 from __future__ import annotations
