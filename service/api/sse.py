@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 
@@ -10,7 +11,9 @@ import msgspec
 
 from service.api.log_feed import KEEP, LogFeed, LogFilter
 from service.api.schemas import EventOut
-from service.store.records import RecordedEvent
+from service.store.records import RecordedEvent, StoreError
+
+log = logging.getLogger("droidledger.api")
 
 KEEP_ALIVE = b": keep-alive\n\n"
 BATCH = 100  # events per chunk written to the connection
@@ -45,13 +48,18 @@ class Frames:
 async def follow(feed: LogFeed, frames: Frames, after: int, where: LogFilter,
                  keep_alive_s: float) -> AsyncIterator[bytes]:
     """The frames of every event after `after` that passes `where`, then of each new one as it commits;
-    a comment line when nothing was sent for `keep_alive_s`; ends when the feed closes."""
+    a comment line when nothing was sent for `keep_alive_s`; ends when the feed closes, or when the
+    log cannot be read (the client reconnects with Last-Event-ID, as Server-Sent Events clients do)."""
     feed.streams_open += 1
     try:
         yield b": following the log after position %d\n\n" % after
         last_sent = anyio.current_time()
         while not feed.closing.is_set():
-            events, after = await feed.matching(after, where, BATCH)
+            try:
+                events, after = await feed.matching(after, where, BATCH)
+            except StoreError as exc:
+                log.warning("an event stream ended after position %d: the log cannot be read (%s)", after, exc)
+                return
             if events:
                 yield b"".join(frames(event) for event in events)
                 feed.sent["stream"] += len(events)
