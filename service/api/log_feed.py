@@ -156,6 +156,7 @@ class LogFeed:
                 with anyio.CancelScope() as self._watch:
                     try:
                         await self._store.wait_for_commit(self._store.position)
+                        await self._catch_up()  # the others, woken, find the new events in memory
                     finally:
                         self._watch = None
                         self._wake()
