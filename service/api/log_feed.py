@@ -146,23 +146,26 @@ class LogFeed:
     async def wait_beyond(self, position: int, timeout: float) -> Literal["commit", "timeout", "closing"]:
         """Wait until the log is beyond `position`, for at most `timeout` seconds, or until close().
 
-        One waiter at a time waits for the store's next commit (the watch) and wakes all the others
-        when it hears of one or leaves (its own timeout, its client gone): then one of them watches."""
-        with anyio.move_on_after(timeout):
-            while not self.closing.is_set() and self._store.position <= position:
-                if self._watch is not None:
-                    await self._changed.wait()
-                    continue
-                with anyio.CancelScope() as self._watch:
-                    try:
-                        await self._store.wait_for_commit(self._store.position)
-                        await self._catch_up()  # the others, woken, find the new events in memory
-                    finally:
-                        self._watch = None
-                        self._wake()
-        if self.closing.is_set():
-            return "closing"
-        return "commit" if self._store.position > position else "timeout"
+        One waiter at a time waits for the store's next commit (the watch), until the earliest deadline
+        of all the waiters; it reads what committed, then wakes all the others (also when it leaves: a
+        deadline, its client gone), and one of those still waiting watches next."""
+        deadline = anyio.current_time() + timeout
+        while not self.closing.is_set() and self._store.position <= position:
+            if anyio.current_time() >= deadline:
+                return "timeout"
+            if self._watch is not None:
+                if deadline < self._watch.deadline:
+                    self._watch.deadline = deadline
+                await self._changed.wait()
+                continue
+            with anyio.CancelScope(deadline=deadline) as self._watch:
+                try:
+                    await self._store.wait_for_commit(self._store.position)
+                    await self._catch_up()  # the others, woken, find the new events in memory
+                finally:
+                    self._watch = None
+                    self._wake()
+        return "closing" if self.closing.is_set() else "commit"
 
     # --- filtering ---------------------------------------------------------------------------
 
