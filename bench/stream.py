@@ -60,6 +60,53 @@ def appended(port: int) -> int:
         return int(_APPENDED.search(answer.read().decode()).group(1))
 
 
+class _StreamClient(asyncio.Protocol):
+    """One connection to the stream, parsed as the bytes arrive (a Protocol: no future per read, so the
+    measuring clients take as little of the machine's CPU as they can)."""
+
+    def __init__(self, clients: "StreamClients") -> None:
+        self.clients = clients
+        self.raw = b""  # not yet decoded from the chunked transfer coding
+        self.text = b""  # decoded, not yet a whole frame
+        self.headers_read = False
+        self.last: int | None = None
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.write(f"GET {STREAM} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        arrived = time.time()
+        self.raw += data
+        if not self.headers_read:
+            end = self.raw.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head, self.raw = self.raw[:end], self.raw[end + 4:]
+            if not head.startswith(b"HTTP/1.1 200") or b"chunked" not in head.lower():
+                raise RuntimeError(f"the stream answered {head!r}")
+            self.headers_read = True
+            self.clients.joined()
+        while (line_end := self.raw.find(b"\r\n")) >= 0:  # chunked transfer coding: size, data, CRLF
+            size = int(self.raw[:line_end], 16)
+            if len(self.raw) < line_end + 2 + size + 2:
+                break
+            self.text += self.raw[line_end + 2:line_end + 2 + size]
+            self.raw = self.raw[line_end + 2 + size + 2:]
+        *frames, self.text = self.text.split(b"\n\n")
+        for frame in frames:
+            if frame.startswith(b"id: "):
+                position = int(frame[4:frame.index(b"\n")])
+                if self.last is not None and position != self.last + 1:
+                    self.clients.gaps += 1
+                self.last = position
+                self.clients.arrived(position, frame, arrived)
+
+
 class StreamClients:
     """N clients following the stream, in an asyncio loop on a thread of their own."""
 
@@ -86,52 +133,27 @@ class StreamClients:
         self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(60)
 
+    def joined(self) -> None:
+        self.connected += 1
+        if self.connected == self.count:
+            self._ready.set()
+
+    def arrived(self, position: int, frame: bytes, at: float) -> None:
+        recorded = self._recorded.get(position)
+        if recorded is None:
+            recorded = self._recorded[position] = datetime.fromisoformat(
+                _RECORDED_AT.search(frame).group(1).decode()).timestamp()
+        self.received += 1
+        self.latencies_ms.setdefault(self.phase, []).append((at - recorded) * 1000)
+
     async def _main(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        clients = [asyncio.create_task(self._client()) for _ in range(self.count)]
+        connections = [await self._loop.create_connection(lambda: _StreamClient(self), "127.0.0.1", self.port)
+                       for _ in range(self.count)]
         await self._stop.wait()
-        for client in clients:
-            client.cancel()
-        await asyncio.gather(*clients, return_exceptions=True)
-
-    async def _client(self) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-        try:
-            writer.write(f"GET {STREAM} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
-            head = await reader.readuntil(b"\r\n\r\n")
-            if not head.startswith(b"HTTP/1.1 200") or b"chunked" not in head.lower():
-                raise RuntimeError(f"the stream answered {head!r}")
-            self.connected += 1
-            if self.connected == self.count:
-                self._ready.set()
-            buffer, last = b"", None
-            while True:
-                size = int((await reader.readline()).strip(), 16)  # chunked transfer coding
-                chunk = await reader.readexactly(size + 2)
-                arrived = time.time()
-                if size == 0:
-                    return
-                buffer += chunk[:-2]
-                *frames, buffer = buffer.split(b"\n\n")
-                for frame in frames:
-                    if not frame.startswith(b"id: "):
-                        continue
-                    position = int(frame[4:frame.index(b"\n")])
-                    if last is not None and position != last + 1:
-                        self.gaps += 1
-                    last = position
-                    self.received += 1
-                    self.latencies_ms.setdefault(self.phase, []).append(
-                        (arrived - self._recorded_at(position, frame)) * 1000)
-        finally:
-            writer.close()
-
-    def _recorded_at(self, position: int, frame: bytes) -> float:
-        moment = self._recorded.get(position)
-        if moment is None:
-            moment = self._recorded[position] = datetime.fromisoformat(
-                _RECORDED_AT.search(frame).group(1).decode()).timestamp()
-        return moment
+        for transport, _ in connections:
+            transport.close()
+        await asyncio.gather(*(client.closed for _, client in connections))
 
 
 def percentile(values: list[float], share: float) -> float:
