@@ -39,12 +39,13 @@ test: $(VENV)/.installed-test
 check: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
 
-# The four benchmarks in quick mode (each under 2 minutes); see bench/README.md.
+# The five benchmarks in quick mode (each under 2 minutes); see bench/README.md.
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/append.py --quick
 	$(BIN)/python bench/api.py --quick
 	$(BIN)/python bench/replay.py --quick
 	$(BIN)/python bench/devices.py --quick
+	$(BIN)/python bench/stream.py --quick
 
 # Long forms of tests/reliability (bench/RELIABILITY.md); each ends with one JSON line of figures.
 crash: $(VENV)/.installed-test

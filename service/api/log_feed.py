@@ -4,7 +4,8 @@ One `LogFeed` per server. It keeps the newest events in memory, read once from t
 many clients follow: a commit wakes every waiting client, the first one reads the new events, the
 others find them in memory. A client further behind (a reconnect from an old position) reads the
 store directly. Waiting is the store's `wait_for_commit` (woken by this process's writer, by
-PostgreSQL's notifications, or by the SQLite follower), never a loop that polls.
+PostgreSQL's notifications, or by the SQLite follower), never a loop that polls, and one client at a
+time does it for all the others.
 
 `close()` ends every stream and long-poll at once: the server calls it when it starts shutting
 down, so no open connection holds the shutdown up.
@@ -53,9 +54,11 @@ class LogFeed:
         self._positions: list[int] = []  # of _recent, for bisect
         self._start: int | None = None  # _recent holds every event after _start up to _end
         self._end = 0
-        self._reading = anyio.Lock()
+        self._reading: anyio.Event | None = None  # set when the read in flight is in memory
         self._serials: OrderedDict[int, str] = OrderedDict()  # task id -> its phone, most recent last
         self.closing = anyio.Event()
+        self._changed = anyio.Event()  # set (and replaced) when the watch ends, and by close()
+        self._watch: anyio.CancelScope | None = None
         self.streams_open = 0
         self.polls_waiting = 0
         self.sent = {"stream": 0, "long-poll": 0}  # events handed to clients, by how
@@ -63,6 +66,9 @@ class LogFeed:
     def close(self) -> None:
         """End every stream and long-poll now, and every one that starts later."""
         self.closing.set()
+        if self._watch is not None:
+            self._watch.cancel()
+        self._wake()
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -71,19 +77,27 @@ class LogFeed:
         ask the store even when no commit was heard of (another process's may not be yet)."""
         if self._start is None:
             await self._catch_up()
-        if after >= self._end and (fresh or self._store.position > self._end):
-            await self._catch_up(fresh)
-        if self._start is None or after < self._start:  # before the memory (also once it moved on)
+        if after >= self._end:
+            if fresh:
+                return await self._store.read_all(after, limit)
+            if self._store.position > self._end:
+                await self._catch_up()
+        if after < self._start:  # before the memory (also once it moved on)
             return await self._store.read_all(after, limit)
         first = bisect.bisect_right(self._positions, after)
         return self._recent[first:first + limit]
 
-    async def _catch_up(self, fresh: bool = False) -> None:
-        """Read what committed after the memory's end (one reader at a time; the others then find it)."""
-        async with self._reading:
+    async def _catch_up(self) -> None:
+        """Read what committed after the memory's end. One read at a time: the callers that come
+        meanwhile wait for it, and are all woken together when it is in memory."""
+        if self._reading is not None:
+            await self._reading.wait()
+            return
+        self._reading = done = anyio.Event()
+        try:
             if self._start is None:
                 self._start = self._end = self._store.position
-            if self._store.position <= self._end and not fresh:
+            if self._store.position <= self._end:
                 return
             batch = await self._store.read_all(self._end, READ_BATCH)
             if not batch:
@@ -98,16 +112,21 @@ class LogFeed:
             if extra > 0:
                 self._start = self._positions[extra - 1]
                 del self._recent[:extra], self._positions[:extra]
+        finally:
+            self._reading = None
+            done.set()
 
     async def matching(self, after: int, where: LogFilter, limit: int,
                        fresh: bool = False) -> tuple[list[RecordedEvent], int]:
         """Events after a position that pass the filter (at most `limit`), and the position read up to:
         the next call goes on from there. ([], after) when the log has nothing after `after`."""
+        if where == LogFilter():
+            found = await self.read(after, limit, fresh)
+            return found, found[-1].position if found else after
         found: list[RecordedEvent] = []
         read_to = after
-        everything = where == LogFilter()
         while len(found) < limit:
-            batch = await self.read(read_to, limit - len(found) if everything else READ_BATCH, fresh)
+            batch = await self.read(read_to, READ_BATCH, fresh)
             if not batch:
                 break
             for event in batch:
@@ -120,26 +139,33 @@ class LogFeed:
 
     # --- waiting -----------------------------------------------------------------------------
 
+    def _wake(self) -> None:
+        changed, self._changed = self._changed, anyio.Event()
+        changed.set()
+
     async def wait_beyond(self, position: int, timeout: float) -> Literal["commit", "timeout", "closing"]:
-        """Wait until the log is beyond `position`, for at most `timeout` seconds, or until close()."""
-        if self.closing.is_set():
-            return "closing"
-        outcome: list[Literal["commit", "timeout", "closing"]] = ["timeout"]
-        with anyio.move_on_after(timeout):
-            async with anyio.create_task_group() as tg:
-                async def on_commit() -> None:
-                    await self._store.wait_for_commit(position)
-                    outcome[0] = "commit"
-                    tg.cancel_scope.cancel()
+        """Wait until the log is beyond `position`, for at most `timeout` seconds, or until close().
 
-                async def on_close() -> None:
-                    await self.closing.wait()
-                    outcome[0] = "closing"
-                    tg.cancel_scope.cancel()
-
-                tg.start_soon(on_commit)
-                tg.start_soon(on_close)
-        return outcome[0]
+        One waiter at a time waits for the store's next commit (the watch), until the earliest deadline
+        of all the waiters; it reads what committed, then wakes all the others (also when it leaves: a
+        deadline, its client gone), and one of those still waiting watches next."""
+        deadline = anyio.current_time() + timeout
+        while not self.closing.is_set() and self._store.position <= position:
+            if anyio.current_time() >= deadline:
+                return "timeout"
+            if self._watch is not None:
+                if deadline < self._watch.deadline:
+                    self._watch.deadline = deadline
+                await self._changed.wait()
+                continue
+            with anyio.CancelScope(deadline=deadline) as self._watch:
+                try:
+                    await self._store.wait_for_commit(self._store.position)
+                    await self._catch_up()  # the others, woken, find the new events in memory
+                finally:
+                    self._watch = None
+                    self._wake()
+        return "closing" if self.closing.is_set() else "commit"
 
     # --- filtering ---------------------------------------------------------------------------
 

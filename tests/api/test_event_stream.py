@@ -10,7 +10,7 @@ import pytest
 
 from service.domain.task import StartTask
 from service.events import DeviceConnected, device_stream
-from service.store.records import StreamAppend
+from service.store.records import StoreError, StreamAppend
 from tests.support.sse import asgi_stream
 
 STREAM = "/api/v1/events/stream"
@@ -152,6 +152,22 @@ async def test_closing_the_feed_ends_every_stream(serve_async):
             assert await second.ended() == []
         async with asgi_stream(app, STREAM) as late:  # one that starts during the shutdown ends at once
             assert [f.comments for f in await late.ended()] == [["following the log after position 0"]]
+
+
+async def test_a_stream_ends_when_the_log_cannot_be_read(serve_async, monkeypatch, caplog):
+    async with serve_async() as (app, client):
+        await _create(client, "A", 3)
+        async with asgi_stream(app, f"{STREAM}?after=1") as stream:
+            assert (await stream.next_event()).id == "2"
+
+        async def unreadable(after: int = 0, limit: int = 100):
+            raise StoreError("the database is away")
+
+        monkeypatch.setattr(app.state.runtime.store, "read_all", unreadable)
+        async with asgi_stream(app, f"{STREAM}?after=0") as stream:  # before the feed's memory: from the store
+            assert stream.status == 200
+            assert [f.is_event for f in await stream.ended()] == [False]
+    assert "the log cannot be read (the database is away)" in caplog.text
 
 
 async def test_metrics_count_open_streams_and_events_sent(serve_async):

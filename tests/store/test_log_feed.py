@@ -63,6 +63,42 @@ async def test_followers_at_the_end_share_one_read(database):
         assert got == {index: [1] for index in range(20)}
 
 
+async def test_a_watch_that_leaves_hands_over_to_the_other_waiters(database):
+    async with open_store(database, sync="normal").running() as store:
+        feed = LogFeed(store)
+        outcomes: dict[str, str] = {}
+
+        async def wait(name: str, timeout: float) -> None:
+            outcomes[name] = await feed.wait_beyond(0, timeout)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(wait, "first, watching", 0.05)
+            await anyio.sleep(0.01)
+            tg.start_soon(wait, "second", 60)
+            with anyio.fail_after(30):
+                while "first, watching" not in outcomes:
+                    await anyio.sleep(0.01)
+            await _create(store, 1, "A")
+        assert outcomes == {"first, watching": "timeout", "second": "commit"}
+
+
+async def test_a_waiter_with_an_earlier_deadline_than_the_watch_leaves_on_time(database):
+    async with open_store(database, sync="normal").running() as store:
+        feed = LogFeed(store)
+        outcomes: dict[str, str] = {}
+
+        async def wait(name: str, timeout: float) -> None:
+            outcomes[name] = await feed.wait_beyond(0, timeout)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(wait, "watching", 60)
+            await anyio.sleep(0.01)
+            with anyio.fail_after(30):  # far below the watch's 60 s
+                await wait("short", 0.05)
+            await _create(store, 1, "A")
+        assert outcomes == {"short": "timeout", "watching": "commit"}
+
+
 async def test_the_serial_filter_knows_deleted_and_older_tasks(database):
     async with open_store(database, sync="normal").running() as store:
         await _create(store, 1, "A")
