@@ -17,6 +17,7 @@ from service.api.schemas import (
     TaskList, TaskOut, TaskRef, TaskStats, task_out,
 )
 from service.clock import iso
+from service.domain.apps import app_of_package
 from service.domain.errors import TaskNotFound
 from service.domain.task import CreateTask, TaskStatus
 from service.events import task_stream
@@ -36,16 +37,19 @@ def task_routes(rt: Runtime) -> list:
     async def plan_tasks(request: CreateTaskRequest) -> tuple[list[NewTask], list[str]]:
         by_device: dict[str, list[str]] = {}
         device_of: dict[str, str] = {}
+        app_of: dict[str, str | None] = {}
         for account in await rt.store.views.accounts():
             by_device.setdefault(account.serial, []).append(account.username)
             device_of[account.key] = account.serial
+            app_of[account.key] = app_of_package(account.package)
         specs = fan_out(request, accounts_by_device=by_device, device_of_account=device_of,
-                        now=rt.clock.now().astimezone(rt.tz), rng=random.Random())
+                        now=rt.clock.now().astimezone(rt.tz), rng=random.Random(), app_of_account=app_of,
+                        default_app=rt.settings.default_app)
         online = await rt.store.views.online_serials()
         offline = list(dict.fromkeys(spec.serial for spec in specs if spec.serial not in online))
         tasks = [NewTask(CreateTask(serial=spec.serial, username=spec.username, script_name=spec.script_name,
                                     script_config=spec.script_config, source="api",
-                                    start_time=iso(spec.start_time) if spec.start_time else None),
+                                    start_time=iso(spec.start_time) if spec.start_time else None, app=spec.app),
                          secrets=spec.secrets) for spec in specs]
         return tasks, offline
 
