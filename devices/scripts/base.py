@@ -53,7 +53,7 @@ class ScriptContext:
     secrets: dict[str, str]         # e.g. {"chatgpt_api_key": "..."}, read from the secret store
     rng: random.Random              # seeded; the seed is recorded in `started`
     clock: Clock                    # clock.sleep() is scaled by --time-scale
-    ui: Any                         # the task's app on this phone (devices.ui.tiktok.TikTok, devices.ui.instagram.Instagram)
+    ui: Any                         # the task's app on this phone (devices.ui.tiktok.TikTok, ...instagram.Instagram)
     data_dir: Path
     materials: Materials
     record: Callable[[StepRecord], Awaitable[None]]

@@ -70,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = FarmConfig(devices=args.devices, port=args.port, latency_ms=args.latency_ms, seed=args.seed,
                             accounts_per_device=args.accounts_per_device[0],
-                            instagram_accounts=args.accounts_per_device[1], time_scale=args.time_scale, faults=args.faults)
+                            instagram_accounts=args.accounts_per_device[1],
+                            time_scale=args.time_scale, faults=args.faults)
     except (ValueError, FaultSpecError) as exc:
         print(f"droidledger sim: {exc}", file=sys.stderr)
         return 2

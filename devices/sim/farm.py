@@ -71,8 +71,8 @@ class VirtualFarm:
         env = Environment(config.seed, config.time_scale, config.latency_ms, self.faults, Directory(), self.blobs)
         names = account_usernames(config.seed, config.devices, config.accounts_per_device)
         taken = frozenset(name for phone in names for name in phone)
-        instagram = account_usernames(config.seed, config.devices, config.instagram_accounts or config.accounts_per_device,
-                                      "instagram", taken)
+        instagram = account_usernames(config.seed, config.devices,
+                                      config.instagram_accounts or config.accounts_per_device, "instagram", taken)
         self.phones: dict[str, Phone] = {}
         for index, (serial, model) in enumerate(phone_identities(config.seed, config.devices)):
             self.phones[serial] = Phone(serial, model, index + 1, names[index], env, instagram[index])

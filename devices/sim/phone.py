@@ -205,7 +205,8 @@ class Phone:
             return front.windows()
         label = self.ui.s("app_label")
         return [launcher(label if self.app_installed else None,
-                         {label: lambda: self.start_app(PACKAGE), "Instagram": lambda: self.start_app(INSTAGRAM_PACKAGE),
+                         {label: lambda: self.start_app(PACKAGE),
+                          "Instagram": lambda: self.start_app(INSTAGRAM_PACKAGE),
                           "Chrome": lambda: self.start_app(CHROME_PACKAGE)})]
 
     # -- what is on screen ---------------------------------------------------------------------------------
@@ -343,8 +344,8 @@ class Phone:
             self.app.interrupt(kind if kind in DIALOG_KINDS else "rating")
             self.touch()
         elif self.front() is self.instagram:
-            self.instagram.interrupt(kind if kind in INSTAGRAM_DIALOG_KINDS
-                                     else INSTAGRAM_DIALOG_KINDS[DIALOG_KINDS.index(kind) % len(INSTAGRAM_DIALOG_KINDS)])
+            own = INSTAGRAM_DIALOG_KINDS
+            self.instagram.interrupt(kind if kind in own else own[DIALOG_KINDS.index(kind) % len(own)])
             self.touch()
 
     def scan_media(self, path: str) -> None:
@@ -406,6 +407,7 @@ class Phone:
             "current_account": app.account.username,
             "media": [p for p, _ in self.media()],
             "accounts": {a.username: a.as_state() for a in app.accounts},
-            "instagram": {"installed": self.instagram_installed, "version": INSTAGRAM_VERSION, **self.instagram.state()},
+            "instagram": {"installed": self.instagram_installed, "version": INSTAGRAM_VERSION,
+                          **self.instagram.state()},
         }
 

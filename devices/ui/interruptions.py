@@ -42,7 +42,9 @@ class Interruptions:
         blocked = screen.matching(sel["action_blocked"])
         if blocked:
             body = screen.find(sel.elements.get("dialog_body", ()))
-            said = blocked[0].label + (f" … {body.label}" if body is not None and body.label != blocked[0].label else "")
+            said = blocked[0].label
+            if body is not None and body.label != said:
+                said += f" … {body.label}"
             raise AccountWarned(f"action blocked by {self.app_name}: {said}")
         error = screen.matching(sel["app_error"])
         if error:

@@ -139,7 +139,8 @@ async def test_a_double_tap_on_the_media_likes_it(farm):
 
 async def test_post_a_reel_a_carousel_and_a_story(farm, media):
     serial = farm.serials[3]
-    await run_script(farm, 3, "post", {**POST, "captions": "first {reel|clip}", "material_list": [str(media / "clip.mp4")]})
+    await run_script(farm, 3, "post", {**POST, "captions": "first {reel|clip}",
+                                       "material_list": [str(media / "clip.mp4")]})
     images = [str(media / n) for n in ("red.jpg", "green.png", "blue.jpg")]
     run = await run_script(farm, 3, "post", {**POST, "content_type": 1, "image_count": 3, "captions": "three",
                                              "material_list": images})
@@ -167,9 +168,9 @@ async def test_warmup_watches_the_feed_then_reels_liking_and_saving(farm):
 
 async def test_warmup_on_a_topic_follows_and_comments(farm):
     serial = farm.serials[0]
-    run = await run_script(farm, 0, "account_warmup", {"task_duration": 20, "min_duration": 10, "max_duration": 10,
-                                                       "topic": "hiking", "floow_probable": 100, "comment_probable": 100,
-                                                       "comment": "wow", "comment_order": "sequential"})
+    run = await run_script(farm, 0, "account_warmup", {
+        "task_duration": 20, "min_duration": 10, "max_duration": 10, "topic": "hiking", "floow_probable": 100,
+        "comment_probable": 100, "comment": "wow", "comment_order": "sequential"})
     assert run.records[0].detail == "searched 'hiking'"
     account = me(farm, serial)
     assert "hiking" in account["searches"] and len(account["follows"]) >= 1

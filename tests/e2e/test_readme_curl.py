@@ -128,7 +128,8 @@ def test_the_instagram_examples_run_to_completed_with_their_app(start_server, tm
         body = json.loads(run_example(server, command, tmp_path))
         assert body["code"] == 0, f"{command}\n{body}"
     tasks = server.wait_done(range(1, 7))
-    assert {i: (t["status_text"], t["app"]) for i, t in tasks.items()} == {i: ("completed", "instagram") for i in range(1, 7)}
+    shown = {i: (t["status_text"], t["app"]) for i, t in tasks.items()}
+    assert shown == {i: ("completed", "instagram") for i in range(1, 7)}
     phones = server.sim_state()["phones"]
     reel = phones["RC5T77B0931"]["instagram"]["accounts"]["tariq.o96"]["posts"][0]
     assert (reel["kind"], reel["placement"], reel["status"]) == ("reel", "reel", "published")

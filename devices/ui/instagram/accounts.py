@@ -55,7 +55,8 @@ class Accounts:
         if row is None:
             await session.press("back")
             listed = ", ".join("@" + bare_username(e.text) for e in rows) or "none"
-            raise ScriptFailed(f"account @{name} is not signed in to Instagram on {session.serial} (signed in: {listed})")
+            raise ScriptFailed(f"account @{name} is not signed in to Instagram on {session.serial}"
+                               f" (signed in: {listed})")
         await session.tap_until(row, *OWN_PROFILE, what="your profile")
         now = self._own_name(await session.look(fresh=True))
         if now != name:

@@ -84,7 +84,7 @@ class Create:
                                      what="the home feed after sharing", button="the Share button")
 
     async def wait_upload(self, timeout_s: float) -> str:
-        """Until the feed says it was shared; ScriptFailed when it fails or takes longer than `timeout_s` run seconds."""
+        """Until the feed says it was shared; ScriptFailed when it fails or outlasts `timeout_s` run seconds."""
         session = self.session
         deadline = time.monotonic() + max(timeout_s, 1.0) * session.clock.time_scale
         attempt = 0

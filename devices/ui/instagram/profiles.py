@@ -87,8 +87,10 @@ class Profiles:
             return f"withdrew the follow request to @{name} (was not following)"
         if not session.labelled(button, "following"):
             return f"was not following @{name}"
-        _, row = await session.tap_until(button, "follow_sheet_unfollow", what="the Unfollow row of the Following sheet")
-        found, element = await session.tap_until(row, "unfollow_confirm", "profile_follow", what=f"the profile of @{name}")
+        _, row = await session.tap_until(button, "follow_sheet_unfollow",
+                                         what="the Unfollow row of the Following sheet")
+        found, element = await session.tap_until(row, "unfollow_confirm", "profile_follow",
+                                                 what=f"the profile of @{name}")
         if found == "unfollow_confirm":
             await session.tap_until(element, "profile_follow", what=f"the profile of @{name}")
         after = await session.find("profile_follow")

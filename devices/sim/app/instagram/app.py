@@ -109,7 +109,8 @@ class InstagramApp:
 
     def tick(self) -> bool:
         """Apply what time alone changes; whether anything did."""
-        if self.sharing is not None and self.sharing.status == "uploading" and self.host.clock() >= self.sharing.ready_at:
+        sharing = self.sharing
+        if sharing is not None and sharing.status == "uploading" and self.host.clock() >= sharing.ready_at:
             self.sharing.status, self.shared_notice = "published", True
             return True
         return False

@@ -16,7 +16,8 @@ from devices.sim.hierarchy import Node
 if TYPE_CHECKING:
     from devices.sim.app.instagram.app import InstagramApp
 
-DESTINATIONS = (("cam_dest_feed", "POST", "post"), ("cam_dest_clips", "REEL", "reel"), ("cam_dest_story", "STORY", "story"))
+DESTINATIONS = (("cam_dest_feed", "POST", "post"), ("cam_dest_clips", "REEL", "reel"),
+                ("cam_dest_story", "STORY", "story"))
 
 
 def _next_button(action, enabled: bool = True) -> Node:
@@ -120,8 +121,9 @@ class Composer(Screen):
                 view(TEXT, (200, TOP + 30, 800, TOP + 100), "action_bar_title",
                      text="New reel" if self.destination == "reel" else "New post"),
                 view(IMAGE, (40, TOP + 180, 340, TOP + 480), "media_thumbnail"),
-                view(EDIT, (360, TOP + 180, 1040, TOP + 480), "caption_input_text_view", text=caption or "Write a caption...",
-                     hint="Write a caption...", field="caption", focused=self.focus == "caption", long_clickable=True),
+                view(EDIT, (360, TOP + 180, 1040, TOP + 480), "caption_input_text_view",
+                     text=caption or "Write a caption...", hint="Write a caption...", field="caption",
+                     focused=self.focus == "caption", long_clickable=True),
                 view(TEXT, (40, TOP + 560, 1040, TOP + 640), text="Add location", clickable=True),
                 view(BUTTON, (40, 2150, 520, 2260), text="Save draft", clickable=True),
                 view(BUTTON, (560, 2150, 1040, 2260), "share_footer_button", text="Share",

@@ -40,7 +40,8 @@ def render(app: InstagramApp) -> list[Node]:
     def dismiss() -> None:
         app.dialog = None
 
-    children = [view(TEXT, (140, 880, 940, 960), title_id, text=title), view(TEXT, (140, 980, 940, 1130), body_id, text=body)]
+    children = [view(TEXT, (140, 880, 940, 960), title_id, text=title),
+                view(TEXT, (140, 980, 940, 1130), body_id, text=body)]
     children += [view(BUTTON, (140, 1180 + i * 130, 940, 1290 + i * 130), short, text=label, action=dismiss)
                  for i, (short, label) in enumerate(buttons)]
     panel = view(LINEAR, (90, 800, 990, 1460), "dialog_container", children=children, clickable=True)

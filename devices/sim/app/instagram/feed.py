@@ -38,8 +38,8 @@ def post_card(app: InstagramApp, post: Post, top: int) -> list[Node]:
     account = app.account
     liked, saved = post.code in account.likes, post.code in account.saves
     header = view(LINEAR, (0, top, W, top + 130), "row_feed_profile_header", children=[
-        view(IMAGE, (30, top + 20, 120, top + 110), "row_feed_photo_profile_imageview", desc=f"Profile picture of {post.author}",
-             action=lambda: app.open_profile(post.author)),
+        view(IMAGE, (30, top + 20, 120, top + 110), "row_feed_photo_profile_imageview",
+             desc=f"Profile picture of {post.author}", action=lambda: app.open_profile(post.author)),
         view(TEXT, (140, top + 25, 700, top + 75), "row_feed_photo_profile_name", text=f"{post.author} •",
              action=lambda: app.open_profile(post.author)),
         view(TEXT, (140, top + 75, 700, top + 115), "secondary_label", text="Suggested for you"),
@@ -196,7 +196,8 @@ class CommentsSheet(Screen):
             listed.append(view(GROUP, (0, y, W, y + 150), children=[
                 view(TEXT, (140, y + 10, 1000, y + 90), "row_comment_textview_comment", text=f"{author} {text}"),
                 view(LINEAR, (140, y + 95, 700, y + 140), "row_comment_sub_items_bar", children=[
-                    view(TEXT, (140, y + 95, 260, y + 140), "row_comment_textview_time_ago", text="now" if i < len(written) else "2d"),
+                    view(TEXT, (140, y + 95, 260, y + 140), "row_comment_textview_time_ago",
+                         text="now" if i < len(written) else "2d"),
                     view(TEXT, (280, y + 95, 420, y + 140), text="Reply", clickable=True)])]))
         typed = self.fields.get("comment", "")
         composer = view(AUTOCOMPLETE, (140, 2150, 900, 2260), "layout_comment_thread_edittext_multiline",
