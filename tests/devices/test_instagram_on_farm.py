@@ -3,6 +3,7 @@ farm's state (follows and requests, comments, posts with their placement, likes,
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,15 @@ async def test_a_private_account_gets_a_request(farm):
     assert me(farm, serial)["requested"] == []
 
 
+async def test_unfollowing_a_private_account_confirms_in_its_dialog(farm):
+    serial = farm.serials[1]
+    run = await run_script(farm, 1, "follow", {"target_users": ["private.friend"]})
+    assert run.records[1].detail == "followed @private.friend"  # it accepted at once
+    run = await run_script(farm, 1, "unfollow", {"target_users": ["private.friend"]})
+    assert [(r.detail, r.actions) for r in run.records][1] == ("unfollowed @private.friend", ("unfollow",))
+    assert "private.friend" not in me(farm, serial)["follows"]
+
+
 @pytest.mark.parametrize("access", ["direct", "search"])
 async def test_a_user_that_does_not_exist_fails_with_a_reason(farm, access):
     with pytest.raises(ScriptFailed, match="^user @nosuchuser9 not found$"):
@@ -177,18 +187,16 @@ async def test_warmup_on_a_topic_follows_and_comments(farm):
     assert sum(len(texts) for texts in account["comments"].values()) == 2
 
 
-async def test_the_action_block_is_a_warning_with_its_text(farm):
-    farm.faults("actionblock=1")
-    try:
-        await run_script(farm, 2, "follow", {"target_users": ["ada.one"]})
+async def test_the_action_block_is_a_warning_with_its_text():
+    # A farm whose app minute lasts a real minute: the block counts follows per app minute.
+    with contextmanager(start_farm)(devices=1, time_scale=1.0, seed=6, faults="actionblock=1") as farm:
+        await run_script(farm, 0, "follow", {"target_users": ["ada.one"]})
         with pytest.raises(AccountWarned) as warned:
-            await run_script(farm, 2, "follow", {"target_users": ["ada.two"]})
-    finally:
-        farm.faults("reset")
-    assert warned.value.reason == (
-        "action blocked by Instagram: Try Again Later … We limit how often you can do certain things on Instagram"
-        " to protect our community. Tell us if you think we made a mistake.")
-    assert "ada.two" not in me(farm, farm.serials[2])["follows"]
+            await run_script(farm, 0, "follow", {"target_users": ["ada.two"]})
+        assert warned.value.reason == (
+            "action blocked by Instagram: Try Again Later … We limit how often you can do certain things on"
+            " Instagram to protect our community. Tell us if you think we made a mistake.")
+        assert me(farm, farm.serials[0])["follows"] == ["ada.one"]
 
 
 @pytest.mark.parametrize(("kind", "title"), [("save_login", "Save your login info? (Not now)"),

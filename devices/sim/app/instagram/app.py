@@ -13,7 +13,7 @@ from devices.sim.app.instagram.create import CreateGallery
 from devices.sim.app.instagram.feed import Home, PostPage, Reels
 from devices.sim.app.instagram.parts import ACTIVITY, PACKAGE, W, H
 from devices.sim.app.instagram.people import OwnProfile, SearchPage, UserProfile
-from devices.sim.app.instagram.world import Post, is_private, post_by_code, post_exists
+from devices.sim.app.instagram.world import Post, accepts_requests, is_private, post_by_code, post_exists
 from devices.sim.app.screen import Screen
 from devices.sim.hierarchy import Node
 from devices.sim.window_frame import activity_window
@@ -176,7 +176,8 @@ class InstagramApp:
         self.stack = [Home(), OwnProfile()]
 
     def follow(self, handle: str) -> None:
-        """Follow (a private account: request); past the farm's follows-per-minute threshold, the action block."""
+        """Follow (a private account: request, unless it accepts at once); past the farm's follows-per-minute
+        threshold, the action block."""
         account, now = self.account, self.host.clock()
         if handle in account.follows or handle in account.requested or handle == account.username:
             return
@@ -188,7 +189,8 @@ class InstagramApp:
                 self.dialog = "blocked"
                 return
         account.follow_times.append(now)
-        (account.requested if is_private(handle) else account.follows).append(handle)
+        pending = is_private(handle) and not accepts_requests(handle)
+        (account.requested if pending else account.follows).append(handle)
 
     def unfollow(self, handle: str) -> None:
         """Stop following."""

@@ -113,8 +113,8 @@ class PostPage(Screen):
     def render(self, app: InstagramApp) -> list[Node]:
         nodes = [back_button(app), view(TEXT, (160, TOP + 30, 900, TOP + 100), "action_bar_title", text="Posts")]
         if self.post is None:
-            return nodes + [view(TEXT, (100, 1000, 980, 1080), "igds_headline_headline", text=UNAVAILABLE),
-                            view(TEXT, (100, 1100, 980, 1250), "igds_headline_body", text=UNAVAILABLE_BODY)]
+            return nodes + [view(TEXT, (100, 1000, 980, 1080), text=UNAVAILABLE),
+                            view(TEXT, (100, 1100, 980, 1250), text=UNAVAILABLE_BODY)]
         return nodes + post_card(app, self.post, TOP + 150)
 
 
@@ -139,8 +139,8 @@ class Reels(Screen):
         top_buttons = [view(LINEAR, (0, TOP, 300, TOP + 130), "clips_action_bar_start_action_buttons", children=[
             view(IMAGE, (0, TOP, 140, TOP + 130), desc="Back", action=app.back)])] if self.opened else []
         if post is None:
-            return [*top_buttons, view(TEXT, (100, 1000, 980, 1080), "igds_headline_headline", text=UNAVAILABLE),
-                    view(TEXT, (100, 1100, 980, 1250), "igds_headline_body", text=UNAVAILABLE_BODY)]
+            return [*top_buttons, view(TEXT, (100, 1000, 980, 1080), text=UNAVAILABLE),
+                    view(TEXT, (100, 1100, 980, 1250), text=UNAVAILABLE_BODY)]
         account = app.account
         liked, saved = post.code in account.likes, post.code in account.saves
         bottom = BAR_TOP if self.tab else 2274

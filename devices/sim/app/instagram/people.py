@@ -82,8 +82,8 @@ class UserProfile(Screen):
         handle = self.handle
         nodes = [back_button(app)]
         if not user_exists(handle):
-            return nodes + [view(TEXT, (100, 1000, 980, 1080), "igds_headline_headline", text=UNAVAILABLE),
-                            view(TEXT, (100, 1100, 980, 1250), "igds_headline_body", text=UNAVAILABLE_BODY)]
+            return nodes + [view(TEXT, (100, 1000, 980, 1080), text=UNAVAILABLE),
+                            view(TEXT, (100, 1100, 980, 1250), text=UNAVAILABLE_BODY)]
         facts = profile(handle)
         followers = facts.followers + app.host.instagram_followers(handle)
         nodes.append(view(TEXT, (160, TOP + 30, 900, TOP + 100), "action_bar_title", text=handle))

@@ -1,7 +1,8 @@
 """The deterministic world Instagram shows: users, posts and reels derived from hashes.
 
 Every user exists except handles beginning with `nosuchuser`; handles beginning with `private` are private
-accounts (a follow becomes a request); a post or reel whose code begins with `0` no longer exists.
+accounts (a follow becomes a request, which those whose handle holds `friend` accept at once); a post or reel whose
+code begins with `0` no longer exists.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ _CAPTIONS = (
     "weekend in the mountains 🏔️", "a little dump from this week", "rate this fit 1-10", "studio day 🎧",
     "throwback to summer ☀️", "my morning routine ✨", "cannot stop making this recipe", "city lights 🌃",
 )
-__all__ = ["Post", "Profile", "feed_post", "post_by_code", "post_exists", "profile", "reel", "search_users",
+__all__ = ["Post", "Profile", "accepts_requests", "feed_post", "post_by_code", "post_exists", "profile", "reel", "search_users",
            "topic_reels", "user_exists", "is_private"]
 
 
@@ -36,6 +37,11 @@ def user_exists(handle: str) -> bool:
 def is_private(handle: str) -> bool:
     """Whether the account is private (handles beginning with `private`)."""
     return handle.lower().startswith(PRIVATE_PREFIX)
+
+
+def accepts_requests(handle: str) -> bool:
+    """Whether a private account accepts a follow request at once (its handle holds `friend`)."""
+    return is_private(handle) and "friend" in handle.lower()
 
 
 def post_exists(code: str) -> bool:
