@@ -23,16 +23,23 @@ _HANDLED = (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunEr
 
 def parse_accounts(text: str) -> tuple[int, int]:
     """Accounts per phone in each app, (TikTok, Instagram), from `N` (N in each app) or `tiktok=N,instagram=M`
-    (an app not named gets 1). A ValueError says what is wrong."""
+    (an app not named gets 1); each at least 1. A ValueError says what is wrong."""
+    refusal = ValueError(f"accounts per phone must be N or tiktok=N,instagram=M (each at least 1), got {text!r}")
+
+    def count(number: str) -> int:
+        if not number.strip().isdigit() or int(number) < 1:
+            raise refusal
+        return int(number)
+
     given = text.strip()
     if given.isdigit():
-        return int(given), int(given)
+        return count(given), count(given)
     counts = {"tiktok": 1, "instagram": 1}
     for item in given.split(","):
-        app, equals, number = item.strip().partition("=")
-        if app.strip() not in counts or not equals or not number.strip().isdigit():
-            raise ValueError(f"accounts per phone must be N or tiktok=N,instagram=M, got {text!r}")
-        counts[app.strip()] = int(number)
+        app, _, number = item.strip().partition("=")
+        if app.strip() not in counts:
+            raise refusal
+        counts[app.strip()] = count(number)
     return counts["tiktok"], counts["instagram"]
 
 

@@ -157,9 +157,13 @@ async def test_post_a_reel_a_carousel_and_a_story(farm, media):
     assert run.records[2].detail == "a carousel of 3 files on the POST tab"
     await run_script(farm, 3, "post", {**POST, "content_type": 1, "placement": "story",
                                        "material_list": [str(media / "red.jpg")]})
+    run = await run_script(farm, 3, "post", {**POST, "content_type": 1, "captions": "one",
+                                             "material_list": [str(media / "green.png")]})
+    assert run.records[2].detail == "a photo of 1 file on the POST tab"
     posts = [(p["kind"], p["placement"], p["caption"], len(p["media"]), p["status"]) for p in me(farm, serial)["posts"]]
     assert posts[0][0:2] == ("reel", "reel") and posts[0][2] in ("first reel", "first clip")
-    assert posts[1:] == [("carousel", "post", "three", 3, "published"), ("story", "story", "", 1, "published")]
+    assert posts[1:] == [("carousel", "post", "three", 3, "published"), ("story", "story", "", 1, "published"),
+                         ("photo", "post", "one", 1, "published")]
     carousel = me(farm, serial)["posts"][1]["media"]
     assert [Path(p).name.split("_", 2)[2] for p in carousel] == ["red.jpg", "green.png", "blue.jpg"]
 
