@@ -140,7 +140,9 @@ async def share_on_instagram(ctx: ScriptContext) -> None:
         await ui.create.pick(len(remotes))
         if where[0] != "story":
             await ui.create.to_caption()
-        what = "a carousel" if where[0] == "post" and len(remotes) > 1 else ("a photo" if kind == "image" else "a video")
+        what = "a photo" if kind == "image" else "a video"
+        if where[0] == "post" and len(remotes) > 1:
+            what = "a carousel"
         return f"{what} of {len(remotes)} file{'s' if len(remotes) > 1 else ''} on the {where[0].upper()} tab"
 
     async def write() -> str:
