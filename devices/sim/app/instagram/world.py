@@ -21,9 +21,8 @@ _CAPTIONS = (
     "weekend in the mountains 🏔️", "a little dump from this week", "rate this fit 1-10", "studio day 🎧",
     "throwback to summer ☀️", "my morning routine ✨", "cannot stop making this recipe", "city lights 🌃",
 )
-__all__ = ["Post", "Profile", "accepts_requests", "feed_post", "post_by_code", "post_exists", "profile", "reel",
-           "search_users",
-           "topic_reels", "user_exists", "is_private"]
+__all__ = ["Post", "Profile", "accepts_requests", "feed_post", "is_private", "post_by_code", "post_exists", "profile",
+           "reel", "search_users", "topic_reels", "user_exists"]
 
 
 def _hash(*parts: object) -> int:
