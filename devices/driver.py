@@ -259,6 +259,10 @@ class U2Driver:
         """Tap a point."""
         await self.call(lambda d: d.click(x, y), what="a tap")
 
+    async def double_click(self, x: int, y: int) -> None:
+        """Two taps 0.1 s apart at a point, in one device call."""
+        await self.call(lambda d: d.double_click(x, y, duration=0.1), what="a double tap")
+
     async def swipe(self, fx: int, fy: int, tx: int, ty: int, steps: int = 10) -> None:
         """Swipe from one point to another (about 5 ms per step)."""
         await self.call(lambda d: d.swipe(fx, fy, tx, ty, steps=steps), what="a swipe")

@@ -1,27 +1,40 @@
-"""Connected phones: one U2Driver and the app over it per phone, made on first use and kept.
+"""Connected phones: one U2Driver per phone and the apps over it, made on first use and kept.
 
-The app a phone runs is chosen here (TikTok, devices/ui/tiktok/).
+Each app a task may run on has its parts (devices/ui/tiktok/, devices/ui/instagram/); a task's run asks its
+phone's session for the task's app by name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
 import anyio
 
 from devices.driver import U2Driver
 from devices.ui.app import PhoneApp
+from devices.ui.instagram import Instagram
 from devices.ui.tiktok import TikTok
+from service.domain.apps import INSTAGRAM, TIKTOK
 from service.clock import Clock
+
+
+APPS: dict[str, Callable[..., PhoneApp]] = {TIKTOK: TikTok, INSTAGRAM: Instagram}
 
 
 @dataclass
 class PhoneSession:
-    """A connected phone: its driver and the app's UI over it (what the actor's `connect` gives a task run)."""
+    """A connected phone: its driver and the apps' UIs over it (what the actor's `connect` gives a task run)."""
 
     driver: U2Driver
-    ui: PhoneApp
+    clock: Clock
+    apps: dict[str, PhoneApp] = field(default_factory=dict)
+
+    def app(self, name: str) -> PhoneApp:
+        """The UI of one app on this phone ("tiktok" or "instagram"), made on first use and kept."""
+        if name not in self.apps:
+            self.apps[name] = APPS[name](self.driver, self.clock)
+        return self.apps[name]
 
 
 class PhoneConnector:
@@ -42,7 +55,7 @@ class PhoneConnector:
             if session is None:
                 driver = U2Driver(serial, adb_host=self.adb_host, adb_port=self.adb_port,
                                   call_timeout_s=self.call_timeout_s, limiter=anyio.CapacityLimiter(1))
-                session = self._sessions[serial] = PhoneSession(driver, TikTok(driver, self.clock))
+                session = self._sessions[serial] = PhoneSession(driver, self.clock)
             if session.driver.broken:
                 await session.driver.connect()  # otherwise the first call connects
             return session

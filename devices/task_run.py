@@ -30,6 +30,7 @@ from devices.scripts.base import RunHalted, ScriptContext, StepRecord
 from service.clock import Clock
 from service.domain.account import account_key
 from service.domain.admission import Allowance
+from service.domain.apps import PACKAGES, app_of_package
 from service.domain.errors import DomainError
 from service.domain.task import (
     STOPPED, CompleteStep, CompleteTask, FailTask, RecordMaterialUse, StartTask, TaskState,
@@ -84,11 +85,13 @@ class TaskRunner:
     def __post_init__(self) -> None:
         self.safety = SafetyHandlers(self.store)
 
-    async def accounts_of(self, serial: str, username: str | None) -> list[tuple[str, str]]:
-        """(key, username) of the accounts a run acts for: the task's, or the phone's as the registry knows them."""
+    async def accounts_of(self, serial: str, username: str | None, app: str) -> list[tuple[str, str]]:
+        """(key, username) of the accounts a run acts for: the task's, or the phone's in the task's app as the
+        registry knows them (accounts of a package droidledger does not drive count for any app)."""
         if username:
             return [(account_key(username), username)]
-        return [(row.key, row.username) for row in await self.store.views.accounts(serial)]
+        return [(row.key, row.username) for row in await self.store.views.accounts(serial)
+                if app_of_package(row.package) in (app, None)]
 
     async def run(self, serial: str, task_id: int, connect: Callable[[], Awaitable[PhoneSession]],
                   control: RunControl, agent: str, incarnation: str) -> None:
@@ -100,10 +103,11 @@ class TaskRunner:
         row = await outage.retry(lambda: self.store.views.task(task_id))
         if row is None:
             return
-        script_name, config, username = row.script_name, msgspec.json.decode(row.script_config), row.username
+        script_name, config, username, app = (row.script_name, msgspec.json.decode(row.script_config), row.username,
+                                              row.app)
         script = SCRIPTS[script_name]
         seed = random.SystemRandom().getrandbits(63)
-        planned = script.planned_steps(config)  # 0: it depends on the run (a warm-up's watch times)
+        planned = script.planned_steps(config, app)  # 0: it depends on the run (a warm-up's watch times)
         prelude = 2 if username else 1
         start = StartTask(serial=serial, seed=seed, username=username, steps=prelude + planned if planned else 0,
                           agent=agent, incarnation=incarnation)
@@ -111,20 +115,20 @@ class TaskRunner:
             state, _ = await outage.retry(lambda: self.tasks.execute(task_id, start, fence=fence))
         except (DomainError, FencedOff):
             return  # stopped, deleted or withdrawn between dispatch and start, or the phone is no longer ours
-        accounts = await outage.retry(lambda: self.accounts_of(serial, username))
+        accounts = await outage.retry(lambda: self.accounts_of(serial, username, app))
         standings = await outage.retry(lambda: read_standings(self.store, accounts, self.clock.now(), self.zone))
         allowance = Allowance(list(standings.values()), self.clock.now())
         run = _Run(self, task_id, state, outage, tuple(key for key, _ in accounts), fence, control)
         secrets = await outage.retry(lambda: self.store.side.secrets(task_id))
         session: list[PhoneSession] = []
         ctx = ScriptContext(
-            task_id=task_id, serial=serial, username=username, config=config, secrets=secrets,
+            task_id=task_id, serial=serial, username=username, config=config, secrets=secrets, app=app,
             rng=random.Random(seed), clock=self.clock, ui=None, data_dir=self.data_dir,
             materials=MaterialLibrary(self.data_dir, self.store, run.material_used, config.get("content_type", 0)),
             record=run.step_completed,
-            register_accounts=lambda names: self.accounts.replace_on_device(serial, names, fence=fence),
+            register_accounts=lambda names: self.accounts.replace_on_device(serial, names, PACKAGES[app], fence=fence),
             stop_requested=lambda: control.halt_reason is not None,
-            dialogs_dismissed=lambda: session[0].ui.take_dismissed() if session else [],
+            dialogs_dismissed=lambda: session[0].app(app).take_dismissed() if session else [],
             refusal=lambda action: allowance.refusal(action, self.clock.now()),
             counted=lambda action: allowance.count(action, self.clock.now()),
         )
@@ -166,7 +170,7 @@ class TaskRunner:
                     connected: list[PhoneSession], script: Any, username: str | None) -> None:
         async def prepare() -> str:
             connected.append(await connect())
-            ctx.ui = connected[0].ui
+            ctx.ui = connected[0].app(ctx.app)
             ctx.ui.take_dismissed()  # dialogs met by an earlier run's failing step are not this run's
             warnings = await ctx.ui.prepare()
             return "; ".join(warnings) if warnings else "screen on, app ready"

@@ -68,6 +68,7 @@ class PendingTask(NamedTuple):
     waiting_until: str | None = None
     dispatched_agent: str | None = None  # given to its phone's agent, not started yet
     dispatched_incarnation: str | None = None
+    app: str = "tiktok"
 
 
 class RestrictionRow(NamedTuple):
@@ -149,7 +150,7 @@ class ViewQueries:
         """Every pending task, by id."""
         rows = await self._reads.fetchall(
             "SELECT id, serial, start_time, script_name, username, waiting_reason, waiting_until, dispatched_agent, "
-            "dispatched_incarnation FROM tasks WHERE status = ? ORDER BY id", (PENDING,))
+            "dispatched_incarnation, app FROM tasks WHERE status = ? ORDER BY id", (PENDING,))
         return [PendingTask(*row) for row in rows]
 
     async def running_task_ids(self) -> list[int]:

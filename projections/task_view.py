@@ -53,6 +53,7 @@ class TaskRow(msgspec.Struct, array_like=True, gc=False):
     waiting_until: str | None
     dispatched_agent: str | None = None  # a pending task given to its phone's agent, not started yet
     dispatched_incarnation: str | None = None
+    app: str = "tiktok"  # the app the task runs on
 
     def count_key(self) -> tuple[str, str, str, int]:
         """The counter this row adds one to."""
@@ -71,7 +72,7 @@ def _created(task_id: int, event: TaskCreated, recorded_at: str, version: int) -
     return TaskRow(
         task_id, event.serial, event.username, event.script_name, _encode(event.script_config),
         PENDING, event.source, event.start_time, 0, 0, 1, recorded_at, None, None,
-        None, None, None, 0, 0, None, None, None, version, None, None, None, None, None,
+        None, None, None, 0, 0, None, None, None, version, None, None, None, None, None, event.app,
     )
 
 

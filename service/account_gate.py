@@ -15,6 +15,7 @@ from projections.actions_view import BUCKET_S, bucket_of
 from projections.queries import PendingTask
 from service.domain.account import account_key
 from service.domain.admission import Hold, Restriction, Standing, hold_for, standing
+from service.domain.apps import TIKTOK, app_of_package
 from service.domain.limits import Limits, effective, limits_from
 from service.events import LIMITS_STREAM
 from service.standings import DAY_SPAN
@@ -36,7 +37,8 @@ class AccountGate:
         self.done: dict[str, Counter] = defaultdict(Counter)  # key -> (action, bucket) -> n
         self.names: dict[str, str] = {}  # key -> username as given
         self.on_phone: dict[str, set[str]] = defaultdict(set)  # serial -> keys
-        self.tasks: dict[int, tuple[str, str | None]] = {}  # pending task -> (script, username)
+        self.app_of: dict[str, str | None] = {}  # key -> the app the account lives in (None: a package not driven)
+        self.tasks: dict[int, tuple[str, str | None, str]] = {}  # pending task -> (script, username, app)
         self._memo: tuple[datetime | None, dict[str, Standing]] = (None, {})
         self._pruned_at = 0  # the bucket counts were last pruned at (unix time)
 
@@ -48,15 +50,15 @@ class AccountGate:
         self.rests = {key: Restriction(rest.reason, datetime.fromisoformat(rest.until))
                       for key, rest in (await views.restrictions()).items()}
         for row in await views.accounts():
-            self._register(row.key, row.username, row.serial)
+            self._register(row.key, row.username, row.serial, row.package)
         for count in await views.action_counts(None, bucket_of(now - DAY_SPAN), bucket_of(now + DAY_SPAN) + BUCKET_S):
             self.done[count.key][(count.action, count.bucket)] += count.n
         for task in pending:
-            self.track(task.task_id, task.script_name, task.username)
+            self.track(task.task_id, task.script_name, task.username, task.app)
 
-    def track(self, task_id: int, script_name: str, username: str | None) -> None:
+    def track(self, task_id: int, script_name: str, username: str | None, app: str = TIKTOK) -> None:
         """A task is pending."""
-        self.tasks[task_id] = (script_name, username)
+        self.tasks[task_id] = (script_name, username, app)
 
     def forget(self, task_id: int) -> None:
         """The task is no longer pending."""
@@ -86,7 +88,7 @@ class AccountGate:
         match kind:
             case "account-registered":
                 self._unregister(key)
-                self._register(key, event.username, event.serial)
+                self._register(key, event.username, event.serial, event.package)
                 return self._changed(EVERY_ACCOUNT)  # device-mode tasks of both phones act for others now
             case "account-removed":
                 self._unregister(key)
@@ -105,23 +107,27 @@ class AccountGate:
         self._memo = (None, {})
         return {key}
 
-    def _register(self, key: str, username: str, serial: str) -> None:
+    def _register(self, key: str, username: str, serial: str, package: str) -> None:
         self.names[key] = username
         self.on_phone[serial].add(key)
+        self.app_of[key] = app_of_package(package)
 
     def _unregister(self, key: str) -> None:
         self.names.pop(key, None)
+        self.app_of.pop(key, None)
         for keys in self.on_phone.values():
             keys.discard(key)
 
     def accounts_of(self, task_id: int, serial: str) -> list[str]:
-        """The keys of the accounts a task acts for: its own, or its phone's (device mode)."""
-        _, username = self.tasks.get(task_id, ("", None))
-        return [account_key(username)] if username else sorted(self.on_phone.get(serial, ()))
+        """The keys of the accounts a task acts for: its own, or its phone's in the task's app (device mode)."""
+        _, username, app = self.tasks.get(task_id, ("", None, TIKTOK))
+        if username:
+            return [account_key(username)]
+        return sorted(key for key in self.on_phone.get(serial, ()) if self.app_of.get(key) in (app, None))
 
     def hold_for(self, task_id: int, serial: str, now: datetime) -> Hold | None:
         """Why the task may not start now for its accounts, or None."""
-        script, username = self.tasks.get(task_id, ("", None))
+        script, username, _ = self.tasks.get(task_id, ("", None, TIKTOK))
         keys = self.accounts_of(task_id, serial)
         return hold_for(script, [self._standing(key, self.names.get(key, username or key), now) for key in keys], now)
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from service.domain.apps import APPS
 from service.settings import DEFAULT_PORT, LOOPBACK_HOSTS, Settings, plan_named
 from service.store.sqlite.connection import SYNC_MODES
 
@@ -49,6 +50,21 @@ def _plan(name: str):
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _sim_accounts(text: str) -> tuple[int, int]:
+    from devices.sim.farm import parse_accounts
+
+    try:
+        return parse_accounts(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _app(text: str) -> str:
+    if text not in APPS:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(APPS)}, got {text!r}")
+    return text
+
+
 def _positive(kind):
     def parse(text: str):
         value = kind(text)
@@ -85,7 +101,8 @@ def _add_phone_arguments(parser: argparse.ArgumentParser) -> None:
     add("--sim", type=_positive(int), default=0, metavar="N", help="start N virtual phones in this process and use them")
     add("--sim-latency-ms", type=_positive(float), default=0.0, help="latency per RPC and shell command of the virtual phones")
     add("--sim-seed", type=int, default=0, help="seed of the virtual farm (same seed, same phones)")
-    add("--sim-accounts", type=_positive(int), default=1, help="accounts signed in per virtual phone (default 1)")
+    add("--sim-accounts", type=_sim_accounts, default=(1, 1), metavar="N|tiktok=N,instagram=M",
+        help="accounts signed in per virtual phone in each app: N in both, or per app (default 1)")
     add("--sim-faults", default="", help="fault switches of the virtual farm (see the README)")
 
 
@@ -98,6 +115,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     _add_store_arguments(parser)
     add("--plan", type=_plan, default=plan_named("pro"), help="Starter, Pro, Team or Business (default Pro)")
     add("--device-limit", type=_positive(int), help="phones that may run tasks at once (default: the plan's)")
+    add("--app", type=_app, default="tiktok", dest="default_app",
+        help="the app a task runs on when nothing in it says which: tiktok or instagram (default tiktok)")
     add("--limits", type=_limits_file, metavar="FILE", dest="default_limits",
         help="default limits of every account, TOML (daily, working_hours, timezone, cooldown_hours); "
              "recorded at start when the file changed since it was last recorded")
@@ -152,13 +171,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
         hosts=tuple(hosts) if hosts else LOOPBACK_HOSTS, port=getattr(args, "port", DEFAULT_PORT),
         data_dir=args.data_dir, db=args.db, sync=args.sync, tz=args.tz, adb_host=args.adb_host,
         adb_port=args.adb_port, adb_start=args.adb_start, time_scale=args.time_scale, lease_s=args.lease_s,
-        sim=args.sim, sim_latency_ms=args.sim_latency_ms, sim_seed=args.sim_seed, sim_accounts=args.sim_accounts,
+        sim=args.sim, sim_latency_ms=args.sim_latency_ms, sim_seed=args.sim_seed, sim_accounts=args.sim_accounts[0],
+        sim_instagram_accounts=args.sim_accounts[1],
         sim_faults=args.sim_faults, shard=getattr(args, "shard", None),
         **({} if not serve else dict(
             plan=args.plan, device_limit_override=args.device_limit, api_key=args.api_key or None,
             material_roots=tuple(args.material_roots), rest_status=args.rest_status, access_log=args.access_log,
             auto_retry=args.auto_retry, max_retries=args.max_retries, retry_delay_min=args.retry_delay_min,
             retry_delay_max=args.retry_delay_max, random_order=args.random_order, default_limits=args.default_limits,
+            default_app=args.default_app,
             agents=args.agents, run_agent=args.run_agent and not args.agents)),
     )
     settings.store  # noqa: B018 - checks --db now

@@ -132,7 +132,8 @@ async def _adb_server(rt: Runtime, tg: anyio.abc.TaskGroup) -> tuple[str, int]:
         log.info("material library was empty: added %s", sample)
     rt.farm = VirtualFarm(FarmConfig(
         devices=settings.sim, port=0, latency_ms=settings.sim_latency_ms, seed=settings.sim_seed,
-        accounts_per_device=settings.sim_accounts, time_scale=settings.time_scale, faults=settings.sim_faults))
+        accounts_per_device=settings.sim_accounts,
+        instagram_accounts=settings.sim_instagram_accounts, time_scale=settings.time_scale, faults=settings.sim_faults))
     await tg.start(rt.farm.serve)
     return "127.0.0.1", rt.farm.port
 

@@ -42,6 +42,7 @@ class TaskCreated(_Event, kw_only=True, tag="created"):
     script_config: dict[str, Any]
     source: str = "api"
     start_time: str | None = None  # due time, ISO 8601 with offset; None = when the device is free
+    app: str = "tiktok"  # ours: the app it runs on (tiktok or instagram); events before it were TikTok's
 
 
 class TaskStarted(_Event, kw_only=True, tag="started"):

@@ -76,7 +76,9 @@ class Settings:
     sim: int = 0
     sim_latency_ms: float = 0.0
     sim_seed: int = 0
-    sim_accounts: int = 1
+    sim_accounts: int = 1  # TikTok accounts per virtual phone
+    sim_instagram_accounts: int | None = None  # Instagram's (None: as many as TikTok)
+    default_app: str = "tiktok"  # --app: the app of a task that names none (docs/instagram.md)
     sim_faults: str = ""
     default_limits: Limits | None = None  # --limits FILE, parsed
     agents: int = 0  # --agents N: N local agent processes instead of the agent in-process

@@ -8,6 +8,10 @@ draw (percent, from ctx.rng) says so. The draws happen for every video in the sa
 so a run replays from its seed. Watching stops when the watch times add up to task_duration.
 An action the account may not do now (its daily limit reached, outside its working hours) is
 skipped, and the step says so; the watching goes on.
+
+On Instagram the feed is the home feed for the first half of task_duration and the Reels tab for the
+second (without a topic); likes are double taps on the media, "favourite" is Save, and following the
+creator goes through their profile.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from devices.scripts.base import ScriptContext
+from service.domain.apps import INSTAGRAM, TIKTOK
 from devices.scripts.chatgpt import generate_comment
 from devices.scripts.texts import TemplateComments, lines_of, with_emoji
 
@@ -26,7 +31,7 @@ class AccountWarmupScript:
 
     name = "account_warmup"
 
-    def planned_steps(self, config: dict[str, Any]) -> int:
+    def planned_steps(self, config: dict[str, Any], app: str = TIKTOK) -> int:
         """Depends on the random watch times."""
         return 0
 
@@ -43,7 +48,11 @@ class AccountWarmupScript:
                 await feed.open_topic(topic)
                 return f"searched {topic!r}"
             await feed.open_for_you()
-            return "opened the For You feed"
+            return "opened the home feed" if ctx.app == INSTAGRAM else "opened the For You feed"
+
+        async def open_reels() -> str:
+            await feed.open_reels()
+            return "opened the Reels tab"
 
         async def comment_text(caption: str) -> str | None:
             if config.get("generate_by_chatgpt"):
@@ -61,8 +70,12 @@ class AccountWarmupScript:
         await ctx.step("open-feed", open_feed)
         low, high = float(config.get("min_duration", 15)), float(config.get("max_duration", 30))
         remaining = float(config.get("task_duration", 600))
+        reels_after = remaining / 2 if ctx.app == INSTAGRAM and not topic else None  # then the Reels tab
         number = 0
         while remaining > 0:
+            if reels_after is not None and remaining <= reels_after:
+                await ctx.step("open-reels", open_reels)
+                reels_after, number = None, 0
             number += 1
             watch = min(rng.uniform(low, high), remaining)
             like, follow, collect, comment = (rng.random() * 100 < float(config.get(key, 0)) for key in ACTIONS)
@@ -85,7 +98,7 @@ class AccountWarmupScript:
                     done.append(f"followed @{video.author}")
                 if collect and await feed.favourite():
                     ctx.did("collect")
-                    done.append("favourited")
+                    done.append("saved" if ctx.app == INSTAGRAM else "favourited")
                 if comment:
                     text = await comment_text(video.caption)
                     if text is None:

@@ -53,11 +53,12 @@ class ScriptContext:
     secrets: dict[str, str]         # e.g. {"chatgpt_api_key": "..."}, read from the secret store
     rng: random.Random              # seeded; the seed is recorded in `started`
     clock: Clock                    # clock.sleep() is scaled by --time-scale
-    ui: Any                         # the app on this phone (devices.ui.tiktok.TikTok): its flows by name
+    ui: Any                         # the task's app on this phone (devices.ui.tiktok.TikTok, ...instagram.Instagram)
     data_dir: Path
     materials: Materials
     record: Callable[[StepRecord], Awaitable[None]]
-    register_accounts: Callable[[list[str]], Awaitable[None]]   # match_account: the phone's accounts
+    register_accounts: Callable[[list[str]], Awaitable[None]]   # match_account: the phone's accounts of the app
+    app: str = "tiktok"             # the app the task runs on: tiktok or instagram
     stop_requested: Callable[[], bool] = lambda: False
     dialogs_dismissed: Callable[[], list[str]] = lambda: []  # since the last call; named in the step's detail
     refusal: Callable[[str], str | None] = lambda action: None  # why the account may not do it now
@@ -95,8 +96,8 @@ class Script(Protocol):
 
     name: str
 
-    def planned_steps(self, config: dict[str, Any]) -> int:
-        """How many steps a run will record (0 when it depends on the run)."""
+    def planned_steps(self, config: dict[str, Any], app: str = "tiktok") -> int:
+        """How many steps a run on `app` will record (0 when it depends on the run)."""
 
     async def run(self, ctx: ScriptContext) -> None:
         """Do the work, step by step; raise devices.errors.DeviceError subclasses on failure."""

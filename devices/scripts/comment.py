@@ -1,18 +1,18 @@
-"""comment: open the target post by URL, attach an image if asked, write the comment."""
+"""comment: open the target post by URL (a TikTok video, an Instagram post or reel), attach an image if asked
+(TikTok only), write the comment."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from devices.errors import ScriptFailed
 from devices.scripts.base import ScriptContext
+from service.domain.apps import TIKTOK
 from devices.scripts.texts import with_emoji
 from service.requests.scripts.comment import pick_comment
 
 IMAGE_FOLDER = "/sdcard/Pictures/droidledger"
-INSTAGRAM = "Instagram is not supported by droidledger yet"
 
 
 def target_url(config: dict[str, Any]) -> str:
@@ -37,7 +37,7 @@ class CommentScript:
 
     name = "comment"
 
-    def planned_steps(self, config: dict[str, Any]) -> int:
+    def planned_steps(self, config: dict[str, Any], app: str = TIKTOK) -> int:
         """Two steps, three with an image."""
         return 3 if str(config.get("comment_image_path") or "").strip() else 2
 
@@ -51,8 +51,6 @@ class CommentScript:
         remote: list[str] = []
 
         async def open_post() -> str:
-            if "instagram.com" in urlparse(url).netloc.lower():
-                raise ScriptFailed(INSTAGRAM)
             await ctx.ui.feed.open_post(url)
             return f"opened {url}"
 

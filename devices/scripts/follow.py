@@ -6,6 +6,7 @@ from typing import Any
 
 from devices.errors import ScriptFailed
 from devices.scripts.base import ScriptContext
+from service.domain.apps import TIKTOK
 
 
 def target_user(config: dict[str, Any]) -> str:
@@ -22,7 +23,7 @@ class FollowScript:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def planned_steps(self, config: dict[str, Any]) -> int:
+    def planned_steps(self, config: dict[str, Any], app: str = TIKTOK) -> int:
         """Two steps."""
         return 2
 

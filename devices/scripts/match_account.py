@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from devices.scripts.base import ScriptContext
+from service.domain.apps import TIKTOK
 
 
 class MatchAccountScript:
@@ -12,7 +13,7 @@ class MatchAccountScript:
 
     name = "match_account"
 
-    def planned_steps(self, config: dict[str, Any]) -> int:
+    def planned_steps(self, config: dict[str, Any], app: str = TIKTOK) -> int:
         """Two steps."""
         return 2
 

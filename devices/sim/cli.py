@@ -10,8 +10,15 @@ import sys
 import anyio
 
 from devices.sim.control import serve_control
-from devices.sim.farm import FarmConfig, VirtualFarm
+from devices.sim.farm import FarmConfig, VirtualFarm, parse_accounts
 from devices.sim.faults import FaultSpecError
+
+
+def _accounts(text: str) -> tuple[int, int]:
+    try:
+        return parse_accounts(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="adb server port to listen on (default 5038; 5037 is a real adb's; 0 picks a free port)")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="latency per RPC and shell command (default 0)")
     parser.add_argument("--seed", type=int, default=0, help="seed of serials, accounts and faults (default 0)")
-    parser.add_argument("--accounts-per-device", type=int, default=1, help="signed-in accounts per phone (default 1)")
+    parser.add_argument("--accounts-per-device", type=_accounts, default=(1, 1),
+                        help="signed-in accounts per phone in each app: N, or tiktok=N,instagram=M (default 1)")
     parser.add_argument("--time-scale", type=float, default=1.0,
                         help="multiplies in-app delays and latency (default 1.0; 0.1 is ten times faster)")
     parser.add_argument("--faults", default="", help="fault spec, e.g. 'disconnect=0.01,dialog=0.05,ratelimit=10'")
@@ -34,7 +42,8 @@ def _banner(farm: VirtualFarm, control_port: int | None) -> str:
     lines = [f"droidledger sim: {len(farm.serials)} phones on {host}:{farm.port} (seed {farm.config.seed})"]
     for serial, phone in farm.phones.items():
         names = ", ".join(a.username for a in phone.app.accounts)
-        lines.append(f"  {serial:<16} {phone.model.model:<14} {names}")
+        instagram = ", ".join(a.username for a in phone.instagram.accounts)
+        lines.append(f"  {serial:<16} {phone.model.model:<14} {names}  (Instagram: {instagram})")
     if control_port is not None:
         lines.append(f"control: http://{host}:{control_port}/state  (POST /faults)")
     lines.append(f"try: adb -P {farm.port} devices -l")
@@ -60,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
     """Run the farm until SIGINT/SIGTERM; 0 on a clean stop, 2 on bad settings."""
     try:
         config = FarmConfig(devices=args.devices, port=args.port, latency_ms=args.latency_ms, seed=args.seed,
-                            accounts_per_device=args.accounts_per_device, time_scale=args.time_scale, faults=args.faults)
+                            accounts_per_device=args.accounts_per_device[0],
+                            instagram_accounts=args.accounts_per_device[1],
+                            time_scale=args.time_scale, faults=args.faults)
     except (ValueError, FaultSpecError) as exc:
         print(f"droidledger sim: {exc}", file=sys.stderr)
         return 2

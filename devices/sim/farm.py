@@ -21,22 +21,47 @@ from devices.sim.vfs import BlobStore
 _HANDLED = (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, UnicodeDecodeError)
 
 
+def parse_accounts(text: str) -> tuple[int, int]:
+    """Accounts per phone in each app, (TikTok, Instagram), from `N` (N in each app) or `tiktok=N,instagram=M`
+    (an app not named gets 1); each at least 1. A ValueError says what is wrong."""
+    refusal = ValueError(f"accounts per phone must be N or tiktok=N,instagram=M (each at least 1), got {text!r}")
+
+    def count(number: str) -> int:
+        if not number.strip().isdigit() or int(number) < 1:
+            raise refusal
+        return int(number)
+
+    given = text.strip()
+    if given.isdigit():
+        return count(given), count(given)
+    counts = {"tiktok": 1, "instagram": 1}
+    for item in given.split(","):
+        app, _, number = item.strip().partition("=")
+        if app.strip() not in counts:
+            raise refusal
+        counts[app.strip()] = count(number)
+    return counts["tiktok"], counts["instagram"]
+
+
 @dataclass(frozen=True, slots=True)
 class FarmConfig:
-    """How to build a farm. port 0 picks a free port; faults use the spec language of devices.sim.faults."""
+    """How to build a farm. port 0 picks a free port; faults use the spec language of devices.sim.faults.
+    Each phone has TikTok and Instagram, each with its own signed-in accounts: `accounts_per_device` of TikTok,
+    `instagram_accounts` of Instagram (None: as many as TikTok)."""
 
     devices: int = 4
     port: int = 0
     latency_ms: float = 0.0
     seed: int = 0
     accounts_per_device: int = 1
+    instagram_accounts: int | None = None
     time_scale: float = 1.0
     faults: str = ""
     host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
-        if self.devices < 1 or self.accounts_per_device < 1:
-            raise ValueError("a farm needs at least one phone and one account per phone")
+        if self.devices < 1 or self.accounts_per_device < 1 or (self.instagram_accounts or 1) < 1:
+            raise ValueError("a farm needs at least one phone and one account per phone in each app")
         if self.time_scale <= 0 or self.latency_ms < 0:
             raise ValueError("time_scale must be > 0 and latency_ms >= 0")
         parse_spec(self.faults)
@@ -52,9 +77,12 @@ class VirtualFarm:
         self.blobs = BlobStore()
         env = Environment(config.seed, config.time_scale, config.latency_ms, self.faults, Directory(), self.blobs)
         names = account_usernames(config.seed, config.devices, config.accounts_per_device)
+        taken = frozenset(name for phone in names for name in phone)
+        instagram = account_usernames(config.seed, config.devices,
+                                      config.instagram_accounts or config.accounts_per_device, "instagram", taken)
         self.phones: dict[str, Phone] = {}
         for index, (serial, model) in enumerate(phone_identities(config.seed, config.devices)):
-            self.phones[serial] = Phone(serial, model, index + 1, names[index], env)
+            self.phones[serial] = Phone(serial, model, index + 1, names[index], env, instagram[index])
         self.forwards = Forwards(config.host, self.phones.get, self.drop)
         self._connections: set[asyncio.Task[Any]] = set()
         self._devices_changed = asyncio.Event()

@@ -6,12 +6,15 @@ A spec is a comma-separated list of items; each item is one of:
   `disconnect=P`, `u2crash=P`, `dialog=P` (probabilities 0..1);
 - a farm-wide setting: `offline_s=S` (how long a random disconnect lasts, in app seconds, default 3),
   `ratelimit=N` (follows per app minute before "Too many attempts", 0 = off),
-  `actionblock=N` (follows per app minute before the "Action blocked" dialog, 0 = off);
+  `actionblock=N` (follows per app minute before the "Action blocked" dialog, 0 = off); on Instagram either
+  threshold brings its action block, the "Try Again Later" dialog;
 - a per-phone setting, SERIAL or `*` for every phone: `slow=SERIAL:MS` (extra latency),
-  `lang=SERIAL:en|fr`, `version=SERIAL:34.1.2`, `app=SERIAL:installed|missing`, `screen=SERIAL:on|off|locked`;
+  `lang=SERIAL:en|fr`, `version=SERIAL:34.1.2`, `app=SERIAL:installed|missing` (TikTok),
+  `instagram=SERIAL:installed|missing`, `screen=SERIAL:on|off|locked`;
 - an action on one phone (or `*`): `offline=SERIAL[:S]` (disconnect now, for S app seconds or until
   `online`), `online=SERIAL`, `crash=SERIAL` (the uiautomator2 server dies), `popup=SERIAL[:KIND]`
-  (an interrupting dialog now; KIND is rating, friends, collections or permission);
+  (an interrupting dialog over the app in front now; KIND is TikTok's rating, friends, collections or permission,
+  or Instagram's save_login or notifications: "Save your login info?", "Turn on notifications");
 - `reset`: random faults, ratelimit, actionblock and slow phones back to off (per-phone settings are kept).
 
 The same changes as a JSON object: `{"disconnect": 0.01, "slow": {"SERIAL": 500}, "lang": {"*": "fr"},
@@ -25,11 +28,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 PROBABILITIES = ("disconnect", "u2crash", "dialog")
-PHONE_SETTINGS = ("slow", "lang", "version", "app", "screen")
+PHONE_SETTINGS = ("slow", "lang", "version", "app", "instagram", "screen")
 ACTIONS = ("offline", "online", "crash", "popup")
 LANGUAGES = ("en", "fr")
-DIALOG_KINDS = ("rating", "friends", "collections", "permission")
-_CHOICES = {"lang": LANGUAGES, "app": ("installed", "missing"), "screen": ("on", "off", "locked")}
+DIALOG_KINDS = ("rating", "friends", "collections", "permission")   # TikTok's
+INSTAGRAM_DIALOG_KINDS = ("save_login", "notifications")
+_CHOICES = {"lang": LANGUAGES, "app": ("installed", "missing"), "instagram": ("installed", "missing"),
+            "screen": ("on", "off", "locked")}
 
 
 class FaultSpecError(ValueError):
@@ -90,8 +95,9 @@ def _action_value(key: str, value: Any) -> Any:
         return None if value in (None, "", True) else _number(key, value, 0)
     if key == "popup":
         kind = "rating" if value in (None, "", True) else str(value)
-        if kind not in DIALOG_KINDS:
-            raise FaultSpecError(f"popup kind must be one of {', '.join(DIALOG_KINDS)}, got {value!r}")
+        if kind not in DIALOG_KINDS + INSTAGRAM_DIALOG_KINDS:
+            raise FaultSpecError(f"popup kind must be one of {', '.join(DIALOG_KINDS + INSTAGRAM_DIALOG_KINDS)},"
+                                 f" got {value!r}")
         return kind
     return None
 

@@ -7,6 +7,7 @@ import base64
 import binascii
 from urllib.parse import unquote, urlparse
 
+from devices.sim.app.instagram.parts import PACKAGE as INSTAGRAM_PACKAGE, is_instagram_link
 from devices.sim.app.links import is_tiktok_link
 from devices.sim.app.ui import PACKAGE
 from devices.sim.chrome import CHROME_PACKAGE, is_web_address
@@ -67,10 +68,12 @@ def _file_path(uri: str) -> str:
 
 
 def _viewer(phone: Phone, target: str | None, url: str) -> str | None:
-    """The app a VIEW intent opens: the TikTok app for its links when installed (its verified app links), else
-    Chrome for any web address; the target package, if given, must be that app."""
+    """The app a VIEW intent opens: TikTok or Instagram for its own links when installed (their verified app links),
+    else Chrome for any web address; the target package, if given, must be that app."""
     if target in (None, PACKAGE) and phone.installed(PACKAGE) and is_tiktok_link(url):
         return PACKAGE
+    if target in (None, INSTAGRAM_PACKAGE) and phone.installed(INSTAGRAM_PACKAGE) and is_instagram_link(url):
+        return INSTAGRAM_PACKAGE
     if target in (None, CHROME_PACKAGE) and is_web_address(url):
         return CHROME_PACKAGE
     return None
@@ -90,6 +93,8 @@ def _start(phone: Phone, intent: dict) -> bool:
             return False
         if viewer == CHROME_PACKAGE:
             phone.browser.open(data)
+        elif viewer == INSTAGRAM_PACKAGE:
+            phone.instagram.open_url(data)
         else:
             phone.app.open_url(data)
     elif action in ("android.intent.action.SEND", "android.intent.action.SEND_MULTIPLE"):

@@ -84,10 +84,12 @@ def _username(rng: random.Random) -> str:
     return f"{last}.{first}{rng.randint(1, 99)}"
 
 
-def account_usernames(seed: int, phones: int, per_phone: int) -> list[list[str]]:
-    """Usernames for each phone, unique across the farm; phone i's are the same whatever the count."""
-    rng = random.Random(f"droidledger-sim:{seed}:accounts")
-    seen: set[str] = set()
+def account_usernames(seed: int, phones: int, per_phone: int, app: str = "tiktok",
+                      taken: frozenset[str] = frozenset()) -> list[list[str]]:
+    """Usernames for each phone in one app, unique across the farm and apart from `taken` (the other app's);
+    phone i's are the same whatever the count."""
+    rng = random.Random(f"droidledger-sim:{seed}:accounts" + ("" if app == "tiktok" else f":{app}"))
+    seen: set[str] = set(taken)
     result: list[list[str]] = []
     for _ in range(phones):
         names: list[str] = []

@@ -1,11 +1,13 @@
-"""The packages installed on a phone, as `pm` and `dumpsys package` tell them: the system's, the TikTok app when
-it is installed, the AdbKeyboard IME once uiautomator2 installed it."""
+"""The packages installed on a phone, as `pm` and `dumpsys package` tell them: the system's, the TikTok and Instagram
+apps when installed, the AdbKeyboard IME once uiautomator2 installed it."""
 
 from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
 
+from devices.sim.app.instagram.parts import ACTIVITY as INSTAGRAM_ACTIVITY, PACKAGE as INSTAGRAM_PACKAGE
+from devices.sim.app.instagram.parts import VERSION as INSTAGRAM_VERSION, VERSION_CODE as INSTAGRAM_VERSION_CODE
 from devices.sim.app.ui import ACTIVITIES, PACKAGE, version_code
 from devices.sim.chrome import CHROME_ACTIVITY, CHROME_PACKAGE
 from devices.sim.phone import ADB_KEYBOARD, Phone
@@ -67,6 +69,10 @@ def installed(phone: Phone) -> dict[str, Package]:
     if phone.app_installed:
         packages.append(Package(PACKAGE, phone.app_version, version_code(phone.app_version), 10120,
                                 _app_folder(PACKAGE) + "/base.apk", False, ACTIVITIES["launcher"],
+                                APP_INSTALL_TIME, APP_UPDATE_TIME))
+    if phone.instagram_installed:
+        packages.append(Package(INSTAGRAM_PACKAGE, INSTAGRAM_VERSION, INSTAGRAM_VERSION_CODE, 10121,
+                                _app_folder(INSTAGRAM_PACKAGE) + "/base.apk", False, INSTAGRAM_ACTIVITY,
                                 APP_INSTALL_TIME, APP_UPDATE_TIME))
     if ADB_KEYBOARD in phone.input.imes:
         installed_at = phone.install_times.get(IME_PACKAGE, APP_INSTALL_TIME)

@@ -12,11 +12,14 @@ from typing import Any
 from devices.sim.app.account import Account, Directory
 from devices.sim.app.overlays import PERMISSION_PACKAGE
 from devices.sim.app.host import MEDIA_KINDS
+from devices.sim.app.instagram.account import IgAccount
+from devices.sim.app.instagram.app import InstagramApp
+from devices.sim.app.instagram.parts import PACKAGE as INSTAGRAM_PACKAGE, VERSION as INSTAGRAM_VERSION
 from devices.sim.app.tiktok import TikTokApp
 from devices.sim.app.ui import DEFAULT_VERSION, PACKAGE, UI, ui_for
 from devices.sim.app_process import AppProcess
 from devices.sim.chrome import CHROME_PACKAGE, ChromeApp
-from devices.sim.faults import DIALOG_KINDS, FarmFaults
+from devices.sim.faults import DIALOG_KINDS, INSTAGRAM_DIALOG_KINDS, FarmFaults
 from devices.sim.hierarchy import Node, Snapshot
 from devices.sim.log_buffer import LogBuffer
 from devices.sim.names import PhoneModel
@@ -39,6 +42,8 @@ class Environment:
     faults: FarmFaults
     directory: Directory
     blobs: BlobStore
+    instagram_accounts: dict[str, IgAccount] = field(default_factory=dict)   # every phone's, by username
+    instagram_comments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # post code -> (author, text)
 
 
 @dataclass(slots=True)
@@ -64,7 +69,8 @@ class Input:
 class Phone:
     """A phone of the farm. Every change goes through methods that bump `version` (dumps are cached per version)."""
 
-    def __init__(self, serial: str, model: PhoneModel, transport_id: int, usernames: list[str], env: Environment) -> None:
+    def __init__(self, serial: str, model: PhoneModel, transport_id: int, usernames: list[str], env: Environment,
+                 instagram_usernames: list[str] | None = None) -> None:
         self.serial, self.model, self.transport_id, self.env = serial, model, transport_id, env
         self.fs = FileSystem(env.blobs)
         self.settings: dict[str, dict[str, str]] = {"secure": {"default_input_method": LATIN_IME}, "system": {}, "global": {}}
@@ -95,8 +101,13 @@ class Phone:
         for account in accounts:
             env.directory.add(account)
         self.app = TikTokApp(self, accounts)
+        instagram_accounts = [IgAccount(name) for name in instagram_usernames or [f"{usernames[0]}.ig"]]
+        for ig_account in instagram_accounts:
+            env.instagram_accounts[ig_account.username] = ig_account
+        self.instagram = InstagramApp(self, instagram_accounts)
+        self.instagram_installed = True
         self.browser = ChromeApp()
-        self.tasks = Tasks({PACKAGE: self.app, CHROME_PACKAGE: self.browser})
+        self.tasks = Tasks({PACKAGE: self.app, INSTAGRAM_PACKAGE: self.instagram, CHROME_PACKAGE: self.browser})
 
     # -- AppHost --------------------------------------------------------------------------------------
     @property
@@ -145,6 +156,21 @@ class Phone:
         entry = self.fs.stat(path)
         return entry is not None and not entry.is_dir
 
+    def media_date(self, path: str) -> str:
+        """The day a scanned file was created, as Instagram's gallery names it ("Dec 4, 2026")."""
+        entry = self.fs.stat(path)
+        when = time.localtime(entry.mtime if entry is not None else time.time())
+        return f"{time.strftime('%b', when)} {when.tm_mday}, {when.tm_year}"
+
+    @property
+    def instagram_comments(self) -> dict[str, list[tuple[str, str]]]:
+        """Every comment written on Instagram in the farm, by post code, newest first."""
+        return self.env.instagram_comments
+
+    def instagram_followers(self, handle: str) -> int:
+        """How many of the farm's Instagram accounts follow `handle`."""
+        return sum(handle in a.follows for a in self.env.instagram_accounts.values())
+
     # -- change tracking ----------------------------------------------------------------------------------
     def touch(self) -> None:
         """Something visible changed: drop the cached dump and wake waiters."""
@@ -161,9 +187,10 @@ class Phone:
 
     def snapshot(self) -> Snapshot:
         """The view tree on screen now."""
-        if self.app.tick():
+        if self.app.tick() | self.instagram.tick():
             self.touch()
-        if self._snapshot is None or self._snapshot_version != self.version or self.app.animating:
+        animating = self.app.animating or self.instagram.animating
+        if self._snapshot is None or self._snapshot_version != self.version or animating:
             self._snapshot = Snapshot(self.windows(), self.model.width, self.model.height)
             self._snapshot_version = self.version
         return self._snapshot
@@ -178,7 +205,9 @@ class Phone:
             return front.windows()
         label = self.ui.s("app_label")
         return [launcher(label if self.app_installed else None,
-                         {label: lambda: self.start_app(PACKAGE), "Chrome": lambda: self.start_app(CHROME_PACKAGE)})]
+                         {label: lambda: self.start_app(PACKAGE),
+                          "Instagram": lambda: self.start_app(INSTAGRAM_PACKAGE),
+                          "Chrome": lambda: self.start_app(CHROME_PACKAGE)})]
 
     # -- what is on screen ---------------------------------------------------------------------------------
     def seen(self) -> bool:
@@ -213,7 +242,9 @@ class Phone:
 
     # -- the apps ------------------------------------------------------------------------------------------
     def installed(self, package: str) -> bool:
-        """Whether an app the farm models is installed (Chrome always is; the TikTok app unless removed)."""
+        """Whether an app the farm models is installed (Chrome always is; TikTok and Instagram unless removed)."""
+        if package == INSTAGRAM_PACKAGE:
+            return self.instagram_installed
         return package in self.tasks.apps and (package != PACKAGE or self.app_installed)
 
     def start_app(self, package: str = PACKAGE) -> bool:
@@ -266,6 +297,10 @@ class Phone:
             self.app_installed = value == "installed"
             if not self.app_installed:
                 self.stop_app(PACKAGE)
+        elif key == "instagram":
+            self.instagram_installed = value == "installed"
+            if not self.instagram_installed:
+                self.stop_app(INSTAGRAM_PACKAGE)
         elif key == "screen" and value == "off":
             self.sleep()
         elif key == "screen":
@@ -303,9 +338,14 @@ class Phone:
             self.touch()
 
     def interrupt(self, kind: str = "rating") -> None:
-        """Show an interrupting dialog over the app now (if the app is in front)."""
+        """Show an interrupting dialog over the front app now: TikTok's kinds over TikTok, Instagram's over
+        Instagram (a TikTok kind over Instagram shows one of Instagram's, and the other way round)."""
         if self.front() is self.app:
-            self.app.interrupt(kind)
+            self.app.interrupt(kind if kind in DIALOG_KINDS else "rating")
+            self.touch()
+        elif self.front() is self.instagram:
+            own = INSTAGRAM_DIALOG_KINDS
+            self.instagram.interrupt(kind if kind in own else own[DIALOG_KINDS.index(kind) % len(own)])
             self.touch()
 
     def scan_media(self, path: str) -> None:
@@ -326,7 +366,8 @@ class Phone:
         faults, rng = self.env.faults, self._fault_rng
         self.rpc_calls += 1
         disconnect, crash, dialog, kind = rng.random(), rng.random(), rng.random(), rng.choice(DIALOG_KINDS)
-        if dialog < faults.dialog and self.app.dialog is None and self.front() is self.app and not self.locked:
+        front = self.front()
+        if dialog < faults.dialog and front in (self.app, self.instagram) and front.dialog is None and not self.locked:
             self.interrupt(kind)
         return disconnect < faults.disconnect, crash < faults.u2crash
 
@@ -366,5 +407,7 @@ class Phone:
             "current_account": app.account.username,
             "media": [p for p, _ in self.media()],
             "accounts": {a.username: a.as_state() for a in app.accounts},
+            "instagram": {"installed": self.instagram_installed, "version": INSTAGRAM_VERSION,
+                          **self.instagram.state()},
         }
 

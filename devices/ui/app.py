@@ -12,7 +12,8 @@ A new app plugs in as:
      permission_allow, rate_limit, action_blocked, app_error; the label allow_for);
   2. devices/ui/<app>/: a PhoneApp subclass whose __init__ builds its flows, under the names
      the scripts call (`profiles.open`, `profiles.follow`, `feed.like`, `comments.write`, ...);
-  3. devices/phones.py: the connector builds that app for a phone.
+  3. devices/phones.py: its name in APPS (service/domain/apps.py names the apps a task may run on);
+     a task's run then asks the phone's session for it by the task's `app`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ its close icon. A rate-limit or error message ends the step with its text, excep
 phone is being prepared, when a message on screen is an earlier task's. A rate limit and an
 "action blocked" dialog are the platform's warnings to the account (AccountWarned: the account
 rests). The element names are the same for every app: dialog_title, dialog_dismiss,
-dialog_close, permission_allow, rate_limit, action_blocked and app_error.
+dialog_close, permission_allow, rate_limit, action_blocked and app_error (and, when the app has it,
+dialog_body: the text under an action block's title, added to the reason).
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ class Interruptions:
             raise AccountWarned(f"rate limited by {self.app_name}: {limited[0].label}")
         blocked = screen.matching(sel["action_blocked"])
         if blocked:
-            raise AccountWarned(f"action blocked by {self.app_name}: {blocked[0].label}")
+            body = screen.find(sel.elements.get("dialog_body", ()))
+            said = blocked[0].label
+            if body is not None and body.label != said:
+                said += f" … {body.label}"
+            raise AccountWarned(f"action blocked by {self.app_name}: {said}")
         error = screen.matching(sel["app_error"])
         if error:
             raise ScriptFailed(f"{self.app_name} says: {error[0].label}")

@@ -127,6 +127,11 @@ class AppSession:
         self.changed()
         await self.driver.click(*element.center)
 
+    async def double_tap(self, element: Element) -> None:
+        """Two taps in quick succession at an element's centre (Instagram likes media so)."""
+        self.changed()
+        await self.driver.double_click(*element.center)
+
     async def tap_point(self, x: int, y: int) -> None:
         """Tap a point."""
         self.changed()

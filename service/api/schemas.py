@@ -51,6 +51,7 @@ class TaskOut(msgspec.Struct, kw_only=True):
     stop_requested: bool
     progress: Progress | None
     waiting: Waiting | None = None
+    app: str = "tiktok"
 
 
 _STATUS_TEXT = [status.text for status in TaskStatus]
@@ -70,6 +71,7 @@ def task_out(row: TaskRow) -> TaskOut:
         if row.progress_step is not None else None,
         waiting=Waiting(kind=row.waiting_kind, reason=row.waiting_reason, until=row.waiting_until)
         if row.waiting_kind is not None else None,
+        app=row.app,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Sequence
 
 from service.domain.admission import Restriction
+from service.domain.apps import PACKAGES, TIKTOK
 from service.domain.errors import DomainError
 from service.domain.limits import Limits, limits_fields, limits_from
 from service.events import (
@@ -16,7 +17,7 @@ from service.events import (
 
 STRIKE_WINDOW = timedelta(days=7)
 
-TIKTOK_PACKAGE = "com.zhiliaoapp.musically"
+TIKTOK_PACKAGE = PACKAGES[TIKTOK]
 
 
 class AccountNotFound(DomainError):

@@ -112,6 +112,7 @@ class CreateTask:
     username: str | None = None
     source: str = "api"
     start_time: str | None = None
+    app: str = "tiktok"
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +223,7 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
             raise TransitionRefused(f"task {state.task_id} already exists")
         return [TaskCreated(serial=command.serial, username=command.username, script_name=command.script_name,
                             script_config=command.script_config, source=command.source,
-                            start_time=command.start_time)]
+                            start_time=command.start_time, app=command.app)]
     if not state.exists or (state.deleted and state.status != TaskStatus.RUNNING):
         # A deleted task is gone, except to the script still running it when it was deleted.
         raise TaskNotFound(state.task_id)

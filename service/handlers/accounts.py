@@ -46,7 +46,8 @@ class AccountHandlers:
 
     async def replace_on_device(self, serial: str, usernames: Sequence[str], package: str = TIKTOK_PACKAGE,
                                 fence: Fence | None = None) -> None:
-        """The accounts signed in on a phone become exactly `usernames`, in one transaction."""
+        """The accounts of one app (`package`) signed in on a phone become exactly `usernames`, in one transaction;
+        the phone's accounts of other apps stay."""
         wanted = {account_key(name): name for name in usernames}
 
         async def decide_now(_: int) -> Decision:
@@ -56,7 +57,7 @@ class AccountHandlers:
                 state = await self.load(key)
                 if key in wanted:
                     events = decide_register(state, wanted[key], serial, package)
-                elif state.registered and state.serial == serial:
+                elif state.registered and state.serial == serial and state.package == package:
                     events = decide_remove(state)
                 else:
                     events = []

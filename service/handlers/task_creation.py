@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Callable, Sequence
 
 from service.clock import iso
+from service.domain.apps import app_of_package
 from service.domain.task import CreateTask
 from service.handlers.tasks import NewTask, TaskHandlers
 from service.requests.create_task import CreateTaskRequest
@@ -30,13 +31,15 @@ class Created:
 
 
 async def create_tasks(tasks: TaskHandlers, request: CreateTaskRequest, *, now: datetime, rng: random.Random,
+                       default_app: str = "tiktok",
                        side_writes: Callable[[Created], Sequence[SideWrite]] | None = None) -> Created:
-    """Create the request's tasks, all or none (`now`: aware, in the zone start times are read in).
+    """Create the request's tasks, all or none (`now`: aware, in the zone start times are read in;
+    `default_app`: the app of a task nothing else decides, `serve --app`).
 
     `side_writes(created)`, if given, adds writes that commit with the tasks (an Idempotency-Key's answer).
     An unknown username, or more tasks than one request may make, is a 40001 and creates nothing.
     """
-    specs = await _specs(tasks, request, now, rng)
+    specs = await _specs(tasks, request, now, rng, default_app)
     online = await tasks.store.views.online_serials()
     offline = list(dict.fromkeys(spec.serial for spec in specs if spec.serial not in online))
     extra = None if side_writes is None else (lambda ids: side_writes(Created(ids, offline)))
@@ -44,17 +47,21 @@ async def create_tasks(tasks: TaskHandlers, request: CreateTaskRequest, *, now: 
     return Created(ids, offline)
 
 
-async def _specs(tasks: TaskHandlers, request: CreateTaskRequest, now: datetime, rng: random.Random) -> list[TaskSpec]:
+async def _specs(tasks: TaskHandlers, request: CreateTaskRequest, now: datetime, rng: random.Random,
+                 default_app: str) -> list[TaskSpec]:
     by_device: dict[str, list[str]] = {}
     device_of: dict[str, str] = {}
+    app_of: dict[str, str | None] = {}
     for account in await tasks.store.views.accounts():
         by_device.setdefault(account.serial, []).append(account.username)
         device_of[account.key] = account.serial
-    return fan_out(request, accounts_by_device=by_device, device_of_account=device_of, now=now, rng=rng)
+        app_of[account.key] = app_of_package(account.package)
+    return fan_out(request, accounts_by_device=by_device, device_of_account=device_of, now=now, rng=rng,
+                   app_of_account=app_of, default_app=default_app)
 
 
 def _new_task(spec: TaskSpec) -> NewTask:
     return NewTask(CreateTask(serial=spec.serial, username=spec.username, script_name=spec.script_name,
                               script_config=spec.script_config, source="api",
-                              start_time=iso(spec.start_time) if spec.start_time else None),
+                              start_time=iso(spec.start_time) if spec.start_time else None, app=spec.app),
                    secrets=spec.secrets)

@@ -29,7 +29,9 @@ class CreateTaskRequest(msgspec.Struct, kw_only=True, frozen=True):
 
     `config` is the normalised script_config without targets, secrets shown as "***";
     `targets` are the follow/unfollow users or comment URLs (empty for other scripts);
-    `secrets` maps a secret's name (`chatgpt_api_key`) to its value.
+    `secrets` maps a secret's name (`chatgpt_api_key`) to its value; `app` is the app the
+    script_config names (`app`, or an Instagram `placement`), None when it names none (fan-out
+    then asks the post URL, the account, the server's default).
     """
 
     serials: tuple[str, ...] | None
@@ -42,6 +44,7 @@ class CreateTaskRequest(msgspec.Struct, kw_only=True, frozen=True):
     min_interval: int = 0
     max_interval: int = 0
     start_time: tuple[int, int] | None = None
+    app: str | None = None
 
     def __repr__(self) -> str:
         shown = {f: getattr(self, f) for f in self.__struct_fields__}
@@ -140,6 +143,7 @@ def parse_create_task(body: bytes, files: FilePolicy) -> CreateTaskRequest:
         min_interval=low,
         max_interval=high,
         start_time=values.get("start_time"),
+        app=normalised.app,
     )
 
 

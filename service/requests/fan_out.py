@@ -20,9 +20,11 @@ import msgspec
 
 from service.errors import invalid
 from service.domain.account import account_key
+from service.domain.apps import TIKTOK
 from service.requests.create_task import CreateTaskRequest
 from service.requests.scripts import TARGET_KEYS
 from service.requests.scripts.comment import comment_lines
+from service.requests.task_app import multi_account_app, task_app
 from service.requests.values import show
 
 MAX_TASKS = 10_000
@@ -37,13 +39,14 @@ class TaskSpec(msgspec.Struct, kw_only=True, frozen=True):
     script_config: dict[str, Any]
     start_time: datetime | None
     secrets: dict[str, str]
+    app: str = TIKTOK
 
     def __repr__(self) -> str:
         hidden = {key: "***" for key in self.secrets}
         return (
             f"TaskSpec(serial={self.serial!r}, username={self.username!r},"
             f" script_name={self.script_name!r}, script_config={self.script_config!r},"
-            f" start_time={self.start_time!r}, secrets={hidden!r})"
+            f" start_time={self.start_time!r}, secrets={hidden!r}, app={self.app!r})"
         )
 
 
@@ -68,8 +71,11 @@ def lines_of(
     request: CreateTaskRequest,
     accounts_by_device: Mapping[str, Sequence[str]],
     device_of_account: Mapping[str, str],
+    app_of_account: Mapping[str, str | None] | None = None,
+    multi_app: str = TIKTOK,
 ) -> list[tuple[str, str | None]]:
-    """The (serial, username) pairs the request runs on, in request order."""
+    """The (serial, username) pairs the request runs on, in request order; with enable_multi_account,
+    each phone's accounts of `multi_app` (accounts of an app droidledger does not know count for any)."""
     if request.usernames is not None:
         unknown = [u for u in request.usernames if account_key(u) not in device_of_account]
         if unknown:
@@ -79,11 +85,12 @@ def lines_of(
     serials = request.serials or ()
     if not request.enable_multi_account:
         return [(serial, None) for serial in serials]
-    return [
-        (serial, account)
-        for serial in serials
-        for account in (accounts_by_device.get(serial) or (None,))
-    ]
+    apps = app_of_account or {}
+
+    def of_app(serial: str) -> list[str]:
+        return [a for a in accounts_by_device.get(serial) or () if apps.get(account_key(a)) in (None, multi_app)]
+
+    return [(serial, account) for serial in serials for account in (of_app(serial) or (None,))]
 
 
 def fan_out(
@@ -93,9 +100,16 @@ def fan_out(
     device_of_account: Mapping[str, str],
     now: datetime,
     rng: random.Random,
+    app_of_account: Mapping[str, str | None] | None = None,
+    default_app: str = TIKTOK,
 ) -> list[TaskSpec]:
-    """The tasks one request creates, in id order; a 40001 when they cannot all be made."""
-    lines = lines_of(request, accounts_by_device, device_of_account)
+    """The tasks one request creates, in id order; a 40001 when they cannot all be made.
+
+    `app_of_account` maps an account (compared form) to the app it lives in; `default_app` is the
+    server's (service/requests/task_app.py says how each task's app is chosen)."""
+    apps = app_of_account or {}
+    multi_app = multi_account_app(request, request.targets, default_app) if request.enable_multi_account else TIKTOK
+    lines = lines_of(request, accounts_by_device, device_of_account, apps, multi_app)
     targets: Sequence[str | None] = request.targets or (None,)
     if len(lines) * len(targets) > MAX_TASKS:
         raise invalid(
@@ -118,8 +132,9 @@ def fan_out(
     offsets: dict[str, int] = {}  # minutes after the origin of each device's latest task
     counts: dict[str, int] = {}  # tasks so far on each device
     tasks = []
-    for serial, username in lines:
+    for line, (serial, username) in enumerate(lines):
         for target in targets:
+            app = task_app(request, target, username, apps, default_app, f"usernames[{line}]")
             n = counts.get(serial, 0)
             counts[serial] = n + 1
             offset = 0 if n == 0 else offsets[serial] + gap()
@@ -136,6 +151,7 @@ def fan_out(
                     script_config=task_config,
                     start_time=due,
                     secrets=dict(request.secrets),
+                    app=app,
                 )
             )
     return tasks

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from service.domain.apps import INSTAGRAM, TIKTOK
+
 _TAIL = r"/?(?:[?#][^\s]*)?"
 _POST_URL = re.compile(
     r"https?://(?i:www\.tiktok\.com)/@[A-Za-z0-9._-]+/video/[0-9]+" + _TAIL
@@ -25,5 +27,10 @@ def is_post_url(url: str) -> bool:
 
 
 def is_instagram(url: str) -> bool:
-    """Whether an accepted post URL is Instagram's (such tasks fail when they run)."""
+    """Whether an accepted post URL is Instagram's."""
     return _INSTAGRAM.match(url) is not None
+
+
+def app_of_url(url: str) -> str:
+    """The app an accepted post URL belongs to: "instagram" or "tiktok"."""
+    return INSTAGRAM if is_instagram(url) else TIKTOK

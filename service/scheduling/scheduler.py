@@ -185,7 +185,7 @@ class Scheduler:
         event = recorded.event
         if kind == "created":
             created: TaskCreated = event
-            self.gate.track(task_id, created.script_name, created.username)
+            self.gate.track(task_id, created.script_name, created.username, created.app)
             self.due[task_id] = datetime.fromisoformat(created.start_time) if created.start_time else None
             self._enqueue_at(task_id, created.serial, self.due[task_id])
         elif kind == "retried":
@@ -232,7 +232,7 @@ class Scheduler:
     async def _requeue_retried(self, task_id: int) -> None:
         row = await StoreOutage("the scheduler", log).retry(lambda: self.store.views.task(task_id))
         if row is not None and row.status == TaskStatus.PENDING:
-            self.gate.track(task_id, row.script_name, row.username)
+            self.gate.track(task_id, row.script_name, row.username, row.app)
             self._enqueue_at(task_id, row.serial, self.due.get(task_id))
             self._wakeup()
 

@@ -167,4 +167,5 @@ def test_created_event_holds_the_normalised_config(api):
     assert created["type"] == "created"
     assert created["data"] == {
         "type": "created", "serial": "A", "username": None, "script_name": "follow",
-        "script_config": {"target_users": ["@x"], "access_method": "direct"}, "source": "api", "start_time": None}
+        "script_config": {"target_users": ["@x"], "access_method": "direct"}, "source": "api", "start_time": None,
+        "app": "tiktok"}

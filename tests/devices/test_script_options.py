@@ -183,14 +183,6 @@ async def test_comment_with_an_image_pushes_it_first(tmp_path: Path):
     assert ui.calls[2][-1] == ("image", "/sdcard/DCIM/droidledger/t7_0")
 
 
-async def test_an_instagram_target_fails_in_its_first_step_without_touching_the_phone():
-    ui = RecordingUI()
-    run = make_run(ui, {**COMMENT, "target_post_urls": ["https://www.instagram.com/p/Cabc123/"]})
-    with pytest.raises(ScriptFailed, match="^Instagram is not supported by droidledger yet$"):
-        await SCRIPTS["comment"].run(run.ctx)
-    assert ui.calls == [] and run.ctx.current_step == "open-post"
-
-
 def test_template_comments_in_order_cycle_and_at_random_draw_from_the_rng():
     ordered = TemplateComments("a\n\nb\n", "sequential", False, random.Random(0))
     assert [ordered.next() for _ in range(5)] == ["a", "b", "a", "b", "a"]

@@ -78,12 +78,10 @@ async def test_comment_with_spintax_emoji_and_an_image(farm, media, tmp_path):
     assert [r.name for r in run.records] == ["open-post", "push-image", "comment"]
 
 
-async def test_comment_on_a_missing_video_and_on_instagram(farm):
+async def test_comment_on_a_missing_video(farm):
     config = {"comment_content": "hi", "comment_order": "random", "insert_emoji": False, "comment_image_path": ""}
     with pytest.raises(ScriptFailed, match="video not available"):
         await run_script(farm, 1, "comment", {**config, "target_post_urls": ["https://www.tiktok.com/@a/video/0123"]})
-    with pytest.raises(ScriptFailed, match="^Instagram is not supported by droidledger yet$"):
-        await run_script(farm, 1, "comment", {**config, "target_post_urls": ["https://www.instagram.com/reel/Cx1/"]})
 
 
 POST = {"content_type": 0, "image_count": 1, "captions": "", "post_way": "share", "material_source": "materialLibrary",

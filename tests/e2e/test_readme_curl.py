@@ -118,3 +118,23 @@ def test_the_worked_example_of_keeping_accounts_safe_shows_what_it_says(start_se
     assert answers[5]["error"] == "rate limited by TikTok: Too many attempts. Try again later."
     assert answers["iris_garcia"]["restricted"]["reason"] == answers[5]["error"]
     assert server.wait_done([6])[6]["status_text"] == "completed"
+
+
+def test_the_instagram_examples_run_to_completed_with_their_app(start_server, tmp_path):
+    server = start_server(sim=4)
+    examples = [c for c in curl_examples("## Instagram") if not c.startswith("API=")]
+    assert sum('"script_name"' in c for c in examples) == 5
+    for command in examples:
+        if '"usernames"' in command:
+            server.wait_done([5])
+        body = json.loads(run_example(server, command, tmp_path))
+        assert body["code"] == 0, f"{command}\n{body}"
+    tasks = server.wait_done(range(1, 7))
+    shown = {i: (t["status_text"], t["app"]) for i, t in tasks.items()}
+    assert shown == {i: ("completed", "instagram") for i in range(1, 7)}
+    phones = server.sim_state()["phones"]
+    reel = phones["RC5T77B0931"]["instagram"]["accounts"]["tariq.o96"]["posts"][0]
+    assert (reel["kind"], reel["placement"], reel["status"]) == ("reel", "reel", "published")
+    assert set(phones["222A7515ADB41C"]["instagram"]["accounts"]["ines.brooks61"]["comments"]) == {
+        "C9xYz12AbCd", "C7reel55Zz"}
+    assert phones["R39NL2WHTLS"]["instagram"]["accounts"]["costa.tom86"]["follows"] == ["natgeo"]

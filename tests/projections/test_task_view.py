@@ -25,7 +25,7 @@ def pending_row(at) -> dict:
         "created_at": at(0), "started_at": None, "finished_at": None, "error": None, "failed_step": None,
         "artifacts": None, "stop_requested": 0, "stopped": 0, "progress_step": None, "progress_steps": None,
         "progress_name": None, "version": 1, "waiting_kind": None, "waiting_reason": None, "waiting_until": None,
-        "dispatched_agent": None, "dispatched_incarnation": None,
+        "dispatched_agent": None, "dispatched_incarnation": None, "app": "tiktok",
     }
 
 
@@ -43,6 +43,14 @@ async def test_a_created_task_is_pending_with_what_the_client_asked_for(open_sto
         await record(store, "task-1", CREATED)
         assert await task_row(store) == pending_row(recorded_at)
         assert await counts(store) == [("phone-1", "post", "api", 0, 1)]
+
+
+async def test_an_instagram_task_shows_its_app(open_store, record, recorded_at):
+    async with open_store() as store:
+        await record(store, "task-1", TaskCreated(serial="phone-1", username="alice", script_name="post",
+                                                  script_config={"video": "a.mp4"},
+                                                  start_time="2026-11-27T14:30:00+00:00", app="instagram"))
+        assert await task_row(store) == {**pending_row(recorded_at), "app": "instagram"}
 
 
 async def test_a_started_task_runs_on_the_phone_that_started_it(open_store, record, recorded_at):

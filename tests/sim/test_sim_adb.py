@@ -152,7 +152,7 @@ def test_every_listed_package_has_its_dumpsys_and_pm_clear_fails_on_a_missing_on
         assert info is not None and info.package_name == package and info.version_name and info.version_code
         assert info.first_install_time is not None and info.last_update_time is not None and info.path.endswith(".apk")
     assert "SYSTEM" in d.app_info("com.android.chrome").flags and "SYSTEM" not in d.app_info("com.zhiliaoapp.musically").flags
-    assert set(d.list_packages(["-3"])) == {"com.zhiliaoapp.musically"}
+    assert set(d.list_packages(["-3"])) == {"com.zhiliaoapp.musically", "com.instagram.android"}
     assert d.shell2("pm list packages -f -U chrome").output == "package:/product/app/Chrome/Chrome.apk=com.android.chrome uid:10109\n"
     missing = d.shell2("pm clear com.example.notinstalled")
     assert (missing.output, missing.returncode) == ("Failed\n", 1)

@@ -59,7 +59,9 @@ def test_the_command_line_prints_port_and_serials_and_stops_on_sigterm() -> None
         lines = [process.stdout.readline() for _ in range(4)]
         port = int(re.search(r"127\.0\.0\.1:(\d+) \(seed 4\)", lines[0]).group(1))
         serials = [line.split()[0] for line in lines[1:3]]
-        assert [len(line.split(", ")) for line in lines[1:3]] == [3, 3]
+        tiktok = [line.split("  (Instagram: ")[0] for line in lines[1:3]]
+        instagram = [line.split("  (Instagram: ")[1].rstrip(")\n") for line in lines[1:3]]
+        assert [len(names.split(", ")) for names in tiktok + instagram] == [3, 3, 3, 3]
         control = int(re.search(r":(\d+)/state", lines[3]).group(1))
         assert [i.serial for i in adbutils.AdbClient(host="127.0.0.1", port=port).list()] == serials
         assert http(f"http://127.0.0.1:{control}/state")[1]["faults"]["ratelimit"] == 5

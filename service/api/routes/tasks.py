@@ -44,7 +44,8 @@ def task_routes(rt: Runtime) -> list:
         """The use case; `answer(body)`: the side writes that remember the response body."""
         side_writes = None if answer is None else (lambda created: answer(ok_body(created_out(created))))
         return created_out(await task_creation.create_tasks(
-            rt.tasks, request, now=rt.clock.now().astimezone(rt.tz), rng=random.Random(), side_writes=side_writes))
+            rt.tasks, request, now=rt.clock.now().astimezone(rt.tz), rng=random.Random(),
+            default_app=rt.settings.default_app, side_writes=side_writes))
 
     @post("/task", status_code=200, operation_class=documented(body=CreateTaskBody))
     async def create_tasks(request: Request) -> Envelope[CreatedTasks]:

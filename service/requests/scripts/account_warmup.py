@@ -14,7 +14,7 @@ import msgspec
 from service.errors import invalid
 from service.requests.fields import read_object
 from service.requests.files import FileCheck
-from service.requests.scripts.normalised import Normalised
+from service.requests.scripts.normalised import APP_FIELD, Normalised
 from service.requests.values import boolean, choice, integer, number, show, text
 
 _DURATION = number(0, 86_400, above=True)
@@ -97,6 +97,7 @@ FIELDS = {
     "comment_order": choice("random", "sequential"),
     "generate_by_chatgpt": boolean,
     "chatgpt_settings": chatgpt_settings,
+    "app": APP_FIELD,
 }
 ALIASES = {"follow_probable": "floow_probable"}
 
@@ -104,6 +105,7 @@ ALIASES = {"follow_probable": "floow_probable"}
 def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
     """The warm-up config made whole and its secret, or the first problem as a 40001."""
     reading = read_object(path, raw, FIELDS, ALIASES)
+    app = reading.values.pop("app", None)
     config = AccountWarmupConfig(**reading.values)
     if config.min_duration > config.max_duration:
         reading.fail(
@@ -121,4 +123,4 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
     secrets = {"chatgpt_api_key": key} if config.generate_by_chatgpt else {}
     shown = msgspec.structs.replace(config.chatgpt_settings, api_key="***" if secrets else "")
     whole = msgspec.to_builtins(msgspec.structs.replace(config, chatgpt_settings=shown))
-    return Normalised(config=whole, secrets=secrets)
+    return Normalised(config=whole, secrets=secrets, app=app)

@@ -18,8 +18,9 @@ from service.errors import invalid
 from service.requests import targets
 from service.requests.fields import read_object
 from service.requests.files import FileCheck
-from service.requests.post_urls import is_post_url
-from service.requests.scripts.normalised import Normalised, filled
+from service.domain.apps import INSTAGRAM, WITH_ARTICLE
+from service.requests.post_urls import app_of_url, is_post_url
+from service.requests.scripts.normalised import APP_FIELD, Normalised, filled
 from service.requests.spintax import resolve_spintax
 from service.requests.values import array, boolean, choice, name, show, text
 
@@ -40,6 +41,7 @@ FIELDS = {
     "comment_order": choice("random", "sequential"),
     "insert_emoji": boolean,
     "comment_image_path": text,
+    "app": APP_FIELD,
 }
 
 
@@ -48,6 +50,18 @@ def post_url(path: str, url: str) -> str:
     if not is_post_url(url):
         raise invalid(f"{path} must be a TikTok or Instagram post URL, got {show(url)}")
     return url
+
+
+def post_url_on(app: str | None, app_path: str):
+    """The check of a target URL when script_config.app names `app`: the URL must be that app's."""
+
+    def check(path: str, url: str) -> str:
+        post_url(path, url)
+        if app is not None and app_of_url(url) != app:
+            raise invalid(f"{path} is {WITH_ARTICLE[app_of_url(url)]} post URL but {app_path} is {show(app)}")
+        return url
+
+    return check
 
 
 def comment_lines(content: str) -> list[str]:
@@ -66,7 +80,8 @@ def pick_comment(config: Mapping[str, Any], rng: random.Random) -> str:
 def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
     """The config made whole and its target URLs, or the first problem as a 40001."""
     reading = read_object(path, raw, FIELDS)
-    found = targets.choose(reading, path, "target_post_urls", "target_post_url", post_url)
+    app = reading.values.get("app")
+    found = targets.choose(reading, path, "target_post_urls", "target_post_url", post_url_on(app, f"{path}.app"))
     upload = Path(files.policy.data_dir) / "upload"
     reading.recheck(
         "comment_image_path",
@@ -75,11 +90,17 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
         else "",
     )
     config = filled(CommentConfig, reading.values)
+    on_instagram = app == INSTAGRAM or (app is None and any(app_of_url(url) == INSTAGRAM for url in found))
+    if config["comment_image_path"] and on_instagram:
+        reading.fail(
+            reading.at("comment_image_path"),
+            f"{path}.comment_image_path is TikTok only: a comment on Instagram cannot carry an image",
+        )
     if not comment_lines(config["comment_content"]):
         reading.fail(
             reading.at("comment_content"),
             f"{path}.comment_content is required: one or more comments, one per line",
         )
     reading.raise_first()
-    return Normalised(config=config, targets=found)
+    return Normalised(config=config, targets=found, app=app)
 

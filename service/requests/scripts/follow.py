@@ -9,7 +9,7 @@ import msgspec
 from service.requests import targets
 from service.requests.fields import read_object
 from service.requests.files import FileCheck
-from service.requests.scripts.normalised import Normalised, filled
+from service.requests.scripts.normalised import APP_FIELD, Normalised, filled
 from service.requests.values import choice
 
 
@@ -24,6 +24,7 @@ FIELDS = {
     "target_user": targets.split,
     "target_username": targets.split,
     "access_method": choice("direct", "search"),
+    "app": APP_FIELD,
 }
 ALIASES = {"target_username": "target_user"}
 
@@ -33,4 +34,4 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
     reading = read_object(path, raw, FIELDS, ALIASES)
     found = targets.choose(reading, path, "target_users", "target_user", targets.user)
     reading.raise_first()
-    return Normalised(config=filled(FollowConfig, reading.values), targets=found)
+    return Normalised(config=filled(FollowConfig, reading.values), targets=found, app=reading.values.get("app"))

@@ -9,7 +9,8 @@ import msgspec
 from service.errors import invalid
 from service.requests.fields import read_object
 from service.requests.files import FileCheck
-from service.requests.scripts.normalised import Normalised
+from service.domain.apps import INSTAGRAM, TIKTOK
+from service.requests.scripts.normalised import APP_FIELD, Normalised
 from service.requests.values import array, choice, int_choice, integer, name, show, text
 
 MAX_MATERIALS = 1_000
@@ -66,6 +67,7 @@ FIELDS = {
     "add_sound_volume": _PERCENT,
     "add_product_link": int_choice(0, 1),
     "placement": choice("reel", "story"),
+    "app": APP_FIELD,
 }
 
 
@@ -86,7 +88,13 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
         if given.strip()
         else "",
     )
+    app = reading.values.pop("app", None)
     config = PostConfig(**reading.values)
+    if app == TIKTOK and "placement" in reading.values:
+        reading.fail(reading.at("app", "placement"), f'{path}.placement is Instagram only, but {path}.app is "tiktok"')
+    if config.add_product_link == 1 and (app == INSTAGRAM or (app is None and "placement" in reading.values)):
+        reading.fail(reading.at("add_product_link", "app", "placement"),
+                     f"{path}.add_product_link is TikTok only: an Instagram post has no product link")
     if config.post_way == "useSound" and not config.sound_name.strip():
         reading.fail(
             reading.at("post_way", "sound_name"),
@@ -105,4 +113,5 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
             " and material_list is empty",
         )
     reading.raise_first()
-    return Normalised(config=msgspec.structs.asdict(config))
+    implied = INSTAGRAM if "placement" in reading.values else None
+    return Normalised(config=msgspec.structs.asdict(config), app=app or implied)
