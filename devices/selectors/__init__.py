@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 _FOLDER = Path(__file__).parent
 _KEYS = {"id", "class", "text", "text_contains", "text_starts", "desc", "desc_contains", "desc_starts",
@@ -61,6 +61,11 @@ class Alternative:
     hint_contains: str | None = None
     clickable: bool | None = None
     selected: bool | None = None
+    # `matches` as one compiled expression of the fields given (screens are searched on every step)
+    test: Callable[[NodeLike], bool] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", _compile(self))
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], where: str) -> Alternative:
@@ -73,24 +78,37 @@ class Alternative:
 
     def matches(self, node: NodeLike) -> bool:
         """Whether `node` satisfies every field of this alternative."""
-        if self.id is not None and not (node.rid.endswith(":id/" + self.id) or node.rid == self.id):
-            return False
-        if self.cls is not None and node.cls != self.cls:
-            return False
-        if not _text_matches(node.text, self.text, self.text_contains, self.text_starts):
-            return False
-        if not _text_matches(node.desc, self.desc, self.desc_contains, self.desc_starts):
-            return False
-        if not _text_matches(node.hint, self.hint, self.hint_contains, None):
-            return False
-        if self.clickable is not None and node.clickable != self.clickable:
-            return False
-        return self.selected is None or node.selected == self.selected
+        return self.test(node)
 
 
-def _text_matches(value: str, equal: str | None, contains: str | None, starts: str | None) -> bool:
-    return ((equal is None or value == equal) and (contains is None or contains in value)
-            and (starts is None or value.startswith(starts)))
+def _compile(alternative: Alternative) -> Callable[[NodeLike], bool]:
+    """One lambda testing only the fields an alternative gives, e.g. `lambda n: n.cls == c0 and c1 in n.desc`.
+    The values are bound as names of the lambda's globals, never pasted into its source."""
+    values: dict[str, Any] = {}
+
+    def name(value: Any) -> str:
+        values[f"c{len(values)}"] = value
+        return f"c{len(values) - 1}"
+
+    tests = []
+    if alternative.id is not None:
+        tests.append(f"(n.rid.endswith({name(':id/' + alternative.id)}) or n.rid == {name(alternative.id)})")
+    if alternative.cls is not None:
+        tests.append(f"n.cls == {name(alternative.cls)}")
+    for attr, equal, contains, starts in (
+            ("text", alternative.text, alternative.text_contains, alternative.text_starts),
+            ("desc", alternative.desc, alternative.desc_contains, alternative.desc_starts),
+            ("hint", alternative.hint, alternative.hint_contains, None)):
+        if equal is not None:
+            tests.append(f"n.{attr} == {name(equal)}")
+        if contains is not None:
+            tests.append(f"{name(contains)} in n.{attr}")
+        if starts is not None:
+            tests.append(f"n.{attr}.startswith({name(starts)})")
+    for attr in ("clickable", "selected"):
+        if getattr(alternative, attr) is not None:
+            tests.append(f"n.{attr} == {name(getattr(alternative, attr))}")
+    return eval(f"lambda n: {' and '.join(tests) or 'True'}", {"__builtins__": {}, **values})  # noqa: S307
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,8 @@ class Screen:
     def matching(self, alternatives: Iterable[Alternative]) -> list[Element]:
         """Every element the first matching alternative finds (document order); [] if none does."""
         for alternative in alternatives:
-            found = [e for e in self.elements if alternative.matches(e)]
+            test = alternative.test
+            found = [e for e in self.elements if test(e)]
             if found:
                 return found
         return []
@@ -118,15 +119,16 @@ class Screen:
     def find(self, alternatives: Iterable[Alternative]) -> Element | None:
         """The first element a finger can reach, by the first alternative that finds one."""
         for alternative in alternatives:
+            test = alternative.test
             for element in self.elements:
-                if alternative.matches(element) and self.reachable(element):
+                if test(element) and self.reachable(element):
                     return element
         return None
 
     def find_all(self, alternatives: Iterable[Alternative]) -> list[Element]:
         """Every reachable element that any alternative matches, in document order (for lists: tiles, rows)."""
-        alternatives = tuple(alternatives)
-        return [e for e in self.elements if any(a.matches(e) for a in alternatives) and self.reachable(e)]
+        tests = tuple(a.test for a in alternatives)
+        return [e for e in self.elements if any(test(e) for test in tests) and self.reachable(e)]
 
     def rows(self, after: Element | None = None) -> list[Element]:
         """List rows without ids: clickable containers holding two or more texts, below `after` in document order."""
@@ -144,7 +146,7 @@ class Screen:
 
     def has(self, alternatives: Iterable[Alternative]) -> bool:
         """Whether any alternative matches any element, reachable or not."""
-        return any(alternative.matches(e) for alternative in alternatives for e in self.elements)
+        return any(alternative.test(e) for alternative in alternatives for e in self.elements)
 
     def texts(self) -> set[str]:
         """Every non-empty text and content-desc."""
