@@ -65,7 +65,9 @@ class Alternative:
     test: Callable[[NodeLike], bool] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "test", _compile(self))
+        object.__setattr__(self, "test", _compiled(
+            self.id, self.cls, self.text, self.text_contains, self.text_starts, self.desc, self.desc_contains,
+            self.desc_starts, self.hint, self.hint_contains, self.clickable, self.selected))
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], where: str) -> Alternative:
@@ -81,7 +83,11 @@ class Alternative:
         return self.test(node)
 
 
-def _compile(alternative: Alternative) -> Callable[[NodeLike], bool]:
+@lru_cache(maxsize=4096)  # selectors are resolved again per version and session: each is compiled once
+def _compiled(id_: str | None, cls: str | None, text: str | None, text_contains: str | None,
+             text_starts: str | None, desc: str | None, desc_contains: str | None, desc_starts: str | None,
+             hint: str | None, hint_contains: str | None, clickable: bool | None,
+             selected: bool | None) -> Callable[[NodeLike], bool]:
     """One lambda testing only the fields an alternative gives, e.g. `lambda n: n.cls == c0 and c1 in n.desc`.
     The values are bound as names of the lambda's globals, never pasted into its source."""
     values: dict[str, Any] = {}
@@ -91,23 +97,22 @@ def _compile(alternative: Alternative) -> Callable[[NodeLike], bool]:
         return f"c{len(values) - 1}"
 
     tests = []
-    if alternative.id is not None:
-        tests.append(f"(n.rid.endswith({name(':id/' + alternative.id)}) or n.rid == {name(alternative.id)})")
-    if alternative.cls is not None:
-        tests.append(f"n.cls == {name(alternative.cls)}")
-    for attr, equal, contains, starts in (
-            ("text", alternative.text, alternative.text_contains, alternative.text_starts),
-            ("desc", alternative.desc, alternative.desc_contains, alternative.desc_starts),
-            ("hint", alternative.hint, alternative.hint_contains, None)):
+    if id_ is not None:
+        tests.append(f"(n.rid.endswith({name(':id/' + id_)}) or n.rid == {name(id_)})")
+    if cls is not None:
+        tests.append(f"n.cls == {name(cls)}")
+    for attr, equal, contains, starts in (("text", text, text_contains, text_starts),
+                                          ("desc", desc, desc_contains, desc_starts),
+                                          ("hint", hint, hint_contains, None)):
         if equal is not None:
             tests.append(f"n.{attr} == {name(equal)}")
         if contains is not None:
             tests.append(f"{name(contains)} in n.{attr}")
         if starts is not None:
             tests.append(f"n.{attr}.startswith({name(starts)})")
-    for attr in ("clickable", "selected"):
-        if getattr(alternative, attr) is not None:
-            tests.append(f"n.{attr} == {name(getattr(alternative, attr))}")
+    for attr, flag in (("clickable", clickable), ("selected", selected)):
+        if flag is not None:
+            tests.append(f"n.{attr} == {name(flag)}")
     return eval(f"lambda n: {' and '.join(tests) or 'True'}", {"__builtins__": {}, **values})  # noqa: S307
 
 
@@ -157,6 +162,7 @@ class AppSelectors:
     drives: tuple[str, ...]
     ids: Mapping[str, Mapping[str, str]]           # version -> element -> id, oldest first
     languages: Mapping[str, Language]
+    _resolved: dict[tuple[str | None, str], Selectors] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def versions(self) -> tuple[str, ...]:
@@ -173,7 +179,14 @@ class AppSelectors:
         return version in self.ids
 
     def resolve(self, version: str | None, language: str = "en") -> Selectors:
-        """The selectors for an installed version (None or unknown: the newest's, ids tried last)."""
+        """The selectors for an installed version (None or unknown: the newest's, ids tried last);
+        made once per version and language (every task's preparation asks)."""
+        resolved = self._resolved.get((version, language))
+        if resolved is None:
+            resolved = self._resolved[(version, language)] = self._resolve(version, language)
+        return resolved
+
+    def _resolve(self, version: str | None, language: str) -> Selectors:
         if language not in self.drives:
             raise KeyError(f"{self.app} selectors do not drive language {language!r}")
         known = self.knows(version)
