@@ -67,9 +67,13 @@ class AppSession:
             return self._screen
         screen = await self._dump()
         for dismissed in range(MAX_DIALOGS + 1):
+            if self.interruptions.known_clear(screen, self.sel):
+                break
             self.interruptions.check_messages(screen, self.sel)
             button = None if dismissed == MAX_DIALOGS else self.interruptions.dismissal(screen, self.sel)
             if button is None:
+                if dismissed < MAX_DIALOGS:
+                    self.interruptions.note_clear(screen, self.sel)
                 break
             await self.driver.click(*button.center)
             screen = await self._dump()
