@@ -269,6 +269,7 @@ def measure(devices: int, per_phone: int, agents: int) -> dict:
                     print(f"    warning: the service's processes changed during the batch: {sorted(cpu_before)} -> "
                           f"{sorted(cpu_after)} (an agent restarted?)", file=sys.stderr)
                 cpu = sum(cpu_after.values()) - sum(cpu_before.get(pid, 0.0) for pid in cpu_after)
+                serve_cpu = cpu_after[service.process.pid] - cpu_before[service.process.pid]
                 rss = sum(peak_rss_mb(pid) for pid in cpu_after)
                 windows = busy_windows([t for t in service.tasks() if t["id"] in batch])
                 calls_after = farm.rpc_calls()
@@ -289,7 +290,7 @@ def measure(devices: int, per_phone: int, agents: int) -> dict:
             "tasks_per_min_per_device": per_min, "total_per_min": per_min * devices,
             "rpc_per_task": rpc / created, "wait_share": rpc * LATENCY_MS / 1000 / busy,
             "cpu_per_device": cpu / elapsed / devices, "farm_cpu": farm_cpu / elapsed, "service_cpu": cpu / elapsed,
-            "service_cpu_s": cpu, "cpu_ms_per_task": cpu * 1000 / max(done, 1),
+            "service_cpu_s": cpu, "cpu_ms_per_task": cpu * 1000 / max(done, 1), "serve_share": serve_cpu / cpu,
             "bare_cpu_s": bare["cpu_s"], "bare_cpu_ms_per_task": bare["cpu_s"] * 1000 / created,
             "bare_calls": bare["calls"], "bare_errors": bare["errors"],
             "rss_mb": rss, "processes": len(cpu_after), "reasons": reasons}
@@ -418,12 +419,12 @@ def main() -> None:
         r["bare_cpu_per_device"] = r["bare_cpu_ms_per_task"] / 1000 * r["tasks_per_min_per_device"] / 60
     table(f"tasks on virtual phones, serve {mode(args.agents)} (the ideal = N x one phone alone, this run)",
           ["phones", "tasks/min/phone", "total/min", "ideal/min", "efficiency", "waiting on phone", "RPC/task",
-           "failed", "CPU/phone", "service CPU", "farm CPU", "ms CPU/task", "bare ms/task", "ratio", "processes",
-           "peak RSS MB"],
+           "failed", "CPU/phone", "service CPU", "serve's share", "farm CPU", "ms CPU/task", "bare ms/task", "ratio",
+           "processes", "peak RSS MB"],
           [[r["devices"], r["tasks_per_min_per_device"], r["total_per_min"], r["ideal_per_min"], r["efficiency"],
             f"{r['wait_share']:.0%}", r["rpc_per_task"], r["failed"], f"{r['cpu_per_device']:.4f}",
-            f"{r['service_cpu']:.2f}", f"{r['farm_cpu']:.2f}", r["cpu_ms_per_task"], r["bare_cpu_ms_per_task"],
-            r["ratio"], r["processes"], r["rss_mb"]] for r in results])
+            f"{r['service_cpu']:.2f}", f"{r['serve_share']:.0%}", f"{r['farm_cpu']:.2f}", r["cpu_ms_per_task"],
+            r["bare_cpu_ms_per_task"], r["ratio"], r["processes"], r["rss_mb"]] for r in results])
     for r in results:
         for reason, count in sorted(r["reasons"].items(), key=lambda item: -item[1]):
             print(f"  {r['devices']} phones: {count} failed at {reason}")
