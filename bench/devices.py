@@ -440,7 +440,8 @@ def main() -> None:
     print("Targets (2 cores, --agents 2): efficiency >= 0.9 up to 100 phones, >= 0.65 at 200; cpu_overhead_ratio "
           "<= 1.5; all service processes <= 400 MB at 200; one process: min_efficiency_to_100 >= 0.9.")
     summary = {"agents": args.agents, "tasks_per_phone": per_phone,
-               "results": [{"devices": r["devices"], "tasks_per_min_per_device": round(r["tasks_per_min_per_device"], 2),
+               "results": [{"devices": r["devices"],
+                            "tasks_per_min_per_device": round(r["tasks_per_min_per_device"], 2),
                             "efficiency": round(r["efficiency"], 3), "cpu_per_device": round(r["cpu_per_device"], 5),
                             "rss_mb": round(r["rss_mb"], 1), "cpu_ms_per_task": round(r["cpu_ms_per_task"], 2),
                             "bare_cpu_ms_per_task": round(r["bare_cpu_ms_per_task"], 2),

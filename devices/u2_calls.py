@@ -157,7 +157,8 @@ def _result(data: Any, raw: bytes, params: Any) -> Any:
             raise u2e.UiObjectNotFoundError(code, message, params)
         if "java.lang.StackOverflowError" in message:
             trace = stacktrace or ""
-            raise u2e.RPCStackOverflowError(f"StackOverflowError: {message}", params, trace[:1000] + "..." + trace[-1000:])
+            raise u2e.RPCStackOverflowError(f"StackOverflowError: {message}", params,
+                                            trace[:1000] + "..." + trace[-1000:])
         raise u2e.RPCUnknownError(f"Unknown RPC error: {code} {message}", params, stacktrace)
     if "result" not in data:
         raise u2e.RPCInvalidError("Unknown RPC error: no result field")
