@@ -1,9 +1,13 @@
-"""The one boundary between droidledger and a phone: adbutils + uiautomator2 in a worker thread.
+"""The one boundary between droidledger and a phone: adbutils + uiautomator2 in the phone's own thread.
 
-Both libraries block, so every call runs through `anyio.to_thread.run_sync` with the phone's
-limiter (one call at a time per phone) under `anyio.fail_after`. A thread cannot be
+Both libraries block, so every call runs in the phone's worker thread (devices/call_thread.py: one
+long-lived thread per phone, one call at a time, in order) under a timeout. A thread cannot be
 cancelled: when a call times out, the phone's adb connections are shut down (which makes the
-stuck thread fail fast), the driver is marked broken, and the next call reconnects.
+stuck thread fail fast), the thread is abandoned to end on its own, the driver is marked broken,
+and the next call reconnects (in a fresh thread). The hot calls (dump, tap, key, typing, the
+phone's state) speak uiautomator2's JSON-RPC directly over the library's own device objects
+(devices/u2_calls.py); the adb client remembers the adb server's version, which adbutils would
+otherwise ask for on a connection of its own before every call.
 
 adbutils and uiautomator2 exceptions become `devices.errors` here and only here:
 
@@ -26,6 +30,7 @@ which this driver never uses (it builds its own `AdbClient(host=, port=)`).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import os
@@ -36,15 +41,14 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import anyio
-import anyio.lowlevel
-import anyio.to_thread
 
 import adbutils
 from adbutils.errors import AdbSyncError
 import uiautomator2 as u2
 from uiautomator2 import exceptions as u2e
-from uiautomator2._selector import Selector
 
+from devices import u2_calls
+from devices.call_thread import CallThread
 from devices.errors import DeviceError, DeviceGone, DeviceNotReady, DeviceTimeout, ScriptFailed
 
 T = TypeVar("T")
@@ -91,16 +95,23 @@ class _Connections:
 
 
 class _TrackedAdbClient(adbutils.AdbClient):
-    """An AdbClient that records every connection it makes."""
+    """An AdbClient that records every connection it makes, and asks the adb server its version once
+    (adbutils asks before every connection to a device by serial: a second connection per call)."""
 
     def __init__(self, host: str, port: int, connections: _Connections) -> None:
         super().__init__(host=host, port=port)
         self._connections = connections
+        self._server_version: int | None = None
 
     def make_connection(self, timeout: float | None = None) -> adbutils.AdbConnection:
         conn = super().make_connection(timeout)
         self._connections.add(conn)
         return conn
+
+    def server_version(self) -> int:
+        if self._server_version is None:
+            self._server_version = super().server_version()
+        return self._server_version
 
 
 def device_error(exc: BaseException) -> DeviceError:
@@ -133,6 +144,15 @@ def device_error(exc: BaseException) -> DeviceError:
     raise exc
 
 
+class _Expired(Exception):
+    """A call ran past its time (set by the driver's timer, never raised by a library)."""
+
+
+def _expire(done: asyncio.Future[Any]) -> None:
+    if not done.done():
+        done.set_exception(_Expired())
+
+
 def _guarded(fn: Callable[..., T], *args: Any) -> T:
     try:
         return fn(*args)
@@ -146,43 +166,54 @@ class U2Driver:
     """One phone, driven through adbutils + uiautomator2, one call at a time, each under a timeout."""
 
     def __init__(self, serial: str, *, adb_host: str = "127.0.0.1", adb_port: int = 5037,
-                 call_timeout_s: float = 20.0, limiter: anyio.CapacityLimiter | None = None,
-                 connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+                 call_timeout_s: float = 20.0, connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         self.serial = serial
         self.adb_host = adb_host
         self.adb_port = adb_port
         self.call_timeout_s = call_timeout_s
         self.connect_timeout_s = connect_timeout_s
-        self.limiter = limiter or anyio.CapacityLimiter(1)
         self.broken = False
         self._device: u2.Device | None = None
         self._connections = _Connections()
+        self._thread = CallThread(f"phone-{serial}")
 
     # -- the boundary ----------------------------------------------------------------------------
     async def _in_thread(self, fn: Callable[..., T], *args: Any, timeout_s: float, what: str,
                          finish: bool = True) -> T:
-        """Run in a worker thread under `timeout_s`. With `finish`, a cancellation from outside (a stop)
-        waits for the call to end or time out, so the phone is never left mid-call; without it
-        (connecting, which may take long) the call is abandoned and the driver broken."""
-        running = threading.Event()
-
-        def work() -> T:
-            running.set()
-            return _guarded(fn, *args)
-
+        """Run in the phone's thread under `timeout_s`. With `finish`, a cancellation from outside (a stop)
+        waits for a call under way to end or time out, so the phone is never left mid-call; without it
+        (connecting, which may take long) the call is abandoned and the driver broken. A call that had
+        not begun is skipped either way."""
+        call = self._thread.submit(_guarded, fn, *args)
+        timer = call.loop.call_later(timeout_s, _expire, call.done)
         try:
-            with anyio.CancelScope(shield=finish), anyio.fail_after(timeout_s):
-                result = await anyio.to_thread.run_sync(work, limiter=self.limiter, abandon_on_cancel=True)
-        except TimeoutError as exc:
-            self._break()
+            try:
+                return await asyncio.shield(call.done)
+            except asyncio.CancelledError:
+                call.skip = True
+                if call.started and not call.done.done():
+                    if not finish:
+                        self._abandon()  # the thread may go on using the connections
+                    else:
+                        with anyio.CancelScope(shield=True):
+                            try:
+                                await call.done
+                            except _Expired:
+                                self._abandon()
+                            except Exception:  # noqa: BLE001 - its outcome no longer matters: the run halts
+                                pass
+                raise
+        except _Expired as exc:
+            self._abandon()
             raise DeviceTimeout(f"{what} took longer than {timeout_s:g} s; the phone's connections were closed"
                                 " and it will be reconnected") from exc
-        except anyio.get_cancelled_exc_class():
-            if running.is_set():
-                self._break()  # the abandoned thread may still be using the connections
-            raise
-        await anyio.lowlevel.checkpoint_if_cancelled()
-        return result
+        finally:
+            timer.cancel()
+
+    def _abandon(self) -> None:
+        """The phone's thread may be stuck in a call: break the driver and give later calls a new thread."""
+        self._break()
+        self._thread.abandon()
 
     def _break(self) -> None:
         self.broken = True
@@ -202,24 +233,25 @@ class U2Driver:
                                              what=f"connecting to {self.serial}", finish=False)
         self.broken = False
 
-    async def call(self, fn: Callable[[u2.Device], T], *, timeout_s: float | None = None,
+    async def call(self, fn: Callable[..., T], *args: Any, timeout_s: float | None = None,
                    what: str = "a device call") -> T:
-        """Run `fn(device)` in the phone's worker thread; reconnects first when broken."""
+        """Run `fn(device, *args)` in the phone's worker thread; reconnects first when broken."""
         if self._device is None or self.broken:
             await self.connect()
         assert self._device is not None
-        return await self._in_thread(fn, self._device, timeout_s=timeout_s or self.call_timeout_s, what=what)
+        return await self._in_thread(fn, self._device, *args, timeout_s=timeout_s or self.call_timeout_s, what=what)
 
     async def close(self) -> None:
         """Close the phone's adb connections; that ends the uiautomator2 server this driver started
-        (its app_process lives on one of them). A later call connects again."""
+        (its app_process lives on one of them), and its thread. A later call connects again."""
         self._device = None
         self._connections.shut_all()
+        self._thread.stop()
 
     # -- what the UI layer uses ----------------------------------------------------------------
     async def dump_hierarchy(self) -> str:
         """The UI hierarchy XML of the screen."""
-        return await self.call(lambda d: d.dump_hierarchy(), what="dumping the screen")
+        return await self.call(u2_calls.dump_hierarchy, what="dumping the screen")
 
     async def screenshot_png(self) -> bytes | None:
         """A PNG of the screen, or None when the phone gives none."""
@@ -249,7 +281,7 @@ class U2Driver:
 
     async def info(self) -> dict[str, Any]:
         """uiautomator2's deviceInfo: screenOn, displayWidth/Height, currentPackageName, ..."""
-        return await self.call(lambda d: d.info, what="reading the phone's state")
+        return await self.call(u2_calls.device_info, what="reading the phone's state")
 
     async def wake(self) -> None:
         """Turn the screen on."""
@@ -257,7 +289,7 @@ class U2Driver:
 
     async def click(self, x: int, y: int) -> None:
         """Tap a point."""
-        await self.call(lambda d: d.click(x, y), what="a tap")
+        await self.call(u2_calls.click, x, y, what="a tap")
 
     async def double_click(self, x: int, y: int) -> None:
         """Two taps 0.1 s apart at a point, in one device call."""
@@ -269,16 +301,11 @@ class U2Driver:
 
     async def press(self, key: str) -> None:
         """Press a key by name: back, home, enter, ..."""
-        await self.call(lambda d: d.press(key), what=f"pressing {key}")
+        await self.call(u2_calls.press, key, what=f"pressing {key}")
 
     async def set_focused_text(self, text: str) -> bool:
         """Replace the text of the focused field (one RPC); False when no field has focus."""
-        def type_text(d: u2.Device) -> bool:
-            try:
-                return bool(d.jsonrpc.setText(Selector(focused=True), text))
-            except u2e.UiObjectNotFoundError:
-                return False
-        return await self.call(type_text, what="typing")
+        return await self.call(u2_calls.set_focused_text, text, what="typing")
 
 
 def _png(jpeg: bytes) -> bytes:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
-import anyio
-
 from devices.driver import U2Driver
 from devices.ui.app import PhoneApp
 from devices.ui.instagram import Instagram
@@ -54,7 +52,7 @@ class PhoneConnector:
             session = self._sessions.get(serial)
             if session is None:
                 driver = U2Driver(serial, adb_host=self.adb_host, adb_port=self.adb_port,
-                                  call_timeout_s=self.call_timeout_s, limiter=anyio.CapacityLimiter(1))
+                                  call_timeout_s=self.call_timeout_s)
                 session = self._sessions[serial] = PhoneSession(driver, self.clock)
             if session.driver.broken:
                 await session.driver.connect()  # otherwise the first call connects

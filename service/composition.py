@@ -111,8 +111,6 @@ def essential(rt: Runtime, what: str, run: Callable[..., Awaitable[None]]) -> Ca
 def build_agent(rt: Runtime, adb_host: str, adb_port: int, name: str, fallback_name: str | None = None) -> Agent:
     """An agent over the runtime's store, for the phones of the adb server at adb_host:adb_port."""
     settings = rt.settings
-    # Worker threads: one per phone call in flight, plus the store's; anyio's default is 40.
-    anyio.to_thread.current_default_thread_limiter().total_tokens = max(40, 2 * max(settings.sim, 100))
     allow_adb_server_start(settings.adb_start)
     connector = PhoneConnector(adb_host, adb_port, rt.clock)
     runner = TaskRunner(rt.store, rt.tasks, rt.accounts, rt.clock, settings.data_dir, zone=rt.tz)

@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 _FOLDER = Path(__file__).parent
 _KEYS = {"id", "class", "text", "text_contains", "text_starts", "desc", "desc_contains", "desc_starts",
@@ -61,6 +61,13 @@ class Alternative:
     hint_contains: str | None = None
     clickable: bool | None = None
     selected: bool | None = None
+    # `matches` as one compiled expression of the fields given (screens are searched on every step)
+    test: Callable[[NodeLike], bool] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", _compiled(
+            self.id, self.cls, self.text, self.text_contains, self.text_starts, self.desc, self.desc_contains,
+            self.desc_starts, self.hint, self.hint_contains, self.clickable, self.selected))
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], where: str) -> Alternative:
@@ -73,24 +80,40 @@ class Alternative:
 
     def matches(self, node: NodeLike) -> bool:
         """Whether `node` satisfies every field of this alternative."""
-        if self.id is not None and not (node.rid.endswith(":id/" + self.id) or node.rid == self.id):
-            return False
-        if self.cls is not None and node.cls != self.cls:
-            return False
-        if not _text_matches(node.text, self.text, self.text_contains, self.text_starts):
-            return False
-        if not _text_matches(node.desc, self.desc, self.desc_contains, self.desc_starts):
-            return False
-        if not _text_matches(node.hint, self.hint, self.hint_contains, None):
-            return False
-        if self.clickable is not None and node.clickable != self.clickable:
-            return False
-        return self.selected is None or node.selected == self.selected
+        return self.test(node)
 
 
-def _text_matches(value: str, equal: str | None, contains: str | None, starts: str | None) -> bool:
-    return ((equal is None or value == equal) and (contains is None or contains in value)
-            and (starts is None or value.startswith(starts)))
+@lru_cache(maxsize=4096)  # selectors are resolved again per version and session: each is compiled once
+def _compiled(id_: str | None, cls: str | None, text: str | None, text_contains: str | None,
+             text_starts: str | None, desc: str | None, desc_contains: str | None, desc_starts: str | None,
+             hint: str | None, hint_contains: str | None, clickable: bool | None,
+             selected: bool | None) -> Callable[[NodeLike], bool]:
+    """One lambda testing only the fields an alternative gives, e.g. `lambda n: n.cls == c0 and c1 in n.desc`.
+    The values are bound as names of the lambda's globals, never pasted into its source."""
+    values: dict[str, Any] = {}
+
+    def name(value: Any) -> str:
+        values[f"c{len(values)}"] = value
+        return f"c{len(values) - 1}"
+
+    tests = []
+    if id_ is not None:
+        tests.append(f"(n.rid.endswith({name(':id/' + id_)}) or n.rid == {name(id_)})")
+    if cls is not None:
+        tests.append(f"n.cls == {name(cls)}")
+    for attr, equal, contains, starts in (("text", text, text_contains, text_starts),
+                                          ("desc", desc, desc_contains, desc_starts),
+                                          ("hint", hint, hint_contains, None)):
+        if equal is not None:
+            tests.append(f"n.{attr} == {name(equal)}")
+        if contains is not None:
+            tests.append(f"{name(contains)} in n.{attr}")
+        if starts is not None:
+            tests.append(f"n.{attr}.startswith({name(starts)})")
+    for attr, flag in (("clickable", clickable), ("selected", selected)):
+        if flag is not None:
+            tests.append(f"n.{attr} == {name(flag)}")
+    return eval(f"lambda n: {' and '.join(tests) or 'True'}", {"__builtins__": {}, **values})  # noqa: S307
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,7 @@ class AppSelectors:
     drives: tuple[str, ...]
     ids: Mapping[str, Mapping[str, str]]           # version -> element -> id, oldest first
     languages: Mapping[str, Language]
+    _resolved: dict[tuple[str | None, str], Selectors] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def versions(self) -> tuple[str, ...]:
@@ -155,7 +179,14 @@ class AppSelectors:
         return version in self.ids
 
     def resolve(self, version: str | None, language: str = "en") -> Selectors:
-        """The selectors for an installed version (None or unknown: the newest's, ids tried last)."""
+        """The selectors for an installed version (None or unknown: the newest's, ids tried last);
+        made once per version and language (every task's preparation asks)."""
+        resolved = self._resolved.get((version, language))
+        if resolved is None:
+            resolved = self._resolved[(version, language)] = self._resolve(version, language)
+        return resolved
+
+    def _resolve(self, version: str | None, language: str) -> Selectors:
         if language not in self.drives:
             raise KeyError(f"{self.app} selectors do not drive language {language!r}")
         known = self.knows(version)

@@ -1,4 +1,6 @@
-"""The standalone farm's control port: `GET /state`, `GET /faults`, `POST /faults` (JSON), over a tiny asyncio HTTP server.
+"""The standalone farm's control port: `GET /state`, `GET /faults`, `POST /faults` (JSON), `POST /calls`
+(`{"record": true|false}`) and `GET /calls` (what each phone was asked since the last GET), over a tiny
+asyncio HTTP server.
 
 The handlers are the farm's own methods, `farm.state()` and `farm.set_faults(body)`, so the main app can mount
 the same two under /api/v1/sim/."""
@@ -32,7 +34,20 @@ def route(farm: VirtualFarm, method: str, path: str, body: bytes) -> tuple[int, 
             return 200, farm.set_faults(json.loads(body or b"{}"))
         except (json.JSONDecodeError, FaultSpecError) as exc:
             return 400, {"error": str(exc)}
-    return 404, {"error": f"no such endpoint {path}; try GET /state, GET /faults, POST /faults"}
+    if path == "/calls":
+        if method == "GET":
+            return 200, farm.take_calls()
+        if method != "POST":
+            return 405, {"error": "use GET or POST"}
+        try:
+            body = json.loads(body or b"{}")
+        except json.JSONDecodeError as exc:
+            return 400, {"error": f"the body is not JSON: {exc}"}
+        if not isinstance(body, dict) or not isinstance(body.get("record"), bool):
+            return 400, {"error": "record: give true or false"}
+        farm.record_calls(body["record"])
+        return 200, {"record": body["record"]}
+    return 404, {"error": f"no such endpoint {path}; try GET /state, GET /faults, POST /faults, GET or POST /calls"}
 
 
 async def _handle(farm: VirtualFarm, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -48,6 +48,7 @@ async def _shell(phone: Phone, stream: AdbStream, options: list[str], command: s
     v2 = "v2" in options
     session = Session(wait_closed=lambda: _until_eof(stream), stream=stream, pid=phone.new_pid())
     stream.okay()
+    phone.record_call("shell", "v2" if v2 else "v1", command)
     if not command:
         await _interactive(phone, stream, session, v2)
         return

@@ -212,6 +212,20 @@ class VirtualFarm:
                 "slow": {s: p.slow_ms for s, p in self.phones.items() if p.slow_ms},
                 "offline": [s for s, p in self.phones.items() if not p.online]}
 
+    def record_calls(self, on: bool) -> None:
+        """Start (afresh) or stop recording what each phone is asked: JSON-RPC calls and shell commands."""
+        for phone in self.phones.values():
+            phone.calls = [] if on else None
+
+    def take_calls(self) -> dict[str, list[tuple[str, str, Any]]]:
+        """Per phone, the calls recorded since recording started or since the last take, in order:
+        `("rpc", method, params)` or `("shell", "v1"|"v2", command)`."""
+        taken = {}
+        for serial, phone in self.phones.items():
+            if phone.calls is not None:
+                taken[serial], phone.calls = phone.calls, []
+        return taken
+
     def state(self) -> dict[str, Any]:
         """Everything a test reads back, JSON-able: per phone and account (see devices/sim/README.md)."""
         return {

@@ -89,6 +89,7 @@ class Phone:
         self.wifi_on = True
         self._last_pid = 30000
         self.rpc_calls = 0
+        self.calls: list[tuple[str, str, Any]] | None = None  # what the phone was asked, while recording
         self.pids: dict[str, int] = {}
         self.touch_down: tuple[float, float] | None = None
         self.version = 0
@@ -360,6 +361,11 @@ class Phone:
         ms = (self.env.latency_ms + self.slow_ms) * self.env.time_scale
         if ms > 0:
             await asyncio.sleep(ms * (1 + self._latency_rng.uniform(-JITTER, JITTER)) / 1000)
+
+    def record_call(self, kind: str, name: str, args: Any) -> None:
+        """Note a JSON-RPC call or a shell command when the farm records calls (`farm.record_calls`)."""
+        if self.calls is not None:
+            self.calls.append((kind, name, args))
 
     def roll_faults(self) -> tuple[bool, bool]:
         """Draw this RPC's random faults: shows a dialog if one fires; returns (disconnect, u2 crash)."""

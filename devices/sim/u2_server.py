@@ -55,6 +55,7 @@ async def serve(phone: Phone, stream: AdbStream, disconnect: Callable[[Phone], N
     except (msgspec.DecodeError, KeyError, TypeError):
         _response(stream, "200 OK", _envelope(None, error=rpc_methods.RpcError(-32700, "Parse error")), "application/json")
         return
+    phone.record_call("rpc", name, params)
     drop, crash = phone.roll_faults()
     if drop:
         disconnect(phone)

@@ -30,6 +30,7 @@ class Interruptions:
         self.count = 0
         self._unreported: list[str] = []   # dismissed since the last take()
         self._earlier_tasks = False        # while preparing, a message on screen is an old task's
+        self._clear: tuple[Screen, Selectors, bool] | None = None  # the last screen found free of messages and dialogs
 
     def check_messages(self, screen: Screen, sel: Selectors) -> None:
         """AccountWarned with the text of a rate limit or an action block on screen; ScriptFailed with
@@ -49,6 +50,16 @@ class Interruptions:
         error = screen.matching(sel["app_error"])
         if error:
             raise ScriptFailed(f"{self.app_name} says: {error[0].label}")
+
+    def known_clear(self, screen: Screen, sel: Selectors) -> bool:
+        """Whether this very screen was already found free of messages and dialogs, with the same selectors
+        and rule (a poll that dumps the same hierarchy again gets the same parse: nothing to look at twice)."""
+        clear = self._clear
+        return clear is not None and clear[0] is screen and clear[1] is sel and clear[2] == self._earlier_tasks
+
+    def note_clear(self, screen: Screen, sel: Selectors) -> None:
+        """`screen` passed check_messages and had no dialog to dismiss."""
+        self._clear = (screen, sel, self._earlier_tasks)
 
     def shows_message(self, screen: Screen, sel: Selectors) -> bool:
         """Whether a rate-limit, action-blocked or error message shows."""

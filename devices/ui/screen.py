@@ -4,24 +4,39 @@ Finding elements this way costs one `dumpWindowHierarchy` RPC per screen instead
 `exist`/`waitForExists` RPC per element tried. Nodes that cannot be tapped where they are
 drawn (zero-sized, or covered by a sheet's scrim or a dialog drawn after them) are skipped
 by `find`, as a finger would miss them.
+
+Parsing is on every step's path (a few dumps per step, for every phone), so it is kept lean:
+elements are named tuples made with `tuple.__new__`, attributes read with `get` on the node
+(no attribute-map proxy), bounds split without a regular expression.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from lxml import etree
 
 from devices.selectors import Alternative
 
-_BOUNDS = re.compile(r"\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]")
-_PARSER = etree.XMLParser(recover=True, huge_tree=True, resolve_entities=False, no_network=True)
+_PARSER = etree.XMLParser(recover=True, huge_tree=True, resolve_entities=False, no_network=True, collect_ids=False)
+_NO_BOUNDS = (0, 0, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Element:
+def _bounds(text: str | None) -> tuple[int, int, int, int]:
+    """"[left,top][right,bottom]" as four ints; (0, 0, 0, 0) when missing or malformed."""
+    if not text or text[0] != "[" or text[-1] != "]":
+        return _NO_BOUNDS
+    parts = text[1:-1].replace("][", ",").split(",")
+    if len(parts) != 4:
+        return _NO_BOUNDS
+    try:
+        left, top, right, bottom = map(int, parts)
+    except ValueError:
+        return _NO_BOUNDS
+    return left, top, right, bottom
+
+
+class Element(NamedTuple):
     """A node of the dump, in document order (`position`), with its parent's position."""
 
     position: int
@@ -72,28 +87,31 @@ class Screen:
         elements: list[Element] = []
         if root is None:
             return cls(elements, xml)
+        new, append = tuple.__new__, elements.append
         stack: list[tuple[etree._Element, int, int]] = [(child, -1, 0) for child in reversed(root)]
         while stack:
             node, parent, depth = stack.pop()
-            if not isinstance(node.tag, str):
+            tag = node.tag
+            if not isinstance(tag, str):
                 continue
-            get = node.attrib.get
-            match = _BOUNDS.match(get("bounds", ""))
-            bounds = tuple(int(n) for n in match.groups()) if match else (0, 0, 0, 0)
+            get = node.get
             position = len(elements)
-            elements.append(Element(
-                position, parent, depth, get("class", node.tag), get("text", ""), get("content-desc", ""),
-                get("resource-id", ""), get("hint", ""), get("package", ""), bounds,  # type: ignore[arg-type]
+            append(new(Element, (
+                position, parent, depth, get("class", tag), get("text", ""), get("content-desc", ""),
+                get("resource-id", ""), get("hint", ""), get("package", ""), _bounds(get("bounds")),
                 get("clickable") == "true", get("enabled", "true") == "true", get("selected") == "true",
-                get("checked") == "true", get("focused") == "true"))
-            stack.extend((child, position, depth + 1) for child in reversed(node))
+                get("checked") == "true", get("focused") == "true")))
+            if len(node):
+                below = depth + 1
+                stack.extend([(child, position, below) for child in reversed(node)])
         return cls(elements, xml)
 
     # -- finding ---------------------------------------------------------------------------------
     def matching(self, alternatives: Iterable[Alternative]) -> list[Element]:
         """Every element the first matching alternative finds (document order); [] if none does."""
         for alternative in alternatives:
-            found = [e for e in self.elements if alternative.matches(e)]
+            test = alternative.test
+            found = [e for e in self.elements if test(e)]
             if found:
                 return found
         return []
@@ -101,15 +119,16 @@ class Screen:
     def find(self, alternatives: Iterable[Alternative]) -> Element | None:
         """The first element a finger can reach, by the first alternative that finds one."""
         for alternative in alternatives:
+            test = alternative.test
             for element in self.elements:
-                if alternative.matches(element) and self.reachable(element):
+                if test(element) and self.reachable(element):
                     return element
         return None
 
     def find_all(self, alternatives: Iterable[Alternative]) -> list[Element]:
         """Every reachable element that any alternative matches, in document order (for lists: tiles, rows)."""
-        alternatives = tuple(alternatives)
-        return [e for e in self.elements if any(a.matches(e) for a in alternatives) and self.reachable(e)]
+        tests = tuple(a.test for a in alternatives)
+        return [e for e in self.elements if any(test(e) for test in tests) and self.reachable(e)]
 
     def rows(self, after: Element | None = None) -> list[Element]:
         """List rows without ids: clickable containers holding two or more texts, below `after` in document order."""
@@ -127,7 +146,7 @@ class Screen:
 
     def has(self, alternatives: Iterable[Alternative]) -> bool:
         """Whether any alternative matches any element, reachable or not."""
-        return any(alternative.matches(e) for alternative in alternatives for e in self.elements)
+        return any(alternative.test(e) for alternative in alternatives for e in self.elements)
 
     def texts(self) -> set[str]:
         """Every non-empty text and content-desc."""

@@ -48,6 +48,7 @@ class AppSession:
         self.poll_s = poll_s
         self.interruptions = Interruptions(selectors.app)
         self._screen: Screen | None = None
+        self._parsed: Screen | None = None   # the last dump parsed: a poll often sees the same screen again
 
     @property
     def serial(self) -> str:
@@ -64,16 +65,27 @@ class AppSession:
         """The screen as it is now (the last dump unless something was done since, or `fresh`)."""
         if self._screen is not None and not fresh:
             return self._screen
-        screen = Screen.parse(await self.driver.dump_hierarchy())
+        screen = await self._dump()
         for dismissed in range(MAX_DIALOGS + 1):
+            if self.interruptions.known_clear(screen, self.sel):
+                break
             self.interruptions.check_messages(screen, self.sel)
             button = None if dismissed == MAX_DIALOGS else self.interruptions.dismissal(screen, self.sel)
             if button is None:
+                if dismissed < MAX_DIALOGS:
+                    self.interruptions.note_clear(screen, self.sel)
                 break
             await self.driver.click(*button.center)
-            screen = Screen.parse(await self.driver.dump_hierarchy())
+            screen = await self._dump()
         self._screen = screen
         return screen
+
+    async def _dump(self) -> Screen:
+        """A fresh dump, parsed (or the last one's parse again, when the phone shows the very same hierarchy)."""
+        xml = await self.driver.dump_hierarchy()
+        if self._parsed is None or self._parsed.xml != xml:
+            self._parsed = Screen.parse(xml)
+        return self._parsed
 
     async def find(self, name: str) -> Element | None:
         """The element `name` on the current screen, if a finger can reach it."""

@@ -103,8 +103,8 @@ class BaseEventStore(ABC):
             raise StoreError(f"the heartbeat could not be written: {exc}") from exc
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
-        """A stream's events after `after_version`, oldest first."""
-        rows = await self.fetchall(
+        """A stream's events after `after_version`, oldest first (a short indexed read: a lookup)."""
+        rows = await self.lookup(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version > ? ORDER BY version",
             (stream_id, after_version))
         return [RecordedEvent(*row) for row in rows]
@@ -127,7 +127,8 @@ class BaseEventStore(ABC):
         return found
 
     async def read_all(self, after: int = 0, limit: int = 100) -> list[RecordedEvent]:
-        """The global log in commit order, after a position (positions commit in order: none is skipped)."""
-        rows = await self.fetchall(
+        """The global log in commit order, after a position (positions commit in order: none is skipped).
+        A bounded range of the primary key: a lookup (followers read every commit's events this way)."""
+        rows = await self.lookup(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?", (after, limit))
         return [RecordedEvent(*row) for row in rows]

@@ -83,3 +83,25 @@ def test_every_app_defines_what_the_app_neutral_parts_look_for():
             selectors = app.resolve(app.newest, language)
             assert {name for name in elements if not selectors.elements.get(name)} == set(), (path.name, language)
             assert labels - set(selectors.labels) == set(), (path.name, language)
+
+
+def test_an_alternative_matches_when_every_field_given_does() -> None:
+    from types import SimpleNamespace
+
+    def node(**fields):
+        base = dict(rid="com.app:id/xw2", cls="android.widget.Button", text="Follow back", desc="Follow @mia",
+                    hint="", clickable=True, selected=False)
+        return SimpleNamespace(**{**base, **fields})
+
+    assert Alternative().matches(node())
+    assert Alternative(id="xw2").matches(node()) and Alternative(id="xw2").matches(node(rid="xw2"))
+    assert not Alternative(id="xw2").matches(node(rid="com.app:id/xw22"))
+    assert Alternative(cls="android.widget.Button", text_starts="Follow", desc_contains="@mia").matches(node())
+    assert not Alternative(cls="android.widget.Button", text="Follow").matches(node())
+    assert Alternative(text_contains="back", clickable=True, selected=False).matches(node())
+    assert not Alternative(text_contains="back", clickable=False).matches(node())
+    assert not Alternative(desc_starts="@mia").matches(node())
+    assert Alternative(hint="Search", hint_contains="ear").matches(node(hint="Search"))
+    assert not Alternative(hint_contains="x").matches(node())
+    assert not Alternative(selected=True).matches(node())
+    assert Alternative(text='say "hi" \\ ok').matches(node(text='say "hi" \\ ok'))  # values are bound, not pasted

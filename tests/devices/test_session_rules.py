@@ -110,3 +110,21 @@ async def test_a_tap_that_leads_elsewhere_is_not_repeated():
     session, driver = session_over(search, search, field)
     found, _ = await session.tap_until("home_search", "search_input", what="the search field", timeout_s=1)
     assert found == "search_input" and len(driver.taps) == 1
+
+
+async def test_the_same_hierarchy_again_is_parsed_and_checked_once_but_a_new_one_is(monkeypatch):
+    from devices.ui import session as session_module
+
+    parsed = []
+    real_parse = session_module.Screen.parse
+    monkeypatch.setattr(session_module.Screen, "parse", lambda xml: parsed.append(xml) or real_parse(xml))
+    limited = dump(("TextView", "Too many attempts. Try again later.", "", False))
+    session, driver = session_over(HOME, HOME, HOME, limited)
+    first = await session.look()
+    assert await session.look(fresh=True) is first and await session.look(fresh=True) is first
+    assert parsed == [HOME]
+    with pytest.raises(AccountWarned):  # a different dump is parsed and checked again
+        await session.look(fresh=True)
+    with pytest.raises(AccountWarned):  # and the same message keeps ending steps: a warning is never cached
+        await session.look(fresh=True)
+    assert parsed == [HOME, limited]

@@ -76,3 +76,28 @@ def test_the_command_line_refuses_a_bad_fault_spec() -> None:
     result = subprocess.run([sys.executable, "-m", "devices.sim", "--port", "0", "--faults", "dialog=3"],
                             cwd=ROOT, capture_output=True, text=True, timeout=20)
     assert result.returncode == 2 and "dialog must be between 0 and 1" in result.stderr
+
+
+def test_calls_are_recorded_per_phone_while_asked(farm: RunningFarm) -> None:
+    future, port = farm.portal.start_task(serve_control, farm.farm, "127.0.0.1", 0)
+    serial, other = farm.serials[:2]
+    try:
+        base = f"http://127.0.0.1:{port}"
+        farm.device(serial).dump_hierarchy()
+        assert http(f"{base}/calls") == (200, {})  # not recording: nothing kept
+        assert http(f"{base}/calls", {"record": True}) == (200, {"record": True})
+        device = farm.device(serial)
+        device.click(10, 20)
+        device.adb_device.shell2("echo hi", rstrip=True)
+        status, calls = http(f"{base}/calls")
+        assert status == 200 and calls[other] == []
+        # adbutils' shell2 sends the command over shell v1 with its exit-code echo appended
+        assert calls[serial] == [["rpc", "click", [10, 20]], ["shell", "v1", "echo hi; echo X4EXIT:$?"]]
+        assert http(f"{base}/calls")[1][serial] == []  # taken: the next GET starts afresh
+        assert http(f"{base}/calls", {"record": "yes"})[0] == 400
+        assert http(f"{base}/calls", {"record": False}) == (200, {"record": False})
+        device.click(1, 2)
+        assert http(f"{base}/calls") == (200, {})
+    finally:
+        farm.call(farm.farm.record_calls, False)
+        future.cancel()
