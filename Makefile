@@ -9,7 +9,7 @@ ARGS   ?=
 # pip reads the lock as constraints, also inside the isolated environment that builds the package.
 PIP    := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(BIN)/python -m pip install --quiet
 
-.PHONY: run test check bench clean crash fuzz load cluster reliability lock relock
+.PHONY: run test check format bench clean crash fuzz load cluster reliability lock relock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,15 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q $(ARGS)
 
 # The fast tier for the edit-test loop: every test not marked slow (end to end, reliability, browser).
+# Formatting and lint (ruff, configured in pyproject.toml) first: `make format` fixes what it can.
 check: $(VENV)/.installed-test
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
 	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 # The five benchmarks in quick mode (each under 2 minutes); see bench/README.md.
 bench: $(VENV)/.installed-bench
