@@ -74,14 +74,27 @@ def main() -> None:
             push = median_ms([*adb, "-s", serial, "push", str(tree), "/sdcard/bench-tree"], runs, env)
     finally:
         stop_farm(process)
-    table(f"the adb binary against the farm, median of {runs} runs (ms)",
-          ["command", "ms", "baseline ms", "ratio", "target ms"],
-          [["adb devices (baseline)", baseline, baseline, 1.0, "-"],
-           ["adb shell echo ok", shell, baseline, shell / baseline, SHELL_TARGET_MS],
-           ["adb push DIR (10 files)", push, baseline, push / baseline, "-"]])
-    emit({"bench": "adb_cli", "runs": runs, "baseline_ms": round(baseline, 1), "shell_ms": round(shell, 1),
-          "shell_ratio": round(shell / baseline, 2), "shell_target_ms": SHELL_TARGET_MS, "push_dir_ms": round(push, 1),
-          "push_dir_ratio": round(push / baseline, 2)})
+    table(
+        f"the adb binary against the farm, median of {runs} runs (ms)",
+        ["command", "ms", "baseline ms", "ratio", "target ms"],
+        [
+            ["adb devices (baseline)", baseline, baseline, 1.0, "-"],
+            ["adb shell echo ok", shell, baseline, shell / baseline, SHELL_TARGET_MS],
+            ["adb push DIR (10 files)", push, baseline, push / baseline, "-"],
+        ],
+    )
+    emit(
+        {
+            "bench": "adb_cli",
+            "runs": runs,
+            "baseline_ms": round(baseline, 1),
+            "shell_ms": round(shell, 1),
+            "shell_ratio": round(shell / baseline, 2),
+            "shell_target_ms": SHELL_TARGET_MS,
+            "push_dir_ms": round(push, 1),
+            "push_dir_ratio": round(push / baseline, 2),
+        }
+    )
 
 
 if __name__ == "__main__":

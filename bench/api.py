@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dataset import SERIALS, build  # noqa: E402
-from tests.support.harness.server import free_port, stop_process  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
+from tests.support.harness.server import free_port, stop_process  # noqa: E402
 
 CONNECTIONS = 32
 LIST = "/api/v1/task?status=2&page=1&page_size=20"
@@ -88,8 +88,9 @@ class Server:
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, seconds: float, *, headers: dict[str, str] | None = None, script: Path | None = None,
-        label: str = "") -> dict:
+def wrk(
+    url: str, seconds: float, *, headers: dict[str, str] | None = None, script: Path | None = None, label: str = ""
+) -> dict:
     """One wrk run: requests/s, p50/p99 in ms and the number of non-2xx/3xx answers."""
     argv = [ensure_wrk(), "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
     for name, value in (headers or {}).items():
@@ -102,23 +103,46 @@ def wrk(url: str, seconds: float, *, headers: dict[str, str] | None = None, scri
     pct = {p: float(v) * _UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    return {"rps": rps, "p50": pct.get("50", 0.0), "p99": pct.get("99", 0.0), "bad": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(0) if errors else ""}
+    return {
+        "rps": rps,
+        "p50": pct.get("50", 0.0),
+        "p99": pct.get("99", 0.0),
+        "bad": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
 
 
 def serve_argv(db: Path, data_dir: Path, port: int, access_log: bool) -> list[str]:
-    argv = [sys.executable, "-m", "service.cli", "serve", "--db", str(db), "--data-dir", str(data_dir),
-            "--port", str(port), "--adb-port", str(free_port())]  # no adb there: no phone, no actor
+    argv = [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "serve",
+        "--db",
+        str(db),
+        "--data-dir",
+        str(data_dir),
+        "--port",
+        str(port),
+        "--adb-port",
+        str(free_port()),
+    ]  # no adb there: no phone, no actor
     return argv if access_log else argv + ["--no-access-log"]
 
 
 def create_script(folder: Path) -> Path:
     """A wrk script POSTing a follow request that fans out to 100 tasks."""
-    body = json.dumps({"serials": [SERIALS[0]], "script_name": "follow",
-                       "script_config": {"target_users": [f"@bench{n}" for n in range(100)]}})
+    body = json.dumps(
+        {
+            "serials": [SERIALS[0]],
+            "script_name": "follow",
+            "script_config": {"target_users": [f"@bench{n}" for n in range(100)]},
+        }
+    )
     path = folder / "create.lua"
-    path.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                    f"wrk.body = {json.dumps(body)}\n")
+    path.write_text(
+        f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = {json.dumps(body)}\n'
+    )
     return path
 
 
@@ -132,7 +156,8 @@ def uncached_script(folder: Path) -> Path:
         "request = function()\n"
         "  counter = counter + 1\n"
         f"  return wrk.format('GET', '{LIST}&poll=' .. (counter % 1600))\n"
-        "end\n")
+        "end\n"
+    )
     return path
 
 
@@ -150,13 +175,16 @@ def main() -> None:
         db = folder / "api.db"
         print(f"building the database: {tasks:,} tasks ...", file=sys.stderr)
         events = build(db, tasks)
-        print(f"mode: {'quick' if args.quick else 'full'}; {events:,} events, {tasks:,} tasks; wrk -t1 -c{CONNECTIONS}, "
-              f"{seconds:g} s per run")
+        print(
+            f"mode: {'quick' if args.quick else 'full'}; {events:,} events, {tasks:,} tasks; wrk -t1 -c{CONNECTIONS}, "
+            f"{seconds:g} s per run"
+        )
 
         print("baseline: bare Litestar app ...", file=sys.stderr)
         port = free_port()
-        bare = Server([sys.executable, "-m", "bench.bare_app", "--port", str(port)], port, "/api/v1/hello",
-                      folder / "bare.log")
+        bare = Server(
+            [sys.executable, "-m", "bench.bare_app", "--port", str(port)], port, "/api/v1/hello", folder / "bare.log"
+        )
         try:
             wrk(f"http://127.0.0.1:{port}/api/v1/hello", 1, label="warm-up")
             baseline = wrk(f"http://127.0.0.1:{port}/api/v1/hello", seconds, label="baseline")
@@ -168,20 +196,28 @@ def main() -> None:
             name = "access log on" if access_log else "--no-access-log"
             print(f"droidledger serve ({name}) ...", file=sys.stderr)
             port = free_port()
-            server = Server(serve_argv(db, folder / "data", port, access_log), port, "/api/v1/health",
-                            folder / f"serve-{int(access_log)}.log")
+            server = Server(
+                serve_argv(db, folder / "data", port, access_log),
+                port,
+                "/api/v1/health",
+                folder / f"serve-{int(access_log)}.log",
+            )
             try:
                 base = f"http://127.0.0.1:{port}"
                 _, headers, _ = server.get(LIST)
                 etag = headers.get("etag") or headers.get("ETag")
                 wrk(base + LIST, 1, label="warm-up")
-                run = {"list": wrk(base + LIST, seconds, label=f"list 200 ({name})"),
-                       "stats": wrk(base + STATS, seconds, label=f"stats ({name})")}
+                run = {
+                    "list": wrk(base + LIST, seconds, label=f"list 200 ({name})"),
+                    "stats": wrk(base + STATS, seconds, label=f"stats ({name})"),
+                }
                 if access_log:
-                    run["list_304"] = wrk(base + LIST, seconds, headers={"If-None-Match": etag},
-                                          label=f"list 304 ({name})")
-                    run["list_uncached"] = wrk(base + LIST, seconds, script=uncached_script(folder),
-                                               label=f"list, cache missed ({name})")
+                    run["list_304"] = wrk(
+                        base + LIST, seconds, headers={"If-None-Match": etag}, label=f"list 304 ({name})"
+                    )
+                    run["list_uncached"] = wrk(
+                        base + LIST, seconds, script=uncached_script(folder), label=f"list, cache missed ({name})"
+                    )
                     before = json.loads(server.get(STATS)[2])["data"]["total"]
                     run["create"] = wrk(base + CREATE, seconds, script=create_script(folder), label="create x100")
                     after = json.loads(server.get(STATS)[2])["data"]["total"]
@@ -195,30 +231,81 @@ def main() -> None:
     create_rate = on["create"]["rps"] * 100
     rows = [
         ["baseline: bare Litestar JSON", b, 1.0, baseline["p50"], baseline["p99"]],
-        ["GET task list, 200 (poll, cached body)", on["list"]["rps"], on["list"]["rps"] / b, on["list"]["p50"], on["list"]["p99"]],
-        ["GET task list, 304 (If-None-Match)", on["list_304"]["rps"], on["list_304"]["rps"] / b, on["list_304"]["p50"],
-         on["list_304"]["p99"]],
-        ["GET task list, 200, cache missed (page query)", on["list_uncached"]["rps"], on["list_uncached"]["rps"] / b,
-         on["list_uncached"]["p50"], on["list_uncached"]["p99"]],
+        [
+            "GET task list, 200 (poll, cached body)",
+            on["list"]["rps"],
+            on["list"]["rps"] / b,
+            on["list"]["p50"],
+            on["list"]["p99"],
+        ],
+        [
+            "GET task list, 304 (If-None-Match)",
+            on["list_304"]["rps"],
+            on["list_304"]["rps"] / b,
+            on["list_304"]["p50"],
+            on["list_304"]["p99"],
+        ],
+        [
+            "GET task list, 200, cache missed (page query)",
+            on["list_uncached"]["rps"],
+            on["list_uncached"]["rps"] / b,
+            on["list_uncached"]["p50"],
+            on["list_uncached"]["p99"],
+        ],
         ["GET task stats", on["stats"]["rps"], on["stats"]["rps"] / b, on["stats"]["p50"], on["stats"]["p99"]],
-        ["GET task list, 200, --no-access-log", off["list"]["rps"], off["list"]["rps"] / b, off["list"]["p50"], off["list"]["p99"]],
-        ["GET task stats, --no-access-log", off["stats"]["rps"], off["stats"]["rps"] / b, off["stats"]["p50"], off["stats"]["p99"]],
-        ["POST task, 100 tasks per request", on["create"]["rps"], on["create"]["rps"] / b, on["create"]["p50"],
-         on["create"]["p99"]],
+        [
+            "GET task list, 200, --no-access-log",
+            off["list"]["rps"],
+            off["list"]["rps"] / b,
+            off["list"]["p50"],
+            off["list"]["p99"],
+        ],
+        [
+            "GET task stats, --no-access-log",
+            off["stats"]["rps"],
+            off["stats"]["rps"] / b,
+            off["stats"]["p50"],
+            off["stats"]["p99"],
+        ],
+        [
+            "POST task, 100 tasks per request",
+            on["create"]["rps"],
+            on["create"]["rps"] / b,
+            on["create"]["p50"],
+            on["create"]["p99"],
+        ],
     ]
-    table(f"droidledger serve vs a bare Litestar app ({CONNECTIONS} connections, access log on unless said)",
-          ["what", "req/s", "ratio", "p50 ms", "p99 ms"], rows)
-    bad = {k: v["bad"] for k, v in [*on.items(), *(("off " + k, v) for k, v in off.items())] if isinstance(v, dict) and v["bad"]}
+    table(
+        f"droidledger serve vs a bare Litestar app ({CONNECTIONS} connections, access log on unless said)",
+        ["what", "req/s", "ratio", "p50 ms", "p99 ms"],
+        rows,
+    )
+    bad = {
+        k: v["bad"]
+        for k, v in [*on.items(), *(("off " + k, v) for k, v in off.items())]
+        if isinstance(v, dict) and v["bad"]
+    }
     if bad:
         print(f"\nWARNING: non-2xx/3xx answers: {bad}")
     print(f"\ncreated {create_rate:,.0f} tasks/s (target >= 20,000; {on['created']:,} tasks created in {seconds:g} s)")
     ratio, stats_ratio, p99 = on["list"]["rps"] / b, on["stats"]["rps"] / b, max(on["list"]["p99"], on["stats"]["p99"])
-    print(f"ratio = list / baseline = {ratio:.3f} (target >= 0.6); stats_ratio = {stats_ratio:.3f} (target >= 0.8); "
-          f"p99 (list and stats) {p99:.2f} ms (target <= 10)")
-    emit({"list_rps": round(on["list"]["rps"]), "baseline_rps": round(b), "ratio": round(ratio, 3),
-          "stats_ratio": round(stats_ratio, 3), "p99_ms": round(p99, 2), "create_tasks_per_s": round(create_rate),
-          "list_304_rps": round(on["list_304"]["rps"]),
-          "list_uncached_rps": round(on["list_uncached"]["rps"]), "list_rps_no_access_log": round(off["list"]["rps"])})
+    print(
+        f"ratio = list / baseline = {ratio:.3f} (target >= 0.6); stats_ratio = {stats_ratio:.3f} (target >= 0.8); "
+        f"p99 (list and stats) {p99:.2f} ms (target <= 10)"
+    )
+    emit(
+        {
+            "list_rps": round(on["list"]["rps"]),
+            "baseline_rps": round(b),
+            "ratio": round(ratio, 3),
+            "stats_ratio": round(stats_ratio, 3),
+            "p99_ms": round(p99, 2),
+            "create_tasks_per_s": round(create_rate),
+            "list_304_rps": round(on["list_304"]["rps"]),
+            "list_uncached_rps": round(on["list_uncached"]["rps"]),
+            "list_rps_no_access_log": round(off["list"]["rps"]),
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -34,19 +34,31 @@ from service.store.records import StreamAppend  # noqa: E402
 
 PRODUCERS = 64
 RECORDED_AT = "2026-11-27T10:00:00.000+00:00"
-RAW_TABLE = ("CREATE TABLE raw_events (position BIGINT PRIMARY KEY, stream_id TEXT NOT NULL, version BIGINT NOT NULL, "
-             "type TEXT NOT NULL, data {blob} NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, version))")
+RAW_TABLE = (
+    "CREATE TABLE raw_events (position BIGINT PRIMARY KEY, stream_id TEXT NOT NULL, version BIGINT NOT NULL, "
+    "type TEXT NOT NULL, data {blob} NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, version))"
+)
 
 
 def step(index: int) -> StepCompleted:
-    return StepCompleted(attempt=1, index=index, name="watch-video", detail=f"watched video {index} for 21 s",
-                         duration_ms=21000)
+    return StepCompleted(
+        attempt=1, index=index, name="watch-video", detail=f"watched video {index} for 21 s", duration_ms=21000
+    )
 
 
 def raw_rows(total: int) -> list[tuple]:
     """The rows the producers append, as the baseline inserts them."""
-    return [(n + 1, f"task-{n % PRODUCERS + 1}", n // PRODUCERS + 1, "step-completed",
-             encode_event(step(n // PRODUCERS + 1)), RECORDED_AT) for n in range(total)]
+    return [
+        (
+            n + 1,
+            f"task-{n % PRODUCERS + 1}",
+            n // PRODUCERS + 1,
+            "step-completed",
+            encode_event(step(n // PRODUCERS + 1)),
+            RECORDED_AT,
+        )
+        for n in range(total)
+    ]
 
 
 async def measure_store(db: StoreLocator, per_producer: int) -> tuple[float, list[float], float]:
@@ -54,9 +66,16 @@ async def measure_store(db: StoreLocator, per_producer: int) -> tuple[float, lis
     store = open_store(db)
     async with store.running():
         for task_id in range(1, PRODUCERS + 1):
-            await store.append(StreamAppend(f"task-{task_id}", 0, [
-                TaskCreated(serial=f"phone-{task_id % 8}", script_name="account_warmup", script_config={}),
-                TaskStarted(attempt=1, serial=f"phone-{task_id % 8}", seed=task_id)]))
+            await store.append(
+                StreamAppend(
+                    f"task-{task_id}",
+                    0,
+                    [
+                        TaskCreated(serial=f"phone-{task_id % 8}", script_name="account_warmup", script_config={}),
+                        TaskStarted(attempt=1, serial=f"phone-{task_id % 8}", seed=task_id),
+                    ],
+                )
+            )
         commits_before = store.stats.commits
         latencies: list[float] = []
 
@@ -88,7 +107,7 @@ def baseline_sqlite(folder: Path, total: int) -> float:
     started = time.perf_counter()
     for start in range(0, total, 100):
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO raw_events VALUES (?, ?, ?, ?, ?, ?)", rows[start:start + 100])
+        conn.executemany("INSERT INTO raw_events VALUES (?, ?, ?, ?, ?, ?)", rows[start : start + 100])
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - started
     conn.close()
@@ -105,7 +124,7 @@ def baseline_psycopg(db: StoreLocator, total: int) -> float:
         started = time.perf_counter()
         for start in range(0, total, 100):
             with conn.transaction(), conn.cursor() as cursor:
-                cursor.executemany("INSERT INTO raw_events VALUES (%s, %s, %s, %s, %s, %s)", rows[start:start + 100])
+                cursor.executemany("INSERT INTO raw_events VALUES (%s, %s, %s, %s, %s, %s)", rows[start : start + 100])
         elapsed = time.perf_counter() - started
         conn.execute("DROP TABLE raw_events")
     return total / elapsed
@@ -122,7 +141,9 @@ async def baseline_asyncpg(db: StoreLocator, total: int) -> float:
         started = time.perf_counter()
         for start in range(0, total, 100):
             async with conn.transaction():
-                await conn.executemany("INSERT INTO raw_events VALUES ($1, $2, $3, $4, $5, $6)", rows[start:start + 100])
+                await conn.executemany(
+                    "INSERT INTO raw_events VALUES ($1, $2, $3, $4, $5, $6)", rows[start : start + 100]
+                )
         elapsed = time.perf_counter() - started
         await conn.execute("DROP TABLE raw_events")
     finally:
@@ -171,8 +192,10 @@ def main() -> None:
     per_producer, baseline_rows, peer_events = (150, 60_000, 1_500) if args.quick else (1_000, 300_000, 5_000)
     print(f"machine: {machine()}")
     print(f"mode: {'quick' if args.quick else 'full'}; {PRODUCERS} producers x {per_producer} appends")
-    with tempfile.TemporaryDirectory(prefix="droidledger-bench-append-") as tmp, \
-            scratch_store(args.db, Path(tmp), "append") as db:
+    with (
+        tempfile.TemporaryDirectory(prefix="droidledger-bench-append-") as tmp,
+        scratch_store(args.db, Path(tmp), "append") as db,
+    ):
         folder = Path(tmp)
         print(f"backend: {db.backend}")
         print("measuring the store ...", file=sys.stderr)
@@ -189,19 +212,31 @@ def main() -> None:
     p50 = latencies[len(latencies) // 2] * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     driver = "psycopg" if db.backend == "postgresql" else "sqlite3"
-    rows = [["droidledger store: 64 producers, group commit, views", rate, 1.0, p50, p99],
-            [f"baseline: raw {driver} executemany, 100 per txn", baseline, rate / baseline, "", ""]]
+    rows = [
+        ["droidledger store: 64 producers, group commit, views", rate, 1.0, p50, p99],
+        [f"baseline: raw {driver} executemany, 100 per txn", baseline, rate / baseline, "", ""],
+    ]
     if other_driver is not None:
-        rows.append(["raw asyncpg executemany, 100 per txn (the other driver)", other_driver, rate / other_driver, "", ""])
+        rows.append(
+            ["raw asyncpg executemany, 100 per txn (the other driver)", other_driver, rate / other_driver, "", ""]
+        )
     rows.append(["peer: eventsourcing (SQLite), one event per save", peer, rate / peer, "", ""])
     table(f"append throughput ({db.backend})", ["what", "events/s", "vs droidledger", "p50 ms", "p99 ms"], rows)
     print(f"\nmean events per group commit: {batch:.1f}")
     targets = "ratio >= 0.3, p99 <= 20 ms" if db.backend == "postgresql" else "ratio >= 0.15, p99 <= 10 ms"
-    print(f"ratio = droidledger / baseline = {rate / baseline:.3f}; p99 {p99:.2f} ms ({targets}); "
-          f"peer_ratio = droidledger / eventsourcing = {rate / peer:.1f}")
-    result = {"events_per_s": round(rate), "baseline_events_per_s": round(baseline), "ratio": round(rate / baseline, 3),
-              "peer_events_per_s": round(peer), "peer_ratio": round(rate / peer, 1), "p99_ms": round(p99, 2),
-              "backend": db.backend}
+    print(
+        f"ratio = droidledger / baseline = {rate / baseline:.3f}; p99 {p99:.2f} ms ({targets}); "
+        f"peer_ratio = droidledger / eventsourcing = {rate / peer:.1f}"
+    )
+    result = {
+        "events_per_s": round(rate),
+        "baseline_events_per_s": round(baseline),
+        "ratio": round(rate / baseline, 3),
+        "peer_events_per_s": round(peer),
+        "peer_ratio": round(rate / peer, 1),
+        "p99_ms": round(p99, 2),
+        "backend": db.backend,
+    }
     if other_driver is not None:
         result["asyncpg_baseline_events_per_s"] = round(other_driver)
     emit(result)

@@ -1,6 +1,6 @@
 """The baseline of bench/api.py: a bare Litestar app returning a small JSON dict, served by `serve`'s server.
 
-    .venv/bin/python -m bench.bare_app --port P
+.venv/bin/python -m bench.bare_app --port P
 """
 
 from __future__ import annotations

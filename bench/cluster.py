@@ -30,9 +30,9 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.harness.server import ServeProcess, clean_env  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
 from tests.support.cluster import AgentProcess, run_violations  # noqa: E402
+from tests.support.harness.server import ServeProcess, clean_env  # noqa: E402
 
 TIME_SCALE = 0.02
 QUEUE_PER_PHONE = 2
@@ -61,12 +61,39 @@ class Cluster:
         self.rng = random.Random(args.seed)
         env = clean_env()
         lease = str(args.lease_s)
-        self.api = ServeProcess(folder / "api", "--db", db, "--no-agent", "--auto-retry", "--retry-delay-min", "0.5",
-                                "--retry-delay-max", "1", "--lease-s", lease, "--time-scale", str(TIME_SCALE),
-                                "--sync", "normal", "--no-access-log", "--adb-port", "1")
-        self.agents = [AgentProcess(folder / f"pc{i}", db, f"pc{i}", sim=args.phones, seed=i + 1,
-                                    lease_s=args.lease_s, time_scale=TIME_SCALE, env=env)
-                       for i in range(args.agents)]
+        self.api = ServeProcess(
+            folder / "api",
+            "--db",
+            db,
+            "--no-agent",
+            "--auto-retry",
+            "--retry-delay-min",
+            "0.5",
+            "--retry-delay-max",
+            "1",
+            "--lease-s",
+            lease,
+            "--time-scale",
+            str(TIME_SCALE),
+            "--sync",
+            "normal",
+            "--no-access-log",
+            "--adb-port",
+            "1",
+        )
+        self.agents = [
+            AgentProcess(
+                folder / f"pc{i}",
+                db,
+                f"pc{i}",
+                sim=args.phones,
+                seed=i + 1,
+                lease_s=args.lease_s,
+                time_scale=TIME_SCALE,
+                env=env,
+            )
+            for i in range(args.agents)
+        ]
         self.http: httpx.Client | None = None
         self.created: list[int] = []
         self.errors: list[str] = []
@@ -189,8 +216,11 @@ def run(cluster: Cluster, minutes: float) -> dict:
     while time.monotonic() < end:
         time.sleep(cluster.rng.uniform(2, 6))
         cluster.strike()
-        print(f"{time.monotonic() - started:6.0f} s  {len(cluster.created)} tasks created, "
-              f"{cluster.chaos.kills} kills, {cluster.chaos.pauses} pauses", flush=True)
+        print(
+            f"{time.monotonic() - started:6.0f} s  {len(cluster.created)} tasks created, "
+            f"{cluster.chaos.kills} kills, {cluster.chaos.pauses} pauses",
+            flush=True,
+        )
     cluster.stop_load.set()
     feeder.join()
     print("draining: waiting for every task to finish", flush=True)
@@ -203,14 +233,23 @@ def run(cluster: Cluster, minutes: float) -> dict:
     failed_lost = sum(1 for e in log if e["type"] == "failed" and " lost (no heartbeat" in e["data"]["reason"])
     for line in (violations + [f"never finished: {t}" for t in never_finished] + cluster.chaos.unrecorded)[:20]:
         print(f"  PROBLEM {line}")
-    return {"agents": cluster.args.agents, "phones_per_agent": cluster.args.phones, "minutes": minutes,
-            "lease_s": cluster.args.lease_s, "tasks_created": len(cluster.created), "tasks_done": done,
-            "failed_by_agent_loss": failed_lost, "kills": cluster.chaos.kills, "pauses": cluster.chaos.pauses,
-            "lost": len(missing) + len(never_finished) + len(cluster.chaos.unrecorded),
-            "run_twice": len(violations), "create_errors": len(cluster.errors),
-            "loss_to_failed_p50_s": _percentile(cluster.chaos.loss_to_failed_s, 0.5),
-            "loss_to_failed_p99_s": _percentile(cluster.chaos.loss_to_failed_s, 0.99),
-            "events": len(log)}
+    return {
+        "agents": cluster.args.agents,
+        "phones_per_agent": cluster.args.phones,
+        "minutes": minutes,
+        "lease_s": cluster.args.lease_s,
+        "tasks_created": len(cluster.created),
+        "tasks_done": done,
+        "failed_by_agent_loss": failed_lost,
+        "kills": cluster.chaos.kills,
+        "pauses": cluster.chaos.pauses,
+        "lost": len(missing) + len(never_finished) + len(cluster.chaos.unrecorded),
+        "run_twice": len(violations),
+        "create_errors": len(cluster.errors),
+        "loss_to_failed_p50_s": _percentile(cluster.chaos.loss_to_failed_s, 0.5),
+        "loss_to_failed_p99_s": _percentile(cluster.chaos.loss_to_failed_s, 0.99),
+        "events": len(log),
+    }
 
 
 def main() -> int:
@@ -226,8 +265,11 @@ def main() -> int:
     with psycopg.connect(args.db, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
     print(f"machine: {machine()}")
-    print(f"cluster: {args.agents} agents x {args.phones} phones, {args.minutes} min, lease {args.lease_s} s, "
-          f"schema {schema} of {args.db}", flush=True)
+    print(
+        f"cluster: {args.agents} agents x {args.phones} phones, {args.minutes} min, lease {args.lease_s} s, "
+        f"schema {schema} of {args.db}",
+        flush=True,
+    )
     try:
         with tempfile.TemporaryDirectory(prefix="droidledger-cluster-") as tmp:
             cluster = Cluster(Path(tmp), _with_schema(args.db, schema), args)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.harness.crash import CrashConfig, run_crash  # noqa: E402
 from bench.report import emit, machine  # noqa: E402
+from tests.support.harness.crash import CrashConfig, run_crash  # noqa: E402
 
 
 def main() -> int:
@@ -28,15 +28,27 @@ def main() -> int:
     parser.add_argument("--time-scale", type=float, default=0.02)
     parser.add_argument("--kill-after-min", type=float, default=0.3, help="seconds after ready, at least")
     parser.add_argument("--kill-after-max", type=float, default=4.0, help="seconds after ready, at most")
-    parser.add_argument("--startup-kill-chance", type=float, default=0.2,
-                        help="chance per round of one more kill while the server starts")
+    parser.add_argument(
+        "--startup-kill-chance",
+        type=float,
+        default=0.2,
+        help="chance per round of one more kill while the server starts",
+    )
     parser.add_argument("--sync", choices=("full", "normal"), default="full")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="keep the files here instead of a temporary folder")
     args = parser.parse_args()
-    config = CrashConfig(rounds=args.rounds, clients=args.clients, phones=args.phones, time_scale=args.time_scale,
-                         kill_after_min_s=args.kill_after_min, kill_after_max_s=args.kill_after_max,
-                         startup_kill_chance=args.startup_kill_chance, sync=args.sync, seed=args.seed)
+    config = CrashConfig(
+        rounds=args.rounds,
+        clients=args.clients,
+        phones=args.phones,
+        time_scale=args.time_scale,
+        kill_after_min_s=args.kill_after_min,
+        kill_after_max_s=args.kill_after_max,
+        startup_kill_chance=args.startup_kill_chance,
+        sync=args.sync,
+        seed=args.seed,
+    )
     print(f"machine: {machine()}")
     print(f"crash: {config}")
     with tempfile.TemporaryDirectory(prefix="droidledger-crash-") as tmp:
@@ -44,11 +56,13 @@ def main() -> int:
         folder.mkdir(parents=True, exist_ok=True)
         report = run_crash(folder, config, progress=lambda line: print(line, flush=True))
     summary = report.summary()
-    print(f"\n{summary['rounds']} rounds ({summary['startup_kills']} extra kills during start-up), "
-          f"{summary['tasks_acknowledged']} tasks acknowledged, {summary['tasks_lost']} lost, "
-          f"{summary['duplicated']} duplicated, {summary['running_at_kill']} running at a kill "
-          f"({summary['not_recovered']} not recovered), {summary['requests']} requests, "
-          f"{summary['server_errors']} 5xx, {summary['seconds']} s")
+    print(
+        f"\n{summary['rounds']} rounds ({summary['startup_kills']} extra kills during start-up), "
+        f"{summary['tasks_acknowledged']} tasks acknowledged, {summary['tasks_lost']} lost, "
+        f"{summary['duplicated']} duplicated, {summary['running_at_kill']} running at a kill "
+        f"({summary['not_recovered']} not recovered), {summary['requests']} requests, "
+        f"{summary['server_errors']} 5xx, {summary['seconds']} s"
+    )
     if not report.ok:
         print("FAILED:")
         for line in report.failures():

@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service.events import (  # noqa: E402
-    StepCompleted, TaskCompleted, TaskCreated, TaskFailed, TaskStarted, encode_event, event_type,
+    StepCompleted,
+    TaskCompleted,
+    TaskCreated,
+    TaskFailed,
+    TaskStarted,
+    encode_event,
+    event_type,
 )
 from service.store import operations  # noqa: E402
 from service.store.locator import StoreLocator, locate  # noqa: E402
@@ -33,10 +39,19 @@ _CHUNK = 50_000
 def _task_events(task_id: int) -> Iterator[object]:
     serial = SERIALS[task_id % len(SERIALS)]
     script = SCRIPTS[task_id % len(SCRIPTS)]
-    config = {"target_users": [f"user{task_id}"], "access_method": "direct"} if script == "follow" else \
-        {"target_post_urls": [f"https://www.tiktok.com/@u/video/73{task_id:017d}"], "comment_content": "Nice!",
-         "comment_order": "random", "insert_emoji": False, "comment_image_path": ""} if script == "comment" else \
-        {"task_duration": 60, "topic": "cooking", "like_probable": 50, "collect_probable": 20}
+    config = (
+        {"target_users": [f"user{task_id}"], "access_method": "direct"}
+        if script == "follow"
+        else {
+            "target_post_urls": [f"https://www.tiktok.com/@u/video/73{task_id:017d}"],
+            "comment_content": "Nice!",
+            "comment_order": "random",
+            "insert_emoji": False,
+            "comment_image_path": "",
+        }
+        if script == "comment"
+        else {"task_duration": 60, "topic": "cooking", "like_probable": 50, "collect_probable": 20}
+    )
     yield TaskCreated(serial=serial, script_name=script, script_config=config)
     kind = task_id % 20
     if kind < 2:
@@ -89,8 +104,13 @@ def write_events(db: StoreLocator | Path, tasks: int) -> int:
 def replay(db: StoreLocator | Path) -> tuple[int, float, float]:
     """`droidledger replay --db db` in its own process: (events, seconds, events/s) as it reports them."""
     db = db.target if isinstance(db, StoreLocator) else db
-    out = subprocess.run([sys.executable, "-m", "service.cli", "replay", "--db", str(db)], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "service.cli", "replay", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = [line for line in out.splitlines() if line.startswith("rebuilt every view")][-1]
     words = line.replace("(", "").replace(",", "").split()
     return int(words[4]), float(words[7]), float(words[9])

@@ -45,8 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.harness.server import free_port, stop_process  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
+from tests.support.harness.server import free_port, stop_process  # noqa: E402
 
 LATENCY_MS = 150.0
 POLL_S = 0.5  # the benchmark's own poll of /task/stats while it waits (a client's poll; its CPU is the service's)
@@ -102,9 +102,25 @@ class Farm:
     def __init__(self, devices: int, log: Path) -> None:
         self.log = log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "sim", "--devices", str(devices), "--port", "0",
-             "--latency-ms", f"{LATENCY_MS:g}", "--control-port", "0"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True)
+            [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "sim",
+                "--devices",
+                str(devices),
+                "--port",
+                "0",
+                "--latency-ms",
+                f"{LATENCY_MS:g}",
+                "--control-port",
+                "0",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
         self.serials: list[str] = []
         banner = self.process.stdout.readline()
         match = re.search(r":(\d+) \(seed", banner)
@@ -141,10 +157,25 @@ class Service:
         self.api = f"http://127.0.0.1:{self.port}/api/v1"
         self.log = (folder / "serve.log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--data-dir", str(folder / "data"), "--port", str(self.port),
-             "--adb-port", str(farm.port), "--device-limit", str(devices + 10)]
+            [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "serve",
+                "--data-dir",
+                str(folder / "data"),
+                "--port",
+                str(self.port),
+                "--adb-port",
+                str(farm.port),
+                "--device-limit",
+                str(devices + 10),
+            ]
             + (["--agents", str(agents)] if agents else []),
-            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -194,10 +225,14 @@ class Service:
                 return completed, failed
             now = time.monotonic()
             if now > deadline:
-                log = [line for line in Path(self.log.name).read_text().splitlines() if "droidledger.access" not in line]
+                log = [
+                    line for line in Path(self.log.name).read_text().splitlines() if "droidledger.access" not in line
+                ]
                 stats = http(f"{self.api}/task/stats")["data"]
-                raise SystemExit(f"{label}: only {completed + failed} of {count} tasks finished in {timeout_s:g} s; "
-                                 f"stats {stats}; the server's log:\n" + "\n".join(log[-40:]))
+                raise SystemExit(
+                    f"{label}: only {completed + failed} of {count} tasks finished in {timeout_s:g} s; "
+                    f"stats {stats}; the server's log:\n" + "\n".join(log[-40:])
+                )
             if now - last_note > 5:
                 print(f"    {label}: {completed + failed}/{count} finished", file=sys.stderr)
                 last_note = now
@@ -232,8 +267,10 @@ def follow_config(count: int, offset: int) -> dict:
 
 
 def comment_config(count: int, offset: int) -> dict:
-    return {"target_post_urls": [f"https://www.tiktok.com/@bench.creator/video/73{offset + n:017d}" for n in range(count)],
-            "comment_content": "Great video!\nLove this {song|edit|vibe}"}
+    return {
+        "target_post_urls": [f"https://www.tiktok.com/@bench.creator/video/73{offset + n:017d}" for n in range(count)],
+        "comment_content": "Great video!\nLove this {song|edit|vibe}",
+    }
 
 
 def measure(devices: int, per_phone: int, agents: int) -> dict:
@@ -259,15 +296,20 @@ def measure(devices: int, per_phone: int, agents: int) -> dict:
                 batch: set[int] = set()
                 for n, serial in enumerate(serials):  # targets of its own per phone: comments on a video
                     batch.update(service.create([serial], "follow", follow_config(follows, 1 + n * per_phone)))
-                    batch.update(service.create([serial], "comment", comment_config(per_phone - follows, 1 + n * per_phone)))
+                    batch.update(
+                        service.create([serial], "comment", comment_config(per_phone - follows, 1 + n * per_phone))
+                    )
                 created = len(batch)
                 completed, failed = service.wait_finished(devices + created, 600, f"{devices} phones")
                 elapsed = time.perf_counter() - started
                 cpu_after = tree_cpu(process_tree(service.process.pid))
                 farm_cpu = cpu_seconds(farm.process.pid) - farm_cpu_before
                 if set(cpu_after) != set(cpu_before):
-                    print(f"    warning: the service's processes changed during the batch: {sorted(cpu_before)} -> "
-                          f"{sorted(cpu_after)} (an agent restarted?)", file=sys.stderr)
+                    print(
+                        f"    warning: the service's processes changed during the batch: {sorted(cpu_before)} -> "
+                        f"{sorted(cpu_after)} (an agent restarted?)",
+                        file=sys.stderr,
+                    )
                 cpu = sum(cpu_after.values()) - sum(cpu_before.get(pid, 0.0) for pid in cpu_after)
                 serve_cpu = cpu_after[service.process.pid] - cpu_before[service.process.pid]
                 rss = sum(peak_rss_mb(pid) for pid in cpu_after)
@@ -286,20 +328,41 @@ def measure(devices: int, per_phone: int, agents: int) -> dict:
     per_min = sum(per_phone / (window / 60) for window in windows.values()) / devices
     busy = sum(windows.values())
     done = completed - warm_completed
-    return {"devices": devices, "tasks": created, "completed": done, "failed": failed - warm_failed, "seconds": elapsed,
-            "tasks_per_min_per_device": per_min, "total_per_min": per_min * devices,
-            "rpc_per_task": rpc / created, "wait_share": rpc * LATENCY_MS / 1000 / busy,
-            "cpu_per_device": cpu / elapsed / devices, "farm_cpu": farm_cpu / elapsed, "service_cpu": cpu / elapsed,
-            "service_cpu_s": cpu, "cpu_ms_per_task": cpu * 1000 / max(done, 1), "serve_share": serve_cpu / cpu,
-            "bare_cpu_s": bare["cpu_s"], "bare_cpu_ms_per_task": bare["cpu_s"] * 1000 / created,
-            "bare_calls": bare["calls"], "bare_errors": bare["errors"],
-            "rss_mb": rss, "processes": len(cpu_after), "reasons": reasons}
+    return {
+        "devices": devices,
+        "tasks": created,
+        "completed": done,
+        "failed": failed - warm_failed,
+        "seconds": elapsed,
+        "tasks_per_min_per_device": per_min,
+        "total_per_min": per_min * devices,
+        "rpc_per_task": rpc / created,
+        "wait_share": rpc * LATENCY_MS / 1000 / busy,
+        "cpu_per_device": cpu / elapsed / devices,
+        "farm_cpu": farm_cpu / elapsed,
+        "service_cpu": cpu / elapsed,
+        "service_cpu_s": cpu,
+        "cpu_ms_per_task": cpu * 1000 / max(done, 1),
+        "serve_share": serve_cpu / cpu,
+        "bare_cpu_s": bare["cpu_s"],
+        "bare_cpu_ms_per_task": bare["cpu_s"] * 1000 / created,
+        "bare_calls": bare["calls"],
+        "bare_errors": bare["errors"],
+        "rss_mb": rss,
+        "processes": len(cpu_after),
+        "reasons": reasons,
+    }
 
 
 def bare_baseline(farm: Farm, calls: dict[str, list]) -> dict:
     """The recorded calls driven again by the bare libraries, in a process of their own (its CPU is theirs)."""
-    process = subprocess.Popen([sys.executable, "-m", "bench.harness.bare_calls", "--adb-port", str(farm.port)],
-                               cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.harness.bare_calls", "--adb-port", str(farm.port)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         process.stdin.write(json.dumps(calls) + "\n")
         process.stdin.flush()
@@ -348,6 +411,7 @@ def mode(agents: int) -> str:
 def plot(runs: list[dict], path: Path) -> None:
     """Efficiency and CPU per phone against phones, one line per run (mode), with the bare libraries' CPU."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -356,10 +420,20 @@ def plot(runs: list[dict], path: Path) -> None:
         rows, colour = run["results"], f"C{n}"
         ns = [r["devices"] for r in rows]
         left.plot(ns, [r["efficiency"] for r in rows], "o-", color=colour, label=f"serve, {mode(run['agents'])}")
-        right.plot(ns, [r["cpu_per_device"] for r in rows], "o-", color=colour,
-                   label=f"serve, {mode(run['agents'])} (ratio {run['cpu_overhead_ratio']:.2f})")
-        right.plot(ns, [r["bare_cpu_per_device"] for r in rows], "x:", color=colour,
-                   label=f"bare adbutils + uiautomator2, same calls ({mode(run['agents'])} run)")
+        right.plot(
+            ns,
+            [r["cpu_per_device"] for r in rows],
+            "o-",
+            color=colour,
+            label=f"serve, {mode(run['agents'])} (ratio {run['cpu_overhead_ratio']:.2f})",
+        )
+        right.plot(
+            ns,
+            [r["bare_cpu_per_device"] for r in rows],
+            "x:",
+            color=colour,
+            label=f"bare adbutils + uiautomator2, same calls ({mode(run['agents'])} run)",
+        )
     left.axhline(0.9, color="red", linewidth=0.8, linestyle=":", label="target 0.9 up to 100")
     left.axhline(0.65, color="orange", linewidth=0.8, linestyle=":", label="target 0.65 at 200 (--agents 2)")
     left.set_ylim(0, 1.1)
@@ -389,42 +463,97 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1, 10, 50, 100 and 200 phones, 4 tasks each")
     parser.add_argument("--devices", help="comma-separated phone counts (default 1,10,50,100,200)")
     parser.add_argument("--tasks", type=int, help="measured tasks per phone (default 8; quick 4)")
-    parser.add_argument("--agents", type=int, default=0, metavar="K",
-                        help="run `serve --agents K` (the phones' actors in K processes); default: one process")
+    parser.add_argument(
+        "--agents",
+        type=int,
+        default=0,
+        metavar="K",
+        help="run `serve --agents K` (the phones' actors in K processes); default: one process",
+    )
     parser.add_argument("--png", type=Path, help="where to draw the scaling (default bench/devices.png, none in quick)")
-    parser.add_argument("--plot-with", type=Path, action="append", default=[], metavar="OUTPUT",
-                        help="the saved output of another run (another mode) to draw beside this one")
+    parser.add_argument(
+        "--plot-with",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="OUTPUT",
+        help="the saved output of another run (another mode) to draw beside this one",
+    )
     args = parser.parse_args()
     counts = [int(n) for n in (args.devices or "1,10,50,100,200").split(",")]
     per_phone = args.tasks or (4 if args.quick else 8)
     png = args.png or (None if args.quick else ROOT / "bench" / "devices.png")
     others = [last_json(path) for path in args.plot_with]
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f} at the start")
-    print(f"mode: {'quick' if args.quick else 'full'}, {mode(args.agents)}; phones {counts}; {per_phone} tasks per "
-          f"phone (follow and comment, half each), {LATENCY_MS:g} ms per device call")
+    print(
+        f"mode: {'quick' if args.quick else 'full'}, {mode(args.agents)}; phones {counts}; {per_phone} tasks per "
+        f"phone (follow and comment, half each), {LATENCY_MS:g} ms per device call"
+    )
     results = []
     for devices in counts:
         result = measure(devices, per_phone, args.agents)
         results.append(result)
-        print(f"  {devices} phones: {result['tasks_per_min_per_device']:.2f} tasks/min per phone, "
-              f"service {result['cpu_ms_per_task']:.1f} ms CPU per task, bare libraries "
-              f"{result['bare_cpu_ms_per_task']:.1f} ms", file=sys.stderr)
-    single = results[0]["tasks_per_min_per_device"] if counts[0] == 1 else \
-        measure(1, per_phone, args.agents)["tasks_per_min_per_device"]
+        print(
+            f"  {devices} phones: {result['tasks_per_min_per_device']:.2f} tasks/min per phone, "
+            f"service {result['cpu_ms_per_task']:.1f} ms CPU per task, bare libraries "
+            f"{result['bare_cpu_ms_per_task']:.1f} ms",
+            file=sys.stderr,
+        )
+    single = (
+        results[0]["tasks_per_min_per_device"]
+        if counts[0] == 1
+        else measure(1, per_phone, args.agents)["tasks_per_min_per_device"]
+    )
     for r in results:
         r["ideal_per_min"] = single * r["devices"]
         r["efficiency"] = r["tasks_per_min_per_device"] / single
         r["ratio"] = r["cpu_ms_per_task"] / r["bare_cpu_ms_per_task"]
         # the cores the bare libraries would spend per phone at the rate the service reached
         r["bare_cpu_per_device"] = r["bare_cpu_ms_per_task"] / 1000 * r["tasks_per_min_per_device"] / 60
-    table(f"tasks on virtual phones, serve {mode(args.agents)} (the ideal = N x one phone alone, this run)",
-          ["phones", "tasks/min/phone", "total/min", "ideal/min", "efficiency", "waiting on phone", "RPC/task",
-           "failed", "CPU/phone", "service CPU", "serve's share", "farm CPU", "ms CPU/task", "bare ms/task", "ratio",
-           "processes", "peak RSS MB"],
-          [[r["devices"], r["tasks_per_min_per_device"], r["total_per_min"], r["ideal_per_min"], r["efficiency"],
-            f"{r['wait_share']:.0%}", r["rpc_per_task"], r["failed"], f"{r['cpu_per_device']:.4f}",
-            f"{r['service_cpu']:.2f}", f"{r['serve_share']:.0%}", f"{r['farm_cpu']:.2f}", r["cpu_ms_per_task"],
-            r["bare_cpu_ms_per_task"], r["ratio"], r["processes"], r["rss_mb"]] for r in results])
+    table(
+        f"tasks on virtual phones, serve {mode(args.agents)} (the ideal = N x one phone alone, this run)",
+        [
+            "phones",
+            "tasks/min/phone",
+            "total/min",
+            "ideal/min",
+            "efficiency",
+            "waiting on phone",
+            "RPC/task",
+            "failed",
+            "CPU/phone",
+            "service CPU",
+            "serve's share",
+            "farm CPU",
+            "ms CPU/task",
+            "bare ms/task",
+            "ratio",
+            "processes",
+            "peak RSS MB",
+        ],
+        [
+            [
+                r["devices"],
+                r["tasks_per_min_per_device"],
+                r["total_per_min"],
+                r["ideal_per_min"],
+                r["efficiency"],
+                f"{r['wait_share']:.0%}",
+                r["rpc_per_task"],
+                r["failed"],
+                f"{r['cpu_per_device']:.4f}",
+                f"{r['service_cpu']:.2f}",
+                f"{r['serve_share']:.0%}",
+                f"{r['farm_cpu']:.2f}",
+                r["cpu_ms_per_task"],
+                r["bare_cpu_ms_per_task"],
+                r["ratio"],
+                r["processes"],
+                r["rss_mb"],
+            ]
+            for r in results
+        ],
+    )
     for r in results:
         for reason, count in sorted(r["reasons"].items(), key=lambda item: -item[1]):
             print(f"  {r['devices']} phones: {count} failed at {reason}")
@@ -433,23 +562,38 @@ def main() -> None:
     to_100 = [r["efficiency"] for r in results if r["devices"] <= 100]
     at_200 = [r["efficiency"] for r in results if r["devices"] == 200]
     ratio, per_core = pooled_ratio(results), phones_per_core(results)
-    print(f"\nCPU in cores (1.0 = one core busy), every service process counted (serve and its agents); the machine "
-          f"has {os.cpu_count()}: farm and service share them. ms CPU/task: per completed task; bare: the same calls "
-          f"from one thread per phone with adbutils + uiautomator2. cpu_overhead_ratio (every N pooled) {ratio:.2f}; "
-          f"phones per core {per_core:.0f}; load average {os.getloadavg()[0]:.2f} at the end.")
-    print("Targets (2 cores, --agents 2): efficiency >= 0.9 up to 100 phones, >= 0.65 at 200; cpu_overhead_ratio "
-          "<= 1.5; all service processes <= 400 MB at 200; one process: min_efficiency_to_100 >= 0.9.")
-    summary = {"agents": args.agents, "tasks_per_phone": per_phone,
-               "results": [{"devices": r["devices"],
-                            "tasks_per_min_per_device": round(r["tasks_per_min_per_device"], 2),
-                            "efficiency": round(r["efficiency"], 3), "cpu_per_device": round(r["cpu_per_device"], 5),
-                            "rss_mb": round(r["rss_mb"], 1), "cpu_ms_per_task": round(r["cpu_ms_per_task"], 2),
-                            "bare_cpu_ms_per_task": round(r["bare_cpu_ms_per_task"], 2),
-                            "bare_cpu_per_device": round(r["bare_cpu_per_device"], 5),
-                            "cpu_overhead_ratio": round(r["ratio"], 3)} for r in results],
-               "min_efficiency_to_100": round(min(to_100), 3) if to_100 else None,
-               "efficiency_at_200": round(at_200[0], 3) if at_200 else None,
-               "cpu_overhead_ratio": round(ratio, 3), "phones_per_core": round(per_core, 1)}
+    print(
+        f"\nCPU in cores (1.0 = one core busy), every service process counted (serve and its agents); the machine "
+        f"has {os.cpu_count()}: farm and service share them. ms CPU/task: per completed task; bare: the same calls "
+        f"from one thread per phone with adbutils + uiautomator2. cpu_overhead_ratio (every N pooled) {ratio:.2f}; "
+        f"phones per core {per_core:.0f}; load average {os.getloadavg()[0]:.2f} at the end."
+    )
+    print(
+        "Targets (2 cores, --agents 2): efficiency >= 0.9 up to 100 phones, >= 0.65 at 200; cpu_overhead_ratio "
+        "<= 1.5; all service processes <= 400 MB at 200; one process: min_efficiency_to_100 >= 0.9."
+    )
+    summary = {
+        "agents": args.agents,
+        "tasks_per_phone": per_phone,
+        "results": [
+            {
+                "devices": r["devices"],
+                "tasks_per_min_per_device": round(r["tasks_per_min_per_device"], 2),
+                "efficiency": round(r["efficiency"], 3),
+                "cpu_per_device": round(r["cpu_per_device"], 5),
+                "rss_mb": round(r["rss_mb"], 1),
+                "cpu_ms_per_task": round(r["cpu_ms_per_task"], 2),
+                "bare_cpu_ms_per_task": round(r["bare_cpu_ms_per_task"], 2),
+                "bare_cpu_per_device": round(r["bare_cpu_per_device"], 5),
+                "cpu_overhead_ratio": round(r["ratio"], 3),
+            }
+            for r in results
+        ],
+        "min_efficiency_to_100": round(min(to_100), 3) if to_100 else None,
+        "efficiency_at_200": round(at_200[0], 3) if at_200 else None,
+        "cpu_overhead_ratio": round(ratio, 3),
+        "phones_per_core": round(per_core, 1),
+    }
     if png:
         plot(others + [summary], png)
         print(f"plot: {png}")

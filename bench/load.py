@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.harness.load import LoadConfig, run_load  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
+from tests.support.harness.load import LoadConfig, run_load  # noqa: E402
 
 
 def main() -> int:
@@ -31,20 +31,33 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0.0, help="mean pause between a client's requests, seconds")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    config = LoadConfig(clients=args.clients, seconds=args.seconds, phones=args.phones, device_limit=args.device_limit,
-                        time_scale=args.time_scale, processes=args.processes, think_s=args.think, seed=args.seed)
+    config = LoadConfig(
+        clients=args.clients,
+        seconds=args.seconds,
+        phones=args.phones,
+        device_limit=args.device_limit,
+        time_scale=args.time_scale,
+        processes=args.processes,
+        think_s=args.think,
+        seed=args.seed,
+    )
     print(f"machine: {machine()}")
     print(f"load: {config}")
     with tempfile.TemporaryDirectory(prefix="droidledger-load-") as tmp:
         report = run_load(Path(tmp), config, progress=lambda line: print(line, flush=True))
     summary = report.summary()
-    table("latency per endpoint (client side, ms)", ["endpoint", "requests", "p50 ms", "p99 ms"],
-          [[e, v["count"], v["p50_ms"], v["p99_ms"]] for e, v in report.latencies.items()])
-    print(f"\n{summary['requests']} requests in {summary['seconds']} s ({summary['requests_per_s']}/s), "
-          f"{summary['errors_5xx']} 5xx, {summary['transport_errors']} transport errors; "
-          f"{summary['tasks_acknowledged']} tasks acknowledged, {summary['tasks_lost']} lost, "
-          f"{summary['tasks_duplicated']} duplicated; phones: {summary['tasks_run']}; "
-          f"server CPU {summary['server_cpu_percent']} %, client CPU {summary['client_cpu_percent']} %")
+    table(
+        "latency per endpoint (client side, ms)",
+        ["endpoint", "requests", "p50 ms", "p99 ms"],
+        [[e, v["count"], v["p50_ms"], v["p99_ms"]] for e, v in report.latencies.items()],
+    )
+    print(
+        f"\n{summary['requests']} requests in {summary['seconds']} s ({summary['requests_per_s']}/s), "
+        f"{summary['errors_5xx']} 5xx, {summary['transport_errors']} transport errors; "
+        f"{summary['tasks_acknowledged']} tasks acknowledged, {summary['tasks_lost']} lost, "
+        f"{summary['tasks_duplicated']} duplicated; phones: {summary['tasks_run']}; "
+        f"server CPU {summary['server_cpu_percent']} %, client CPU {summary['client_cpu_percent']} %"
+    )
     print(f"integrity {summary['integrity']}, views = replay: {summary['views_equal_replay']}")
     if not report.ok:
         print("FAILED:")

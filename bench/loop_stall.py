@@ -25,9 +25,9 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Awaitable, Callable
 
 import anyio
 
@@ -41,8 +41,9 @@ from service.store.sqlite.store import SQLiteEventStore  # noqa: E402
 TICK_S = 0.001
 
 
-def rglob_least_used(root: Path, suffixes: frozenset[str], wanted: set[str], uses: dict[str, int], count: int,
-                     rng: random.Random) -> list[str]:
+def rglob_least_used(
+    root: Path, suffixes: frozenset[str], wanted: set[str], uses: dict[str, int], count: int, rng: random.Random
+) -> list[str]:
     """The library's choice as the code made it before (the baseline), a Path.rglob walk."""
     found = []
     for path in sorted(root.rglob("*")):
@@ -97,6 +98,7 @@ def repeated(rounds: int, once: Callable[[], Awaitable[object]]) -> Callable[[],
         for _ in range(rounds):
             await once()
             await anyio.sleep(0)  # the watcher gets the loop between two rounds, as between two posts
+
     return work
 
 
@@ -109,6 +111,7 @@ async def measure(files: int, rounds: int) -> dict[str, dict[str, float]]:
         make_files(folder, files, 0)
         store = SQLiteEventStore(Path(tmp) / "events.db")
         async with store.running():
+
             async def record(paths: list[str]) -> None:
                 return None
 
@@ -134,13 +137,16 @@ async def measure(files: int, rounds: int) -> dict[str, dict[str, float]]:
                 "folder": (list_before, list_on_loop, lambda: choose_media(ctx)),
             }
             for source, (before, on_loop, worker) in sources.items():
-                print(f"{source}: {rounds} choices as before, on the loop, then in a worker thread ...",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"{source}: {rounds} choices as before, on the loop, then in a worker thread ...",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 r = results[source] = {}
                 r["before_ms"], _ = await longest_stall(repeated(rounds, before))
                 r["on_loop_ms"], _ = await longest_stall(repeated(rounds, on_loop))
                 r["worker_ms"], took = await longest_stall(repeated(rounds, worker))
-                r["idle_ms"], _ = await longest_stall(lambda: anyio.sleep(took))
+                r["idle_ms"], _ = await longest_stall(lambda: anyio.sleep(took))  # noqa: B023 - awaited here
                 r["choice_ms"] = took / rounds * 1000
     return results
 
@@ -154,18 +160,36 @@ def main() -> None:
     rounds = args.rounds or (5 if args.quick else 20)
     print(f"machine: {machine()}")
     results = anyio.run(measure, args.files, rounds)
-    table(f"longest event-loop stall, {args.files:,} files, {rounds} choices per run (ms)",
-          ["source", "idle loop", "before", "scandir on loop", "worker thread (now)", "now / before",
-           "one choice (now)"],
-          [[source, r["idle_ms"], r["before_ms"], r["on_loop_ms"], r["worker_ms"], r["worker_ms"] / r["before_ms"],
-            r["choice_ms"]] for source, r in results.items()])
+    table(
+        f"longest event-loop stall, {args.files:,} files, {rounds} choices per run (ms)",
+        ["source", "idle loop", "before", "scandir on loop", "worker thread (now)", "now / before", "one choice (now)"],
+        [
+            [
+                source,
+                r["idle_ms"],
+                r["before_ms"],
+                r["on_loop_ms"],
+                r["worker_ms"],
+                r["worker_ms"] / r["before_ms"],
+                r["choice_ms"],
+            ]
+            for source, r in results.items()
+        ],
+    )
     library, folder = results["library"], results["folder"]
-    emit({"files": args.files, "stall_ms": round(library["worker_ms"], 2),
-          "baseline_stall_ms": round(library["before_ms"], 2),
-          "ratio": round(library["worker_ms"] / library["before_ms"], 3),
-          "idle_stall_ms": round(library["idle_ms"], 2), "scandir_on_loop_stall_ms": round(library["on_loop_ms"], 2),
-          "folder_stall_ms": round(folder["worker_ms"], 2), "folder_baseline_stall_ms": round(folder["before_ms"], 2),
-          "folder_ratio": round(folder["worker_ms"] / folder["before_ms"], 3)})
+    emit(
+        {
+            "files": args.files,
+            "stall_ms": round(library["worker_ms"], 2),
+            "baseline_stall_ms": round(library["before_ms"], 2),
+            "ratio": round(library["worker_ms"] / library["before_ms"], 3),
+            "idle_stall_ms": round(library["idle_ms"], 2),
+            "scandir_on_loop_stall_ms": round(library["on_loop_ms"], 2),
+            "folder_stall_ms": round(folder["worker_ms"], 2),
+            "folder_baseline_stall_ms": round(folder["before_ms"], 2),
+            "folder_ratio": round(folder["worker_ms"] / folder["before_ms"], 3),
+        }
+    )
 
 
 if __name__ == "__main__":

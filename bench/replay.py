@@ -67,8 +67,10 @@ def main() -> None:
     args = parser.parse_args()
     tasks = 40_000 if args.quick else 200_000
     print(f"machine: {machine()}")
-    with tempfile.TemporaryDirectory(prefix="droidledger-bench-replay-") as tmp, \
-            scratch_store(args.db, Path(tmp), "replay") as db:
+    with (
+        tempfile.TemporaryDirectory(prefix="droidledger-bench-replay-") as tmp,
+        scratch_store(args.db, Path(tmp), "replay") as db,
+    ):
         print(f"backend: {db.backend}")
         print(f"writing the log of {tasks:,} tasks ...", file=sys.stderr)
         events = write_events(db, tasks)
@@ -85,14 +87,26 @@ def main() -> None:
             scans.append(seconds)
     rate = events / min(replays)
     baseline = events / min(scans)
-    table(f"replay of {events:,} events (best of {args.repeat})", ["what", "events/s", "seconds", "ratio"], [
-        ["droidledger replay (every view rebuilt)", rate, min(replays), rate / baseline],
-        ["baseline: raw scan + msgspec decode", baseline, min(scans), 1.0],
-    ])
-    print(f"\nratio = replay / raw scan = {rate / baseline:.3f} (target >= 0.25); "
-          f"events_per_s {rate:,.0f} (target >= 300,000)")
-    emit({"events_per_s": round(rate), "baseline_events_per_s": round(baseline), "ratio": round(rate / baseline, 3),
-          "backend": db.backend})
+    table(
+        f"replay of {events:,} events (best of {args.repeat})",
+        ["what", "events/s", "seconds", "ratio"],
+        [
+            ["droidledger replay (every view rebuilt)", rate, min(replays), rate / baseline],
+            ["baseline: raw scan + msgspec decode", baseline, min(scans), 1.0],
+        ],
+    )
+    print(
+        f"\nratio = replay / raw scan = {rate / baseline:.3f} (target >= 0.25); "
+        f"events_per_s {rate:,.0f} (target >= 300,000)"
+    )
+    emit(
+        {
+            "events_per_s": round(rate),
+            "baseline_events_per_s": round(baseline),
+            "ratio": round(rate / baseline, 3),
+            "backend": db.backend,
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,11 @@ def machine() -> str:
     except OSError:
         pass
     import sqlite3
-    return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")
+
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+    )
 
 
 def table(title: str, header: list[str], rows: list[list[object]]) -> None:
@@ -30,7 +33,12 @@ def table(title: str, header: list[str], rows: list[list[object]]) -> None:
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     print(f"\n{title}")
     for n, row in enumerate(cells):
-        print("  " + "  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        print(
+            "  "
+            + "  ".join(
+                cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=False))
+            )
+        )
         if n == 0:
             print("  " + "  ".join("-" * w for w in widths))
 

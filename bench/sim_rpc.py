@@ -36,8 +36,12 @@ RPC_PER_CLICK = 3
 
 def start_farm(devices: int) -> tuple[subprocess.Popen, int]:
     """A farm process on a free port; returns it and its adb port."""
-    process = subprocess.Popen([sys.executable, "-m", "devices.sim", "--devices", str(devices), "--port", "0"],
-                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devices.sim", "--devices", str(devices), "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     line = process.stdout.readline()
     match = re.search(r":(\d+) \(seed", line)
     if not match:
@@ -89,7 +93,9 @@ def measure(devices: list[u2.Device], threads_per_phone: int, seconds: float) ->
             target.click(timeout=1)
             clicks[slot] += 1
 
-    workers = [threading.Thread(target=work, args=(i, devices[i % len(devices)]), daemon=True) for i in range(len(clicks))]
+    workers = [
+        threading.Thread(target=work, args=(i, devices[i % len(devices)]), daemon=True) for i in range(len(clicks))
+    ]
     for worker in workers:
         worker.start()
     start.wait()
@@ -113,8 +119,11 @@ def memory_per_phone() -> dict[str, float]:
             sizes[count] = rss_kib(process.pid)
         finally:
             stop_farm(process)
-    return {"rss_1_phone_mib": round(sizes[1] / 1024, 1), "rss_200_phones_mib": round(sizes[200] / 1024, 1),
-            "kib_per_phone": round((sizes[200] - sizes[1]) / 200, 1)}
+    return {
+        "rss_1_phone_mib": round(sizes[1] / 1024, 1),
+        "rss_200_phones_mib": round(sizes[200] / 1024, 1),
+        "kib_per_phone": round((sizes[200] - sizes[1]) / 200, 1),
+    }
 
 
 def main() -> None:
@@ -133,15 +142,26 @@ def main() -> None:
                 rate = measure(devices[:phones], threads, seconds)
                 target = TARGETS.get((phones, threads))
                 ratio = rate / target if target else None
-                results.append({"phones": phones, "threads_per_phone": threads, "rpc_per_s": round(rate),
-                                "target": target, "ratio": round(ratio, 2) if ratio else None})
-                print(f"{phones:>6} {threads:>13} {rate:>8.0f} {target or '-':>7} {f'{ratio:.2f}' if ratio else '-':>6}",
-                      flush=True)
+                results.append(
+                    {
+                        "phones": phones,
+                        "threads_per_phone": threads,
+                        "rpc_per_s": round(rate),
+                        "target": target,
+                        "ratio": round(ratio, 2) if ratio else None,
+                    }
+                )
+                print(
+                    f"{phones:>6} {threads:>13} {rate:>8.0f} {target or '-':>7} {f'{ratio:.2f}' if ratio else '-':>6}",
+                    flush=True,
+                )
     finally:
         stop_farm(process)
     memory = memory_per_phone()
-    print(f"memory: 1-phone farm {memory['rss_1_phone_mib']} MiB, 200-phone farm {memory['rss_200_phones_mib']} MiB, "
-          f"{memory['kib_per_phone']} KiB per phone")
+    print(
+        f"memory: 1-phone farm {memory['rss_1_phone_mib']} MiB, 200-phone farm {memory['rss_200_phones_mib']} MiB, "
+        f"{memory['kib_per_phone']} KiB per phone"
+    )
     print(json.dumps({"bench": "sim_rpc", "seconds_per_point": seconds, "rpc": results, "memory": memory}))
 
 

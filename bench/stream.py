@@ -49,8 +49,9 @@ _APPENDED = re.compile(r"^droidledger_events_appended_total (\d+)$", re.M)
 
 def http(port: int, path: str, body: dict | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data,
-                                     headers={"Content-Type": "application/json"} if data else {})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=data, headers={"Content-Type": "application/json"} if data else {}
+    )
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.loads(answer.read())
 
@@ -64,7 +65,7 @@ class _StreamClient(asyncio.Protocol):
     """One connection to the stream, parsed as the bytes arrive (a Protocol: no future per read, so the
     measuring clients take as little of the machine's CPU as they can)."""
 
-    def __init__(self, clients: "StreamClients") -> None:
+    def __init__(self, clients: StreamClients) -> None:
         self.clients = clients
         self.raw = b""  # not yet decoded from the chunked transfer coding
         self.text = b""  # decoded, not yet a whole frame
@@ -86,7 +87,7 @@ class _StreamClient(asyncio.Protocol):
             end = self.raw.find(b"\r\n\r\n")
             if end < 0:
                 return
-            head, self.raw = self.raw[:end], self.raw[end + 4:]
+            head, self.raw = self.raw[:end], self.raw[end + 4 :]
             if not head.startswith(b"HTTP/1.1 200") or b"chunked" not in head.lower():
                 raise RuntimeError(f"the stream answered {head!r}")
             self.headers_read = True
@@ -95,12 +96,12 @@ class _StreamClient(asyncio.Protocol):
             size = int(self.raw[:line_end], 16)
             if len(self.raw) < line_end + 2 + size + 2:
                 break
-            self.text += self.raw[line_end + 2:line_end + 2 + size]
-            self.raw = self.raw[line_end + 2 + size + 2:]
+            self.text += self.raw[line_end + 2 : line_end + 2 + size]
+            self.raw = self.raw[line_end + 2 + size + 2 :]
         *frames, self.text = self.text.split(b"\n\n")
         for frame in frames:
             if frame.startswith(b"id: "):
-                position = int(frame[4:frame.index(b"\n")])
+                position = int(frame[4 : frame.index(b"\n")])
                 if self.last is not None and position != self.last + 1:
                     self.clients.gaps += 1
                 self.last = position
@@ -123,7 +124,7 @@ class StreamClients:
         self._stop: asyncio.Event | None = None
         self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
 
-    def __enter__(self) -> "StreamClients":
+    def __enter__(self) -> StreamClients:
         self._thread.start()
         if not self._ready.wait(120):
             raise SystemExit(f"only {self.connected} of {self.count} stream clients connected")
@@ -142,14 +143,17 @@ class StreamClients:
         recorded = self._recorded.get(position)
         if recorded is None:
             recorded = self._recorded[position] = datetime.fromisoformat(
-                _RECORDED_AT.search(frame).group(1).decode()).timestamp()
+                _RECORDED_AT.search(frame).group(1).decode()
+            ).timestamp()
         self.received += 1
         self.latencies_ms.setdefault(self.phase, []).append((at - recorded) * 1000)
 
     async def _main(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        connections = [await self._loop.create_connection(lambda: _StreamClient(self), "127.0.0.1", self.port)
-                       for _ in range(self.count)]
+        connections = [
+            await self._loop.create_connection(lambda: _StreamClient(self), "127.0.0.1", self.port)
+            for _ in range(self.count)
+        ]
         await self._stop.wait()
         for transport, _ in connections:
             transport.close()
@@ -172,8 +176,10 @@ def main() -> None:
     pairs = 1 if args.quick else 3  # rounds with clients; one more without
     ensure_wrk()
     print(f"machine: {machine()}")
-    print(f"mode: {'quick' if args.quick else 'full'}; {args.phones} phones ({LATENCY_MS:g} ms per device call), "
-          f"{args.clients} stream clients, wrk -t1 -c{CONNECTIONS} on the list, {seconds:g} s per round")
+    print(
+        f"mode: {'quick' if args.quick else 'full'}; {args.phones} phones ({LATENCY_MS:g} ms per device call), "
+        f"{args.clients} stream clients, wrk -t1 -c{CONNECTIONS} on the list, {seconds:g} s per round"
+    )
     with tempfile.TemporaryDirectory(prefix="droidledger-bench-stream-") as tmp:
         folder = Path(tmp)
         print(f"starting a farm of {args.phones} phones and serve ...", file=sys.stderr)
@@ -226,30 +232,54 @@ def main() -> None:
     base = sum(r["rps"] for r in without) / len(without)
     pushed = sum(r["rps"] for r in with_clients) / len(with_clients)
     quiet, polled = latencies.get("quiet", []), latencies.get("polled", [])
-    table(f"list polls (wrk -c{CONNECTIONS}) while {args.phones} phones run, with and without {args.clients} "
-          f"stream clients", ["round", "req/s", "p50 ms", "p99 ms"],
-          [[f"without clients {n + 1}", r["rps"], r["p50"], r["p99"]] for n, r in enumerate(without)]
-          + [[f"with {args.clients} clients {n + 1}", r["rps"], r["p50"], r["p99"]] for n, r in enumerate(with_clients)])
-    table("push latency: arrival at a stream client - the event's recorded_at", ["while", "events", "p50 ms",
-          "p99 ms", "max ms"],
-          [[label, len(values), percentile(values, 0.5), percentile(values, 0.99), max(values, default=0.0)]
-           for label, values in ((f"{args.phones} phones run, no list polls", quiet),
-                                 (f"... and wrk floods the list ({CONNECTIONS} connections)", polled))])
+    table(
+        f"list polls (wrk -c{CONNECTIONS}) while {args.phones} phones run, with and without {args.clients} "
+        f"stream clients",
+        ["round", "req/s", "p50 ms", "p99 ms"],
+        [[f"without clients {n + 1}", r["rps"], r["p50"], r["p99"]] for n, r in enumerate(without)]
+        + [[f"with {args.clients} clients {n + 1}", r["rps"], r["p50"], r["p99"]] for n, r in enumerate(with_clients)],
+    )
+    table(
+        "push latency: arrival at a stream client - the event's recorded_at",
+        ["while", "events", "p50 ms", "p99 ms", "max ms"],
+        [
+            [label, len(values), percentile(values, 0.5), percentile(values, 0.99), max(values, default=0.0)]
+            for label, values in (
+                (f"{args.phones} phones run, no list polls", quiet),
+                (f"... and wrk floods the list ({CONNECTIONS} connections)", polled),
+            )
+        ],
+    )
     ratio = pushed / base
     mean_events = sum(events_per_s) / len(events_per_s)
     p99 = percentile(quiet, 0.99)
-    print(f"\nlog: {mean_events:,.0f} events/s appended on average; the stream clients received {received:,} events "
-          f"({gaps} out of order or missing)")
-    print(f"push_p99 = {p99:.1f} ms with {args.phones} phones running (target <= 100); "
-          f"under the wrk flood {percentile(polled, 0.99):.1f} ms")
+    print(
+        f"\nlog: {mean_events:,.0f} events/s appended on average; the stream clients received {received:,} events "
+        f"({gaps} out of order or missing)"
+    )
+    print(
+        f"push_p99 = {p99:.1f} ms with {args.phones} phones running (target <= 100); "
+        f"under the wrk flood {percentile(polled, 0.99):.1f} ms"
+    )
     print(f"ratio = list req/s with clients / without = {pushed:,.0f} / {base:,.0f} = {ratio:.3f} (target >= 0.8)")
     bad = sum(r["bad"] for r in [*without, *with_clients])
     if bad or gaps:
         print(f"WARNING: {bad} non-2xx/3xx answers, {gaps} gaps in the streams")
-    emit({"list_rps_with_clients": round(pushed), "baseline_rps": round(base), "ratio": round(ratio, 3),
-          "push_p50_ms": round(percentile(quiet, 0.5), 1), "push_p99_ms": round(p99, 1),
-          "push_p99_ms_under_flood": round(percentile(polled, 0.99), 1), "events_per_s": round(mean_events),
-          "events_received": received, "gaps": gaps, "clients": args.clients, "phones": args.phones})
+    emit(
+        {
+            "list_rps_with_clients": round(pushed),
+            "baseline_rps": round(base),
+            "ratio": round(ratio, 3),
+            "push_p50_ms": round(percentile(quiet, 0.5), 1),
+            "push_p99_ms": round(p99, 1),
+            "push_p99_ms_under_flood": round(percentile(polled, 0.99), 1),
+            "events_per_s": round(mean_events),
+            "events_received": received,
+            "gaps": gaps,
+            "clients": args.clients,
+            "phones": args.phones,
+        }
+    )
 
 
 if __name__ == "__main__":

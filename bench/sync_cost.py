@@ -25,12 +25,12 @@ import anyio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.harness.server import ServeProcess  # noqa: E402
-from tests.support.harness.workload import Ledger, latency_table, run_clients  # noqa: E402
 from bench.report import emit, machine, table  # noqa: E402
 from service.events import StepCompleted, TaskCreated  # noqa: E402
 from service.store.records import StreamAppend  # noqa: E402
 from service.store.sqlite.store import SQLiteEventStore  # noqa: E402
+from tests.support.harness.server import ServeProcess  # noqa: E402
+from tests.support.harness.workload import Ledger, latency_table, run_clients  # noqa: E402
 
 MODES = ("full", "normal")
 
@@ -57,14 +57,26 @@ async def store_appends(path: Path, sync: str, producers: int, per_producer: int
     latencies: list[float] = []
     async with store.running():
         for task_id in range(1, producers + 1):
-            await store.append(StreamAppend(f"task-{task_id}", 0, [
-                TaskCreated(serial="phone", script_name="account_warmup", script_config={})]))
+            await store.append(
+                StreamAppend(
+                    f"task-{task_id}", 0, [TaskCreated(serial="phone", script_name="account_warmup", script_config={})]
+                )
+            )
 
         async def producer(task_id: int) -> None:
             for version in range(1, per_producer + 1):
                 started = time.perf_counter()
-                await store.append(StreamAppend(f"task-{task_id}", version, [StepCompleted(
-                    attempt=1, index=version, name="watch-video", detail="watched", duration_ms=1000)]))
+                await store.append(
+                    StreamAppend(
+                        f"task-{task_id}",
+                        version,
+                        [
+                            StepCompleted(
+                                attempt=1, index=version, name="watch-video", detail="watched", duration_ms=1000
+                            )
+                        ],
+                    )
+                )
                 latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()
@@ -73,19 +85,28 @@ async def store_appends(path: Path, sync: str, producers: int, per_producer: int
                 tg.start_soon(producer, task_id)
         elapsed = time.perf_counter() - started
     latencies.sort()
-    return (producers * per_producer / elapsed, latencies[len(latencies) // 2] * 1000,
-            latencies[int(len(latencies) * 0.99)] * 1000)
+    return (
+        producers * per_producer / elapsed,
+        latencies[len(latencies) // 2] * 1000,
+        latencies[int(len(latencies) * 0.99)] * 1000,
+    )
 
 
 def api_creates(folder: Path, sync: str, clients: int, seconds: float) -> tuple[float, float, float]:
     """(creates/s, p50 ms, p99 ms) of POST /task against a server with --sync `sync`."""
     ledger = Ledger()
-    with ServeProcess(folder / f"api-{sync}", "--sync", sync, "--no-access-log", log_path=folder / f"{sync}.log") as server:
+    with ServeProcess(
+        folder / f"api-{sync}", "--sync", sync, "--no-access-log", log_path=folder / f"{sync}.log"
+    ) as server:
+
         async def drive() -> None:
             stop = anyio.Event()
             async with anyio.create_task_group() as tg:
-                tg.start_soon(lambda: run_clients(server.base_url, ledger, ["A", "B", "C"], clients=clients,
-                                                  mix={"create": 1}, stop=stop, seed=1))
+                tg.start_soon(
+                    lambda: run_clients(
+                        server.base_url, ledger, ["A", "B", "C"], clients=clients, mix={"create": 1}, stop=stop, seed=1
+                    )
+                )
                 await anyio.sleep(seconds)
                 stop.set()
 
@@ -112,9 +133,11 @@ def main() -> None:
             r = results[sync] = {}
             r["raw_commits_per_s"] = raw_commits(folder / f"raw-{sync}.db", sync, raw_rows)
             r["store_1_events_per_s"], r["store_1_p50_ms"], r["store_1_p99_ms"] = anyio.run(
-                store_appends, folder / f"one-{sync}.db", sync, 1, single)
+                store_appends, folder / f"one-{sync}.db", sync, 1, single
+            )
             r["store_64_events_per_s"], r["store_64_p50_ms"], r["store_64_p99_ms"] = anyio.run(
-                store_appends, folder / f"many-{sync}.db", sync, 64, grouped)
+                store_appends, folder / f"many-{sync}.db", sync, 64, grouped
+            )
             r["api_creates_per_s"], r["api_p50_ms"], r["api_p99_ms"] = api_creates(folder, sync, 16, seconds)
     full, normal = results["full"], results["normal"]
     rows = [
@@ -129,8 +152,11 @@ def main() -> None:
         ["POST /task p50 ms", "api_p50_ms"],
         ["POST /task p99 ms", "api_p99_ms"],
     ]
-    table("synchronous=FULL vs NORMAL (WAL)", ["what", "full", "normal", "full / normal"],
-          [[label, full[key], normal[key], full[key] / normal[key] if normal[key] else 0.0] for label, key in rows])
+    table(
+        "synchronous=FULL vs NORMAL (WAL)",
+        ["what", "full", "normal", "full / normal"],
+        [[label, full[key], normal[key], full[key] / normal[key] if normal[key] else 0.0] for label, key in rows],
+    )
     emit({mode: {k: round(v, 2) for k, v in figures.items()} for mode, figures in results.items()})
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 import anyio
 
@@ -31,8 +31,15 @@ class PhoneActor:
     """Receives task ids in its inbox and runs each through the TaskRunner. After a run that lost
     its phone, the next task starts only once adb lists the phone again; otherwise it goes back."""
 
-    def __init__(self, serial: str, runner: TaskRunner, connect: Callable[[], Awaitable[PhoneSession]],
-                 mate: Crewmate, agent: str, incarnation: str) -> None:
+    def __init__(
+        self,
+        serial: str,
+        runner: TaskRunner,
+        connect: Callable[[], Awaitable[PhoneSession]],
+        mate: Crewmate,
+        agent: str,
+        incarnation: str,
+    ) -> None:
         self.serial = serial
         self.runner = runner
         self.connect = connect

@@ -17,8 +17,9 @@ def artifact_dir(data_dir: Path, task_id: int) -> Path:
     return data_dir / "artifacts" / str(task_id)
 
 
-def save_artifacts(data_dir: Path, task_id: int, attempt: int, step: str | None,
-                   hierarchy_xml: str | None, screenshot: bytes | None) -> list[str]:
+def save_artifacts(
+    data_dir: Path, task_id: int, attempt: int, step: str | None, hierarchy_xml: str | None, screenshot: bytes | None
+) -> list[str]:
     """Write what the phone gave; returns the file names (none when the phone gave nothing)."""
     folder = artifact_dir(data_dir, task_id)
     stem = _UNSAFE.sub("-", f"attempt{attempt}-{step or 'start'}").strip("-")

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from queue import SimpleQueue
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -31,7 +32,7 @@ class Call(Generic[T]):
         self.loop = loop
         self.done: asyncio.Future[T] = loop.create_future()
         self.started = False  # set by the thread when the call begins
-        self.skip = False     # set by the caller that gave up before it began
+        self.skip = False  # set by the caller that gave up before it began
 
 
 def _settle(done: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

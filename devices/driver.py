@@ -37,14 +37,14 @@ import os
 import socket
 import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
-
-import anyio
+from typing import Any, TypeVar
 
 import adbutils
-from adbutils.errors import AdbSyncError
+import anyio
 import uiautomator2 as u2
+from adbutils.errors import AdbSyncError
 from uiautomator2 import exceptions as u2e
 
 from devices import u2_calls
@@ -56,8 +56,8 @@ T = TypeVar("T")
 NO_ADB = "/bin/false" if os.path.exists("/bin/false") else os.devnull
 _ADB_PATH_AS_GIVEN = os.environ.get("ADBUTILS_ADB_PATH")
 GONE = "device disconnected"
-WAIT_TIMEOUT_S = 2.0          # uiautomator2's own element waits (its default is 20 s)
-CONNECT_TIMEOUT_S = 45.0      # u2.connect may push the 3.7 MB jar and wait up to 30 s for its server
+WAIT_TIMEOUT_S = 2.0  # uiautomator2's own element waits (its default is 20 s)
+CONNECT_TIMEOUT_S = 45.0  # u2.connect may push the 3.7 MB jar and wait up to 30 s for its server
 
 
 def allow_adb_server_start(allowed: bool) -> None:
@@ -131,8 +131,20 @@ def device_error(exc: BaseException) -> DeviceError:
     if isinstance(exc, AdbSyncError):
         return ScriptFailed(f"copying a file to the phone failed: {text}")
     if isinstance(exc, (adbutils.AdbError, u2e.HTTPError, OSError, EOFError)):
-        if any(word in lowered for word in ("not found", "refused", "closed", "reset", "broken pipe",
-                                             "unable to connect", "connection", "offline", "eof")):
+        if any(
+            word in lowered
+            for word in (
+                "not found",
+                "refused",
+                "closed",
+                "reset",
+                "broken pipe",
+                "unable to connect",
+                "connection",
+                "offline",
+                "eof",
+            )
+        ):
             return DeviceGone(GONE)
         if isinstance(exc, u2e.HTTPError):
             return DeviceNotReady("the uiautomator2 server on the phone is not answering")
@@ -165,8 +177,15 @@ def _guarded(fn: Callable[..., T], *args: Any) -> T:
 class U2Driver:
     """One phone, driven through adbutils + uiautomator2, one call at a time, each under a timeout."""
 
-    def __init__(self, serial: str, *, adb_host: str = "127.0.0.1", adb_port: int = 5037,
-                 call_timeout_s: float = 20.0, connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        serial: str,
+        *,
+        adb_host: str = "127.0.0.1",
+        adb_port: int = 5037,
+        call_timeout_s: float = 20.0,
+        connect_timeout_s: float = CONNECT_TIMEOUT_S,
+    ) -> None:
         self.serial = serial
         self.adb_host = adb_host
         self.adb_port = adb_port
@@ -178,8 +197,7 @@ class U2Driver:
         self._thread = CallThread(f"phone-{serial}")
 
     # -- the boundary ----------------------------------------------------------------------------
-    async def _in_thread(self, fn: Callable[..., T], *args: Any, timeout_s: float, what: str,
-                         finish: bool = True) -> T:
+    async def _in_thread(self, fn: Callable[..., T], *args: Any, timeout_s: float, what: str, finish: bool = True) -> T:
         """Run in the phone's thread under `timeout_s`. With `finish`, a cancellation from outside (a stop)
         waits for a call under way to end or time out, so the phone is never left mid-call; without it
         (connecting, which may take long) the call is abandoned and the driver broken. A call that had
@@ -205,8 +223,10 @@ class U2Driver:
                 raise
         except _Expired as exc:
             self._abandon()
-            raise DeviceTimeout(f"{what} took longer than {timeout_s:g} s; the phone's connections were closed"
-                                " and it will be reconnected") from exc
+            raise DeviceTimeout(
+                f"{what} took longer than {timeout_s:g} s; the phone's connections were closed"
+                " and it will be reconnected"
+            ) from exc
         finally:
             timer.cancel()
 
@@ -229,12 +249,14 @@ class U2Driver:
             device.settings["wait_timeout"] = WAIT_TIMEOUT_S
             return device
 
-        self._device = await self._in_thread(connect, timeout_s=self.connect_timeout_s,
-                                             what=f"connecting to {self.serial}", finish=False)
+        self._device = await self._in_thread(
+            connect, timeout_s=self.connect_timeout_s, what=f"connecting to {self.serial}", finish=False
+        )
         self.broken = False
 
-    async def call(self, fn: Callable[..., T], *args: Any, timeout_s: float | None = None,
-                   what: str = "a device call") -> T:
+    async def call(
+        self, fn: Callable[..., T], *args: Any, timeout_s: float | None = None, what: str = "a device call"
+    ) -> T:
         """Run `fn(device, *args)` in the phone's worker thread; reconnects first when broken."""
         if self._device is None or self.broken:
             await self.connect()
@@ -255,12 +277,14 @@ class U2Driver:
 
     async def screenshot_png(self) -> bytes | None:
         """A PNG of the screen, or None when the phone gives none."""
+
         def shoot(d: u2.Device) -> bytes | None:
             data = d.jsonrpc.takeScreenshot(1, 80)
             if data:
                 return _png(base64.b64decode(data))
             raw = d.adb_device.shell("screencap -p", encoding=None, timeout=self.call_timeout_s)
             return bytes(raw) if raw.startswith(b"\x89PNG") else None
+
         return await self.call(shoot, what="taking a screenshot")
 
     async def shell(self, cmd: str, *, timeout_s: float | None = None) -> tuple[str, int]:
@@ -270,14 +294,18 @@ class U2Driver:
         def run(d: u2.Device) -> tuple[str, int]:
             result = d.adb_device.shell2(cmd, timeout=timeout, rstrip=True)
             return result.output, result.returncode
+
         return await self.call(run, timeout_s=timeout + 1, what=f"shell {cmd.split()[0] if cmd else ''}")
 
     async def push(self, local: str | Path, remote: str) -> None:
         """Copy a file to the phone."""
         size = Path(local).stat().st_size
-        timeout = max(self.call_timeout_s, 10 + size / 2_000_000)   # USB 2 moves >= 2 MB/s
-        await self.call(lambda d: d.adb_device.sync.push(str(local), remote), timeout_s=timeout,
-                        what=f"copying {Path(local).name} to the phone")
+        timeout = max(self.call_timeout_s, 10 + size / 2_000_000)  # USB 2 moves >= 2 MB/s
+        await self.call(
+            lambda d: d.adb_device.sync.push(str(local), remote),
+            timeout_s=timeout,
+            what=f"copying {Path(local).name} to the phone",
+        )
 
     async def info(self) -> dict[str, Any]:
         """uiautomator2's deviceInfo: screenOn, displayWidth/Height, currentPackageName, ..."""
@@ -312,6 +340,7 @@ def _png(jpeg: bytes) -> bytes:
     """A JPEG screenshot re-encoded as PNG (only on failures, so the cost does not matter)."""
     try:
         from PIL import Image
+
         with Image.open(io.BytesIO(jpeg)) as image:
             out = io.BytesIO()
             image.save(out, format="PNG")

@@ -6,16 +6,15 @@ phone's session for the task's app by name.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from devices.driver import U2Driver
 from devices.ui.app import PhoneApp
 from devices.ui.instagram import Instagram
 from devices.ui.tiktok import TikTok
-from service.domain.apps import INSTAGRAM, TIKTOK
 from service.clock import Clock
-
+from service.domain.apps import INSTAGRAM, TIKTOK
 
 APPS: dict[str, Callable[..., PhoneApp]] = {TIKTOK: TikTok, INSTAGRAM: Instagram}
 
@@ -51,8 +50,9 @@ class PhoneConnector:
         async def connect() -> PhoneSession:
             session = self._sessions.get(serial)
             if session is None:
-                driver = U2Driver(serial, adb_host=self.adb_host, adb_port=self.adb_port,
-                                  call_timeout_s=self.call_timeout_s)
+                driver = U2Driver(
+                    serial, adb_host=self.adb_host, adb_port=self.adb_port, call_timeout_s=self.call_timeout_s
+                )
                 session = self._sessions[serial] = PhoneSession(driver, self.clock)
             if session.driver.broken:
                 await session.driver.connect()  # otherwise the first call connects

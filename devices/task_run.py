@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import anyio
 import msgspec
@@ -33,7 +34,13 @@ from service.domain.admission import Allowance
 from service.domain.apps import PACKAGES, app_of_package
 from service.domain.errors import DomainError
 from service.domain.task import (
-    STOPPED, CompleteStep, CompleteTask, FailTask, RecordMaterialUse, StartTask, TaskState,
+    STOPPED,
+    CompleteStep,
+    CompleteTask,
+    FailTask,
+    RecordMaterialUse,
+    StartTask,
+    TaskState,
 )
 from service.handlers.accounts import AccountHandlers
 from service.handlers.safety import SafetyHandlers
@@ -80,7 +87,7 @@ class TaskRunner:
     accounts: AccountHandlers
     clock: Clock
     data_dir: Path
-    zone: tzinfo = timezone.utc  # the server's: accounts' days when they set no zone of their own
+    zone: tzinfo = UTC  # the server's: accounts' days when they set no zone of their own
 
     def __post_init__(self) -> None:
         self.safety = SafetyHandlers(self.store)
@@ -90,11 +97,21 @@ class TaskRunner:
         registry knows them (accounts of a package droidledger does not drive count for any app)."""
         if username:
             return [(account_key(username), username)]
-        return [(row.key, row.username) for row in await self.store.views.accounts(serial)
-                if app_of_package(row.package) in (app, None)]
+        return [
+            (row.key, row.username)
+            for row in await self.store.views.accounts(serial)
+            if app_of_package(row.package) in (app, None)
+        ]
 
-    async def run(self, serial: str, task_id: int, connect: Callable[[], Awaitable[PhoneSession]],
-                  control: RunControl, agent: str, incarnation: str) -> None:
+    async def run(
+        self,
+        serial: str,
+        task_id: int,
+        connect: Callable[[], Awaitable[PhoneSession]],
+        control: RunControl,
+        agent: str,
+        incarnation: str,
+    ) -> None:
         """Run the task's current attempt on this phone for the agent incarnation that owns it (nothing
         if it was stopped or deleted meanwhile). Every append is fenced: once the phone is no longer
         this incarnation's, the store refuses it and the run ends."""
@@ -103,14 +120,24 @@ class TaskRunner:
         row = await outage.retry(lambda: self.store.views.task(task_id))
         if row is None:
             return
-        script_name, config, username, app = (row.script_name, msgspec.json.decode(row.script_config), row.username,
-                                              row.app)
+        script_name, config, username, app = (
+            row.script_name,
+            msgspec.json.decode(row.script_config),
+            row.username,
+            row.app,
+        )
         script = SCRIPTS[script_name]
         seed = random.SystemRandom().getrandbits(63)
         planned = script.planned_steps(config, app)  # 0: it depends on the run (a warm-up's watch times)
         prelude = 2 if username else 1
-        start = StartTask(serial=serial, seed=seed, username=username, steps=prelude + planned if planned else 0,
-                          agent=agent, incarnation=incarnation)
+        start = StartTask(
+            serial=serial,
+            seed=seed,
+            username=username,
+            steps=prelude + planned if planned else 0,
+            agent=agent,
+            incarnation=incarnation,
+        )
         try:
             state, _ = await outage.retry(lambda: self.tasks.execute(task_id, start, fence=fence))
         except (DomainError, FencedOff):
@@ -122,8 +149,16 @@ class TaskRunner:
         secrets = await outage.retry(lambda: self.store.side.secrets(task_id))
         session: list[PhoneSession] = []
         ctx = ScriptContext(
-            task_id=task_id, serial=serial, username=username, config=config, secrets=secrets, app=app,
-            rng=random.Random(seed), clock=self.clock, ui=None, data_dir=self.data_dir,
+            task_id=task_id,
+            serial=serial,
+            username=username,
+            config=config,
+            secrets=secrets,
+            app=app,
+            rng=random.Random(seed),
+            clock=self.clock,
+            ui=None,
+            data_dir=self.data_dir,
             materials=MaterialLibrary(self.data_dir, self.store, run.material_used, config.get("content_type", 0)),
             record=run.step_completed,
             register_accounts=lambda names: self.accounts.replace_on_device(serial, names, PACKAGES[app], fence=fence),
@@ -155,19 +190,30 @@ class TaskRunner:
             return
         with anyio.CancelScope(shield=True):
             if failure is None:
-                await run.execute(CompleteTask(steps=len(ctx.steps), duration_ms=int((time.perf_counter() - started) * 1000)))
+                await run.execute(
+                    CompleteTask(steps=len(ctx.steps), duration_ms=int((time.perf_counter() - started) * 1000))
+                )
                 return
             reason, error = failure
-            artifacts = (await self._artifacts(session[0], task_id, run.state.attempt, ctx.current_step)
-                         if error and session else [])
+            artifacts = (
+                await self._artifacts(session[0], task_id, run.state.attempt, ctx.current_step)
+                if error and session
+                else []
+            )
             failed = FailTask(reason=reason, step=ctx.current_step, artifacts=tuple(artifacts))
             if warned and run.accounts:
                 await run.fail_warned(failed)  # an automatic retry then waits, held, until the rest ends
             else:
                 await run.execute(failed)
 
-    async def _work(self, ctx: ScriptContext, connect: Callable[[], Awaitable[PhoneSession]],
-                    connected: list[PhoneSession], script: Any, username: str | None) -> None:
+    async def _work(
+        self,
+        ctx: ScriptContext,
+        connect: Callable[[], Awaitable[PhoneSession]],
+        connected: list[PhoneSession],
+        script: Any,
+        username: str | None,
+    ) -> None:
         async def prepare() -> str:
             connected.append(await connect())
             ctx.ui = connected[0].app(ctx.app)
@@ -177,6 +223,7 @@ class TaskRunner:
 
         await ctx.step("prepare", prepare)
         if username:
+
             async def switch() -> str:
                 await ctx.ui.switch_account(username)
                 return f"signed in as @{username.lstrip('@')}"
@@ -202,8 +249,16 @@ class TaskRunner:
 class _Run:
     """The events of one attempt, appended with the last known state (a conflict reloads it)."""
 
-    def __init__(self, runner: TaskRunner, task_id: int, state: TaskState, outage: StoreOutage,
-                 accounts: tuple[str, ...], fence: Fence, control: RunControl) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        task_id: int,
+        state: TaskState,
+        outage: StoreOutage,
+        accounts: tuple[str, ...],
+        fence: Fence,
+        control: RunControl,
+    ) -> None:
         self.runner = runner
         self.task_id = task_id
         self.state = state
@@ -217,7 +272,8 @@ class _Run:
         try:
             self.state, _ = await self.outage.retry(
                 lambda: self.runner.tasks.execute(self.task_id, command, self.state, fence=self.fence),
-                give_up_after_s=RECORD_PATIENCE_S)
+                give_up_after_s=RECORD_PATIENCE_S,
+            )
         except FencedOff:
             self._fenced_off()
         except DomainError as exc:
@@ -229,16 +285,26 @@ class _Run:
         self.control.halt("its phone no longer belongs to this agent")
 
     async def step_completed(self, record: StepRecord) -> None:
-        await self.execute(CompleteStep(index=record.index, name=record.name, detail=record.detail,
-                                        duration_ms=record.duration_ms, actions=record.actions,
-                                        accounts=self.accounts if record.actions else ()))
+        await self.execute(
+            CompleteStep(
+                index=record.index,
+                name=record.name,
+                detail=record.detail,
+                duration_ms=record.duration_ms,
+                actions=record.actions,
+                accounts=self.accounts if record.actions else (),
+            )
+        )
 
     async def fail_warned(self, failure: FailTask) -> None:
         """The task fails with the platform's warning and its accounts rest."""
         try:
-            self.state = await self.outage.retry(lambda: self.runner.safety.fail_warned(
-                self.task_id, self.state, failure, self.accounts, self.runner.clock.now(), fence=self.fence),
-                give_up_after_s=RECORD_PATIENCE_S)
+            self.state = await self.outage.retry(
+                lambda: self.runner.safety.fail_warned(
+                    self.task_id, self.state, failure, self.accounts, self.runner.clock.now(), fence=self.fence
+                ),
+                give_up_after_s=RECORD_PATIENCE_S,
+            )
         except FencedOff:
             self._fenced_off()
         except DomainError as exc:

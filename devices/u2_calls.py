@@ -27,8 +27,10 @@ from uiautomator2._selector import Selector
 from uiautomator2.core import DEFAULT_SERVER_PORT
 
 HTTP_TIMEOUT_S = 10.0  # the library's default for a JSON-RPC call
-_HEAD = ("POST /jsonrpc/0 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: uiautomator2\r\nAccept-Encoding: \r\n"
-         "Content-Type: application/json\r\nConnection: close\r\nContent-Length: ")
+_HEAD = (
+    "POST /jsonrpc/0 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: uiautomator2\r\nAccept-Encoding: \r\n"
+    "Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
+)
 _EMPTY_DUMP = '<hierarchy rotation="0" />'
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder().decode
@@ -107,7 +109,7 @@ def _read_response(sock: socket.socket) -> tuple[int, bytes]:
         if not chunk:
             raise u2e.HTTPError("HTTP request failed: the connection closed before the response")
         data += chunk
-    head, data = bytes(data[:end]).decode("latin-1"), data[end + 4:]
+    head, data = bytes(data[:end]).decode("latin-1"), data[end + 4 :]
     lines = head.split("\r\n")
     try:
         status = int(lines[0].split(" ", 2)[1])
@@ -136,7 +138,7 @@ def _unchunk(data: bytes) -> bytes:
         size = int(data[at:end].split(b";")[0], 16)
         if size == 0:
             return bytes(out)
-        out += data[end + 2:end + 2 + size]
+        out += data[end + 2 : end + 2 + size]
         at = end + 2 + size + 2
 
 
@@ -157,8 +159,9 @@ def _result(data: Any, raw: bytes, params: Any) -> Any:
             raise u2e.UiObjectNotFoundError(code, message, params)
         if "java.lang.StackOverflowError" in message:
             trace = stacktrace or ""
-            raise u2e.RPCStackOverflowError(f"StackOverflowError: {message}", params,
-                                            trace[:1000] + "..." + trace[-1000:])
+            raise u2e.RPCStackOverflowError(
+                f"StackOverflowError: {message}", params, trace[:1000] + "..." + trace[-1000:]
+            )
         raise u2e.RPCUnknownError(f"Unknown RPC error: {code} {message}", params, stacktrace)
     if "result" not in data:
         raise u2e.RPCInvalidError("Unknown RPC error: no result field")

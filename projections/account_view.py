@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
-from service.events import REGISTRY_EVENT_TYPES, AccountRegistered, AccountRemoved
 from projections.projection import Sql
+from service.events import REGISTRY_EVENT_TYPES, AccountRegistered, AccountRemoved
 from service.store.records import RecordedEvent
 
 _PREFIX = "account-"
@@ -37,7 +38,7 @@ class AccountFold:
         """Fold one event, given its stored fields."""
         if not stream_id.startswith(_PREFIX):
             return
-        key = stream_id[len(_PREFIX):]
+        key = stream_id[len(_PREFIX) :]
         if type(event) is AccountRegistered:
             self.rows[key] = AccountRow(key, event.username, event.serial, event.package)
         elif type(event) is AccountRemoved:
@@ -50,9 +51,12 @@ class AccountFold:
             conn.executemany("DELETE FROM accounts WHERE key = ?", removed)
         present = [row for row in self.rows.values() if row is not None]
         if present:
-            conn.executemany("INSERT INTO accounts (key, username, serial, package) VALUES (?, ?, ?, ?) ON CONFLICT (key) "
-                             "DO UPDATE SET username = excluded.username, serial = excluded.serial, "
-                             "package = excluded.package", present)
+            conn.executemany(
+                "INSERT INTO accounts (key, username, serial, package) VALUES (?, ?, ?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET username = excluded.username, serial = excluded.serial, "
+                "package = excluded.package",
+                present,
+            )
 
 
 class AccountView:

@@ -6,8 +6,9 @@ a sum of buckets, whatever the zone and across clock changes."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from projections.projection import Sql
 from service.store.records import RecordedEvent
@@ -49,7 +50,8 @@ class ActionsFold:
             conn.executemany(
                 "INSERT INTO account_actions (key, action, bucket, n) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (key, action, bucket) DO UPDATE SET n = account_actions.n + excluded.n",
-                [(*key, n) for key, n in sorted(self.counts.items())])
+                [(*key, n) for key, n in sorted(self.counts.items())],
+            )
 
 
 class ActionsView:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import msgspec
 
@@ -30,8 +30,10 @@ class AgentRow(msgspec.Struct, array_like=True, gc=False):
 
 
 COLUMNS = AgentRow.__struct_fields__
-_UPSERT = (f"INSERT INTO agents ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (name) "
-           f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'name')}")
+_UPSERT = (
+    f"INSERT INTO agents ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (name) "
+    f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'name')}"
+)
 
 
 class AgentFold:
@@ -51,11 +53,21 @@ class AgentFold:
 
     def fold(self, stream_id: str, version: int, recorded_at: str, event: object) -> None:
         """Fold one event, given its stored fields."""
-        name = stream_id[len(_PREFIX):]
+        name = stream_id[len(_PREFIX) :]
         row = self.rows.get(name)
         if type(event) is AgentStarted:
-            self.rows[name] = AgentRow(name, event.incarnation, event.host, event.pid, event.lease_s, event.shard,
-                                       "alive", recorded_at, None, None)
+            self.rows[name] = AgentRow(
+                name,
+                event.incarnation,
+                event.host,
+                event.pid,
+                event.lease_s,
+                event.shard,
+                "alive",
+                recorded_at,
+                None,
+                None,
+            )
         elif row is not None and type(event) in (AgentStopped, AgentLost) and row.incarnation == event.incarnation:
             row.state = "stopped" if type(event) is AgentStopped else "lost"
             row.ended_at = recorded_at
@@ -77,12 +89,14 @@ class AgentView:
 
     def apply(self, conn: Sql, events: Sequence[RecordedEvent]) -> None:
         """Agent events set their agent's row (a few rows, read when one changes)."""
-        names = sorted({r.stream_id[len(_PREFIX):] for r in events if r.type in _TYPES})
+        names = sorted({r.stream_id[len(_PREFIX) :] for r in events if r.type in _TYPES})
         if not names:
             return
         marks = ",".join("?" * len(names))
-        rows = {values[0]: AgentRow(*values)
-                for values in conn.execute(f"SELECT {', '.join(COLUMNS)} FROM agents WHERE name IN ({marks})", names)}
+        rows = {
+            values[0]: AgentRow(*values)
+            for values in conn.execute(f"SELECT {', '.join(COLUMNS)} FROM agents WHERE name IN ({marks})", names)
+        }
         fold = AgentFold(rows)
         for recorded in events:
             fold.feed(recorded)

@@ -3,21 +3,40 @@ agent incarnation owns it (the fence the store checks an agent's appends against
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import msgspec
 
-from service.events import (
-    DeviceAgentLost, DeviceClaimed, DeviceConnected, DevicePaused, DeviceStateChanged, TaskCompleted, TaskStarted,
-    TASK_ID_AT, serial_of,
-)
 from projections.projection import Sql
+from service.events import (
+    TASK_ID_AT,
+    DeviceAgentLost,
+    DeviceClaimed,
+    DeviceConnected,
+    DevicePaused,
+    DeviceStateChanged,
+    TaskCompleted,
+    TaskStarted,
+    serial_of,
+)
 from service.store.records import RecordedEvent
 
-_RELEVANT = frozenset({
-    "device-connected", "device-disconnected", "device-state-changed", "device-paused", "device-resumed",
-    "started", "completed", "failed", "deleted", "device-claimed", "device-released", "device-agent-lost",
-})
+_RELEVANT = frozenset(
+    {
+        "device-connected",
+        "device-disconnected",
+        "device-state-changed",
+        "device-paused",
+        "device-resumed",
+        "started",
+        "completed",
+        "failed",
+        "deleted",
+        "device-claimed",
+        "device-released",
+        "device-agent-lost",
+    }
+)
 
 
 class DeviceRow(msgspec.Struct, array_like=True, gc=False):
@@ -39,8 +58,10 @@ class DeviceRow(msgspec.Struct, array_like=True, gc=False):
 
 
 COLUMNS = DeviceRow.__struct_fields__
-_UPSERT = (f"INSERT INTO devices ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (serial) "
-           f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'serial')}")
+_UPSERT = (
+    f"INSERT INTO devices ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (serial) "
+    f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'serial')}"
+)
 
 
 class DeviceFold:
@@ -53,11 +74,18 @@ class DeviceFold:
         self.running = {row.current_task_id: row for row in rows.values() if row.current_task_id}
         self.changed: set[str] = set()
         self.handlers = {  # by event type; replay calls them directly
-            "device-connected": self._connected, "device-disconnected": self._disconnected,
-            "device-state-changed": self._state_changed, "started": self._started,
-            "completed": self._finished, "failed": self._finished, "deleted": self._deleted,
-            "device-paused": self._paused, "device-resumed": self._paused,
-            "device-claimed": self._claimed, "device-released": self._released, "device-agent-lost": self._agent_lost,
+            "device-connected": self._connected,
+            "device-disconnected": self._disconnected,
+            "device-state-changed": self._state_changed,
+            "started": self._started,
+            "completed": self._finished,
+            "failed": self._finished,
+            "deleted": self._deleted,
+            "device-paused": self._paused,
+            "device-resumed": self._paused,
+            "device-claimed": self._claimed,
+            "device-released": self._released,
+            "device-agent-lost": self._agent_lost,
         }
 
     def _device(self, serial: str) -> DeviceRow:

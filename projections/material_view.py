@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from service.events import MaterialUsed
 from projections.projection import Sql
+from service.events import MaterialUsed
 from service.store.records import RecordedEvent
 
 
@@ -53,7 +53,8 @@ class MaterialView:
         conn.executemany(
             "INSERT INTO material_uses (path, uses, last_used) VALUES (?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET uses = material_uses.uses + excluded.uses, last_used = excluded.last_used",
-            list(fold.uses.values()))
+            list(fold.uses.values()),
+        )
 
     def rebuilder(self) -> MaterialFold:
         """Fold the whole log in memory."""

@@ -3,15 +3,19 @@ the store's read connections (`?` placeholders, SQL both backends read), typed r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import msgspec
 
 from projections.account_view import AccountRow
-from projections.agent_view import COLUMNS as AGENT_COLUMNS, AgentRow
-from projections.device_view import COLUMNS as DEVICE_COLUMNS, DeviceRow
-from projections.task_view import COLUMNS as TASK_COLUMNS, FAILED, PENDING, RUNNING, TaskRow
+from projections.agent_view import COLUMNS as AGENT_COLUMNS
+from projections.agent_view import AgentRow
+from projections.device_view import COLUMNS as DEVICE_COLUMNS
+from projections.device_view import DeviceRow
+from projections.task_view import COLUMNS as TASK_COLUMNS
+from projections.task_view import FAILED, PENDING, RUNNING, TaskRow
 from service.domain.limits import Limits, limits_from
 from service.store.side_tables import Reads
 
@@ -118,7 +122,9 @@ class ViewQueries:
         else:  # the counters know no usernames: count the rows (an account has few tasks)
             count_where, count_params = where.where()
             total = f"SELECT COUNT(*) AS total FROM tasks{count_where}"
-        run = self._reads.lookup if offset <= INLINE_OFFSET else self._reads.fetchall  # a deep page steps through the index
+        run = (
+            self._reads.lookup if offset <= INLINE_OFFSET else self._reads.fetchall
+        )  # a deep page steps through the index
         rows = await run(
             f"SELECT c.total, {TASK_SELECT} FROM ({total}) c "
             f"LEFT JOIN (SELECT * FROM tasks t{task_where} ORDER BY t.id DESC LIMIT ? OFFSET ?) t ON TRUE "
@@ -150,14 +156,18 @@ class ViewQueries:
         """Every pending task, by id."""
         rows = await self._reads.fetchall(
             "SELECT id, serial, start_time, script_name, username, waiting_reason, waiting_until, dispatched_agent, "
-            "dispatched_incarnation, app FROM tasks WHERE status = ? ORDER BY id", (PENDING,))
+            "dispatched_incarnation, app FROM tasks WHERE status = ? ORDER BY id",
+            (PENDING,),
+        )
         return [PendingTask(*row) for row in rows]
 
     async def running_task_ids(self) -> list[int]:
         """Tasks the views show running, or a phone shows busy with: what a restart interrupted."""
         rows = await self._reads.fetchall(
             "SELECT id FROM tasks WHERE status = ? UNION SELECT current_task_id FROM devices "
-            "WHERE current_task_id IS NOT NULL ORDER BY 1", (RUNNING,))
+            "WHERE current_task_id IS NOT NULL ORDER BY 1",
+            (RUNNING,),
+        )
         return [row[0] for row in rows]
 
     async def last_task_id(self) -> int:
@@ -167,7 +177,9 @@ class ViewQueries:
 
     async def devices(self) -> list[DeviceRow]:
         """Every phone the service has seen, by serial."""
-        return [DeviceRow(*row) for row in await self._reads.lookup(f"SELECT {DEVICE_SELECT} FROM devices ORDER BY serial")]
+        return [
+            DeviceRow(*row) for row in await self._reads.lookup(f"SELECT {DEVICE_SELECT} FROM devices ORDER BY serial")
+        ]
 
     async def device(self, serial: str) -> DeviceRow | None:
         """One phone, or None if adb never listed it."""
@@ -188,7 +200,8 @@ class ViewQueries:
             rows = await self._reads.lookup("SELECT key, username, serial, package FROM accounts ORDER BY key")
         else:
             rows = await self._reads.lookup(
-                "SELECT key, username, serial, package FROM accounts WHERE serial = ? ORDER BY key", (serial,))
+                "SELECT key, username, serial, package FROM accounts WHERE serial = ? ORDER BY key", (serial,)
+            )
         return [AccountRow(*row) for row in rows]
 
     async def account(self, key: str) -> AccountRow | None:
@@ -214,7 +227,9 @@ class ViewQueries:
     async def restrictions(self, keys: Sequence[str] | None = None) -> dict[str, RestrictionRow]:
         """Accounts' last rests, unless cleared (some may have ended)."""
         where, params = _keys("key", keys)
-        rows = await self._reads.lookup(f"SELECT key, reason, at, until, strike FROM account_restrictions{where}", params)
+        rows = await self._reads.lookup(
+            f"SELECT key, reason, at, until, strike FROM account_restrictions{where}", params
+        )
         return {row[0]: RestrictionRow(*row) for row in rows}
 
     async def action_counts(self, keys: Sequence[str] | None, since: int, until: int) -> list[ActionCount]:
@@ -223,7 +238,8 @@ class ViewQueries:
         clause = f"{where} AND" if where else " WHERE"
         rows = await self._reads.lookup(
             f"SELECT key, action, bucket, n FROM account_actions{clause} bucket >= ? AND bucket < ?",
-            (*params, since, until))
+            (*params, since, until),
+        )
         return [ActionCount(*row) for row in rows]
 
     async def safety_counters(self) -> dict[str, int]:
@@ -232,5 +248,8 @@ class ViewQueries:
 
     async def waiting_counts(self) -> dict[str, int]:
         """Pending tasks held now, by what holds them."""
-        return dict(await self._reads.lookup(
-            "SELECT waiting_kind, COUNT(*) FROM tasks WHERE waiting_kind IS NOT NULL GROUP BY waiting_kind"))
+        return dict(
+            await self._reads.lookup(
+                "SELECT waiting_kind, COUNT(*) FROM tasks WHERE waiting_kind IS NOT NULL GROUP BY waiting_kind"
+            )
+        )

@@ -9,7 +9,8 @@ backend's maintenance module gives (`service/store/*/maintenance.py`).
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Protocol, Sequence, get_args
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol, get_args
 
 from projections.projection import Handler, Projection, Sql
 from projections.views import CHECKPOINT, all_views
@@ -34,8 +35,9 @@ class RebuildSession(Protocol):
         """Drop the tables' secondary indexes; the statements that create them again."""
 
 
-def rebuild_views(session: RebuildSession, views: Sequence[Projection] | None = None,
-                  progress: Progress | None = None) -> int:
+def rebuild_views(
+    session: RebuildSession, views: Sequence[Projection] | None = None, progress: Progress | None = None
+) -> int:
     """Replace every view by a fold of the whole log (the caller commits); events folded."""
     views = tuple(all_views() if views is None else views)
     tables = [table for view in views for table in view.tables]
@@ -46,13 +48,14 @@ def rebuild_views(session: RebuildSession, views: Sequence[Projection] | None = 
     session.sql.execute("DELETE FROM checkpoints")
     folds = [view.rebuilder() for view in views]
     # Routed by the decoded event's class (its tag is the `type` column), so the column is not read.
-    routes = {kind: handle for tag, handle in _routes(folds).items() for kind in get_args(Event)
-              if event_type(kind) == tag}
+    routes = {
+        kind: handle for tag, handle in _routes(folds).items() for kind in get_args(Event) if event_type(kind) == tag
+    }
     done, last = 0, 0
     decode = decode_event
     route = routes.get
     for rows in session.scan_log():
-        for position, stream_id, version, data, recorded_at in rows:
+        for _position, stream_id, version, data, recorded_at in rows:
             event = decode(data)
             handle = route(event.__class__)
             if handle is not None:
@@ -84,4 +87,5 @@ def _fan_out(*handlers: Handler) -> Handler:
     def handle(stream_id: str, version: int, recorded_at: str, event: object) -> None:
         for one in handlers:
             one(stream_id, version, recorded_at, event)
+
     return handle

@@ -4,7 +4,8 @@ the platform warned it, and the counters of holds and restrictions behind /metri
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 
@@ -20,8 +21,14 @@ RESTRICTIONS = "restrictions"  # the counter of restrictions; holds count under 
 
 def limits_document(event: Any) -> bytes:
     """The stored form of a limits-set or default-limits-set event's document."""
-    return _encode({"daily": event.daily, "working_hours": event.working_hours, "timezone": event.timezone,
-                    "cooldown_hours": event.cooldown_hours})
+    return _encode(
+        {
+            "daily": event.daily,
+            "working_hours": event.working_hours,
+            "timezone": event.timezone,
+            "cooldown_hours": event.cooldown_hours,
+        }
+    )
 
 
 class SafetyFold:
@@ -49,7 +56,7 @@ class SafetyFold:
         elif kind == "default-limits-set" and stream_id == LIMITS_STREAM:
             self.defaults = limits_document(event)
         elif stream_id.startswith(_PREFIX):
-            key = stream_id[len(_PREFIX):]
+            key = stream_id[len(_PREFIX) :]
             if kind == "limits-set":
                 self.limits[key] = limits_document(event)
             elif kind == "account-restricted":
@@ -61,11 +68,17 @@ class SafetyFold:
     def write(self, conn: Sql) -> None:
         """Upsert what changed, delete lifted restrictions, add to the counters."""
         if self.defaults is not None:
-            conn.execute("INSERT INTO default_limits (one, document) VALUES (1, ?) ON CONFLICT (one) "
-                         "DO UPDATE SET document = excluded.document", (self.defaults,))
+            conn.execute(
+                "INSERT INTO default_limits (one, document) VALUES (1, ?) ON CONFLICT (one) "
+                "DO UPDATE SET document = excluded.document",
+                (self.defaults,),
+            )
         if self.limits:
-            conn.executemany("INSERT INTO account_limits (key, document) VALUES (?, ?) ON CONFLICT (key) "
-                             "DO UPDATE SET document = excluded.document", list(self.limits.items()))
+            conn.executemany(
+                "INSERT INTO account_limits (key, document) VALUES (?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET document = excluded.document",
+                list(self.limits.items()),
+            )
         lifted = [(key,) for key, row in self.restrictions.items() if row is None]
         if lifted:
             conn.executemany("DELETE FROM account_restrictions WHERE key = ?", lifted)
@@ -74,10 +87,15 @@ class SafetyFold:
             conn.executemany(
                 "INSERT INTO account_restrictions (key, reason, at, until, strike) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, at = excluded.at, until = excluded.until, "
-                "strike = excluded.strike", current)
+                "strike = excluded.strike",
+                current,
+            )
         if self.counters:
-            conn.executemany("INSERT INTO safety_counters (name, n) VALUES (?, ?) ON CONFLICT (name) "
-                             "DO UPDATE SET n = safety_counters.n + excluded.n", sorted(self.counters.items()))
+            conn.executemany(
+                "INSERT INTO safety_counters (name, n) VALUES (?, ?) ON CONFLICT (name) "
+                "DO UPDATE SET n = safety_counters.n + excluded.n",
+                sorted(self.counters.items()),
+            )
 
 
 class SafetyView:

@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import msgspec
 
-from service.events import (
-    StepCompleted, StopRequested, TASK_EVENT_TYPES, TaskCompleted, TaskCreated, TaskDeleted, TaskDispatched, TaskFailed,
-    TaskHeld, TaskRetried, TaskStarted, TASK_ID_AT, task_id_of,
-)
 from projections.projection import Sql
 from service.domain.task import TaskStatus
+from service.events import (
+    TASK_EVENT_TYPES,
+    TASK_ID_AT,
+    StepCompleted,
+    StopRequested,
+    TaskCompleted,
+    TaskCreated,
+    TaskDeleted,
+    TaskDispatched,
+    TaskFailed,
+    TaskHeld,
+    TaskRetried,
+    TaskStarted,
+    task_id_of,
+)
 from service.store.records import RecordedEvent
 
 # The statuses as the plain integers the rows hold.
-PENDING, RUNNING, COMPLETED, FAILED = (int(status) for status in (
-    TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.COMPLETED, TaskStatus.FAILED))
+PENDING, RUNNING, COMPLETED, FAILED = (
+    int(status) for status in (TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.COMPLETED, TaskStatus.FAILED)
+)
 
 _encode = msgspec.json.Encoder().encode
 
@@ -62,17 +74,45 @@ class TaskRow(msgspec.Struct, array_like=True, gc=False):
 
 COLUMNS = TaskRow.__struct_fields__
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
-_UPSERT = (f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (id) "
-           f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'id')}")
+_UPSERT = (
+    f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (id) "
+    f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'id')}"
+)
 _INSERT = f"INSERT INTO tasks ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _astuple = msgspec.structs.astuple
 
 
 def _created(task_id: int, event: TaskCreated, recorded_at: str, version: int) -> TaskRow:
     return TaskRow(
-        task_id, event.serial, event.username, event.script_name, _encode(event.script_config),
-        PENDING, event.source, event.start_time, 0, 0, 1, recorded_at, None, None,
-        None, None, None, 0, 0, None, None, None, version, None, None, None, None, None, event.app,
+        task_id,
+        event.serial,
+        event.username,
+        event.script_name,
+        _encode(event.script_config),
+        PENDING,
+        event.source,
+        event.start_time,
+        0,
+        0,
+        1,
+        recorded_at,
+        None,
+        None,
+        None,
+        None,
+        None,
+        0,
+        0,
+        None,
+        None,
+        None,
+        version,
+        None,
+        None,
+        None,
+        None,
+        None,
+        event.app,
     )
 
 
@@ -162,9 +202,18 @@ def _unchanged(row: TaskRow, event: object, recorded_at: str) -> TaskRow:
 
 # How each event type changes an existing row (`created` makes the row).
 _APPLY = {
-    "step-completed": _step_completed, "started": _started, "completed": _completed, "failed": _failed,
-    "stop-requested": _stop_requested, "retried": _retried, "deleted": _deleted, "material-used": _unchanged,
-    "held": _held, "released": _released, "dispatched": _dispatched, "dispatch-withdrawn": _withdrawn,
+    "step-completed": _step_completed,
+    "started": _started,
+    "completed": _completed,
+    "failed": _failed,
+    "stop-requested": _stop_requested,
+    "retried": _retried,
+    "deleted": _deleted,
+    "material-used": _unchanged,
+    "held": _held,
+    "released": _released,
+    "dispatched": _dispatched,
+    "dispatch-withdrawn": _withdrawn,
 }
 
 
@@ -211,8 +260,10 @@ def _write_sequence(conn: Sql, last_id: int) -> None:
 
 # Events that change neither status nor counters: applied as in-place updates, no row read.
 _PATCHES = frozenset({"step-completed", "stop-requested", "material-used"})
-_PATCH = ("UPDATE tasks SET progress_step = COALESCE(?, progress_step), progress_name = COALESCE(?, progress_name), "
-          "stop_requested = CASE WHEN ? = 1 THEN 1 ELSE stop_requested END, version = ? WHERE id = ?")
+_PATCH = (
+    "UPDATE tasks SET progress_step = COALESCE(?, progress_step), progress_name = COALESCE(?, progress_name), "
+    "stop_requested = CASE WHEN ? = 1 THEN 1 ELSE stop_requested END, version = ? WHERE id = ?"
+)
 
 
 def _patches(task_events: list[tuple[int, RecordedEvent]], skip: set[int]) -> list[tuple]:
@@ -285,7 +336,7 @@ class TaskView:
         if created:
             _write_sequence(conn, created)
 
-    def rebuilder(self) -> "TaskViewRebuild":
+    def rebuilder(self) -> TaskViewRebuild:
         """Fold the whole log in memory."""
         return TaskViewRebuild()
 
@@ -300,8 +351,11 @@ class TaskViewRebuild:
         self.last_id = 0
         # Replay calls these directly, by event type, with the stored row's fields: no dispatch
         # and no RecordedEvent per event.
-        self.handlers = {"created": self._created, **{kind: self._updater(apply) for kind, apply in _APPLY.items()},
-                         "step-completed": self._step_completed}
+        self.handlers = {
+            "created": self._created,
+            **{kind: self._updater(apply) for kind, apply in _APPLY.items()},
+            "step-completed": self._step_completed,
+        }
 
     def _step_completed(self, stream_id: str, version: int, recorded_at: str, event: StepCompleted) -> None:
         """The most frequent event, `_step_completed` inlined."""
@@ -327,6 +381,7 @@ class TaskViewRebuild:
                 row = rows[task_id] = apply(row, event, recorded_at)
                 if row is not None:
                     row.version = version
+
         return handle
 
     def feed(self, recorded: RecordedEvent) -> None:

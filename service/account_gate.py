@@ -8,8 +8,8 @@ event may have eased (their held tasks are looked at again).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import datetime, tzinfo
-from typing import Iterable
 
 from projections.actions_view import BUCKET_S, bucket_of
 from projections.queries import PendingTask
@@ -47,8 +47,10 @@ class AccountGate:
         views = store.views
         self.defaults = await views.default_limits()
         self.own = await views.account_limits()
-        self.rests = {key: Restriction(rest.reason, datetime.fromisoformat(rest.until))
-                      for key, rest in (await views.restrictions()).items()}
+        self.rests = {
+            key: Restriction(rest.reason, datetime.fromisoformat(rest.until))
+            for key, rest in (await views.restrictions()).items()
+        }
         for row in await views.accounts():
             self._register(row.key, row.username, row.serial, row.package)
         for count in await views.action_counts(None, bucket_of(now - DAY_SPAN), bucket_of(now + DAY_SPAN) + BUCKET_S):
@@ -84,7 +86,7 @@ class AccountGate:
             return self._changed(EVERY_ACCOUNT)
         if not stream.startswith(_ACCOUNT):
             return set()
-        key, event = stream[len(_ACCOUNT):], recorded.event
+        key, event = stream[len(_ACCOUNT) :], recorded.event
         match kind:
             case "account-registered":
                 self._unregister(key)

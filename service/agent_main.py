@@ -32,8 +32,15 @@ async def _main(settings: Settings, name: str) -> None:
         rt = Runtime(settings=settings, store=store, clock=clock)
         async with anyio.create_task_group() as tg:
             tg.start_soon(_stop_on_signal, tg.cancel_scope)
-            log.info("droidledger agent %s on %s (adb %s:%d, shard %s), database %s", name, socket.gethostname(),
-                     settings.adb_host, settings.adb_port, settings.shard or "all", settings.store.display)
+            log.info(
+                "droidledger agent %s on %s (adb %s:%d, shard %s), database %s",
+                name,
+                socket.gethostname(),
+                settings.adb_host,
+                settings.adb_port,
+                settings.shard or "all",
+                settings.store.display,
+            )
             await run_agent(rt, name)
 
 
@@ -43,4 +50,3 @@ async def _stop_on_signal(scope: anyio.CancelScope) -> None:
             log.info("stopping: running steps finish, then the phones are released")
             scope.cancel()
             return
-

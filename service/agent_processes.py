@@ -27,10 +27,30 @@ STOP_TIMEOUT_S = 30.0
 
 def agent_command(settings: Settings, adb_host: str, adb_port: int, index: int) -> list[str]:
     """The command line of the index-th local agent."""
-    command = [sys.executable, "-m", "service.cli", "agent", "--db", settings.store.target,
-               "--data-dir", str(settings.data_dir), "--name", f"{socket.gethostname()}-agent-{index}",
-               "--shard", f"{index}/{settings.agents}", "--adb-host", adb_host, "--adb-port", str(adb_port),
-               "--lease-s", f"{settings.lease_s:g}", "--time-scale", f"{settings.time_scale:g}", "--sync", settings.sync]
+    command = [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "agent",
+        "--db",
+        settings.store.target,
+        "--data-dir",
+        str(settings.data_dir),
+        "--name",
+        f"{socket.gethostname()}-agent-{index}",
+        "--shard",
+        f"{index}/{settings.agents}",
+        "--adb-host",
+        adb_host,
+        "--adb-port",
+        str(adb_port),
+        "--lease-s",
+        f"{settings.lease_s:g}",
+        "--time-scale",
+        f"{settings.time_scale:g}",
+        "--sync",
+        settings.sync,
+    ]
     if settings.adb_start:
         command.append("--adb-start")
     if settings.tz is not None:
@@ -62,10 +82,15 @@ class AgentProcesses:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as output:
             self.processes[index] = subprocess.Popen(
-                agent_command(self.settings, self.adb_host, self.adb_port, index), stdout=output,
-                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        log.info("agent %d/%d started (pid %d, log %s)", index, self.settings.agents, self.processes[index].pid,
-                 log_path)
+                agent_command(self.settings, self.adb_host, self.adb_port, index),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        log.info(
+            "agent %d/%d started (pid %d, log %s)", index, self.settings.agents, self.processes[index].pid, log_path
+        )
 
     async def _supervise(self, index: int) -> None:
         while True:

@@ -14,8 +14,8 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Awaitable, Callable
 
 import anyio
 
@@ -47,9 +47,16 @@ async def background(rt: Runtime) -> AsyncIterator[None]:
         # The scheduler first: it must follow what an agent records when it starts (its dead
         # predecessor's tasks failed "interrupted by a restart", then retried by the policy) —
         # unless another server schedules, whose scheduler follows it.
-        rt.scheduler = Scheduler(rt.store, rt.tasks, AgentHandlers(rt.store), rt.clock,
-                                 device_limit=settings.device_limit, retry_policy=settings.retry_policy,
-                                 random_order=settings.random_order, zone=rt.tz)
+        rt.scheduler = Scheduler(
+            rt.store,
+            rt.tasks,
+            AgentHandlers(rt.store),
+            rt.clock,
+            device_limit=settings.device_limit,
+            retry_policy=settings.retry_policy,
+            random_order=settings.random_order,
+            zone=rt.tz,
+        )
         await tg.start(essential(rt, "the scheduler", rt.scheduler.run))
         await rt.scheduler.settled.wait()
         if settings.agents:
@@ -59,8 +66,13 @@ async def background(rt: Runtime) -> AsyncIterator[None]:
             # Named after the host, so that a server restarted on this PC takes over from its predecessor;
             # a second server running on this PC meanwhile takes the host and its port.
             host = socket.gethostname()
-            rt.agent = build_agent(rt, adb_host, adb_port, name=settings.agent_name or host,
-                                   fallback_name=None if settings.agent_name else f"{host}-{settings.port}")
+            rt.agent = build_agent(
+                rt,
+                adb_host,
+                adb_port,
+                name=settings.agent_name or host,
+                fallback_name=None if settings.agent_name else f"{host}-{settings.port}",
+            )
             await tg.start(essential(rt, "the agent", rt.agent.run))
         if rt.farm is not None and (settings.agents or settings.run_agent):
             await until_phones_owned(rt, set(rt.farm.serials))
@@ -93,6 +105,7 @@ async def run_agent(rt: Runtime, name: str) -> None:
 def essential(rt: Runtime, what: str, run: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
     """`run` as a part the server cannot serve without: if it dies (a bug; the database going away
     is ridden out inside), the server stops and exits 1 rather than answer without it."""
+
     async def guarded(*, task_status: anyio.abc.TaskStatus = anyio.TASK_STATUS_IGNORED) -> None:
         try:
             await run(task_status=task_status)
@@ -114,9 +127,19 @@ def build_agent(rt: Runtime, adb_host: str, adb_port: int, name: str, fallback_n
     allow_adb_server_start(settings.adb_start)
     connector = PhoneConnector(adb_host, adb_port, rt.clock)
     runner = TaskRunner(rt.store, rt.tasks, rt.accounts, rt.clock, settings.data_dir, zone=rt.tz)
-    return Agent(rt.store, runner, connector,
-                 AgentConfig(name=name, fallback_name=fallback_name, adb_host=adb_host, adb_port=adb_port,
-                             shard=settings.shard or EVERY_PHONE, lease_s=settings.lease_s))
+    return Agent(
+        rt.store,
+        runner,
+        connector,
+        AgentConfig(
+            name=name,
+            fallback_name=fallback_name,
+            adb_host=adb_host,
+            adb_port=adb_port,
+            shard=settings.shard or EVERY_PHONE,
+            lease_s=settings.lease_s,
+        ),
+    )
 
 
 async def _adb_server(rt: Runtime, tg: anyio.abc.TaskGroup) -> tuple[str, int]:
@@ -128,10 +151,18 @@ async def _adb_server(rt: Runtime, tg: anyio.abc.TaskGroup) -> tuple[str, int]:
 
     for sample in seed_samples(settings.data_dir):
         log.info("material library was empty: added %s", sample)
-    rt.farm = VirtualFarm(FarmConfig(
-        devices=settings.sim, port=0, latency_ms=settings.sim_latency_ms, seed=settings.sim_seed,
-        accounts_per_device=settings.sim_accounts,
-        instagram_accounts=settings.sim_instagram_accounts, time_scale=settings.time_scale, faults=settings.sim_faults))
+    rt.farm = VirtualFarm(
+        FarmConfig(
+            devices=settings.sim,
+            port=0,
+            latency_ms=settings.sim_latency_ms,
+            seed=settings.sim_seed,
+            accounts_per_device=settings.sim_accounts,
+            instagram_accounts=settings.sim_instagram_accounts,
+            time_scale=settings.time_scale,
+            faults=settings.sim_faults,
+        )
+    )
     await tg.start(rt.farm.serve)
     return "127.0.0.1", rt.farm.port
 

@@ -1,16 +1,16 @@
 """The API's error codes and the one exception that carries them to the envelope.
 
-    ApiError(code, message)          -> {"code": code, "message": message, "data": null}
-      40001 invalid parameters       HTTP 400
-      40002 missing script_name      HTTP 400
-      40003 script not supported     HTTP 400
-      40101 missing/wrong API key    HTTP 401
-      40301 plan has no API          HTTP 403
-      40401 resource not found       HTTP 404
-      40501 method not allowed       HTTP 405
-      40901 state forbids operation  HTTP 409
-      41301 body too large           HTTP 413
-      50001 internal error           HTTP 500
+ApiError(code, message)          -> {"code": code, "message": message, "data": null}
+  40001 invalid parameters       HTTP 400
+  40002 missing script_name      HTTP 400
+  40003 script not supported     HTTP 400
+  40101 missing/wrong API key    HTTP 401
+  40301 plan has no API          HTTP 403
+  40401 resource not found       HTTP 404
+  40501 method not allowed       HTTP 405
+  40901 state forbids operation  HTTP 409
+  41301 body too large           HTTP 413
+  50001 internal error           HTTP 500
 """
 
 from __future__ import annotations

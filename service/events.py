@@ -139,8 +139,19 @@ class DispatchWithdrawn(_Event, kw_only=True, tag="dispatch-withdrawn"):
 
 
 TaskEvent = Union[
-    TaskCreated, TaskStarted, StepCompleted, TaskCompleted, TaskFailed,
-    StopRequested, TaskRetried, TaskDeleted, MaterialUsed, TaskHeld, TaskReleased, TaskDispatched, DispatchWithdrawn,
+    TaskCreated,
+    TaskStarted,
+    StepCompleted,
+    TaskCompleted,
+    TaskFailed,
+    StopRequested,
+    TaskRetried,
+    TaskDeleted,
+    MaterialUsed,
+    TaskHeld,
+    TaskReleased,
+    TaskDispatched,
+    DispatchWithdrawn,
 ]
 
 # --- devices -----------------------------------------------------------------------------
@@ -202,8 +213,17 @@ class DeviceResumed(_Event, kw_only=True, tag="device-resumed"):
     """Ours: the paused phone takes tasks again."""
 
 
-DeviceEvent = Union[DeviceConnected, DeviceDisconnected, DeviceStateChanged, DeviceActorRestarted, DevicePaused,
-                    DeviceResumed, DeviceClaimed, DeviceReleased, DeviceAgentLost]
+DeviceEvent = Union[
+    DeviceConnected,
+    DeviceDisconnected,
+    DeviceStateChanged,
+    DeviceActorRestarted,
+    DevicePaused,
+    DeviceResumed,
+    DeviceClaimed,
+    DeviceReleased,
+    DeviceAgentLost,
+]
 
 # --- accounts ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from weakref import WeakValueDictionary
 
 import anyio
@@ -47,7 +47,9 @@ def body_hash(body: bytes) -> str:
 def check_key(key: str) -> str:
     """A key is any non-empty string of at most 200 characters."""
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise ApiError(Code.INVALID_PARAMETERS, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters, got {len(key)}")
+        raise ApiError(
+            Code.INVALID_PARAMETERS, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters, got {len(key)}"
+        )
     return key
 
 
@@ -89,5 +91,7 @@ class IdempotencyKeys:
         if remembered is None or now - remembered.created_at >= WINDOW_S:
             return None
         if remembered.body_hash != digest:
-            raise ApiError(Code.STATE_CONFLICT, "Idempotency-Key was already used with a different body within 24 hours")
+            raise ApiError(
+                Code.STATE_CONFLICT, "Idempotency-Key was already used with a different body within 24 hours"
+            )
         return remembered.response

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import random
 import shutil
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Awaitable, Callable, Iterator, Mapping, Sequence
 
 import anyio
 
@@ -44,16 +44,21 @@ def _media_files(root: Path) -> Iterator[tuple[str, ...]]:
 
 def library_files(root: Path) -> list[tuple[str, frozenset[str]]]:
     """(path relative to root with / separators, tags) of every media file under root, sorted."""
-    return [("/".join(parts), frozenset(part.casefold() for part in parts[:-1]))
-            for parts in sorted(_media_files(root))]
+    return [
+        ("/".join(parts), frozenset(part.casefold() for part in parts[:-1])) for parts in sorted(_media_files(root))
+    ]
 
 
-def least_used(root: Path, suffixes: frozenset[str], wanted: set[str], uses: Mapping[str, int], count: int,
-               rng: random.Random) -> list[str]:
+def least_used(
+    root: Path, suffixes: frozenset[str], wanted: set[str], uses: Mapping[str, int], count: int, rng: random.Random
+) -> list[str]:
     """The `count` least-used files of the kind (`suffixes`) that carry any `wanted` tag (any file when
     none is wanted), ties broken by `rng`; a walk of the whole library, so run off the event loop."""
-    candidates = [rel for rel, file_tags in library_files(root)
-                  if Path(rel).suffix.lower() in suffixes and (not wanted or wanted & file_tags)]
+    candidates = [
+        rel
+        for rel, file_tags in library_files(root)
+        if Path(rel).suffix.lower() in suffixes and (not wanted or wanted & file_tags)
+    ]
     rng.shuffle(candidates)
     candidates.sort(key=lambda rel: uses.get(rel, 0))
     return candidates[:count]
@@ -62,8 +67,9 @@ def least_used(root: Path, suffixes: frozenset[str], wanted: set[str], uses: Map
 class MaterialLibrary:
     """Picks library files for one task and records their use through `record`."""
 
-    def __init__(self, data_dir: Path, store: EventStore, record: Callable[[list[str]], Awaitable[None]],
-                 content_type: int = 0) -> None:
+    def __init__(
+        self, data_dir: Path, store: EventStore, record: Callable[[list[str]], Awaitable[None]], content_type: int = 0
+    ) -> None:
         self.root = data_dir / "materials"
         self.store = store
         self.record = record

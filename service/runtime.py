@@ -45,9 +45,11 @@ class Runtime:
         self.response_codes: Counter[int] = Counter()  # responses by envelope code, for /metrics
         self.idempotency = IdempotencyKeys(self.store, self.clock)
         self.screens = Screens(self.store, lambda: self.agent)
-        self.files = FilePolicy(data_dir=self.settings.data_dir.resolve(),
-                                material_roots=tuple(p.resolve() for p in self.settings.material_roots),
-                                restricted=not self.settings.loopback_only)
+        self.files = FilePolicy(
+            data_dir=self.settings.data_dir.resolve(),
+            material_roots=tuple(p.resolve() for p in self.settings.material_roots),
+            restricted=not self.settings.loopback_only,
+        )
 
     @property
     def tz(self) -> tzinfo:

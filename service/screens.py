@@ -10,7 +10,8 @@ is refused with the owner's name.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import anyio
 
@@ -72,6 +73,8 @@ def _elsewhere(serial: str, owner: str | None, agent: Any) -> str:
     if owner is None:
         return f"phone {serial} is driven by no agent: no screenshot"
     if agent is None:
-        return (f"phone {serial} is driven by agent {owner!r}, not by this server (it runs no agent in its process):"
-                " its screen can be seen only there")
+        return (
+            f"phone {serial} is driven by agent {owner!r}, not by this server (it runs no agent in its process):"
+            " its screen can be seen only there"
+        )
     return f"phone {serial} is driven by agent {owner!r}, not by this server's agent {agent.name!r}"

@@ -71,10 +71,17 @@ def serve(settings: Settings) -> int:
     limit_malloc_arenas()
     sockets = bind_sockets(settings.hosts, settings.port)
     app = create_app(settings)
-    names = ", ".join(f"http://[{h}]:{settings.port}" if ":" in h else f"http://{h}:{settings.port}"
-                      for h in (s.getsockname()[0] for s in sockets))
-    log.info("droidledger serving the Local API on %s (plan %s, device limit %d, database %s)",
-             names, settings.plan.name, settings.device_limit, settings.store.display)
+    names = ", ".join(
+        f"http://[{h}]:{settings.port}" if ":" in h else f"http://{h}:{settings.port}"
+        for h in (s.getsockname()[0] for s in sockets)
+    )
+    log.info(
+        "droidledger serving the Local API on %s (plan %s, device limit %d, database %s)",
+        names,
+        settings.plan.name,
+        settings.device_limit,
+        settings.store.display,
+    )
     run_asgi(app, sockets, on_shutdown=app.state.runtime.feed.close)
     return 1 if app.state.runtime.crashed else 0
 
@@ -95,8 +102,15 @@ class _Server(uvicorn.Server):
 def run_asgi(app, sockets: list[socket.socket], on_shutdown: Callable[[], None] = lambda: None) -> None:
     """Serve an ASGI app on listening sockets until SIGINT/SIGTERM (also bench/api.py's baseline);
     `on_shutdown` is called when the graceful shutdown begins."""
-    config = uvicorn.Config(app, lifespan="on", access_log=False, log_config=None, log_level="warning",
-                            timeout_graceful_shutdown=10, server_header=False)
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        access_log=False,
+        log_config=None,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+        server_header=False,
+    )
     server = _Server(config, on_shutdown)
 
     def stop(_signal: int, _frame: object) -> None:

@@ -94,8 +94,14 @@ class Settings:
     def retry_policy(self):
         """The automatic retry policy these settings describe."""
         from service.retry_policy import RetryPolicy
-        return RetryPolicy(enabled=self.auto_retry, max_retries=self.max_retries, delay_min_s=self.retry_delay_min,
-                           delay_max_s=self.retry_delay_max, time_scale=self.time_scale)
+
+        return RetryPolicy(
+            enabled=self.auto_retry,
+            max_retries=self.max_retries,
+            delay_min_s=self.retry_delay_min,
+            delay_max_s=self.retry_delay_max,
+            time_scale=self.time_scale,
+        )
 
     @property
     def store(self) -> StoreLocator:

@@ -75,19 +75,30 @@ def main() -> None:
     calls: dict[str, list[list[Any]]] = json.loads(sys.stdin.readline())
     client = adbutils.AdbClient(host="127.0.0.1", port=args.adb_port)
     with ThreadPoolExecutor(max_workers=min(32, len(calls) or 1)) as pool:
-        devices = dict(zip(calls, pool.map(lambda serial: u2.connect(client.device(serial)), calls)))
+        devices = dict(zip(calls, pool.map(lambda serial: u2.connect(client.device(serial)), calls), strict=False))
     print("ready", flush=True)
     sys.stdin.readline()
     errors: list[int] = []
-    threads = [threading.Thread(target=replay, args=(devices[serial], phone_calls, errors))
-               for serial, phone_calls in calls.items()]
+    threads = [
+        threading.Thread(target=replay, args=(devices[serial], phone_calls, errors))
+        for serial, phone_calls in calls.items()
+    ]
     cpu, started = time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    print(json.dumps({"cpu_s": time.process_time() - cpu, "seconds": time.perf_counter() - started,
-                      "calls": sum(len(c) for c in calls.values()), "errors": sum(errors)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "cpu_s": time.process_time() - cpu,
+                "seconds": time.perf_counter() - started,
+                "calls": sum(len(c) for c in calls.values()),
+                "errors": sum(errors),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@ PostgreSQL URL (`--db`), a schema of its own in that database, dropped at the en
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 import psycopg

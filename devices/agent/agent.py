@@ -89,8 +89,11 @@ class Agent:
                 try:
                     await self._live(task_status)
                 except Replaced:
-                    log.warning("agent %s (%s) was declared lost while it lived: starting over as a new incarnation",
-                                self.name, self.incarnation)
+                    log.warning(
+                        "agent %s (%s) was declared lost while it lived: starting over as a new incarnation",
+                        self.name,
+                        self.incarnation,
+                    )
                     task_status = anyio.TASK_STATUS_IGNORED
                     continue
 
@@ -98,7 +101,9 @@ class Agent:
         """Hold the agent's name, or its fallback name when a live process holds the first."""
         config = self.config
         try:
-            await held.enter_async_context(self.store.name_lock(config.name, f"start another agent named {config.name!r}"))
+            await held.enter_async_context(
+                self.store.name_lock(config.name, f"start another agent named {config.name!r}")
+            )
             return
         except DatabaseInUse:
             if config.fallback_name is None:
@@ -110,16 +115,42 @@ class Agent:
     async def _live(self, task_status: anyio.abc.TaskStatus) -> None:
         config = self.config
         incarnation = self.incarnation = uuid.uuid4().hex[:12]
-        await StoreOutage(f"agent {self.name}", log).retry(lambda: self.agents.start(
-            self.name, incarnation, socket.gethostname(), os.getpid(), config.lease_s, str(config.shard)))
-        log.info("agent %s started (incarnation %s, shard %s, lease %g s)", self.name, incarnation,
-                 str(config.shard) or "all", config.lease_s)
+        await StoreOutage(f"agent {self.name}", log).retry(
+            lambda: self.agents.start(
+                self.name, incarnation, socket.gethostname(), os.getpid(), config.lease_s, str(config.shard)
+            )
+        )
+        log.info(
+            "agent %s started (incarnation %s, shard %s, lease %g s)",
+            self.name,
+            incarnation,
+            str(config.shard) or "all",
+            config.lease_s,
+        )
         position = self.store.position
-        crew = self.crew = Crew(self.runner, self.tasks, self.devices, self.connector.for_phone, self.name, incarnation,
-                                phone_present=self._phone_present, on_phone_lost=self._recheck_soon)
-        claims = self.claims = Claims(self.store, self.devices, config.adb_host, config.adb_port, config.shard,
-                                      self.name, incarnation, on_owned=crew.ensure, on_lost=crew.drop,
-                                      let_go=crew.let_go, interval_s=config.discovery_interval_s)
+        crew = self.crew = Crew(
+            self.runner,
+            self.tasks,
+            self.devices,
+            self.connector.for_phone,
+            self.name,
+            incarnation,
+            phone_present=self._phone_present,
+            on_phone_lost=self._recheck_soon,
+        )
+        claims = self.claims = Claims(
+            self.store,
+            self.devices,
+            config.adb_host,
+            config.adb_port,
+            config.shard,
+            self.name,
+            incarnation,
+            on_owned=crew.ensure,
+            on_lost=crew.drop,
+            let_go=crew.let_go,
+            interval_s=config.discovery_interval_s,
+        )
         self._replaced = False
         async with anyio.create_task_group() as tg:
             self._tg = tg
@@ -162,7 +193,7 @@ class Agent:
         outage = StoreOutage(f"agent {self.name}", log)
         while True:
             await self.store.wait_for_commit(position)
-            batch = await outage.retry(lambda: self.store.read_all(position, 1000))
+            batch = await outage.retry(lambda: self.store.read_all(position, 1000))  # noqa: B023 - awaited here
             for recorded in batch:
                 self._apply(recorded, incarnation)
                 if self._replaced:
@@ -176,17 +207,25 @@ class Agent:
             if serial in self.claims.owned:
                 crew.assign(serial, task_id_of(recorded.stream_id))
             else:  # the phone left this incarnation meanwhile: back to its queue
-                self._tg.start_soon(crew.give_back, task_id_of(recorded.stream_id),
-                                    "its phone was gone when the dispatch arrived")
+                self._tg.start_soon(
+                    crew.give_back, task_id_of(recorded.stream_id), "its phone was gone when the dispatch arrived"
+                )
         elif kind in ("stop-requested", "deleted"):
             crew.halt(task_id_of(recorded.stream_id), STOPPED)
         elif kind in ("device-agent-lost", "device-released") and recorded.event.incarnation == incarnation:
             self._lose(serial_of(recorded.stream_id))
-        elif kind == "device-claimed" and recorded.event.incarnation != incarnation \
-                and serial_of(recorded.stream_id) in self.claims.owned:
+        elif (
+            kind == "device-claimed"
+            and recorded.event.incarnation != incarnation
+            and serial_of(recorded.stream_id) in self.claims.owned
+        ):
             self._lose(serial_of(recorded.stream_id))
-        elif kind == "agent-lost" and recorded.stream_id == agent_stream(self.name) \
-                and recorded.event.incarnation == incarnation and not self._stopping:
+        elif (
+            kind == "agent-lost"
+            and recorded.stream_id == agent_stream(self.name)
+            and recorded.event.incarnation == incarnation
+            and not self._stopping
+        ):
             self._end_incarnation()
 
     def _lose(self, serial: str) -> None:
@@ -225,8 +264,12 @@ class Agent:
             return
         crew.close()  # no task starts from now on
         if crew.running:
-            log.info("agent %s stopping: %d running tasks finish their step (up to %g s)", self.name,
-                     len(crew.running), grace_s)
+            log.info(
+                "agent %s stopping: %d running tasks finish their step (up to %g s)",
+                self.name,
+                len(crew.running),
+                grace_s,
+            )
         crew.finish_steps_then_halt(INTERRUPTED_BY_SHUTDOWN)
         with anyio.move_on_after(grace_s):
             while crew.running:
@@ -238,8 +281,12 @@ class Agent:
             while crew.running:
                 await anyio.sleep(0.05)
         if crew.running:
-            log.warning("agent %s stopping: %d tasks did not end (%s); the next start records them interrupted",
-                        self.name, len(crew.running), ", ".join(map(str, crew.running.values())))
+            log.warning(
+                "agent %s stopping: %d tasks did not end (%s); the next start records them interrupted",
+                self.name,
+                len(crew.running),
+                ", ".join(map(str, crew.running.values())),
+            )
         try:
             await self.agents.stop(self.name, self.incarnation)
         except Exception as exc:  # noqa: BLE001 - a successor of the same name recovers what is left

@@ -5,7 +5,7 @@ of a phone adb no longer lists. A phone another live agent owns is left alone.""
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import adbutils
 import anyio
@@ -33,9 +33,20 @@ def list_devices(host: str, port: int) -> Listing:
 class Claims:
     """The incarnation's phones, kept in step with its adb server's list."""
 
-    def __init__(self, store: EventStore, devices: DeviceHandlers, adb_host: str, adb_port: int, shard: Shard,
-                 agent: str, incarnation: str, on_owned: Callable[[str], None], on_lost: Callable[[str, str], None],
-                 let_go: Callable[[str, str], Awaitable[None]], interval_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        devices: DeviceHandlers,
+        adb_host: str,
+        adb_port: int,
+        shard: Shard,
+        agent: str,
+        incarnation: str,
+        on_owned: Callable[[str], None],
+        on_lost: Callable[[str, str], None],
+        let_go: Callable[[str, str], Awaitable[None]],
+        interval_s: float = 1.0,
+    ) -> None:
         self.store = store
         self.devices = devices
         self.adb_host = adb_host
@@ -76,8 +87,12 @@ class Claims:
             listing = await anyio.to_thread.run_sync(list_devices, self.adb_host, self.adb_port)
         except (adbutils.AdbError, OSError) as exc:
             if not self._complained:
-                log.warning("cannot reach the adb server at %s:%d (%s); phones count as gone until it answers",
-                            self.adb_host, self.adb_port, exc)
+                log.warning(
+                    "cannot reach the adb server at %s:%d (%s); phones count as gone until it answers",
+                    self.adb_host,
+                    self.adb_port,
+                    exc,
+                )
                 self._complained = True
             listing = {}
         else:

@@ -4,7 +4,7 @@ records why) if it dies."""
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import anyio
 
@@ -27,9 +27,17 @@ Connector = Callable[[str], Callable[[], Awaitable[PhoneSession]]]
 class Crew:
     """One actor per owned phone."""
 
-    def __init__(self, runner: TaskRunner, tasks: TaskHandlers, devices: DeviceHandlers, connector: Connector,
-                 agent: str, incarnation: str, phone_present: Callable[[str], Awaitable[bool]],
-                 on_phone_lost: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        tasks: TaskHandlers,
+        devices: DeviceHandlers,
+        connector: Connector,
+        agent: str,
+        incarnation: str,
+        phone_present: Callable[[str], Awaitable[bool]],
+        on_phone_lost: Callable[[str], None],
+    ) -> None:
         self.runner = runner
         self.tasks = tasks
         self.devices = devices
@@ -121,13 +129,21 @@ class Crew:
         for serial, actor in self.actors.items():
             busy, runs = totals.get(serial, (0.0, 0))
             totals[serial] = (busy + actor.busy_seconds, runs + actor.tasks_run)
-        lines = ["# HELP droidledger_phone_busy_seconds_total Time each phone's actor spent running tasks.",
-                 "# TYPE droidledger_phone_busy_seconds_total counter"]
-        lines += [f'droidledger_phone_busy_seconds_total{{serial="{s}"}} {busy:.3f}'
-                  for s, (busy, _) in sorted(totals.items())]
-        lines += ["# HELP droidledger_phone_tasks_run_total Task runs per phone since the agent started.",
-                  "# TYPE droidledger_phone_tasks_run_total counter"]
-        lines += [f'droidledger_phone_tasks_run_total{{serial="{s}"}} {runs}' for s, (_, runs) in sorted(totals.items())]
+        lines = [
+            "# HELP droidledger_phone_busy_seconds_total Time each phone's actor spent running tasks.",
+            "# TYPE droidledger_phone_busy_seconds_total counter",
+        ]
+        lines += [
+            f'droidledger_phone_busy_seconds_total{{serial="{s}"}} {busy:.3f}'
+            for s, (busy, _) in sorted(totals.items())
+        ]
+        lines += [
+            "# HELP droidledger_phone_tasks_run_total Task runs per phone since the agent started.",
+            "# TYPE droidledger_phone_tasks_run_total counter",
+        ]
+        lines += [
+            f'droidledger_phone_tasks_run_total{{serial="{s}"}} {runs}' for s, (_, runs) in sorted(totals.items())
+        ]
         return lines
 
     async def give_back(self, task_id: int, reason: str) -> None:

@@ -19,9 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from devices.scripts.base import ScriptContext
-from service.domain.apps import INSTAGRAM, TIKTOK
 from devices.scripts.chatgpt import generate_comment
 from devices.scripts.texts import TemplateComments, lines_of, with_emoji
+from service.domain.apps import INSTAGRAM, TIKTOK
 
 ACTIONS = ("like_probable", "floow_probable", "collect_probable", "comment_probable")
 
@@ -40,8 +40,9 @@ class AccountWarmupScript:
         config, rng, feed = ctx.config, ctx.rng, ctx.ui.feed
         topics = lines_of(config.get("topic", ""))
         topic = rng.choice(topics) if topics else None
-        templates = TemplateComments(config.get("comment", ""), config.get("comment_order", "random"),
-                                     bool(config.get("insert_emoji")), rng)
+        templates = TemplateComments(
+            config.get("comment", ""), config.get("comment_order", "random"), bool(config.get("insert_emoji")), rng
+        )
 
         async def open_feed() -> str:
             if topic:
@@ -56,8 +57,9 @@ class AccountWarmupScript:
 
         async def comment_text(caption: str) -> str | None:
             if config.get("generate_by_chatgpt"):
-                text = await generate_comment(config.get("chatgpt_settings") or {},
-                                              ctx.secrets.get("chatgpt_api_key", ""), caption)
+                text = await generate_comment(
+                    config.get("chatgpt_settings") or {}, ctx.secrets.get("chatgpt_api_key", ""), caption
+                )
                 return with_emoji(text, rng) if config.get("insert_emoji") else text
             return templates.next()
 
@@ -80,16 +82,28 @@ class AccountWarmupScript:
             watch = min(rng.uniform(low, high), remaining)
             like, follow, collect, comment = (rng.random() * 100 < float(config.get(key, 0)) for key in ACTIONS)
 
-            async def one(number: int = number, watch: float = watch, like: bool = like, follow: bool = follow,
-                          collect: bool = collect, comment: bool = comment) -> str:
+            async def one(
+                number: int = number,
+                watch: float = watch,
+                like: bool = like,
+                follow: bool = follow,
+                collect: bool = collect,
+                comment: bool = comment,
+            ) -> str:
                 if number > 1 and not await feed.next_video():
-                    await feed.open_for_you()   # the topic's list ran out
+                    await feed.open_for_you()  # the topic's list ran out
                 video = await feed.current_video()
                 await ctx.clock.sleep(watch)
                 done = []
                 like, follow, collect, comment = (
-                    drawn and allowed(action, done) for drawn, action in
-                    ((like, "like"), (follow, "follow"), (collect, "collect"), (comment, "comment")))
+                    drawn and allowed(action, done)
+                    for drawn, action in (
+                        (like, "like"),
+                        (follow, "follow"),
+                        (collect, "collect"),
+                        (comment, "comment"),
+                    )
+                )
                 if like and await feed.like():
                     ctx.did("like")
                     done.append("liked")

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from service.clock import Clock
 
@@ -49,16 +50,16 @@ class ScriptContext:
     task_id: int
     serial: str
     username: str | None
-    config: dict[str, Any]          # the task's normalised script_config (targets included, secrets "***")
-    secrets: dict[str, str]         # e.g. {"chatgpt_api_key": "..."}, read from the secret store
-    rng: random.Random              # seeded; the seed is recorded in `started`
-    clock: Clock                    # clock.sleep() is scaled by --time-scale
-    ui: Any                         # the task's app on this phone (devices.ui.tiktok.TikTok, ...instagram.Instagram)
+    config: dict[str, Any]  # the task's normalised script_config (targets included, secrets "***")
+    secrets: dict[str, str]  # e.g. {"chatgpt_api_key": "..."}, read from the secret store
+    rng: random.Random  # seeded; the seed is recorded in `started`
+    clock: Clock  # clock.sleep() is scaled by --time-scale
+    ui: Any  # the task's app on this phone (devices.ui.tiktok.TikTok, ...instagram.Instagram)
     data_dir: Path
     materials: Materials
     record: Callable[[StepRecord], Awaitable[None]]
-    register_accounts: Callable[[list[str]], Awaitable[None]]   # match_account: the phone's accounts of the app
-    app: str = "tiktok"             # the app the task runs on: tiktok or instagram
+    register_accounts: Callable[[list[str]], Awaitable[None]]  # match_account: the phone's accounts of the app
+    app: str = "tiktok"  # the app the task runs on: tiktok or instagram
     stop_requested: Callable[[], bool] = lambda: False
     dialogs_dismissed: Callable[[], list[str]] = lambda: []  # since the last call; named in the step's detail
     refusal: Callable[[str], str | None] = lambda action: None  # why the account may not do it now
@@ -83,8 +84,13 @@ class ScriptContext:
         dismissed = self.dialogs_dismissed()
         if dismissed:
             detail = f"{detail}; dismissed {', '.join(dismissed)}"
-        record = StepRecord(index=len(self.steps) + 1, name=name, detail=detail[:200],
-                            duration_ms=int((time.perf_counter() - started) * 1000), actions=tuple(self.acted))
+        record = StepRecord(
+            index=len(self.steps) + 1,
+            name=name,
+            detail=detail[:200],
+            duration_ms=int((time.perf_counter() - started) * 1000),
+            actions=tuple(self.acted),
+        )
         self.steps.append(record)
         await self.record(record)
         self.current_step = None

@@ -8,8 +8,8 @@ from typing import Any
 
 from devices.errors import ScriptFailed
 from devices.scripts.base import ScriptContext
-from service.domain.apps import TIKTOK
 from devices.scripts.texts import with_emoji
+from service.domain.apps import TIKTOK
 from service.requests.scripts.comment import pick_comment
 
 IMAGE_FOLDER = "/sdcard/Pictures/droidledger"

@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from devices.scripts.base import ScriptContext
+from devices.scripts.post_media import choose_media, wanted
 from devices.ui.instagram.create import destination
 from service.domain.apps import INSTAGRAM, TIKTOK
-from devices.scripts.post_media import choose_media, wanted
 from service.requests.spintax import resolve_spintax
 
 MEDIA_FOLDER = "/sdcard/DCIM/droidledger"
@@ -82,8 +82,9 @@ class PostScript:
             mode = str(config.get("add_sound", "-1"))
             if way != "useSound" and mode in ("1", "custom"):
                 keyword = str(config.get("custom_sound_keyword", "")) if mode == "custom" else None
-                sound.append(await ui.sounds.add(keyword, float(config.get("sound_wait_time", 10)),
-                                                pick=ctx.rng.randrange))
+                sound.append(
+                    await ui.sounds.add(keyword, float(config.get("sound_wait_time", 10)), pick=ctx.rng.randrange)
+                )
             added = int(config.get("add_sound_volume", 50)) if sound else None
             volumes = await ui.sounds.set_volumes(int(config.get("origin_sound_volume", 50)), added)
             what = f"sound {sound[0]!r}" if sound else "no added sound"

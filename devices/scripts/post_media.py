@@ -16,7 +16,7 @@ IMAGE = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".bmp"})
 
 
 def kind_of(path: Path) -> str | None:
-    """"video", "image", or None for other files."""
+    """ "video", "image", or None for other files."""
     suffix = path.suffix.lower()
     return "video" if suffix in VIDEO else "image" if suffix in IMAGE else None
 
@@ -57,6 +57,7 @@ async def choose_media(ctx: ScriptContext) -> tuple[list[Path], str]:
     tags = [t.strip() for t in str(config.get("materials_tags", "")).split(",") if t.strip()]
     picked = [Path(p) for p in await ctx.materials.pick(tags, count, ctx.rng)]
     if not picked:
-        raise ScriptFailed(f"no material matches tags {', '.join(tags)}" if tags
-                           else f"the material library has no {kind}")
+        raise ScriptFailed(
+            f"no material matches tags {', '.join(tags)}" if tags else f"the material library has no {kind}"
+        )
     return picked, "the material library" + (f" (tags {', '.join(tags)})" if tags else "")

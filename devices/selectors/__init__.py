@@ -23,14 +23,27 @@ scripts can run in; the others are only recognised, so a phone in one of them ge
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 
 _FOLDER = Path(__file__).parent
-_KEYS = {"id", "class", "text", "text_contains", "text_starts", "desc", "desc_contains", "desc_starts",
-         "hint", "hint_contains", "clickable", "selected"}
+_KEYS = {
+    "id",
+    "class",
+    "text",
+    "text_contains",
+    "text_starts",
+    "desc",
+    "desc_contains",
+    "desc_starts",
+    "hint",
+    "hint_contains",
+    "clickable",
+    "selected",
+}
 
 
 class NodeLike(Protocol):
@@ -65,9 +78,24 @@ class Alternative:
     test: Callable[[NodeLike], bool] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "test", _compiled(
-            self.id, self.cls, self.text, self.text_contains, self.text_starts, self.desc, self.desc_contains,
-            self.desc_starts, self.hint, self.hint_contains, self.clickable, self.selected))
+        object.__setattr__(
+            self,
+            "test",
+            _compiled(
+                self.id,
+                self.cls,
+                self.text,
+                self.text_contains,
+                self.text_starts,
+                self.desc,
+                self.desc_contains,
+                self.desc_starts,
+                self.hint,
+                self.hint_contains,
+                self.clickable,
+                self.selected,
+            ),
+        )
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], where: str) -> Alternative:
@@ -84,10 +112,20 @@ class Alternative:
 
 
 @lru_cache(maxsize=4096)  # selectors are resolved again per version and session: each is compiled once
-def _compiled(id_: str | None, cls: str | None, text: str | None, text_contains: str | None,
-             text_starts: str | None, desc: str | None, desc_contains: str | None, desc_starts: str | None,
-             hint: str | None, hint_contains: str | None, clickable: bool | None,
-             selected: bool | None) -> Callable[[NodeLike], bool]:
+def _compiled(
+    id_: str | None,
+    cls: str | None,
+    text: str | None,
+    text_contains: str | None,
+    text_starts: str | None,
+    desc: str | None,
+    desc_contains: str | None,
+    desc_starts: str | None,
+    hint: str | None,
+    hint_contains: str | None,
+    clickable: bool | None,
+    selected: bool | None,
+) -> Callable[[NodeLike], bool]:
     """One lambda testing only the fields an alternative gives, e.g. `lambda n: n.cls == c0 and c1 in n.desc`.
     The values are bound as names of the lambda's globals, never pasted into its source."""
     values: dict[str, Any] = {}
@@ -101,9 +139,11 @@ def _compiled(id_: str | None, cls: str | None, text: str | None, text_contains:
         tests.append(f"(n.rid.endswith({name(':id/' + id_)}) or n.rid == {name(id_)})")
     if cls is not None:
         tests.append(f"n.cls == {name(cls)}")
-    for attr, equal, contains, starts in (("text", text, text_contains, text_starts),
-                                          ("desc", desc, desc_contains, desc_starts),
-                                          ("hint", hint, hint_contains, None)):
+    for attr, equal, contains, starts in (
+        ("text", text, text_contains, text_starts),
+        ("desc", desc, desc_contains, desc_starts),
+        ("hint", hint, hint_contains, None),
+    ):
         if equal is not None:
             tests.append(f"n.{attr} == {name(equal)}")
         if contains is not None:
@@ -148,7 +188,7 @@ class Language:
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    """"34.1.2" -> (34, 1, 2); parts that are not numbers count as 0."""
+    """ "34.1.2" -> (34, 1, 2); parts that are not numbers count as 0."""
     return tuple(int(part) if part.isdigit() else 0 for part in version.strip().split("."))
 
 
@@ -160,7 +200,7 @@ class AppSelectors:
     package: str
     activity: str
     drives: tuple[str, ...]
-    ids: Mapping[str, Mapping[str, str]]           # version -> element -> id, oldest first
+    ids: Mapping[str, Mapping[str, str]]  # version -> element -> id, oldest first
     languages: Mapping[str, Language]
     _resolved: dict[tuple[str | None, str], Selectors] = field(default_factory=dict, compare=False, repr=False)
 
@@ -196,8 +236,9 @@ class AppSelectors:
         for name, alternatives in lang.elements.items():
             by_id = (Alternative(id=ids[name]),) if name in ids else ()
             elements[name] = by_id + alternatives if known else alternatives + by_id
-        return Selectors(self.app, self.package, version if known else self.newest, known, language,
-                         elements, lang.labels)
+        return Selectors(
+            self.app, self.package, version if known else self.newest, known, language, elements, lang.labels
+        )
 
     def recognised(self, texts: Iterable[str]) -> list[tuple[str, int]]:
         """Languages whose recognisable labels appear among `texts`, most matches first."""
@@ -215,8 +256,10 @@ def parse_selectors(data: Mapping[str, Any]) -> AppSelectors:
     languages: dict[str, Language] = {}
     for code, lang in data["languages"].items():
         elements = {
-            name: tuple(Alternative.from_data(alt, f"languages.{code}.elements.{name}[{i}]")
-                        for i, alt in enumerate(alternatives))
+            name: tuple(
+                Alternative.from_data(alt, f"languages.{code}.elements.{name}[{i}]")
+                for i, alt in enumerate(alternatives)
+            )
             for name, alternatives in lang.get("elements", {}).items()
         }
         labels = {name: tuple(words) for name, words in lang.get("labels", {}).items()}
@@ -228,8 +271,14 @@ def parse_selectors(data: Mapping[str, Any]) -> AppSelectors:
             stray = set(entry["ids"]) - known
             if stray:
                 raise ValueError(f"version {entry['version']} has ids for unknown elements: {sorted(stray)}")
-    return AppSelectors(data["app"], data["package"], data.get("activity", ""), drives,
-                        {entry["version"]: dict(entry["ids"]) for entry in versions}, languages)
+    return AppSelectors(
+        data["app"],
+        data["package"],
+        data.get("activity", ""),
+        drives,
+        {entry["version"]: dict(entry["ids"]) for entry in versions},
+        languages,
+    )
 
 
 @lru_cache(maxsize=8)

@@ -19,9 +19,11 @@ from devices.sim.posix_commands import POSIX_COMMANDS
 from devices.sim.shell import Command, Context
 
 U2_MAIN = "com.wetest.uia2.Main"
-_SETTINGS_DEFAULTS = {"system": {"screen_brightness": "128", "screen_brightness_mode": "0", "screen_off_timeout": "60000"},
-                      "global": {"airplane_mode_on": "0", "adb_enabled": "1", "stay_on_while_plugged_in": "0"},
-                      "secure": {"android_id": ""}}
+_SETTINGS_DEFAULTS = {
+    "system": {"screen_brightness": "128", "screen_brightness_mode": "0", "screen_off_timeout": "60000"},
+    "global": {"airplane_mode_on": "0", "adb_enabled": "1", "stay_on_while_plugged_in": "0"},
+    "secure": {"android_id": ""},
+}
 
 
 def properties(phone: Phone) -> dict[str, str]:
@@ -29,11 +31,21 @@ def properties(phone: Phone) -> dict[str, str]:
     m = phone.model
     locale = {"en": "en-US", "fr": "fr-FR"}[phone.language]
     return {
-        "ro.serialno": phone.serial, "ro.boot.serialno": phone.serial, "ro.product.model": m.model,
-        "ro.product.brand": m.brand, "ro.product.manufacturer": m.manufacturer, "ro.product.name": m.product,
-        "ro.product.device": m.device, "ro.product.cpu.abi": "arm64-v8a", "ro.build.version.sdk": str(m.sdk),
-        "ro.build.version.release": m.release, "ro.build.characteristics": "phone", "sys.boot_completed": "1",
-        "persist.sys.locale": locale, "ro.product.locale": locale, "ro.sf.lcd_density": str(m.density),
+        "ro.serialno": phone.serial,
+        "ro.boot.serialno": phone.serial,
+        "ro.product.model": m.model,
+        "ro.product.brand": m.brand,
+        "ro.product.manufacturer": m.manufacturer,
+        "ro.product.name": m.product,
+        "ro.product.device": m.device,
+        "ro.product.cpu.abi": "arm64-v8a",
+        "ro.build.version.sdk": str(m.sdk),
+        "ro.build.version.release": m.release,
+        "ro.build.characteristics": "phone",
+        "sys.boot_completed": "1",
+        "persist.sys.locale": locale,
+        "ro.product.locale": locale,
+        "ro.sf.lcd_density": str(m.density),
         "ro.build.fingerprint": f"{m.brand}/{m.product}/{m.device}:{m.release}/SP1A.210812.016/{m.sdk}00:user/release-keys",
     }
 
@@ -76,7 +88,7 @@ async def ime(ctx: Context, args: list[str]) -> int:
     state, secure = ctx.phone.input, ctx.phone.settings["secure"]
     verb, ident = (args[0] if args else ""), (args[-1] if len(args) > 1 else "")
     if verb == "list":
-        for name in (state.imes if "-a" in args else [i for i in state.imes if i in state.enabled]):
+        for name in state.imes if "-a" in args else [i for i in state.imes if i in state.enabled]:
             ctx.print(name if "-s" in args else f"{name}:\n  mId={name}")
     elif verb in ("enable", "disable", "set") and ident not in state.imes:
         ctx.print(f"Unknown input method {ident} cannot be {verb}d for user #0")
@@ -138,7 +150,11 @@ async def monkey(ctx: Context, args: list[str]) -> int:
     if package is None or not ctx.phone.start_app(package):
         ctx.print("** No activities found to run, monkey aborted.")
         return 252
-    ctx.print("  bash arg: -p\n  bash arg: " + package + "\nEvents injected: 1\n## Network stats: elapsed time=16ms (0ms mobile, 0ms wifi, 16ms not connected)")
+    ctx.print(
+        "  bash arg: -p\n  bash arg: "
+        + package
+        + "\nEvents injected: 1\n## Network stats: elapsed time=16ms (0ms mobile, 0ms wifi, 16ms not connected)"
+    )
     return 0
 
 
@@ -155,8 +171,12 @@ def _list_packages(ctx: Context, installed: dict[str, packages.Package], args: l
         else:
             words.append(arg)
     for package in installed.values():
-        if (words and words[0] not in package.name) or "d" in flags or ("s" in flags and not package.system) or (
-                "3" in flags and package.system):
+        if (
+            (words and words[0] not in package.name)
+            or "d" in flags
+            or ("s" in flags and not package.system)
+            or ("3" in flags and package.system)
+        ):
             continue
         line = f"package:{package.apk}={package.name}" if "f" in flags else f"package:{package.name}"
         line += f" installer={'null' if package.system else 'com.android.vending'}" if "i" in flags else ""
@@ -193,7 +213,9 @@ async def pm(ctx: Context, args: list[str]) -> int:
             return 1
         package = _apk_package(phone.fs.read(path))
         if package is None:
-            ctx.print("Failure [INSTALL_PARSE_FAILED_NOT_APK: the farm installs only the AdbKeyboard IME and the TikTok app]")
+            ctx.print(
+                "Failure [INSTALL_PARSE_FAILED_NOT_APK: the farm installs only the AdbKeyboard IME and the TikTok app]"
+            )
             return 1
         phone.install_times.setdefault(package, time.strftime("%Y-%m-%d %H:%M:%S"))
         if package == IME_PACKAGE and ADB_KEYBOARD not in phone.input.imes:
@@ -270,8 +292,10 @@ async def app_process(ctx: Context, args: list[str]) -> int:
         ctx.error(f"Error: Could not find or load main class {args[-1] if args else ''}")
         return 1
     if phone.u2.up:
-        ctx.print("java.lang.IllegalStateException: UiAutomationService android.accessibilityservice."
-                  "IAccessibilityServiceClient$Stub$Proxy@5deffd5already registered!")
+        ctx.print(
+            "java.lang.IllegalStateException: UiAutomationService android.accessibilityservice."
+            "IAccessibilityServiceClient$Stub$Proxy@5deffd5already registered!"
+        )
         return 1
     phone.u2.up, phone.u2.stream, phone.u2.pid = True, ctx.session.stream, ctx.session.pid
     phone.u2.launches += 1
@@ -295,7 +319,16 @@ async def toybox(ctx: Context, args: list[str]) -> int:
 
 
 ANDROID_COMMANDS: dict[str, Command] = {
-    "getprop": getprop, "settings": settings, "ime": ime, "input": input_, "am": am, "monkey": monkey, "pm": pm,
-    "wm": wm, "uiautomator": uiautomator, "screencap": screencap, "app_process": app_process,
+    "getprop": getprop,
+    "settings": settings,
+    "ime": ime,
+    "input": input_,
+    "am": am,
+    "monkey": monkey,
+    "pm": pm,
+    "wm": wm,
+    "uiautomator": uiautomator,
+    "screencap": screencap,
+    "app_process": app_process,
     "toybox": toybox,
 }

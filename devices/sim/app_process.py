@@ -3,7 +3,8 @@ that reaches it while it is in front."""
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from devices.sim.hierarchy import Node
 

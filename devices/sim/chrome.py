@@ -4,7 +4,7 @@ a page shows its address."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from devices.sim.hierarchy import DESIGN_HEIGHT, DESIGN_WIDTH, Node
 from devices.sim.window_frame import STATUS_BAR_HEIGHT, activity_window
@@ -126,24 +126,61 @@ class ChromeApp:
         top, bottom = STATUS_BAR_HEIGHT, _TOOLBAR_BOTTOM
         focused = self.typed is not None
         text = self.typed if focused else (display_url(self.url) if self.url else "")
-        toolbar = Node("android.widget.FrameLayout", (0, top, DESIGN_WIDTH, bottom), rid=_ID + "toolbar", children=[
-            Node("android.widget.ImageButton", (0, top + 15, 120, bottom - 15), desc="Open the home page",
-                 rid=_ID + "home_button", action=self._home),
-            Node("android.widget.EditText", (130, top + 20, 820, bottom - 20), text=text or _HINT, hint=_HINT,
-                 rid=_ID + "url_bar", field=URL_FIELD, focused=focused, long_clickable=True),
-            Node("android.widget.ImageButton", (830, top + 15, 950, bottom - 15), desc="Switch or close tabs",
-                 rid=_ID + "tab_switcher_button", clickable=True),
-            Node("android.widget.ImageButton", (960, top + 15, 1080, bottom - 15),
-                 desc="Customize and control Google Chrome", rid=_ID + "menu_button", clickable=True),
-        ])
+        toolbar = Node(
+            "android.widget.FrameLayout",
+            (0, top, DESIGN_WIDTH, bottom),
+            rid=_ID + "toolbar",
+            children=[
+                Node(
+                    "android.widget.ImageButton",
+                    (0, top + 15, 120, bottom - 15),
+                    desc="Open the home page",
+                    rid=_ID + "home_button",
+                    action=self._home,
+                ),
+                Node(
+                    "android.widget.EditText",
+                    (130, top + 20, 820, bottom - 20),
+                    text=text or _HINT,
+                    hint=_HINT,
+                    rid=_ID + "url_bar",
+                    field=URL_FIELD,
+                    focused=focused,
+                    long_clickable=True,
+                ),
+                Node(
+                    "android.widget.ImageButton",
+                    (830, top + 15, 950, bottom - 15),
+                    desc="Switch or close tabs",
+                    rid=_ID + "tab_switcher_button",
+                    clickable=True,
+                ),
+                Node(
+                    "android.widget.ImageButton",
+                    (960, top + 15, 1080, bottom - 15),
+                    desc="Customize and control Google Chrome",
+                    rid=_ID + "menu_button",
+                    clickable=True,
+                ),
+            ],
+        )
         if self.url is None:
-            page = Node("android.widget.FrameLayout", (0, bottom, DESIGN_WIDTH, DESIGN_HEIGHT), rid=_ID + "ntp_content",
-                        children=[Node("android.widget.TextView", (140, 900, 940, 1000), text="New tab",
-                                       rid=_ID + "ntp_title")])
+            page = Node(
+                "android.widget.FrameLayout",
+                (0, bottom, DESIGN_WIDTH, DESIGN_HEIGHT),
+                rid=_ID + "ntp_content",
+                children=[
+                    Node("android.widget.TextView", (140, 900, 940, 1000), text="New tab", rid=_ID + "ntp_title")
+                ],
+            )
         else:
-            page = Node("android.webkit.WebView", (0, bottom, DESIGN_WIDTH, DESIGN_HEIGHT), text=display_url(self.url),
-                        scrollable=True, children=[
-                            Node("android.widget.TextView", (40, bottom + 60, 1040, bottom + 200), text=self.url)])
+            page = Node(
+                "android.webkit.WebView",
+                (0, bottom, DESIGN_WIDTH, DESIGN_HEIGHT),
+                text=display_url(self.url),
+                scrollable=True,
+                children=[Node("android.widget.TextView", (40, bottom + 60, 1040, bottom + 200), text=self.url)],
+            )
         return [activity_window(CHROME_PACKAGE, [toolbar, page])]
 
     def _home(self) -> None:

@@ -14,8 +14,8 @@ from typing import Any
 import anyio
 from anyio.abc import TaskStatus
 
-from devices.sim.faults import FaultSpecError
 from devices.sim.farm import VirtualFarm
+from devices.sim.faults import FaultSpecError
 
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
 
@@ -54,12 +54,16 @@ async def _handle(farm: VirtualFarm, reader: asyncio.StreamReader, writer: async
     try:
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
         method, path, _ = head.split("\r\n", 1)[0].split(" ", 2)
-        length = next((int(line.split(":", 1)[1]) for line in head.split("\r\n")
-                       if line.lower().startswith("content-length:")), 0)
+        length = next(
+            (int(line.split(":", 1)[1]) for line in head.split("\r\n") if line.lower().startswith("content-length:")), 0
+        )
         status, reply = route(farm, method, path, await reader.readexactly(length) if length else b"")
         data = json.dumps(reply, ensure_ascii=False).encode()
-        writer.write(f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: application/json\r\n"
-                     f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
+        writer.write(
+            f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+            + data
+        )
         await writer.drain()
     except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
         pass
@@ -67,8 +71,9 @@ async def _handle(farm: VirtualFarm, reader: asyncio.StreamReader, writer: async
         writer.close()
 
 
-async def serve_control(farm: VirtualFarm, host: str, port: int, *,
-                        task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED) -> None:
+async def serve_control(
+    farm: VirtualFarm, host: str, port: int, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED
+) -> None:
     """Serve the control endpoints until cancelled; reports the bound port."""
     server = await asyncio.start_server(lambda r, w: _handle(farm, r, w), host, port)
     try:

@@ -6,13 +6,20 @@ from __future__ import annotations
 import asyncio
 import codecs
 import struct
-from typing import Callable
+from collections.abc import Callable
 
 import anyio
 
 from devices.sim import reverse, screenshot, sync_service, u2_server
-from devices.sim.adb_protocol import (SHELL_CLOSE_STDIN, SHELL_EXIT, SHELL_STDERR, SHELL_STDIN, SHELL_STDOUT,
-                                      AdbStream, shell_packet)
+from devices.sim.adb_protocol import (
+    SHELL_CLOSE_STDIN,
+    SHELL_EXIT,
+    SHELL_STDERR,
+    SHELL_STDIN,
+    SHELL_STDOUT,
+    AdbStream,
+    shell_packet,
+)
 from devices.sim.android_commands import ANDROID_COMMANDS
 from devices.sim.dumpsys import DUMPSYS_COMMANDS
 from devices.sim.log_commands import LOG_COMMANDS
@@ -22,8 +29,14 @@ from devices.sim.posix_commands import POSIX_COMMANDS
 from devices.sim.processes import PROCESS_COMMANDS
 from devices.sim.shell import Command, Session, Shell
 
-COMMANDS: dict[str, Command] = {**POSIX_COMMANDS, **ANDROID_COMMANDS, **DUMPSYS_COMMANDS, **LOG_COMMANDS,
-                                 **NETWORK_COMMANDS, **PROCESS_COMMANDS}
+COMMANDS: dict[str, Command] = {
+    **POSIX_COMMANDS,
+    **ANDROID_COMMANDS,
+    **DUMPSYS_COMMANDS,
+    **LOG_COMMANDS,
+    **NETWORK_COMMANDS,
+    **PROCESS_COMMANDS,
+}
 _HANGUP_S = 2.0
 
 
@@ -40,7 +53,7 @@ async def _end_shell(stream: AdbStream) -> None:
     stream.write_eof()
     try:
         await asyncio.wait_for(_until_eof(stream), _HANGUP_S)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
 
 
@@ -55,7 +68,10 @@ async def _shell(phone: Phone, stream: AdbStream, options: list[str], command: s
     await phone.lag()
     if v2:
         status = await Shell(phone, session, COMMANDS).run(
-            command, lambda b: stream.write(shell_packet(SHELL_STDOUT, b)), lambda b: stream.write(shell_packet(SHELL_STDERR, b)))
+            command,
+            lambda b: stream.write(shell_packet(SHELL_STDOUT, b)),
+            lambda b: stream.write(shell_packet(SHELL_STDERR, b)),
+        )
         stream.write(shell_packet(SHELL_EXIT, bytes([status & 0xFF])))
         await _end_shell(stream)
     else:
@@ -140,7 +156,7 @@ async def serve(phone: Phone, stream: AdbStream, request: str, disconnect: Calla
         stream.okay()
         stream.write(await anyio.to_thread.run_sync(screenshot.framebuffer, phone.snapshot(), phone.display_on))
     elif request.startswith("reverse:"):
-        reverse.serve(phone, stream, request[len("reverse:"):])
+        reverse.serve(phone, stream, request[len("reverse:") :])
     elif request.startswith("tcp:"):
         port = request[4:].split(":")[-1]
         if port == str(u2_server.SERVER_PORT) and phone.u2.up:

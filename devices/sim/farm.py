@@ -78,8 +78,9 @@ class VirtualFarm:
         env = Environment(config.seed, config.time_scale, config.latency_ms, self.faults, Directory(), self.blobs)
         names = account_usernames(config.seed, config.devices, config.accounts_per_device)
         taken = frozenset(name for phone in names for name in phone)
-        instagram = account_usernames(config.seed, config.devices,
-                                      config.instagram_accounts or config.accounts_per_device, "instagram", taken)
+        instagram = account_usernames(
+            config.seed, config.devices, config.instagram_accounts or config.accounts_per_device, "instagram", taken
+        )
         self.phones: dict[str, Phone] = {}
         for index, (serial, model) in enumerate(phone_identities(config.seed, config.devices)):
             self.phones[serial] = Phone(serial, model, index + 1, names[index], env, instagram[index])
@@ -159,7 +160,8 @@ class VirtualFarm:
             phone.reconnect_timer = None
         if for_s is not None:
             phone.reconnect_timer = asyncio.get_running_loop().call_later(
-                for_s * self.config.time_scale, self.reconnect, serial)
+                for_s * self.config.time_scale, self.reconnect, serial
+            )
         self._devices_change()
 
     def reconnect(self, serial: str) -> None:
@@ -194,7 +196,7 @@ class VirtualFarm:
             else:
                 setattr(self.faults, change.key, change.value)
             return
-        for phone in (self.phones.values() if change.target == "*" else [self.phones[change.target]]):
+        for phone in self.phones.values() if change.target == "*" else [self.phones[change.target]]:
             if change.key == "offline":
                 self.disconnect(phone.serial, change.value)
             elif change.key == "online":
@@ -208,9 +210,11 @@ class VirtualFarm:
 
     def fault_switches(self) -> dict[str, Any]:
         """The farm-wide switches plus the slow and offline phones."""
-        return {**self.faults.as_dict(),
-                "slow": {s: p.slow_ms for s, p in self.phones.items() if p.slow_ms},
-                "offline": [s for s, p in self.phones.items() if not p.online]}
+        return {
+            **self.faults.as_dict(),
+            "slow": {s: p.slow_ms for s, p in self.phones.items() if p.slow_ms},
+            "offline": [s for s, p in self.phones.items() if not p.online],
+        }
 
     def record_calls(self, on: bool) -> None:
         """Start (afresh) or stop recording what each phone is asked: JSON-RPC calls and shell commands."""
@@ -229,8 +233,11 @@ class VirtualFarm:
     def state(self) -> dict[str, Any]:
         """Everything a test reads back, JSON-able: per phone and account (see devices/sim/README.md)."""
         return {
-            "port": self.port, "seed": self.config.seed, "time_scale": self.config.time_scale,
-            "latency_ms": self.config.latency_ms, "faults": self.fault_switches(),
+            "port": self.port,
+            "seed": self.config.seed,
+            "time_scale": self.config.time_scale,
+            "latency_ms": self.config.latency_ms,
+            "faults": self.fault_switches(),
             "blob_store": {"bytes": self.blobs.stored_bytes},
             "phones": {serial: phone.state() for serial, phone in self.phones.items()},
         }

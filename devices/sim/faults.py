@@ -31,10 +31,14 @@ PROBABILITIES = ("disconnect", "u2crash", "dialog")
 PHONE_SETTINGS = ("slow", "lang", "version", "app", "instagram", "screen")
 ACTIONS = ("offline", "online", "crash", "popup")
 LANGUAGES = ("en", "fr")
-DIALOG_KINDS = ("rating", "friends", "collections", "permission")   # TikTok's
+DIALOG_KINDS = ("rating", "friends", "collections", "permission")  # TikTok's
 INSTAGRAM_DIALOG_KINDS = ("save_login", "notifications")
-_CHOICES = {"lang": LANGUAGES, "app": ("installed", "missing"), "instagram": ("installed", "missing"),
-            "screen": ("on", "off", "locked")}
+_CHOICES = {
+    "lang": LANGUAGES,
+    "app": ("installed", "missing"),
+    "instagram": ("installed", "missing"),
+    "screen": ("on", "off", "locked"),
+}
 
 
 class FaultSpecError(ValueError):
@@ -96,8 +100,9 @@ def _action_value(key: str, value: Any) -> Any:
     if key == "popup":
         kind = "rating" if value in (None, "", True) else str(value)
         if kind not in DIALOG_KINDS + INSTAGRAM_DIALOG_KINDS:
-            raise FaultSpecError(f"popup kind must be one of {', '.join(DIALOG_KINDS + INSTAGRAM_DIALOG_KINDS)},"
-                                 f" got {value!r}")
+            raise FaultSpecError(
+                f"popup kind must be one of {', '.join(DIALOG_KINDS + INSTAGRAM_DIALOG_KINDS)}, got {value!r}"
+            )
         return kind
     return None
 
@@ -111,7 +116,9 @@ def _item(key: str, target: str | None, value: Any) -> Change:
         return Change(key, None, int(_number(key, value, 0)))
     if key in PHONE_SETTINGS or key in ACTIONS:
         if not target:
-            raise FaultSpecError(f"{key} needs a phone: {key}=SERIAL" + ("" if key in ("online", "crash") else ":VALUE"))
+            raise FaultSpecError(
+                f"{key} needs a phone: {key}=SERIAL" + ("" if key in ("online", "crash") else ":VALUE")
+            )
         if key in PHONE_SETTINGS:
             return Change(key, target, _phone_value(key, value))
         return Change(key, target, _action_value(key, value))
@@ -151,7 +158,11 @@ def parse_body(body: dict[str, Any]) -> list[Change]:
             if value:
                 changes.append(Change("reset", None, None))
         elif key in PHONE_SETTINGS or key in ACTIONS:
-            pairs = value.items() if isinstance(value, dict) else ((s, None) for s in (value if isinstance(value, list) else [value]))
+            pairs = (
+                value.items()
+                if isinstance(value, dict)
+                else ((s, None) for s in (value if isinstance(value, list) else [value]))
+            )
             changes.extend(_item(key, str(serial), arg) for serial, arg in pairs)
         else:
             changes.append(_item(key, None, value))

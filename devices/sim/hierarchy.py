@@ -12,16 +12,53 @@ XML_HEADER = "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\r\n"
 class Node:
     """One view. `action` is what a tap does (interpreted by the app); `field` names an editable text field."""
 
-    __slots__ = ("cls", "bounds", "text", "desc", "rid", "hint", "children", "action", "field", "package",
-                 "clickable", "checkable", "checked", "enabled", "focusable", "focused", "scrollable",
-                 "selected", "long_clickable", "password")
+    __slots__ = (
+        "cls",
+        "bounds",
+        "text",
+        "desc",
+        "rid",
+        "hint",
+        "children",
+        "action",
+        "field",
+        "package",
+        "clickable",
+        "checkable",
+        "checked",
+        "enabled",
+        "focusable",
+        "focused",
+        "scrollable",
+        "selected",
+        "long_clickable",
+        "password",
+    )
 
-    def __init__(self, cls: str, bounds: tuple[int, int, int, int], *, text: str = "", desc: str = "",
-                 rid: str = "", hint: str = "", children: list[Node] | None = None, action: Any = None,
-                 field: str | None = None, package: str = "", clickable: bool | None = None,
-                 checkable: bool = False, checked: bool = False, enabled: bool = True,
-                 focusable: bool | None = None, focused: bool = False, scrollable: bool = False,
-                 selected: bool = False, long_clickable: bool = False, password: bool = False) -> None:
+    def __init__(
+        self,
+        cls: str,
+        bounds: tuple[int, int, int, int],
+        *,
+        text: str = "",
+        desc: str = "",
+        rid: str = "",
+        hint: str = "",
+        children: list[Node] | None = None,
+        action: Any = None,
+        field: str | None = None,
+        package: str = "",
+        clickable: bool | None = None,
+        checkable: bool = False,
+        checked: bool = False,
+        enabled: bool = True,
+        focusable: bool | None = None,
+        focused: bool = False,
+        scrollable: bool = False,
+        selected: bool = False,
+        long_clickable: bool = False,
+        password: bool = False,
+    ) -> None:
         self.cls = cls
         self.bounds = bounds
         self.text = text
@@ -48,8 +85,15 @@ def _escape(value: str) -> str:
     if not value:
         return value
     if any(c in value for c in '&<>"\n\r\t'):
-        value = (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                 .replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+        value = (
+            value.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace('"', "&quot;")
+            .replace("\n", "&#10;")
+            .replace("\r", "&#13;")
+            .replace("\t", "&#9;")
+        )
     return value
 
 
@@ -110,12 +154,23 @@ class Snapshot:
         left, top, right, bottom = self.rects[position]
         bounds = {"left": left, "top": top, "right": right, "bottom": bottom}
         return {
-            "bounds": bounds, "visibleBounds": dict(bounds), "childCount": len(node.children),
-            "className": node.cls, "contentDescription": node.desc or None, "packageName": self.packages[position],
-            "resourceName": node.rid or None, "text": node.text, "checkable": node.checkable,
-            "checked": node.checked, "clickable": node.clickable, "enabled": node.enabled,
-            "focusable": node.focusable, "focused": node.focused, "longClickable": node.long_clickable,
-            "scrollable": node.scrollable, "selected": node.selected,
+            "bounds": bounds,
+            "visibleBounds": dict(bounds),
+            "childCount": len(node.children),
+            "className": node.cls,
+            "contentDescription": node.desc or None,
+            "packageName": self.packages[position],
+            "resourceName": node.rid or None,
+            "text": node.text,
+            "checkable": node.checkable,
+            "checked": node.checked,
+            "clickable": node.clickable,
+            "enabled": node.enabled,
+            "focusable": node.focusable,
+            "focused": node.focused,
+            "longClickable": node.long_clickable,
+            "scrollable": node.scrollable,
+            "selected": node.selected,
         }
 
     def xml(self, max_depth: int = 50) -> str:

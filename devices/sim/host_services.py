@@ -27,8 +27,10 @@ def device_lines(farm: VirtualFarm, long: bool) -> str:
     for phone in farm.online_phones():
         if long:
             m = phone.model
-            lines.append(f"{phone.serial:<22} device {devpath(phone)} product:{m.product} model:{model_tag(phone)} "
-                         f"device:{m.device} transport_id:{phone.transport_id}\n")
+            lines.append(
+                f"{phone.serial:<22} device {devpath(phone)} product:{m.product} model:{model_tag(phone)} "
+                f"device:{m.device} transport_id:{phone.transport_id}\n"
+            )
         else:
             lines.append(f"{phone.serial}\tdevice\n")
     return "".join(lines)
@@ -61,13 +63,13 @@ async def serve_connection(farm: VirtualFarm, stream: AdbStream) -> None:
     """Answer one connection: a host request, possibly switching it to a phone's service."""
     request = await stream.read_request()
     if request.startswith("host-serial:"):
-        serial, command = split_serial(request[len("host-serial:"):])
+        serial, command = split_serial(request[len("host-serial:") :])
         await _host(farm, stream, command, Target(serial=serial))
     elif request.startswith("host-transport-id:"):
-        ident, _, command = request[len("host-transport-id:"):].partition(":")
+        ident, _, command = request[len("host-transport-id:") :].partition(":")
         await _host(farm, stream, command, Target(transport_id=ident))
     elif request.startswith(("host-usb:", "host-local:")):
-        kind, _, command = request[len("host-"):].partition(":")
+        kind, _, command = request[len("host-") :].partition(":")
         await _host(farm, stream, command, Target(kind=kind))
     else:
         await _host(farm, stream, request.removeprefix("host:"), Target())
@@ -78,7 +80,7 @@ async def _host(farm: VirtualFarm, stream: AdbStream, command: str, target: Targ
         tport = command.startswith("tport:")
         await _switch_transport(farm, stream, Target.of_selector(command[6:] if tport else command[9:]), tport)
     elif command.startswith("wait-for-"):
-        await _wait_for(farm, stream, command[len("wait-for-"):], target)
+        await _wait_for(farm, stream, command[len("wait-for-") :], target)
     elif command == "version":
         stream.okay_block(f"{ADB_SERVER_VERSION:04x}")
     elif command in ("devices", "devices-l"):
@@ -94,9 +96,9 @@ async def _host(farm: VirtualFarm, stream: AdbStream, command: str, target: Targ
         stream.okay(b"OKAY")
     elif command.startswith("connect:"):
         stream.okay()
-        stream.write(block(await network_devices.connect(command[len("connect:"):])))
+        stream.write(block(await network_devices.connect(command[len("connect:") :])))
     elif command.startswith("disconnect:"):
-        address = command[len("disconnect:"):]
+        address = command[len("disconnect:") :]
         if address:  # the farm has no network device to disconnect
             stream.fail(f"no such device '{network_devices.network_serial(address)}'")
         else:
@@ -124,7 +126,7 @@ async def _per_phone(farm: VirtualFarm, stream: AdbStream, phone: Phone, command
     elif command == "get-devpath":
         stream.okay_block(devpath(phone))
     elif command.startswith("forward:"):
-        spec = command[len("forward:"):]
+        spec = command[len("forward:") :]
         norebind = spec.startswith("norebind:")
         local, _, remote = spec.removeprefix("norebind:").partition(";")
         try:
@@ -138,7 +140,7 @@ async def _per_phone(farm: VirtualFarm, stream: AdbStream, phone: Phone, command
         if port.isdigit() and farm.forwards.remove(int(port)):
             stream.okay(b"OKAY")
         else:
-            stream.fail(f"listener '{command[len('killforward:'):]}' not found")
+            stream.fail(f"listener '{command[len('killforward:') :]}' not found")
     elif command == "killforward-all":
         farm.forwards.remove_all(phone.serial)
         stream.okay(b"OKAY")
@@ -156,7 +158,7 @@ async def _switch_transport(farm: VirtualFarm, stream: AdbStream, target: Target
     stream.okay(struct.pack("<Q", phone.transport_id) if with_id else b"")
     request = await stream.read_request()
     if request.startswith("host:"):  # the adb CLI selects the transport, then asks e.g. host:forward:... on it
-        await _per_phone(farm, stream, phone, request[len("host:"):])
+        await _per_phone(farm, stream, phone, request[len("host:") :])
         return
     task = asyncio.current_task()
     phone.connections.add(task)

@@ -7,7 +7,8 @@ import base64
 import binascii
 from urllib.parse import unquote, urlparse
 
-from devices.sim.app.instagram.parts import PACKAGE as INSTAGRAM_PACKAGE, is_instagram_link
+from devices.sim.app.instagram.parts import PACKAGE as INSTAGRAM_PACKAGE
+from devices.sim.app.instagram.parts import is_instagram_link
 from devices.sim.app.links import is_tiktok_link
 from devices.sim.app.ui import PACKAGE
 from devices.sim.chrome import CHROME_PACKAGE, is_web_address
@@ -16,7 +17,15 @@ from devices.sim.phone_input import front_app
 from devices.sim.shell import Context
 from devices.sim.system_ui import LAUNCHER_PACKAGE
 
-_ONE_ARG = {"-a": "action", "-d": "data", "-t": "type", "-n": "component", "-p": "package", "-f": "flags", "--user": "user"}
+_ONE_ARG = {
+    "-a": "action",
+    "-d": "data",
+    "-t": "type",
+    "-n": "component",
+    "-p": "package",
+    "-f": "flags",
+    "--user": "user",
+}
 _EXTRAS = ("--es", "--ei", "--el", "--ez", "--ef", "--eu", "--ecn")
 _ARRAY_EXTRAS = ("--esa", "--eia", "--ela", "--eua", "--efa")
 _SUBMIT_CODES = {2, 3, 4, 6}
@@ -113,7 +122,9 @@ def _start(phone: Phone, intent: dict) -> bool:
 
 def _broadcast(phone: Phone, intent: dict) -> int:
     action, extras, app = intent.get("action"), intent["extras"], front_app(phone)
-    keyboard_on = phone.settings["secure"].get("default_input_method") == ADB_KEYBOARD and ADB_KEYBOARD in phone.input.enabled
+    keyboard_on = (
+        phone.settings["secure"].get("default_input_method") == ADB_KEYBOARD and ADB_KEYBOARD in phone.input.enabled
+    )
     if action in MEDIA_SCAN_ACTIONS and intent.get("data"):
         phone.scan_media(_file_path(intent["data"]))
         return 0
@@ -130,7 +141,10 @@ def _broadcast(phone: Phone, intent: dict) -> int:
     elif action == "ADB_KEYBOARD_CLEAR_TEXT":
         app.edit(lambda _: "")
     elif action == "ADB_KEYBOARD_SMART_ENTER" or (
-            action == "ADB_KEYBOARD_EDITOR_CODE" and str(extras.get("code", "")).isdigit() and int(extras["code"]) in _SUBMIT_CODES):
+        action == "ADB_KEYBOARD_EDITOR_CODE"
+        and str(extras.get("code", "")).isdigit()
+        and int(extras["code"]) in _SUBMIT_CODES
+    ):
         app.submit()
     phone.touch()
     return -1
@@ -158,4 +172,3 @@ async def am(ctx: Context, args: list[str]) -> int:
         return 0
     ctx.error("usage: am [start|force-stop|broadcast] ...")
     return 1
-

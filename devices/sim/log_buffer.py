@@ -9,14 +9,18 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-PRIORITIES = "VDIWEF"   # verbose, debug, info, warn, error, fatal (S, silent, filters everything out)
-CAPACITY = 1024         # lines kept, the oldest dropped first (a real main buffer holds ~256 KiB, a few thousand)
-CHATTER_S = 0.5         # the system writes a line this often
+PRIORITIES = "VDIWEF"  # verbose, debug, info, warn, error, fatal (S, silent, filters everything out)
+CAPACITY = 1024  # lines kept, the oldest dropped first (a real main buffer holds ~256 KiB, a few thousand)
+CHATTER_S = 0.5  # the system writes a line this often
 SYSTEM_SERVER_PID = 612
 _CHATTER = (
     ("I", "WifiHAL", "Get link layer stats"),
-    ("D", "BatteryService", "Processing new values: info={.chargerUsbOnline = true, .batteryLevel = 87, "
-                            ".batteryTemperatureTenthsCelsius = 281}"),
+    (
+        "D",
+        "BatteryService",
+        "Processing new values: info={.chargerUsbOnline = true, .batteryLevel = 87, "
+        ".batteryTemperatureTenthsCelsius = 281}",
+    ),
     ("D", "ConnectivityService", "NetworkAgentInfo [WIFI () - 100] validation passed"),
     ("V", "AlarmManager", "Triggering alarm #0: 3 ELAPSED_WAKEUP when=+59s0ms com.android.systemui"),
 )

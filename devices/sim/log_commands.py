@@ -14,7 +14,9 @@ _BEGINNING = "--------- beginning of main"
 
 
 def _format(line: LogLine, style: str) -> str:
-    stamp = time.strftime("%m-%d %H:%M:%S", time.localtime(line.wall_time)) + f".{int(line.wall_time * 1000) % 1000:03d}"
+    stamp = (
+        time.strftime("%m-%d %H:%M:%S", time.localtime(line.wall_time)) + f".{int(line.wall_time * 1000) % 1000:03d}"
+    )
     p, tag, pid, tid, msg = line.priority, line.tag, line.pid, line.tid, line.message
     return {
         "threadtime": f"{stamp} {pid:5d} {tid:5d} {p} {tag:<8}: {msg}",
@@ -41,8 +43,12 @@ class _Options:
     def wanted(self, line: LogLine) -> bool:
         """Whether a line passes the filter specs, -s, --pid and -e."""
         least = self.filters.get(line.tag, self.filters.get("*", "S" if self.silent else "V"))
-        return (least != "S" and PRIORITIES.index(line.priority) >= PRIORITIES.index(least)
-                and (self.pid is None or line.pid == self.pid) and (self.regex is None or bool(self.regex.search(line.message))))
+        return (
+            least != "S"
+            and PRIORITIES.index(line.priority) >= PRIORITIES.index(least)
+            and (self.pid is None or line.pid == self.pid)
+            and (self.regex is None or bool(self.regex.search(line.message)))
+        )
 
 
 def _parse(args: list[str]) -> _Options | str:
@@ -56,16 +62,21 @@ def _parse(args: list[str]) -> _Options | str:
             options.clear = True
         elif arg == "-s":
             options.silent = True
-        elif arg in ("-v", "-t", "-T", "-m", "-b", "-e", "--pid") or name in ("--format", "--max-count", "--regex", "--pid"):
+        elif arg in ("-v", "-t", "-T", "-m", "-b", "-e", "--pid") or name in (
+            "--format",
+            "--max-count",
+            "--regex",
+            "--pid",
+        ):
             value = inline if inline else value
             i += 0 if inline else 1
             if arg == "-v" or name == "--format":
                 if value not in _FORMATS:
-                    return f"Invalid parameter \"{value}\" to -v."
+                    return f'Invalid parameter "{value}" to -v.'
                 options.style = value
             elif arg in ("-t", "-T"):
                 if not value.isdigit():
-                    return f"-{arg[1]} \"{value}\" not a number"
+                    return f'-{arg[1]} "{value}" not a number'
                 options.tail, options.dump = int(value), options.dump or arg == "-t"
             elif arg == "-m" or name == "--max-count":
                 options.max_count = int(value) if value.isdigit() else 0
@@ -108,7 +119,7 @@ async def logcat(ctx: Context, args: list[str]) -> int:
 
     lines = buffer.after(0)
     last = lines[-1].seq if lines else 0
-    show([line for line in lines if options.wanted(line)][-options.tail:] if options.tail else lines)
+    show([line for line in lines if options.wanted(line)][-options.tail :] if options.tail else lines)
     if options.dump:
         return 0
     closed = asyncio.ensure_future(ctx.session.wait_closed())  # follow until the client hangs up

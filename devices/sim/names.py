@@ -34,22 +34,100 @@ MODELS = (
 )
 
 FIRST_NAMES = (
-    "lena", "marco", "aisha", "tom", "sofia", "lucas", "maya", "noah", "emma", "leo", "chloe", "omar",
-    "julia", "ethan", "zoe", "hugo", "nina", "diego", "ava", "felix", "iris", "mateo", "lily", "jonas",
-    "sara", "adam", "elena", "ryan", "mila", "kai", "hana", "victor", "rosa", "samir", "clara", "ben",
-    "yara", "oscar", "alice", "liam", "nora", "tariq", "ines", "paul", "amara", "erik", "luna", "theo",
+    "lena",
+    "marco",
+    "aisha",
+    "tom",
+    "sofia",
+    "lucas",
+    "maya",
+    "noah",
+    "emma",
+    "leo",
+    "chloe",
+    "omar",
+    "julia",
+    "ethan",
+    "zoe",
+    "hugo",
+    "nina",
+    "diego",
+    "ava",
+    "felix",
+    "iris",
+    "mateo",
+    "lily",
+    "jonas",
+    "sara",
+    "adam",
+    "elena",
+    "ryan",
+    "mila",
+    "kai",
+    "hana",
+    "victor",
+    "rosa",
+    "samir",
+    "clara",
+    "ben",
+    "yara",
+    "oscar",
+    "alice",
+    "liam",
+    "nora",
+    "tariq",
+    "ines",
+    "paul",
+    "amara",
+    "erik",
+    "luna",
+    "theo",
 )
 LAST_NAMES = (
-    "morris", "rossi", "khan", "baker", "garcia", "silva", "chen", "walker", "martin", "dubois", "novak",
-    "haddad", "schmidt", "lopez", "kim", "petrov", "moreau", "jensen", "santos", "nguyen", "fischer",
-    "ward", "costa", "ali", "brooks", "meyer", "perez", "olsen", "bianchi", "tanaka", "reed", "lambert",
+    "morris",
+    "rossi",
+    "khan",
+    "baker",
+    "garcia",
+    "silva",
+    "chen",
+    "walker",
+    "martin",
+    "dubois",
+    "novak",
+    "haddad",
+    "schmidt",
+    "lopez",
+    "kim",
+    "petrov",
+    "moreau",
+    "jensen",
+    "santos",
+    "nguyen",
+    "fischer",
+    "ward",
+    "costa",
+    "ali",
+    "brooks",
+    "meyer",
+    "perez",
+    "olsen",
+    "bianchi",
+    "tanaka",
+    "reed",
+    "lambert",
 )
 
 
 def _serial(rng: random.Random, style: str) -> str:
     if style == "samsung":
-        return "R" + rng.choice("35FC") + str(rng.randint(1, 9)) + rng.choice("MNRT") + "".join(
-            rng.choice(string.digits + string.ascii_uppercase) for _ in range(7))
+        return (
+            "R"
+            + rng.choice("35FC")
+            + str(rng.randint(1, 9))
+            + rng.choice("MNRT")
+            + "".join(rng.choice(string.digits + string.ascii_uppercase) for _ in range(7))
+        )
     if style == "pixel":
         return str(rng.randint(1, 3)) + "".join(rng.choice("0123456789ABCDEF") for _ in range(13))
     return "".join(rng.choice("0123456789abcdef") for _ in range(8))
@@ -84,8 +162,9 @@ def _username(rng: random.Random) -> str:
     return f"{last}.{first}{rng.randint(1, 99)}"
 
 
-def account_usernames(seed: int, phones: int, per_phone: int, app: str = "tiktok",
-                      taken: frozenset[str] = frozenset()) -> list[list[str]]:
+def account_usernames(
+    seed: int, phones: int, per_phone: int, app: str = "tiktok", taken: frozenset[str] = frozenset()
+) -> list[list[str]]:
     """Usernames for each phone in one app, unique across the farm and apart from `taken` (the other app's);
     phone i's are the same whatever the count."""
     rng = random.Random(f"droidledger-sim:{seed}:accounts" + ("" if app == "tiktok" else f":{app}"))

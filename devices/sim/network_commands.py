@@ -24,17 +24,24 @@ def _mac(phone: Phone) -> str:
 
 def _ip_addr(phone: Phone, name: str) -> list[str]:
     if name == "lo":
-        return ["1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000",
-                "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00",
-                "    inet 127.0.0.1/8 scope host lo", "       valid_lft forever preferred_lft forever"]
+        return [
+            "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000",
+            "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00",
+            "    inet 127.0.0.1/8 scope host lo",
+            "       valid_lft forever preferred_lft forever",
+        ]
     up = phone.wifi_on
-    lines = [f"30: wlan0: <BROADCAST,MULTICAST{',UP,LOWER_UP' if up else ''}> mtu 1500 qdisc mq state "
-             f"{'UP' if up else 'DOWN'} group default qlen 3000",
-             f"    link/ether {_mac(phone)} brd ff:ff:ff:ff:ff:ff"]
+    lines = [
+        f"30: wlan0: <BROADCAST,MULTICAST{',UP,LOWER_UP' if up else ''}> mtu 1500 qdisc mq state "
+        f"{'UP' if up else 'DOWN'} group default qlen 3000",
+        f"    link/ether {_mac(phone)} brd ff:ff:ff:ff:ff:ff",
+    ]
     if up:
         address = wlan_address(phone)
-        lines += [f"    inet {address}/24 brd {address.rsplit('.', 1)[0]}.255 scope global wlan0",
-                  "       valid_lft forever preferred_lft forever"]
+        lines += [
+            f"    inet {address}/24 brd {address.rsplit('.', 1)[0]}.255 scope global wlan0",
+            "       valid_lft forever preferred_lft forever",
+        ]
     return lines
 
 
@@ -62,13 +69,18 @@ async def ip(ctx: Context, args: list[str]) -> int:
 
 def _ifconfig(phone: Phone, name: str) -> list[str]:
     if name == "lo":
-        return ["lo        Link encap:Local Loopback", "          inet addr:127.0.0.1  Mask:255.0.0.0",
-                "          UP LOOPBACK RUNNING  MTU:65536  Metric:1"]
+        return [
+            "lo        Link encap:Local Loopback",
+            "          inet addr:127.0.0.1  Mask:255.0.0.0",
+            "          UP LOOPBACK RUNNING  MTU:65536  Metric:1",
+        ]
     lines = [f"wlan0     Link encap:Ethernet  HWaddr {_mac(phone)}  Driver icnss"]
     if phone.wifi_on:
         address = wlan_address(phone)
-        lines += [f"          inet addr:{address}  Bcast:{address.rsplit('.', 1)[0]}.255  Mask:255.255.255.0",
-                  "          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1"]
+        lines += [
+            f"          inet addr:{address}  Bcast:{address.rsplit('.', 1)[0]}.255  Mask:255.255.255.0",
+            "          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1",
+        ]
     else:
         lines.append("          BROADCAST MULTICAST  MTU:1500  Metric:1")
     return lines

@@ -48,7 +48,7 @@ async def connect(text: str) -> str:
         _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_TIMEOUT_S)
     except socket.gaierror as exc:
         return f"failed to resolve host: '{host}': {exc.strerror}"
-    except (asyncio.TimeoutError, TimeoutError):
+    except TimeoutError:
         return f"failed to connect to '{network_serial(text)}': {os.strerror(errno.ETIMEDOUT)}"
     except OSError as exc:
         return f"failed to connect to '{network_serial(text)}': {os.strerror(exc.errno) if exc.errno else exc}"

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devices.sim.app.account import Account, Directory
-from devices.sim.app.overlays import PERMISSION_PACKAGE
 from devices.sim.app.host import MEDIA_KINDS
 from devices.sim.app.instagram.account import IgAccount
 from devices.sim.app.instagram.app import InstagramApp
-from devices.sim.app.instagram.parts import PACKAGE as INSTAGRAM_PACKAGE, VERSION as INSTAGRAM_VERSION
+from devices.sim.app.instagram.parts import PACKAGE as INSTAGRAM_PACKAGE
+from devices.sim.app.instagram.parts import VERSION as INSTAGRAM_VERSION
+from devices.sim.app.overlays import PERMISSION_PACKAGE
 from devices.sim.app.tiktok import TikTokApp
 from devices.sim.app.ui import DEFAULT_VERSION, PACKAGE, UI, ui_for
 from devices.sim.app_process import AppProcess
@@ -42,7 +43,7 @@ class Environment:
     faults: FarmFaults
     directory: Directory
     blobs: BlobStore
-    instagram_accounts: dict[str, IgAccount] = field(default_factory=dict)   # every phone's, by username
+    instagram_accounts: dict[str, IgAccount] = field(default_factory=dict)  # every phone's, by username
     instagram_comments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # post code -> (author, text)
 
 
@@ -69,11 +70,22 @@ class Input:
 class Phone:
     """A phone of the farm. Every change goes through methods that bump `version` (dumps are cached per version)."""
 
-    def __init__(self, serial: str, model: PhoneModel, transport_id: int, usernames: list[str], env: Environment,
-                 instagram_usernames: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        serial: str,
+        model: PhoneModel,
+        transport_id: int,
+        usernames: list[str],
+        env: Environment,
+        instagram_usernames: list[str] | None = None,
+    ) -> None:
         self.serial, self.model, self.transport_id, self.env = serial, model, transport_id, env
         self.fs = FileSystem(env.blobs)
-        self.settings: dict[str, dict[str, str]] = {"secure": {"default_input_method": LATIN_IME}, "system": {}, "global": {}}
+        self.settings: dict[str, dict[str, str]] = {
+            "secure": {"default_input_method": LATIN_IME},
+            "system": {},
+            "global": {},
+        }
         self.input = Input()
         self.u2 = U2Server()
         self.online = True
@@ -183,7 +195,7 @@ class Phone:
         """Sleep until the next change or `timeout` seconds."""
         try:
             await asyncio.wait_for(self._changed.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     def snapshot(self) -> Snapshot:
@@ -205,10 +217,16 @@ class Phone:
         if front is not None:
             return front.windows()
         label = self.ui.s("app_label")
-        return [launcher(label if self.app_installed else None,
-                         {label: lambda: self.start_app(PACKAGE),
-                          "Instagram": lambda: self.start_app(INSTAGRAM_PACKAGE),
-                          "Chrome": lambda: self.start_app(CHROME_PACKAGE)})]
+        return [
+            launcher(
+                label if self.app_installed else None,
+                {
+                    label: lambda: self.start_app(PACKAGE),
+                    "Instagram": lambda: self.start_app(INSTAGRAM_PACKAGE),
+                    "Chrome": lambda: self.start_app(CHROME_PACKAGE),
+                },
+            )
+        ]
 
     # -- what is on screen ---------------------------------------------------------------------------------
     def seen(self) -> bool:
@@ -399,21 +417,37 @@ class Phone:
         self.app.tick()
         app = self.app
         return {
-            "serial": self.serial, "model": self.model.model, "transport_id": self.transport_id, "online": self.online,
-            "u2_server": self.u2.up, "u2_launches": self.u2.launches,
-            "screen": self.screen_name(), "activity": app.activity() if app.running else None,
-            "dialog": app.dialog, "toast": app.toast,
-            "faults": {"slow_ms": self.slow_ms, "u2_crashes": self.u2.crashes, "rpc_calls": self.rpc_calls,
-                       "reconnect_pending": self.reconnect_timer is not None and not self.online},
+            "serial": self.serial,
+            "model": self.model.model,
+            "transport_id": self.transport_id,
+            "online": self.online,
+            "u2_server": self.u2.up,
+            "u2_launches": self.u2.launches,
+            "screen": self.screen_name(),
+            "activity": app.activity() if app.running else None,
+            "dialog": app.dialog,
+            "toast": app.toast,
+            "faults": {
+                "slow_ms": self.slow_ms,
+                "u2_crashes": self.u2.crashes,
+                "rpc_calls": self.rpc_calls,
+                "reconnect_pending": self.reconnect_timer is not None and not self.online,
+            },
             "display": "off" if not self.display_on else ("locked" if self.locked else "on"),
-            "app": {"installed": self.app_installed, "running": app.running, "version": self.app_version,
-                    "language": self.language},
+            "app": {
+                "installed": self.app_installed,
+                "running": app.running,
+                "version": self.app_version,
+                "language": self.language,
+            },
             "browser": {"running": self.browser.running, "url": self.browser.url},
             "ime": self.settings["secure"].get("default_input_method"),
             "current_account": app.account.username,
             "media": [p for p, _ in self.media()],
             "accounts": {a.username: a.as_state() for a in app.accounts},
-            "instagram": {"installed": self.instagram_installed, "version": INSTAGRAM_VERSION,
-                          **self.instagram.state()},
+            "instagram": {
+                "installed": self.instagram_installed,
+                "version": INSTAGRAM_VERSION,
+                **self.instagram.state(),
+            },
         }
-

@@ -10,10 +10,36 @@ from devices.sim.phone import Phone
 SEEK_BAR = "android.widget.SeekBar"
 
 KEYCODES = {
-    "home": 3, "back": 4, "call": 5, "endcall": 6, "dpad_up": 19, "dpad_down": 20, "dpad_left": 21, "dpad_right": 22,
-    "dpad_center": 23, "volume_up": 24, "volume_down": 25, "power": 26, "camera": 27, "tab": 61, "space": 62,
-    "enter": 66, "del": 67, "menu": 82, "search": 84, "volume_mute": 164, "app_switch": 187, "sleep": 223,
-    "wakeup": 224, "up": 19, "down": 20, "left": 21, "right": 22, "center": 23, "delete": 67, "recent": 187,
+    "home": 3,
+    "back": 4,
+    "call": 5,
+    "endcall": 6,
+    "dpad_up": 19,
+    "dpad_down": 20,
+    "dpad_left": 21,
+    "dpad_right": 22,
+    "dpad_center": 23,
+    "volume_up": 24,
+    "volume_down": 25,
+    "power": 26,
+    "camera": 27,
+    "tab": 61,
+    "space": 62,
+    "enter": 66,
+    "del": 67,
+    "menu": 82,
+    "search": 84,
+    "volume_mute": 164,
+    "app_switch": 187,
+    "sleep": 223,
+    "wakeup": 224,
+    "up": 19,
+    "down": 20,
+    "left": 21,
+    "right": 22,
+    "center": 23,
+    "delete": 67,
+    "recent": 187,
 }
 HOME, BACK, POWER, ENTER, DEL, MENU, SLEEP, WAKEUP = 3, 4, 26, 66, 67, 82, 223, 224
 
@@ -37,7 +63,7 @@ def key_code(key: str | int) -> int | None:
         return key
     name = key.strip().lower()
     if name.startswith("keycode_"):
-        name = name[len("keycode_"):]
+        name = name[len("keycode_") :]
     if name.isdigit():
         return int(name)
     return KEYCODES.get(name)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from devices.sim import u2_server
 from devices.sim.adb_protocol import AdbStream
@@ -24,7 +24,9 @@ class Forward:
 class Forwards:
     """The farm's forwards."""
 
-    def __init__(self, host: str, find_phone: Callable[[str], Phone | None], disconnect: Callable[[Phone], None]) -> None:
+    def __init__(
+        self, host: str, find_phone: Callable[[str], Phone | None], disconnect: Callable[[Phone], None]
+    ) -> None:
         self._host, self._find, self._disconnect = host, find_phone, disconnect
         self._entries: dict[int, Forward] = {}
         self._connections: set[asyncio.Task[None]] = set()
@@ -62,7 +64,9 @@ class Forwards:
 
     def listing(self, serial: str | None = None) -> str:
         """`list-forward` lines: serial tcp:L tcp:R."""
-        return "".join(f"{f.serial} tcp:{f.local} {f.remote}\n" for f in self._entries.values() if serial in (None, f.serial))
+        return "".join(
+            f"{f.serial} tcp:{f.local} {f.remote}\n" for f in self._entries.values() if serial in (None, f.serial)
+        )
 
     def remove(self, port: int) -> bool:
         """Stop one forward; False if there is none on that port."""

@@ -189,7 +189,9 @@ async def grep(ctx: Context, args: list[str]) -> int:
         return 2
     pattern = re.escape(rest[0]) if "F" in flags else rest[0]
     regex = re.compile(pattern, re.IGNORECASE if "i" in flags else 0)
-    lines = [line for line in ctx.stdin.decode(errors="replace").splitlines() if bool(regex.search(line)) != ("v" in flags)]
+    lines = [
+        line for line in ctx.stdin.decode(errors="replace").splitlines() if bool(regex.search(line)) != ("v" in flags)
+    ]
     if "c" in flags:
         ctx.print(str(len(lines)))
     elif "q" not in flags:
@@ -206,7 +208,7 @@ async def head_or_tail(ctx: Context, args: list[str]) -> int:
     elif args and args[0].startswith("-") and args[0][1:].isdigit():
         count = int(args[0][1:])
     lines = ctx.stdin.decode(errors="replace").splitlines()
-    for line in (lines[:count] if ctx.args[0] == "head" else lines[-count:] if count else []):
+    for line in lines[:count] if ctx.args[0] == "head" else lines[-count:] if count else []:
         ctx.print(line)
     return 0
 
@@ -219,7 +221,11 @@ async def wc(ctx: Context, args: list[str]) -> int:
 
 async def ident(ctx: Context, args: list[str]) -> int:
     """id and whoami."""
-    ctx.print("shell" if ctx.args[0] == "whoami" else "uid=2000(shell) gid=2000(shell) groups=2000(shell) context=u:r:shell:s0")
+    ctx.print(
+        "shell"
+        if ctx.args[0] == "whoami"
+        else "uid=2000(shell) gid=2000(shell) groups=2000(shell) context=u:r:shell:s0"
+    )
     return 0
 
 
@@ -244,7 +250,24 @@ async def which(ctx: Context, args: list[str]) -> int:
 
 
 POSIX_COMMANDS: dict[str, Command] = {
-    "echo": echo, "true": true, "false": false, "exit": exit_, "sleep": sleep, "cat": cat, "ls": ls, "rm": rm,
-    "mkdir": mkdir, "touch": touch, "md5sum": md5sum, "cd": cd, "grep": grep, "head": head_or_tail,
-    "tail": head_or_tail, "wc": wc, "id": ident, "whoami": ident, "pwd": pwd, "which": which,
+    "echo": echo,
+    "true": true,
+    "false": false,
+    "exit": exit_,
+    "sleep": sleep,
+    "cat": cat,
+    "ls": ls,
+    "rm": rm,
+    "mkdir": mkdir,
+    "touch": touch,
+    "md5sum": md5sum,
+    "cd": cd,
+    "grep": grep,
+    "head": head_or_tail,
+    "tail": head_or_tail,
+    "wc": wc,
+    "id": ident,
+    "whoami": ident,
+    "pwd": pwd,
+    "which": which,
 }

@@ -32,11 +32,17 @@ def _app_user(uid: int) -> str:
 def table(ctx: Context) -> list[Process]:
     """The processes running now, the calling shell among them."""
     phone, installed = ctx.phone, packages.installed(ctx.phone)
-    rows = [Process("root", 1, 0, "init"), Process("system", SYSTEM_SERVER_PID, 1, "system_server"),
-            Process(_app_user(installed[SYSTEMUI_PACKAGE].uid), SYSTEMUI_PID, SYSTEM_SERVER_PID, SYSTEMUI_PACKAGE),
-            Process(_app_user(installed[LAUNCHER_PACKAGE].uid), LAUNCHER_PID, SYSTEM_SERVER_PID, LAUNCHER_PACKAGE)]
-    rows += [Process(_app_user(installed[package].uid), phone.app_pid(package), SYSTEM_SERVER_PID, package)
-             for package, app in phone.tasks.apps.items() if app.running]
+    rows = [
+        Process("root", 1, 0, "init"),
+        Process("system", SYSTEM_SERVER_PID, 1, "system_server"),
+        Process(_app_user(installed[SYSTEMUI_PACKAGE].uid), SYSTEMUI_PID, SYSTEM_SERVER_PID, SYSTEMUI_PACKAGE),
+        Process(_app_user(installed[LAUNCHER_PACKAGE].uid), LAUNCHER_PID, SYSTEM_SERVER_PID, LAUNCHER_PACKAGE),
+    ]
+    rows += [
+        Process(_app_user(installed[package].uid), phone.app_pid(package), SYSTEM_SERVER_PID, package)
+        for package, app in phone.tasks.apps.items()
+        if app.running
+    ]
     if phone.u2.up:
         rows.append(Process("shell", phone.u2.pid, _ADBD_PID, U2_SERVER_NAME))
     rows.append(Process("shell", ctx.session.pid, _ADBD_PID, "sh"))
@@ -59,7 +65,11 @@ async def ps(ctx: Context, args: list[str]) -> int:
         i += 1
     if not (everyone or users or pids or names):
         rows = [r for r in rows if r.pid == ctx.session.pid or r.ppid == ctx.session.pid]
-    rows = [r for r in rows if (not users or r.user in users) and (not pids or str(r.pid) in pids) and (not names or r.name in names)]
+    rows = [
+        r
+        for r in rows
+        if (not users or r.user in users) and (not pids or str(r.pid) in pids) and (not names or r.name in names)
+    ]
     ctx.print("USER           PID  PPID     VSZ    RSS WCHAN            ADDR S NAME")
     for row in rows:
         ctx.print(f"{row.user:<12} {row.pid:>5} {row.ppid:>5} 14681064 121460 do_epoll_wait 0 S {row.name}")

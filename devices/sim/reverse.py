@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from devices.sim.adb_protocol import AdbStream, block
 from devices.sim.phone import Phone
 
 _SPECS = ("tcp:", "localabstract:", "localreserved:", "localfilesystem:")
-_TRANSPORT_NAME = "UsbFfs"   # what adbd calls its USB connection in the listing
-_FIRST_PICKED_PORT = 38000   # where the phone's kernel starts when `tcp:0` asks for a free port
+_TRANSPORT_NAME = "UsbFfs"  # what adbd calls its USB connection in the listing
+_FIRST_PICKED_PORT = 38000  # where the phone's kernel starts when `tcp:0` asks for a free port
 
 
 def _valid(spec: str) -> bool:
@@ -41,15 +41,17 @@ def serve(phone: Phone, stream: AdbStream, command: str) -> None:
     """Answer one `reverse:` request: the server's OKAY, then adbd's answer."""
     stream.okay()
     if command.startswith("forward:"):
-        error, picked = _forward(phone, command[len("forward:"):])
+        error, picked = _forward(phone, command[len("forward:") :])
         if error is None:
             stream.okay(block(picked) if picked else b"")
         else:
             stream.fail(error)
     elif command == "list-forward":
-        stream.write(block("".join(f"{_TRANSPORT_NAME} {remote} {local}\n" for remote, local in phone.reverses.items())))
+        stream.write(
+            block("".join(f"{_TRANSPORT_NAME} {remote} {local}\n" for remote, local in phone.reverses.items()))
+        )
     elif command.startswith("killforward:"):
-        remote = command[len("killforward:"):]
+        remote = command[len("killforward:") :]
         if phone.reverses.pop(remote, None) is None:
             stream.fail(f"listener '{remote}' not found")
         else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import inspect
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import anyio
 
@@ -57,10 +58,18 @@ async def wait_until_gone(phone: Phone, selector: dict[str, Any], timeout_ms: fl
 def device_info(phone: Phone) -> dict[str, Any]:
     """deviceInfo."""
     m = phone.model
-    return {"currentPackageName": phone.current_package(), "displayWidth": m.width, "displayHeight": m.height,
-            "displayRotation": 0, "displaySizeDpX": round(m.width * 160 / m.density),
-            "displaySizeDpY": round(m.height * 160 / m.density), "productName": m.product,
-            "naturalOrientation": True, "screenOn": phone.display_on, "sdkInt": m.sdk}
+    return {
+        "currentPackageName": phone.current_package(),
+        "displayWidth": m.width,
+        "displayHeight": m.height,
+        "displayRotation": 0,
+        "displaySizeDpX": round(m.width * 160 / m.density),
+        "displaySizeDpY": round(m.height * 160 / m.density),
+        "productName": m.product,
+        "naturalOrientation": True,
+        "screenOn": phone.display_on,
+        "sdkInt": m.sdk,
+    }
 
 
 def dump_window_hierarchy(phone: Phone, compressed: bool = False, max_depth: int | None = 50, *_: Any) -> str:
@@ -192,8 +201,9 @@ def clear_input_text(phone: Phone) -> None:
 
 async def take_screenshot(phone: Phone, scale: float = 1.0, quality: int = 80) -> str:
     """takeScreenshot: a base64 JPEG (drawn in a worker thread: it takes tens of milliseconds)."""
-    return await anyio.to_thread.run_sync(screenshot.jpeg_base64, phone.snapshot(), phone.display_on, float(scale),
-                                          int(quality))
+    return await anyio.to_thread.run_sync(
+        screenshot.jpeg_base64, phone.snapshot(), phone.display_on, float(scale), int(quality)
+    )
 
 
 def make_toast(phone: Phone, text: str, duration_ms: float = 1000) -> bool:
@@ -207,18 +217,41 @@ def _clear_toast(phone: Phone) -> None:
 
 
 METHODS: dict[str, Callable[..., Any]] = {
-    "deviceInfo": device_info, "dumpWindowHierarchy": dump_window_hierarchy, "waitForExists": wait_for_exists,
-    "waitUntilGone": wait_until_gone, "exist": lambda p, s: bool(find(p.snapshot(), s)), "objInfo": obj_info,
-    "objInfoOfAllInstances": obj_info_all, "count": count, "getText": get_text, "setText": set_text,
-    "clearTextField": lambda p, s: set_text(p, s, "") and None, "click": click, "swipe": swipe, "drag": drag, "dragTo": drag_to,
-    "swipePoints": swipe_points, "pressKey": press_key, "pressKeyCode": press_key_code,
-    "injectInputEvent": inject_input_event, "setClipboard": set_clipboard,
-    "getClipboard": lambda p: p.input.clipboard, "pasteClipboard": paste_clipboard, "clearInputText": clear_input_text,
-    "takeScreenshot": take_screenshot, "wakeUp": lambda p: p.wake(), "sleep": lambda p: p.sleep(),
-    "setOrientation": lambda p, value: None, "freezeRotation": lambda p, freeze=True: None,
-    "openNotification": lambda p: True, "openQuickSettings": lambda p: True,
-    "getLastToast": lambda p, *_: p.app.last_toast, "clearLastToast": _clear_toast, "makeToast": make_toast,
-    "getLastTraversedText": lambda p: None, "clearLastTraversedText": lambda p: None,
+    "deviceInfo": device_info,
+    "dumpWindowHierarchy": dump_window_hierarchy,
+    "waitForExists": wait_for_exists,
+    "waitUntilGone": wait_until_gone,
+    "exist": lambda p, s: bool(find(p.snapshot(), s)),
+    "objInfo": obj_info,
+    "objInfoOfAllInstances": obj_info_all,
+    "count": count,
+    "getText": get_text,
+    "setText": set_text,
+    "clearTextField": lambda p, s: set_text(p, s, "") and None,
+    "click": click,
+    "swipe": swipe,
+    "drag": drag,
+    "dragTo": drag_to,
+    "swipePoints": swipe_points,
+    "pressKey": press_key,
+    "pressKeyCode": press_key_code,
+    "injectInputEvent": inject_input_event,
+    "setClipboard": set_clipboard,
+    "getClipboard": lambda p: p.input.clipboard,
+    "pasteClipboard": paste_clipboard,
+    "clearInputText": clear_input_text,
+    "takeScreenshot": take_screenshot,
+    "wakeUp": lambda p: p.wake(),
+    "sleep": lambda p: p.sleep(),
+    "setOrientation": lambda p, value: None,
+    "freezeRotation": lambda p, freeze=True: None,
+    "openNotification": lambda p: True,
+    "openQuickSettings": lambda p: True,
+    "getLastToast": lambda p, *_: p.app.last_toast,
+    "clearLastToast": _clear_toast,
+    "makeToast": make_toast,
+    "getLastTraversedText": lambda p: None,
+    "clearLastTraversedText": lambda p: None,
 }
 _ASYNC = {name for name, fn in METHODS.items() if inspect.iscoroutinefunction(fn)}
 

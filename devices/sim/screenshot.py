@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-
 import struct
 
 from PIL import Image, ImageDraw, ImageFont
@@ -32,7 +31,9 @@ def draw(snapshot: Snapshot, display_on: bool = True) -> Image.Image:
     if not display_on or not snapshot.nodes:
         return image
     pen = ImageDraw.Draw(image)
-    pen.rectangle((0, 0, snapshot.width, snapshot.height), fill=_BACKGROUNDS.get(snapshot.packages[0], _LAUNCHER_BACKGROUND))
+    pen.rectangle(
+        (0, 0, snapshot.width, snapshot.height), fill=_BACKGROUNDS.get(snapshot.packages[0], _LAUNCHER_BACKGROUND)
+    )
     for position, node in enumerate(snapshot.nodes):
         box = snapshot.rects[position]
         if node.clickable and (node.text or node.desc):
@@ -42,8 +43,12 @@ def draw(snapshot: Snapshot, display_on: bool = True) -> Image.Image:
             try:
                 pen.text((box[0] + 8, box[1] + 6), label[:60], fill=(235, 235, 240), font=_FONT)
             except UnicodeEncodeError:
-                pen.text((box[0] + 8, box[1] + 6), label[:60].encode("latin-1", "replace").decode("latin-1"),
-                         fill=(235, 235, 240), font=_FONT)
+                pen.text(
+                    (box[0] + 8, box[1] + 6),
+                    label[:60].encode("latin-1", "replace").decode("latin-1"),
+                    fill=(235, 235, 240),
+                    font=_FONT,
+                )
     return image
 
 
@@ -72,6 +77,7 @@ _FRAMEBUFFER_VERSION, _SRGB = 2, 1
 def framebuffer(snapshot: Snapshot, display_on: bool) -> bytes:
     """`framebuffer:`: the header and the screen's RGBA pixels, row by row."""
     pixels = draw(snapshot, display_on).convert("RGBA").tobytes()
-    header = struct.pack("<14I", _FRAMEBUFFER_VERSION, 32, _SRGB, len(pixels), snapshot.width, snapshot.height,
-                         0, 8, 16, 8, 8, 8, 24, 8)
+    header = struct.pack(
+        "<14I", _FRAMEBUFFER_VERSION, 32, _SRGB, len(pixels), snapshot.width, snapshot.height, 0, 8, 16, 8, 8, 8, 24, 8
+    )
     return header + pixels

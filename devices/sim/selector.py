@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from devices.sim.hierarchy import Snapshot
 
@@ -33,13 +34,31 @@ def _flag_test(attr: str, value: Any) -> Test:
     return lambda s, i: getattr(s.nodes[i], attr) == wanted
 
 
-_FLAGS = {"checkable": "checkable", "checked": "checked", "clickable": "clickable", "longClickable": "long_clickable",
-          "scrollable": "scrollable", "enabled": "enabled", "focusable": "focusable", "focused": "focused",
-          "selected": "selected"}
-_TEXTS = {"text": "text", "textContains": "text", "textMatches": "text", "textStartsWith": "text",
-          "description": "desc", "descriptionContains": "desc", "descriptionMatches": "desc",
-          "descriptionStartsWith": "desc", "className": "cls", "classNameMatches": "cls",
-          "resourceId": "rid", "resourceIdMatches": "rid"}
+_FLAGS = {
+    "checkable": "checkable",
+    "checked": "checked",
+    "clickable": "clickable",
+    "longClickable": "long_clickable",
+    "scrollable": "scrollable",
+    "enabled": "enabled",
+    "focusable": "focusable",
+    "focused": "focused",
+    "selected": "selected",
+}
+_TEXTS = {
+    "text": "text",
+    "textContains": "text",
+    "textMatches": "text",
+    "textStartsWith": "text",
+    "description": "desc",
+    "descriptionContains": "desc",
+    "descriptionMatches": "desc",
+    "descriptionStartsWith": "desc",
+    "className": "cls",
+    "classNameMatches": "cls",
+    "resourceId": "rid",
+    "resourceIdMatches": "rid",
+}
 
 
 def _tests(selector: dict[str, Any]) -> list[Test]:
@@ -52,7 +71,7 @@ def _tests(selector: dict[str, Any]) -> list[Test]:
         elif key == "packageName":
             tests.append(lambda s, i, v=str(value): s.packages[i] == v)
         elif key == "packageNameMatches":
-            tests.append(lambda s, i, r=_regex(str(value)): r.fullmatch(s.packages[i]) is not None)
+            tests.append(lambda s, i, r=_regex(str(value)): r.fullmatch(s.packages[i]) is not None)  # noqa: B008
         elif key == "index":
             tests.append(lambda s, i, v=int(value): s.indexes[i] == v)
     return tests
@@ -63,7 +82,7 @@ def _filter(snapshot: Snapshot, candidates: list[int], selector: dict[str, Any])
     found = [i for i in candidates if all(test(snapshot, i) for test in tests)]
     if "instance" in selector:
         wanted = int(selector["instance"])
-        return found[wanted:wanted + 1]
+        return found[wanted : wanted + 1]
     return found
 
 
@@ -72,7 +91,7 @@ def find(snapshot: Snapshot, selector: dict[str, Any]) -> list[int]:
     matches = _filter(snapshot, list(range(len(snapshot.nodes))), selector)
     relations = selector.get("childOrSibling") or []
     subselectors = selector.get("childOrSiblingSelector") or []
-    for relation, subselector in zip(relations, subselectors):
+    for relation, subselector in zip(relations, subselectors, strict=False):
         candidates: set[int] = set()
         for position in matches:
             if relation == "child":
@@ -87,5 +106,7 @@ def find(snapshot: Snapshot, selector: dict[str, Any]) -> list[int]:
 
 def describe(selector: dict[str, Any]) -> str:
     """The selector as uiautomator prints it in errors, e.g. UiSelector[TEXT=Follow]."""
-    fields = [f"{k.upper()}={v}" for k, v in selector.items() if k not in ("mask", "childOrSibling", "childOrSiblingSelector")]
+    fields = [
+        f"{k.upper()}={v}" for k, v in selector.items() if k not in ("mask", "childOrSibling", "childOrSiblingSelector")
+    ]
     return "UiSelector[" + ", ".join(fields) + "]"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from devices.sim.phone import Phone
 from devices.sim.vfs import FileSystemError, normalize
@@ -94,7 +95,7 @@ def tokenize(script: str) -> list[Any]:
             end = script.find("'", i + 1)
             if end < 0:
                 raise ShellSyntaxError("unterminated '")
-            word.append(script[i + 1:end])
+            word.append(script[i + 1 : end])
             in_word, i = True, end + 1
         elif c == '"':
             i, in_word = _double_quoted(script, i + 1, word), True
@@ -106,7 +107,8 @@ def tokenize(script: str) -> list[Any]:
         elif c == "$" and i + 1 < n and (script[i + 1] in "?{" or script[i + 1].isalnum() or script[i + 1] == "_"):
             i, in_word = _variable(script, i + 1, word), True
         elif (op := next((o for o in _OPERATORS if script.startswith(o, i)), None)) is not None and not (
-                op.startswith("2") and in_word):
+            op.startswith("2") and in_word
+        ):
             flush()
             tokens.append(";" if op == "\n" else op)
             i += len(op)
@@ -126,7 +128,11 @@ def _double_quoted(script: str, i: int, word: Word) -> int:
         if c == "\\" and i + 1 < len(script) and script[i + 1] in '"\\$`':
             word.append(script[i + 1])
             i += 2
-        elif c == "$" and i + 1 < len(script) and (script[i + 1] in "?{" or script[i + 1].isalnum() or script[i + 1] == "_"):
+        elif (
+            c == "$"
+            and i + 1 < len(script)
+            and (script[i + 1] in "?{" or script[i + 1].isalnum() or script[i + 1] == "_")
+        ):
             i = _variable(script, i + 1, word)
         else:
             word.append(c)
@@ -142,7 +148,7 @@ def _variable(script: str, i: int, word: Word) -> int:
         end = script.find("}", i)
         if end < 0:
             raise ShellSyntaxError("bad substitution")
-        word.append(("var", script[i + 1:end]))
+        word.append(("var", script[i + 1 : end]))
         return end + 1
     j = i
     while j < len(script) and (script[j].isalnum() or script[j] == "_"):
@@ -176,7 +182,12 @@ def parse(tokens: list[Any]) -> list[list[tuple[list[Simple], str]]]:
         current = pipeline[-1]
         if isinstance(token, list):
             literal = "".join(p for p in token if isinstance(p, str))
-            if not current.words and "=" in literal and literal.split("=", 1)[0].isidentifier() and isinstance(token[0], str):
+            if (
+                not current.words
+                and "=" in literal
+                and literal.split("=", 1)[0].isidentifier()
+                and isinstance(token[0], str)
+            ):
                 name, _, first = token[0].partition("=")
                 current.assignments.append((name, [first, *token[1:]]))
             else:
@@ -208,8 +219,13 @@ class Shell:
 
     def __init__(self, phone: Phone, session: Session, commands: dict[str, Command]) -> None:
         self.phone, self.session, self.commands = phone, session, commands
-        self.env: dict[str, str] = {"?": "0", "PATH": "/product/bin:/apex/com.android.runtime/bin:/system/bin",
-                                    "HOME": "/", "USER": "shell", "ANDROID_DATA": "/data"}
+        self.env: dict[str, str] = {
+            "?": "0",
+            "PATH": "/product/bin:/apex/com.android.runtime/bin:/system/bin",
+            "HOME": "/",
+            "USER": "shell",
+            "ANDROID_DATA": "/data",
+        }
 
     async def run(self, script: str, out: Callable[[bytes], None], err: Callable[[bytes], None]) -> int:
         """Run a script; returns the last status."""
@@ -231,7 +247,9 @@ class Shell:
             self.env["?"] = str(stop.status)
         return int(self.env["?"])
 
-    async def _pipeline(self, pipeline: list[Simple], out: Callable[[bytes], None], err: Callable[[bytes], None]) -> int:
+    async def _pipeline(
+        self, pipeline: list[Simple], out: Callable[[bytes], None], err: Callable[[bytes], None]
+    ) -> int:
         data, status = b"", 0
         for index, simple in enumerate(pipeline):
             last = index == len(pipeline) - 1
@@ -240,7 +258,9 @@ class Shell:
             data = bytes(buffer)
         return status
 
-    async def _simple(self, simple: Simple, stdin: bytes, out: Callable[[bytes], None], err: Callable[[bytes], None]) -> int:
+    async def _simple(
+        self, simple: Simple, stdin: bytes, out: Callable[[bytes], None], err: Callable[[bytes], None]
+    ) -> int:
         env = dict(self.env)
         for name, word in simple.assignments:
             env[name] = expand(word, self.env)
@@ -276,8 +296,14 @@ class Shell:
                 previous = self.phone.fs.read(path) if append and self.phone.file_exists(path) else b""
                 self.phone.fs.write(path, previous + bytes(sink))
 
-    async def _command(self, args: list[str], env: dict[str, str], stdin: bytes, out: Callable[[bytes], None],
-                       err: Callable[[bytes], None]) -> int:
+    async def _command(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        stdin: bytes,
+        out: Callable[[bytes], None],
+        err: Callable[[bytes], None],
+    ) -> int:
         """One command: the shell's own `sh -c`, `export` and `exec` (`adb logcat` sends `export ANDROID_LOG_TAGS=""
         ; exec logcat`), else the table's."""
         if args[0] == "sh" and args[1:2] == ["-c"] and len(args) > 2:

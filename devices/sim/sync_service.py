@@ -30,7 +30,10 @@ def _list(phone: Phone, path: str) -> bytes:
         records += [sync_record(b"DENT", S_DIR, DIRECTORY_SIZE, own.mtime, len(name)) + name for name in (b".", b"..")]
     for name, entry in entries:
         raw = name.encode()
-        records.append(sync_record(b"DENT", entry.mode, DIRECTORY_SIZE if entry.is_dir else entry.size, entry.mtime, len(raw)) + raw)
+        records.append(
+            sync_record(b"DENT", entry.mode, DIRECTORY_SIZE if entry.is_dir else entry.size, entry.mtime, len(raw))
+            + raw
+        )
     return b"".join(records) + sync_record(b"DONE", 0, 0, 0, 0)
 
 
@@ -65,7 +68,7 @@ async def _send_file(phone: Phone, stream: AdbStream, path: str) -> None:
         return
     view = memoryview(data)
     for start in range(0, len(data), RECV_CHUNK):
-        chunk = view[start:start + RECV_CHUNK]
+        chunk = view[start : start + RECV_CHUNK]
         stream.write(sync_record(b"DATA", len(chunk)) + bytes(chunk))
         await stream.drain()
     stream.write(sync_record(b"DONE", 0))

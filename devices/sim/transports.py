@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from devices.sim.phone import Phone
 
@@ -20,7 +20,7 @@ def split_serial(rest: str) -> tuple[str, str]:
     for prefix in _QUALIFIERS:
         if rest.startswith(prefix):
             end = rest.find(":", len(prefix))
-            return (rest, "") if end < 0 else (rest[:end], rest[end + 1:])
+            return (rest, "") if end < 0 else (rest[:end], rest[end + 1 :])
     start = 4 if rest.startswith(("tcp:", "udp:")) else 0
     if rest.startswith("[", start) and rest.find("]", start) >= 0:
         start = rest.find("]", start)
@@ -32,7 +32,7 @@ def split_serial(rest: str) -> tuple[str, str]:
         end += 1
     if end > colon + 1 and end < len(rest) and rest[end] == ":":
         colon = end
-    return rest[:colon], rest[colon + 1:]
+    return rest[:colon], rest[colon + 1 :]
 
 
 def devpath(phone: Phone) -> str:
@@ -47,8 +47,13 @@ def model_tag(phone: Phone) -> str:
 
 def matches(phone: Phone, target: str) -> bool:
     """Whether a serial argument names this phone: its serial, its devpath, or product:/model:/device:."""
-    return target in (phone.serial, devpath(phone), f"product:{phone.model.product}", f"model:{model_tag(phone)}",
-                      f"device:{phone.model.device}")
+    return target in (
+        phone.serial,
+        devpath(phone),
+        f"product:{phone.model.product}",
+        f"model:{model_tag(phone)}",
+        f"device:{phone.model.device}",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +65,9 @@ class Acquired:
     ambiguous: bool = False
 
 
-def acquire(online: Iterable[Phone], kind: str = "any", serial: str | None = None,
-            transport_id: str | None = None) -> Acquired:
+def acquire(
+    online: Iterable[Phone], kind: str = "any", serial: str | None = None, transport_id: str | None = None
+) -> Acquired:
     """The one online phone a request names (adb's acquire_one_transport)."""
     if transport_id is not None:
         found = [p for p in online if str(p.transport_id) == transport_id]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
@@ -16,8 +17,16 @@ _encode = msgspec.json.Encoder().encode
 
 
 def _response(stream: AdbStream, status: str, body: bytes, content_type: str) -> None:
-    stream.write(b"HTTP/1.1 " + status.encode() + b"\r\nContent-Type: " + content_type.encode() +
-                 b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+    stream.write(
+        b"HTTP/1.1 "
+        + status.encode()
+        + b"\r\nContent-Type: "
+        + content_type.encode()
+        + b"\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+        + body
+    )
 
 
 async def _read_request(stream: AdbStream) -> tuple[str, str, bytes]:
@@ -35,8 +44,13 @@ async def _read_request(stream: AdbStream) -> tuple[str, str, bytes]:
 
 def _envelope(request_id: Any, result: Any = None, error: rpc_methods.RpcError | None = None) -> bytes:
     if error is not None:
-        return _encode({"jsonrpc": "2.0", "id": request_id,
-                        "error": {"code": error.code, "message": error.message, "data": error.data or error.message}})
+        return _encode(
+            {
+                "jsonrpc": "2.0",
+                "id": request_id,
+                "error": {"code": error.code, "message": error.message, "data": error.data or error.message},
+            }
+        )
     return _encode({"jsonrpc": "2.0", "id": request_id, "result": result})
 
 
@@ -53,7 +67,9 @@ async def serve(phone: Phone, stream: AdbStream, disconnect: Callable[[Phone], N
         request = _decode(body)
         name, params, request_id = request["method"], request.get("params", []), request.get("id")
     except (msgspec.DecodeError, KeyError, TypeError):
-        _response(stream, "200 OK", _envelope(None, error=rpc_methods.RpcError(-32700, "Parse error")), "application/json")
+        _response(
+            stream, "200 OK", _envelope(None, error=rpc_methods.RpcError(-32700, "Parse error")), "application/json"
+        )
         return
     phone.record_call("rpc", name, params)
     drop, crash = phone.roll_faults()

@@ -6,20 +6,34 @@ import hashlib
 import posixpath
 import stat
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 S_DIR = stat.S_IFDIR | 0o771
 S_FILE = stat.S_IFREG | 0o644
-DIRECTORY_SIZE = 4096   # what stat and ls report for a folder
+DIRECTORY_SIZE = 4096  # what stat and ls report for a folder
 
 # Android exposes the same shared storage under several names; the farm keeps one.
 _STORAGE_ALIASES = ("/storage/emulated/0", "/storage/self/primary", "/mnt/sdcard")
 
 BOOT_DIRECTORIES = (
-    "/", "/data", "/data/local", "/data/local/tmp", "/data/app", "/sdcard", "/sdcard/DCIM",
-    "/sdcard/DCIM/Camera", "/sdcard/Pictures", "/sdcard/Movies", "/sdcard/Download",
-    "/sdcard/Music", "/storage", "/storage/emulated", "/system", "/system/bin", "/dev",
+    "/",
+    "/data",
+    "/data/local",
+    "/data/local/tmp",
+    "/data/app",
+    "/sdcard",
+    "/sdcard/DCIM",
+    "/sdcard/DCIM/Camera",
+    "/sdcard/Pictures",
+    "/sdcard/Movies",
+    "/sdcard/Download",
+    "/sdcard/Music",
+    "/storage",
+    "/storage/emulated",
+    "/system",
+    "/system/bin",
+    "/dev",
 )
 
 
@@ -95,7 +109,7 @@ def normalize(path: str, cwd: str = "/") -> str:
         path = path[1:]
     for alias in _STORAGE_ALIASES:
         if path == alias or path.startswith(alias + "/"):
-            return "/sdcard" + path[len(alias):]
+            return "/sdcard" + path[len(alias) :]
     return path
 
 
@@ -189,8 +203,9 @@ class FileSystem:
             return [(posixpath.basename(path), entry)]
         prefix = path.rstrip("/") + "/"
         return sorted(
-            (p[len(prefix):], e) for p, e in self._entries.items()
-            if p.startswith(prefix) and "/" not in p[len(prefix):] and p != prefix
+            (p[len(prefix) :], e)
+            for p, e in self._entries.items()
+            if p.startswith(prefix) and "/" not in p[len(prefix) :] and p != prefix
         )
 
     def files_under(self, path: str) -> list[str]:

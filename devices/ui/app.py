@@ -37,7 +37,7 @@ class SwitchesAccounts(Protocol):
 class PhoneApp:
     """The session, the app-neutral parts, and what the task runner asks of every app."""
 
-    accounts: SwitchesAccounts   # built by each app
+    accounts: SwitchesAccounts  # built by each app
 
     def __init__(self, driver: Any, clock: Any, selectors: AppSelectors, **timing: float) -> None:
         self.session = AppSession(driver, clock, selectors, **timing)

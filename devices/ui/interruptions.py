@@ -13,8 +13,8 @@ dialog_body: the text under an action block's title, added to the reason).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from devices.errors import AccountWarned, ScriptFailed
 from devices.selectors import Selectors
@@ -28,8 +28,8 @@ class Interruptions:
         self.app_name = app_name
         self.dismissed: deque[str] = deque(maxlen=50)
         self.count = 0
-        self._unreported: list[str] = []   # dismissed since the last take()
-        self._earlier_tasks = False        # while preparing, a message on screen is an old task's
+        self._unreported: list[str] = []  # dismissed since the last take()
+        self._earlier_tasks = False  # while preparing, a message on screen is an old task's
         self._clear: tuple[Screen, Selectors, bool] | None = None  # the last screen found free of messages and dialogs
 
     def check_messages(self, screen: Screen, sel: Selectors) -> None:

@@ -28,9 +28,13 @@ async def check_language(session: AppSession, screen: Screen) -> None:
     driven = ", ".join(app.languages[code].name for code in app.drives)
     if found:
         name = app.languages[found[0][0]].name
-        raise AppProblem(f"{app.app} on {session.serial} is in {name}; droidledger drives it in {driven}"
-                         f" only: set the app's language to {driven}")
+        raise AppProblem(
+            f"{app.app} on {session.serial} is in {name}; droidledger drives it in {driven}"
+            f" only: set the app's language to {driven}"
+        )
     locale, _ = await session.shell("getprop", "persist.sys.locale")
-    raise AppProblem(f"{app.app} on {session.serial} shows none of the labels droidledger knows"
-                     f" (the phone's language is {locale.strip() or 'unknown'}); droidledger drives it in"
-                     f" {driven} only")
+    raise AppProblem(
+        f"{app.app} on {session.serial} shows none of the labels droidledger knows"
+        f" (the phone's language is {locale.strip() or 'unknown'}); droidledger drives it in"
+        f" {driven} only"
+    )

@@ -23,7 +23,7 @@ class PhoneMedia:
         """Copy files to a folder of the phone and have the media scanner index them; their paths there."""
         driver = self.session.driver
         remotes = [f"{folder}/{prefix}{i}_{_UNSAFE.sub('_', Path(f).name)}" for i, f in enumerate(files)]
-        for local, remote in zip(files, remotes):
+        for local, remote in zip(files, remotes, strict=False):
             await driver.push(local, remote)
         scans = " ; ".join(f"am broadcast -a {SCAN} -d {shlex.quote('file://' + remote)}" for remote in remotes)
         await driver.shell(scans)

@@ -61,7 +61,8 @@ class Navigation:
         """Open a URL in the app with a VIEW intent."""
         session = self.session
         session.changed()
-        output, code = await session.shell("am", "start", "-a", "android.intent.action.VIEW", "-d", url,
-                                           "-p", session.package)
+        output, code = await session.shell(
+            "am", "start", "-a", "android.intent.action.VIEW", "-d", url, "-p", session.package
+        )
         if code != 0 or "Error" in output:
             raise ScriptFailed(f"{session.app_name} did not open {url}: {output.strip()[-120:]}")

@@ -22,8 +22,9 @@ _VERSION = re.compile(r"versionName=(\S+)")
 
 def is_locked(screen: Screen) -> bool:
     """Whether the keyguard is what the dump shows."""
-    return any(e.package == SYSTEM_UI and (":id/keyguard" in e.rid or e.rid.endswith(":id/lock_icon"))
-               for e in screen.elements)
+    return any(
+        e.package == SYSTEM_UI and (":id/keyguard" in e.rid or e.rid.endswith(":id/lock_icon")) for e in screen.elements
+    )
 
 
 @dataclass
@@ -40,8 +41,10 @@ class Preparation:
         version = await self.installed_version()
         warnings = []
         if not session.selectors.knows(version):
-            warnings.append(f"{session.app_name} {version} on {session.serial} is a version droidledger has no"
-                            f" selectors for; using those of {session.selectors.newest} (labels first)")
+            warnings.append(
+                f"{session.app_name} {version} on {session.serial} is a version droidledger has no"
+                f" selectors for; using those of {session.selectors.newest} (labels first)"
+            )
         session.sel = session.selectors.resolve(version)
         with session.interruptions.from_earlier_tasks():
             await self.navigation.launch()
@@ -73,8 +76,10 @@ class Preparation:
         session.changed()
         await session.driver.swipe(width // 2, height * 9 // 10, width // 2, height // 4, steps=20)
         if is_locked(await session.look(fresh=True)):
-            raise DeviceNotReady(f"the screen of {session.serial} stays locked after a swipe: droidledger unlocks"
-                                 " swipe locks only, not a PIN, pattern or password")
+            raise DeviceNotReady(
+                f"the screen of {session.serial} stays locked after a swipe: droidledger unlocks"
+                " swipe locks only, not a PIN, pattern or password"
+            )
 
     async def installed_version(self) -> str:
         """The app's versionName; AppProblem when it is not installed."""

@@ -12,7 +12,8 @@ elements are named tuples made with `tuple.__new__`, attributes read with `get` 
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -23,7 +24,7 @@ _NO_BOUNDS = (0, 0, 0, 0)
 
 
 def _bounds(text: str | None) -> tuple[int, int, int, int]:
-    """"[left,top][right,bottom]" as four ints; (0, 0, 0, 0) when missing or malformed."""
+    """ "[left,top][right,bottom]" as four ints; (0, 0, 0, 0) when missing or malformed."""
     if not text or text[0] != "[" or text[-1] != "]":
         return _NO_BOUNDS
     parts = text[1:-1].replace("][", ",").split(",")
@@ -96,11 +97,28 @@ class Screen:
                 continue
             get = node.get
             position = len(elements)
-            append(new(Element, (
-                position, parent, depth, get("class", tag), get("text", ""), get("content-desc", ""),
-                get("resource-id", ""), get("hint", ""), get("package", ""), _bounds(get("bounds")),
-                get("clickable") == "true", get("enabled", "true") == "true", get("selected") == "true",
-                get("checked") == "true", get("focused") == "true")))
+            append(
+                new(
+                    Element,
+                    (
+                        position,
+                        parent,
+                        depth,
+                        get("class", tag),
+                        get("text", ""),
+                        get("content-desc", ""),
+                        get("resource-id", ""),
+                        get("hint", ""),
+                        get("package", ""),
+                        _bounds(get("bounds")),
+                        get("clickable") == "true",
+                        get("enabled", "true") == "true",
+                        get("selected") == "true",
+                        get("checked") == "true",
+                        get("focused") == "true",
+                    ),
+                )
+            )
             if len(node):
                 below = depth + 1
                 stack.extend([(child, position, below) for child in reversed(node)])
@@ -135,7 +153,11 @@ class Screen:
         start = after.position + 1 if after is not None else 0
         found = []
         for element in self.elements[start:]:
-            if element.clickable and not element.cls.endswith(("Button", "EditText", "TextView")) and self.reachable(element):
+            if (
+                element.clickable
+                and not element.cls.endswith(("Button", "EditText", "TextView"))
+                and self.reachable(element)
+            ):
                 if sum(1 for e in self.descendants(element) if e.cls.endswith("TextView") and e.text) >= 2:
                     found.append(element)
         return found
@@ -163,7 +185,7 @@ class Screen:
     # -- structure -------------------------------------------------------------------------------
     def descendants(self, element: Element) -> Iterator[Element]:
         """The elements below `element` (they follow it in document order)."""
-        for other in self.elements[element.position + 1:]:
+        for other in self.elements[element.position + 1 :]:
             if other.depth <= element.depth:
                 return
             yield other

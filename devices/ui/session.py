@@ -22,10 +22,10 @@ from devices.selectors import AppSelectors, Selectors
 from devices.ui.interruptions import Interruptions
 from devices.ui.screen import Element, Screen
 
-POLL_S = 0.5             # between two dumps while waiting (run seconds, scaled)
-WAIT_S = 10.0            # how long an expected screen may take to show (run seconds, scaled)
-MAX_DIALOGS = 4          # dialogs dismissed in a row before giving up on a screen
-RETRIES = 4              # taps tried when the screen does not react (a dialog popped up over it)
+POLL_S = 0.5  # between two dumps while waiting (run seconds, scaled)
+WAIT_S = 10.0  # how long an expected screen may take to show (run seconds, scaled)
+MAX_DIALOGS = 4  # dialogs dismissed in a row before giving up on a screen
+RETRIES = 4  # taps tried when the screen does not react (a dialog popped up over it)
 
 
 def bare_username(username: str) -> str:
@@ -37,18 +37,19 @@ class AppSession:
     """One app on one phone: the driver, the clock, the app's selectors (`sel`: the installed
     version's), the timing of waits, and the dialogs dismissed."""
 
-    def __init__(self, driver: Any, clock: Any, selectors: AppSelectors, *,
-                 wait_s: float = WAIT_S, poll_s: float = POLL_S) -> None:
+    def __init__(
+        self, driver: Any, clock: Any, selectors: AppSelectors, *, wait_s: float = WAIT_S, poll_s: float = POLL_S
+    ) -> None:
         self.driver = driver
         self.clock = clock
         self.selectors = selectors
         self.package = selectors.package
-        self.sel: Selectors = selectors.resolve(None)   # the installed version's, once prepared
+        self.sel: Selectors = selectors.resolve(None)  # the installed version's, once prepared
         self.wait_s = wait_s
         self.poll_s = poll_s
         self.interruptions = Interruptions(selectors.app)
         self._screen: Screen | None = None
-        self._parsed: Screen | None = None   # the last dump parsed: a poll often sees the same screen again
+        self._parsed: Screen | None = None  # the last dump parsed: a poll often sees the same screen again
 
     @property
     def serial(self) -> str:
@@ -91,8 +92,9 @@ class AppSession:
         """The element `name` on the current screen, if a finger can reach it."""
         return (await self.look()).find(self.sel[name])
 
-    async def wait_for(self, *names: str, timeout_s: float | None = None,
-                       stop_on_dialog: bool = False) -> tuple[str, Element] | None:
+    async def wait_for(
+        self, *names: str, timeout_s: float | None = None, stop_on_dialog: bool = False
+    ) -> tuple[str, Element] | None:
         """The first of `names` to show up within `timeout_s` run seconds, or None (at once, with
         `stop_on_dialog`, when a dialog had to be dismissed: it may have eaten the last tap)."""
         deadline = time.monotonic() + (self.wait_s if timeout_s is None else timeout_s) * self.clock.time_scale
@@ -155,8 +157,9 @@ class AppSession:
         await self.tap(element)
         return element
 
-    async def tap_until(self, target: str | Element, *shows: str, what: str, button: str | None = None,
-                        timeout_s: float | None = None) -> tuple[str, Element]:
+    async def tap_until(
+        self, target: str | Element, *shows: str, what: str, button: str | None = None, timeout_s: float | None = None
+    ) -> tuple[str, Element]:
         """Tap `target` (an element name or an element) until one of `shows` is on screen, tapping
         again while the target is still there (a dialog popping up can take a tap, and its own
         button may be where the tap lands). ScriptFailed saying `what` did not show up."""
@@ -177,8 +180,9 @@ class AppSession:
         screen = await self.look()
         if isinstance(target, str):
             return screen.find(self.sel[target]) is not None
-        return any(e.label == element.label and e.bounds == element.bounds and screen.reachable(e)
-                   for e in screen.elements)
+        return any(
+            e.label == element.label and e.bounds == element.bounds and screen.reachable(e) for e in screen.elements
+        )
 
     async def tap_flips(self, name: str, state: str, *, what: str) -> Element | None:
         """Tap element `name` until its label reads `state` (a few tries); the element after."""
@@ -199,7 +203,7 @@ class AppSession:
             self.changed()
             if await self.driver.set_focused_text(text):
                 return
-            await self.look(fresh=True)   # a dialog may have taken the tap; it is dismissed here
+            await self.look(fresh=True)  # a dialog may have taken the tap; it is dismissed here
         raise ScriptFailed(f"could not type into the {element.hint or element.desc or 'text'} field")
 
     async def press(self, key: str) -> None:

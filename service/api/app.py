@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from litestar import Litestar, Router
 
 from service.api.cache import poll_cache_middleware
 from service.api.envelope import exception_handlers
-from service.composition import background
 from service.api.guard import MAX_BODY, front_door, plan_guard
 from service.api.methods import OptionsRefused
 from service.api.openapi import openapi_config
@@ -21,6 +20,7 @@ from service.api.routes.safety import safety_routes
 from service.api.routes.sim import sim_routes
 from service.api.routes.tasks import task_routes
 from service.clock import Clock, SystemClock
+from service.composition import background
 from service.domain.default_limits import FROM_FILE
 from service.runtime import Runtime
 from service.settings import Settings

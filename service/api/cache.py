@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import zlib
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from litestar import Request, Response
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 from litestar import Request, Response
@@ -61,8 +62,12 @@ def exception_handlers(rest_status: bool) -> dict[type[Exception], Callable[[Req
 
     def respond(request: Request, code: Code, message: str, headers: dict[str, str] | None = None) -> Response:
         note_code(request.scope, code)
-        return Response(content=error_body(code, message), media_type=JSON,
-                        status_code=error_status(code, rest_status), headers=headers)
+        return Response(
+            content=error_body(code, message),
+            media_type=JSON,
+            status_code=error_status(code, rest_status),
+            headers=headers,
+        )
 
     def api_error(request: Request, exc: ApiError) -> Response:
         return respond(request, exc.code, exc.message)
@@ -79,8 +84,12 @@ def exception_handlers(rest_status: bool) -> dict[type[Exception], Callable[[Req
         if isinstance(exc, MethodNotAllowedException):
             headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "allow"}
             allow = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
-            return respond(request, Code.METHOD_NOT_ALLOWED, f"method {request.method} is not allowed on {request.url.path}",
-                           headers={**headers, "Allow": allowed_methods(allow)})
+            return respond(
+                request,
+                Code.METHOD_NOT_ALLOWED,
+                f"method {request.method} is not allowed on {request.url.path}",
+                headers={**headers, "Allow": allowed_methods(allow)},
+            )
         if exc.status_code == 413:
             return respond(request, Code.BODY_TOO_LARGE, "request body is larger than 1 MiB")
         if 400 <= exc.status_code < 500:

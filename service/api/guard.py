@@ -45,7 +45,9 @@ def front_door(settings: Settings, codes: Counter):
     (0 for success) and logged."""
     expected = settings.api_key.encode() if settings.api_key else None
     status = error_status(Code.UNAUTHORIZED, settings.rest_status)
-    body = error_body(Code.UNAUTHORIZED, "missing or wrong API key: send Authorization: Bearer <key> or X-API-Key: <key>")
+    body = error_body(
+        Code.UNAUTHORIZED, "missing or wrong API key: send Authorization: Bearer <key> or X-API-Key: <key>"
+    )
 
     def middleware(app: Any) -> Any:
         async def asgi(scope: dict, receive: Any, send: Any) -> None:
@@ -56,9 +58,17 @@ def front_door(settings: Settings, codes: Counter):
             if expected is not None and not is_board_path(scope["path"]):
                 presented = _presented_key(scope)
                 if presented is None or not hmac.compare_digest(presented, expected):
-                    await send({"type": "http.response.start", "status": status,
-                                "headers": [(b"content-type", JSON.encode()), (b"content-length", str(len(body)).encode()),
-                                            (b"www-authenticate", b"Bearer")]})
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": status,
+                            "headers": [
+                                (b"content-type", JSON.encode()),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"www-authenticate", b"Bearer"),
+                            ],
+                        }
+                    )
                     await send({"type": "http.response.body", "body": body})
                     codes[int(Code.UNAUTHORIZED)] += 1
                     _log(scope, status, started)
@@ -84,8 +94,9 @@ def front_door(settings: Settings, codes: Counter):
 
 def _log(scope: dict, status: int, started: float) -> None:
     client = scope.get("client") or ("-", 0)
-    access_log.info("%s %s %s %d %.1fms", client[0], scope["method"], scope["path"], status,
-                    (time.perf_counter() - started) * 1000)
+    access_log.info(
+        "%s %s %s %d %.1fms", client[0], scope["method"], scope["path"], status, (time.perf_counter() - started) * 1000
+    )
 
 
 def plan_guard(settings: Settings):
@@ -94,9 +105,14 @@ def plan_guard(settings: Settings):
 
     async def guard(connection: Request, _: BaseRouteHandler) -> None:  # async: Litestar runs a sync guard in a thread
         if not api_enabled:
-            raise ApiError(Code.PLAN_HAS_NO_API, f"the Local API needs the Pro plan or higher; this server runs the {settings.plan.name} plan")
+            raise ApiError(
+                Code.PLAN_HAS_NO_API,
+                f"the Local API needs the Pro plan or higher; this server runs the {settings.plan.name} plan",
+            )
         length = connection.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY:
-            raise ApiError(Code.BODY_TOO_LARGE, f"request body is {int(length)} bytes; the limit is 1 MiB ({MAX_BODY} bytes)")
+            raise ApiError(
+                Code.BODY_TOO_LARGE, f"request body is {int(length)} bytes; the limit is 1 MiB ({MAX_BODY} bytes)"
+            )
 
     return guard

@@ -85,7 +85,7 @@ class LogFeed:
         if after < self._start:  # before the memory (also once it moved on)
             return await self._store.read_all(after, limit)
         first = bisect.bisect_right(self._positions, after)
-        return self._recent[first:first + limit]
+        return self._recent[first : first + limit]
 
     async def _catch_up(self) -> None:
         """Read what committed after the memory's end. One read at a time: the callers that come
@@ -116,8 +116,9 @@ class LogFeed:
             self._reading = None
             done.set()
 
-    async def matching(self, after: int, where: LogFilter, limit: int,
-                       fresh: bool = False) -> tuple[list[RecordedEvent], int]:
+    async def matching(
+        self, after: int, where: LogFilter, limit: int, fresh: bool = False
+    ) -> tuple[list[RecordedEvent], int]:
         """Events after a position that pass the filter (at most `limit`), and the position read up to:
         the next call goes on from there. ([], after) when the log has nothing after `after`."""
         if where == LogFilter():

@@ -11,20 +11,31 @@ names for the generic envelope replaced, when the JSON is rendered (`OpenAPIJson
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import msgspec
 from litestar import Request
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Parameter, Reference, RequestBody, Schema
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Operation,
+    Parameter,
+    Reference,
+    RequestBody,
+    Schema,
+)
 
 from service.api.schemas import ErrorEnvelope
 
 COMPONENT = "#/components/schemas/{name}"
-ERRORS = ("Errors answer HTTP 200 with the code in the body, as the vendor's clients expect; a server started "
-          "with --rest-status answers them with the code's first three digits as the HTTP status instead.")
+ERRORS = (
+    "Errors answer HTTP 200 with the code in the body, as the vendor's clients expect; a server started "
+    "with --rest-status answers them with the code's first three digits as the HTTP status instead."
+)
 _ours: dict[str, Any] = {}  # component name -> Struct, for every type `documented` refers to
 _LITESTAR_ENVELOPE = re.compile(r"^Envelope_[\w.]*?\.(\w+)_$")  # Litestar's name for Envelope[TaskList]
 
@@ -53,19 +64,25 @@ def _resolve(node: Any, defs: dict[str, Any]) -> Any:
     return node
 
 
-def documented(*, body: Any = None, query: type[msgspec.Struct] | None = None,
-               files: Sequence[str] = ()) -> type[Operation]:
+def documented(
+    *, body: Any = None, query: type[msgspec.Struct] | None = None, files: Sequence[str] = ()
+) -> type[Operation]:
     """An Operation class describing a JSON body and query parameters from Structs, the error
     envelope as every other answer, and for a download the media types of its files (list
     application/octet-stream first: generated clients then read any of them as bytes)."""
-    body_schema = _component(body) if isinstance(body, type) and issubclass(body, msgspec.Struct) else (
-        _inline(body) if body is not None else None)
+    body_schema = (
+        _component(body)
+        if isinstance(body, type) and issubclass(body, msgspec.Struct)
+        else (_inline(body) if body is not None else None)
+    )
     params: list[Parameter] = []
     if query is not None:
         component = _inline(query)
         required = set(component.get("required", ()))
-        params = [Parameter(name=name, param_in="query", schema=prop, required=name in required)
-                  for name, prop in component["properties"].items()]
+        params = [
+            Parameter(name=name, param_in="query", schema=prop, required=name in required)
+            for name, prop in component["properties"].items()
+        ]
     error = _component(ErrorEnvelope)
 
     @dataclass
@@ -73,7 +90,8 @@ def documented(*, body: Any = None, query: type[msgspec.Struct] | None = None,
         def __post_init__(self) -> None:
             if body_schema is not None:
                 self.request_body = RequestBody(
-                    content={"application/json": OpenAPIMediaType(schema=body_schema)}, required=True)
+                    content={"application/json": OpenAPIMediaType(schema=body_schema)}, required=True
+                )
             if params:
                 self.parameters = [*(self.parameters or []), *params]
             # Litestar's own 400 (its validation error) never reaches a client: our envelope does.
@@ -81,10 +99,12 @@ def documented(*, body: Any = None, query: type[msgspec.Struct] | None = None,
             if files:
                 binary = Schema(type="string", format="binary")  # type: ignore[arg-type]
                 self.responses["200"] = OpenAPIResponse(
-                    description="the file itself", content={kind: OpenAPIMediaType(schema=binary) for kind in files})
+                    description="the file itself", content={kind: OpenAPIMediaType(schema=binary) for kind in files}
+                )
             self.responses["default"] = OpenAPIResponse(
                 description="an error, in the envelope (`code` names the cause, `message` the field). " + ERRORS,
-                content={"application/json": OpenAPIMediaType(schema=error)})
+                content={"application/json": OpenAPIMediaType(schema=error)},
+            )
 
     return DocumentedOperation
 
@@ -106,8 +126,10 @@ def finish_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _replace_refs(node: Any, renamed: dict[str, str]) -> Any:
     if isinstance(node, dict):
-        return {key: renamed.get(value, value) if key == "$ref" else _replace_refs(value, renamed)
-                for key, value in node.items()}
+        return {
+            key: renamed.get(value, value) if key == "$ref" else _replace_refs(value, renamed)
+            for key, value in node.items()
+        }
     if isinstance(node, list):
         return [_replace_refs(value, renamed) for value in node]
     return node

@@ -61,16 +61,30 @@ _EMPTY_LIST = msgspec.Raw(b"[]")
 def task_out(row: TaskRow) -> TaskOut:
     """A row of the task view in its API shape."""
     return TaskOut(
-        id=row.id, serial=row.serial, username=row.username, script_name=row.script_name,
-        script_config=msgspec.Raw(row.script_config), status=row.status, status_text=_STATUS_TEXT[row.status],
-        source=row.source, start_time=row.start_time, retry_count=row.retry_count, attempt=row.attempt,
-        created_at=row.created_at, started_at=row.started_at, finished_at=row.finished_at, error=row.error,
-        failed_step=row.failed_step, artifacts=msgspec.Raw(row.artifacts) if row.artifacts else _EMPTY_LIST,
+        id=row.id,
+        serial=row.serial,
+        username=row.username,
+        script_name=row.script_name,
+        script_config=msgspec.Raw(row.script_config),
+        status=row.status,
+        status_text=_STATUS_TEXT[row.status],
+        source=row.source,
+        start_time=row.start_time,
+        retry_count=row.retry_count,
+        attempt=row.attempt,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        failed_step=row.failed_step,
+        artifacts=msgspec.Raw(row.artifacts) if row.artifacts else _EMPTY_LIST,
         stop_requested=bool(row.stop_requested),
         progress=Progress(step=row.progress_step, steps=row.progress_steps, name=row.progress_name)
-        if row.progress_step is not None else None,
+        if row.progress_step is not None
+        else None,
         waiting=Waiting(kind=row.waiting_kind, reason=row.waiting_reason, until=row.waiting_until)
-        if row.waiting_kind is not None else None,
+        if row.waiting_kind is not None
+        else None,
         app=row.app,
     )
 
@@ -193,10 +207,19 @@ class DeviceOut(msgspec.Struct, kw_only=True):
 
 def device_out(row: DeviceRow) -> DeviceOut:
     """A row of the device view in its API shape."""
-    return DeviceOut(serial=row.serial, model=row.model, state=row.state, online=bool(row.online), busy=bool(row.busy),
-                     current_task_id=row.current_task_id, tasks_completed=row.tasks_completed,
-                     tasks_failed=row.tasks_failed, paused=bool(row.paused), agent=row.agent,
-                     agent_lost=bool(row.agent_lost))
+    return DeviceOut(
+        serial=row.serial,
+        model=row.model,
+        state=row.state,
+        online=bool(row.online),
+        busy=bool(row.busy),
+        current_task_id=row.current_task_id,
+        tasks_completed=row.tasks_completed,
+        tasks_failed=row.tasks_failed,
+        paused=bool(row.paused),
+        agent=row.agent,
+        agent_lost=bool(row.agent_lost),
+    )
 
 
 class DeviceList(msgspec.Struct, kw_only=True):
@@ -227,10 +250,24 @@ def agents_out(agents: list[AgentRow], devices: list[DeviceRow]) -> AgentList:
     for device in devices:
         if device.agent is not None and not device.agent_lost:
             owned[device.agent] = owned.get(device.agent, 0) + 1
-    return AgentList(agents=[AgentOut(name=a.name, incarnation=a.incarnation, host=a.host, pid=a.pid, shard=a.shard,
-                                      lease_s=a.lease_s, state=a.state, started_at=a.started_at,
-                                      ended_at=a.ended_at, reason=a.reason, phones=owned.get(a.name, 0))
-                             for a in agents])
+    return AgentList(
+        agents=[
+            AgentOut(
+                name=a.name,
+                incarnation=a.incarnation,
+                host=a.host,
+                pid=a.pid,
+                shard=a.shard,
+                lease_s=a.lease_s,
+                state=a.state,
+                started_at=a.started_at,
+                ended_at=a.ended_at,
+                reason=a.reason,
+                phones=owned.get(a.name, 0),
+            )
+            for a in agents
+        ]
+    )
 
 
 class AgentList(msgspec.Struct, kw_only=True):
@@ -355,7 +392,9 @@ class CreateTaskBody(msgspec.Struct, kw_only=True):
 class BatchDeleteBody(msgspec.Struct, kw_only=True):
     """DELETE /task/batch, POST /task/batch/stop and /task/batch/retry."""
 
-    task_ids: Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]], msgspec.Meta(min_length=1, max_length=10_000)]
+    task_ids: Annotated[
+        list[Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]], msgspec.Meta(min_length=1, max_length=10_000)
+    ]
 
 
 class AccountBody(msgspec.Struct, kw_only=True):

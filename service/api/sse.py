@@ -56,8 +56,9 @@ class Frames:
         return self._last_run[2]
 
 
-async def follow(feed: LogFeed, frames: Frames, after: int, where: LogFilter,
-                 keep_alive_s: float) -> AsyncIterator[bytes]:
+async def follow(
+    feed: LogFeed, frames: Frames, after: int, where: LogFilter, keep_alive_s: float
+) -> AsyncIterator[bytes]:
     """The frames of every event after `after` that passes `where`, then of each new one as it commits;
     a comment line when nothing was sent for `keep_alive_s`; ends when the feed closes, or when the
     log cannot be read (the client reconnects with Last-Event-ID, as Server-Sent Events clients do)."""

@@ -3,16 +3,21 @@ the rests the platform's warnings earn it (each repeat within 7 days rests it lo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Sequence
 
 from service.domain.admission import Restriction
 from service.domain.apps import PACKAGES, TIKTOK
 from service.domain.errors import DomainError
 from service.domain.limits import Limits, limits_fields, limits_from
 from service.events import (
-    AccountEvent, AccountLimitsSet, AccountRegistered, AccountRemoved, AccountRestricted, RestrictionCleared,
+    AccountEvent,
+    AccountLimitsSet,
+    AccountRegistered,
+    AccountRemoved,
+    AccountRestricted,
+    RestrictionCleared,
 )
 
 STRIKE_WINDOW = timedelta(days=7)
@@ -52,17 +57,26 @@ def evolve(state: AccountState, event: AccountEvent) -> AccountState:
     version = state.version + 1
     match event:
         case AccountRegistered():
-            return replace(state, version=version, registered=True, username=event.username,
-                           serial=event.serial, package=event.package)
+            return replace(
+                state,
+                version=version,
+                registered=True,
+                username=event.username,
+                serial=event.serial,
+                package=event.package,
+            )
         case AccountRemoved():
             return replace(state, version=version, registered=False)
         case AccountLimitsSet():
             limits = limits_from(event.daily, event.working_hours, event.timezone, event.cooldown_hours)
             return replace(state, version=version, limits=limits)
         case AccountRestricted():
-            return replace(state, version=version,
-                           restriction=Restriction(event.reason, datetime.fromisoformat(event.until)),
-                           warned_at=(*state.warned_at, datetime.fromisoformat(event.at)))
+            return replace(
+                state,
+                version=version,
+                restriction=Restriction(event.reason, datetime.fromisoformat(event.until)),
+                warned_at=(*state.warned_at, datetime.fromisoformat(event.at)),
+            )
         case RestrictionCleared():
             return replace(state, version=version, restriction=None)
     return replace(state, version=version)
@@ -78,8 +92,7 @@ def fold(key: str, events: Sequence[AccountEvent]) -> AccountState:
 
 def decide_register(state: AccountState, username: str, serial: str, package: str) -> list[AccountEvent]:
     """Register (or move) the account; nothing when it is already exactly so."""
-    if (state.registered and state.serial == serial and state.package == package
-            and state.username == username):
+    if state.registered and state.serial == serial and state.package == package and state.username == username:
         return []
     return [AccountRegistered(username=username, serial=serial, package=package)]
 
@@ -100,16 +113,24 @@ def decide_set_limits(state: AccountState, limits: Limits) -> list[AccountEvent]
     return [AccountLimitsSet(**limits_fields(limits))]
 
 
-def decide_restrict(state: AccountState, reason: str, now: datetime, cooldown_hours: Sequence[float],
-                    task_id: int | None = None) -> list[AccountEvent]:
+def decide_restrict(
+    state: AccountState, reason: str, now: datetime, cooldown_hours: Sequence[float], task_id: int | None = None
+) -> list[AccountEvent]:
     """The platform warned the account: it rests for the cooldown of its strike (the n-th warning
     within 7 days takes the n-th cooldown, the last one beyond), and never less than it already does."""
     strike = 1 + sum(1 for at in state.warned_at if now - at < STRIKE_WINDOW)
     until = now + timedelta(hours=cooldown_hours[min(strike, len(cooldown_hours)) - 1])
     if state.restriction is not None and state.restriction.until > until:
         until = state.restriction.until
-    return [AccountRestricted(reason=reason, at=now.isoformat(timespec="seconds"),
-                              until=until.isoformat(timespec="seconds"), strike=strike, task_id=task_id)]
+    return [
+        AccountRestricted(
+            reason=reason,
+            at=now.isoformat(timespec="seconds"),
+            until=until.isoformat(timespec="seconds"),
+            strike=strike,
+            task_id=task_id,
+        )
+    ]
 
 
 def decide_clear(state: AccountState, now: datetime) -> list[AccountEvent]:

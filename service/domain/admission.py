@@ -11,9 +11,9 @@ its actions stops at its own limit while the watching goes on.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 
 from service.domain.limits import EffectiveLimits, describe_hours
 from service.domain.local_days import day_bounds, next_opening
@@ -43,8 +43,14 @@ class Standing:
     restriction: Restriction | None = None
 
 
-def standing(key: str, username: str, limits: EffectiveLimits, done: Iterable[tuple[int, str, int]],
-             rest: Restriction | None, now: datetime) -> Standing:
+def standing(
+    key: str,
+    username: str,
+    limits: EffectiveLimits,
+    done: Iterable[tuple[int, str, int]],
+    rest: Restriction | None,
+    now: datetime,
+) -> Standing:
     """An account's standing at `now` from what it did, as (quarter-hour start in unix time, action,
     count): today is the local day holding `now` in the account's zone; a rest that ended is none."""
     start, end = (moment.timestamp() for moment in day_bounds(now, limits.zone))
@@ -84,21 +90,35 @@ def hold_for(script_name: str, standings: Sequence[Standing], now: datetime) -> 
     for s in standings:
         if s.restriction is not None and s.restriction.until > now:
             until = s.restriction.until
-            return Hold(RESTRICTED, s.username, f"{handle(s.username)} is restricted until "
-                        f"{local_time(until, s.limits, now)} ({s.restriction.reason})", until)
+            return Hold(
+                RESTRICTED,
+                s.username,
+                f"{handle(s.username)} is restricted until {local_time(until, s.limits, now)} ({s.restriction.reason})",
+                until,
+            )
     action = SCRIPT_ACTIONS.get(script_name)
     for s in standings:
         limit = s.limits.daily.get(action) if action else None
         done = s.today.get(action, 0) if action else 0
         if limit is not None and done >= limit:
             _, next_day = day_bounds(now, s.limits.zone)
-            return Hold(DAILY_LIMIT, s.username, f"daily {action} limit of {handle(s.username)} reached "
-                        f"({done}/{limit}); next after {local_time(next_day, s.limits)}", next_day)
+            return Hold(
+                DAILY_LIMIT,
+                s.username,
+                f"daily {action} limit of {handle(s.username)} reached "
+                f"({done}/{limit}); next after {local_time(next_day, s.limits)}",
+                next_day,
+            )
     for s in standings:
         opening = next_opening(now, s.limits.working_hours, s.limits.zone)
         if opening is not None:
-            return Hold(WORKING_HOURS, s.username, f"outside the working hours of {handle(s.username)} "
-                        f"({describe_hours(s.limits)}); next at {local_time(opening, s.limits, now)}", opening)
+            return Hold(
+                WORKING_HOURS,
+                s.username,
+                f"outside the working hours of {handle(s.username)} "
+                f"({describe_hours(s.limits)}); next at {local_time(opening, s.limits, now)}",
+                opening,
+            )
     return None
 
 
@@ -120,7 +140,7 @@ class Allowance:
             if limit is None:
                 continue
             start, end = day_bounds(now, s.limits.zone)
-            earlier = s.today.get(action, 0) if start <= self.started.astimezone(timezone.utc) < end else 0
+            earlier = s.today.get(action, 0) if start <= self.started.astimezone(UTC) < end else 0
             mine = sum(1 for kind, at in self.done if kind == action and start <= at < end)
             if earlier + mine >= limit:
                 return f"daily {action} limit"
@@ -128,4 +148,4 @@ class Allowance:
 
     def count(self, action: str, now: datetime) -> None:
         """The run did the action."""
-        self.done.append((action, now.astimezone(timezone.utc)))
+        self.done.append((action, now.astimezone(UTC)))

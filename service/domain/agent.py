@@ -3,8 +3,8 @@ agent's end means for the phones it owned and their tasks. Pure: no I/O, no cloc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 from service.domain.errors import DomainError
 from service.events import AgentEvent, AgentLost, AgentStarted, AgentStopped
@@ -49,12 +49,16 @@ def fold(name: str, events: Sequence[AgentEvent]) -> AgentState:
     return state
 
 
-def decide_start(state: AgentState, incarnation: str, host: str, pid: int, lease_s: float,
-                 shard: str = "") -> list[AgentEvent]:
+def decide_start(
+    state: AgentState, incarnation: str, host: str, pid: int, lease_s: float, shard: str = ""
+) -> list[AgentEvent]:
     """A new incarnation of the name; the one before, if the log still has it alive, ended
     without stopping (the caller holds the name's lock, so it is gone)."""
-    ended = ([AgentStopped(incarnation=state.incarnation, reason="ended without stopping (found by its successor)")]
-             if state.alive else [])
+    ended = (
+        [AgentStopped(incarnation=state.incarnation, reason="ended without stopping (found by its successor)")]
+        if state.alive
+        else []
+    )
     return [*ended, AgentStarted(incarnation=incarnation, host=host, pid=pid, lease_s=lease_s, shard=shard)]
 
 

@@ -7,8 +7,8 @@ content differs from the last file recorded, so an unchanged file at a restart k
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 from service.domain.limits import Limits, limits_fields, limits_from
 from service.events import DefaultLimitsSet
@@ -28,8 +28,12 @@ class DefaultLimitsState:
 def evolve(state: DefaultLimitsState, event: DefaultLimitsSet) -> DefaultLimitsState:
     """The state after one event."""
     limits = limits_from(event.daily, event.working_hours, event.timezone, event.cooldown_hours)
-    return replace(state, version=state.version + 1, limits=limits,
-                   from_file=limits if event.source == FROM_FILE else state.from_file)
+    return replace(
+        state,
+        version=state.version + 1,
+        limits=limits,
+        from_file=limits if event.source == FROM_FILE else state.from_file,
+    )
 
 
 def fold(events: Sequence[DefaultLimitsSet]) -> DefaultLimitsState:

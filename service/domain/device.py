@@ -7,8 +7,15 @@ from dataclasses import dataclass
 
 from service.domain.errors import DomainError
 from service.events import (
-    DeviceAgentLost, DeviceClaimed, DeviceConnected, DeviceDisconnected, DeviceEvent, DevicePaused, DeviceReleased,
-    DeviceResumed, DeviceStateChanged,
+    DeviceAgentLost,
+    DeviceClaimed,
+    DeviceConnected,
+    DeviceDisconnected,
+    DeviceEvent,
+    DevicePaused,
+    DeviceReleased,
+    DeviceResumed,
+    DeviceStateChanged,
 )
 
 DISCONNECTED = "disconnected"

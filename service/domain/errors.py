@@ -1,8 +1,8 @@
 """Why the domain refuses a command.
 
-    DomainError
-    ├── TaskNotFound        the task never existed, or was deleted
-    └── TransitionRefused   the task's state does not allow the command (409)
+DomainError
+├── TaskNotFound        the task never existed, or was deleted
+└── TransitionRefused   the task's state does not allow the command (409)
 """
 
 

@@ -7,9 +7,9 @@ falls back field by field, and action by action, on the defaults, then on the se
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ACTIONS = ("follow", "unfollow", "like", "comment", "post", "collect")
@@ -49,8 +49,15 @@ def parse_window(text: str) -> Window:
 
 def _minutes(clock: str) -> int:
     hours, colon, minutes = clock.strip().partition(":")
-    if not (colon and len(hours) == 2 and len(minutes) == 2 and hours.isascii() and hours.isdigit()
-            and minutes.isascii() and minutes.isdigit()):
+    if not (
+        colon
+        and len(hours) == 2
+        and len(minutes) == 2
+        and hours.isascii()
+        and hours.isdigit()
+        and minutes.isascii()
+        and minutes.isdigit()
+    ):
         raise ValueError('must look like "09:00-12:30"')
     value = int(hours) * 60 + int(minutes)
     if int(minutes) > 59 or value > MINUTES_PER_DAY:
@@ -122,8 +129,12 @@ def describe_hours(limits: EffectiveLimits) -> str:
     return f"{', '.join(str(w) for w in limits.working_hours)} {limits.zone_name}"
 
 
-def limits_from(daily: Mapping[str, int | None], working_hours: Sequence[str] | None, timezone_name: str | None,
-                cooldown_hours: Sequence[float] | None) -> Limits:
+def limits_from(
+    daily: Mapping[str, int | None],
+    working_hours: Sequence[str] | None,
+    timezone_name: str | None,
+    cooldown_hours: Sequence[float] | None,
+) -> Limits:
     """A document from the fields an event or a view stores (checked when they were recorded)."""
     hours = None if working_hours is None else tuple(parse_window(text) for text in working_hours)
     return Limits(dict(daily), hours, timezone_name, None if cooldown_hours is None else tuple(cooldown_hours))
@@ -131,7 +142,9 @@ def limits_from(daily: Mapping[str, int | None], working_hours: Sequence[str] | 
 
 def limits_fields(limits: Limits) -> dict:
     """The fields an event stores for a document (`limits_from` reads them back)."""
-    return {"daily": dict(limits.daily),
-            "working_hours": None if limits.working_hours is None else [str(w) for w in limits.working_hours],
-            "timezone": limits.timezone,
-            "cooldown_hours": None if limits.cooldown_hours is None else list(limits.cooldown_hours)}
+    return {
+        "daily": dict(limits.daily),
+        "working_hours": None if limits.working_hours is None else [str(w) for w in limits.working_hours],
+        "timezone": limits.timezone,
+        "cooldown_hours": None if limits.cooldown_hours is None else list(limits.cooldown_hours),
+    }

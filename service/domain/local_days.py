@@ -6,8 +6,8 @@ their wall clocks, which is wrong across a clock change.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from service.domain.limits import Window
 
@@ -16,11 +16,11 @@ def first_moment(day: date, minute: int, zone: tzinfo) -> datetime:
     """The first moment (in UTC) the local clock reads `minute` (since midnight) on `day`, or later:
     a time a clock change skips (02:30 on a spring-forward night) comes when the clocks jump."""
     wanted = datetime.combine(day, time(minute // 60, minute % 60), zone)
-    if wanted.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) == wanted.replace(tzinfo=None):
-        return wanted.astimezone(timezone.utc)  # it exists (an hour that happens twice: its first time)
+    if wanted.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wanted.replace(tzinfo=None):
+        return wanted.astimezone(UTC)  # it exists (an hour that happens twice: its first time)
     # In the gap: the offset after the jump (fold 1) gives a moment before it, the offset before
     # (fold 0) one after it; the jump lies between.
-    low, high = wanted.replace(fold=1).astimezone(timezone.utc), wanted.astimezone(timezone.utc)
+    low, high = wanted.replace(fold=1).astimezone(UTC), wanted.astimezone(UTC)
     before = low.astimezone(zone).utcoffset()
     while high - low > timedelta(seconds=1):
         middle = low + (high - low) / 2
@@ -49,4 +49,4 @@ def next_opening(now: datetime, windows: Sequence[Window], zone: tzinfo) -> date
     later = [start for start in starts if start > minute]
     day = local.date() if later else local.date() + timedelta(days=1)
     start = later[0] if later else starts[0]
-    return max(first_moment(day, start, zone), now.astimezone(timezone.utc))
+    return max(first_moment(day, start, zone), now.astimezone(UTC))

@@ -10,14 +10,27 @@ restriction) and released again; holding changes no status.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
-from typing import Any, Sequence
+from typing import Any
 
 from service.domain.errors import TaskNotFound, TransitionRefused
 from service.events import (
-    DispatchWithdrawn, MaterialUsed, StepCompleted, StopRequested, TaskDispatched, TaskCompleted, TaskCreated, TaskDeleted, TaskEvent, TaskFailed,
-    TaskHeld, TaskReleased, TaskRetried, TaskStarted,
+    DispatchWithdrawn,
+    MaterialUsed,
+    StepCompleted,
+    StopRequested,
+    TaskCompleted,
+    TaskCreated,
+    TaskDeleted,
+    TaskDispatched,
+    TaskEvent,
+    TaskFailed,
+    TaskHeld,
+    TaskReleased,
+    TaskRetried,
+    TaskStarted,
 )
 
 STOPPED = "stopped"
@@ -62,11 +75,24 @@ def evolve(state: TaskState, event: TaskEvent) -> TaskState:
     version = state.version + 1
     match event:
         case TaskCreated():
-            return replace(state, version=version, exists=True, serial=event.serial,
-                           username=event.username, script_name=event.script_name)
+            return replace(
+                state,
+                version=version,
+                exists=True,
+                serial=event.serial,
+                username=event.username,
+                script_name=event.script_name,
+            )
         case TaskStarted():
-            return replace(state, version=version, status=TaskStatus.RUNNING, attempt=event.attempt,
-                           serial=event.serial, held=None, dispatched_to=None)
+            return replace(
+                state,
+                version=version,
+                status=TaskStatus.RUNNING,
+                attempt=event.attempt,
+                serial=event.serial,
+                held=None,
+                dispatched_to=None,
+            )
         case TaskDispatched():
             return replace(state, version=version, held=None, dispatched_to=(event.agent, event.incarnation))
         case DispatchWithdrawn():
@@ -74,8 +100,14 @@ def evolve(state: TaskState, event: TaskEvent) -> TaskState:
         case TaskCompleted():
             return replace(state, version=version, status=TaskStatus.COMPLETED)
         case TaskFailed():
-            return replace(state, version=version, status=TaskStatus.FAILED, stopped=state.stop_requested, held=None,
-                           dispatched_to=None)
+            return replace(
+                state,
+                version=version,
+                status=TaskStatus.FAILED,
+                stopped=state.stop_requested,
+                held=None,
+                dispatched_to=None,
+            )
         case TaskHeld():
             return replace(state, version=version, held=(event.reason, event.until))
         case TaskReleased():
@@ -83,9 +115,15 @@ def evolve(state: TaskState, event: TaskEvent) -> TaskState:
         case StopRequested():
             return replace(state, version=version, stop_requested=True)
         case TaskRetried():
-            return replace(state, version=version, status=TaskStatus.PENDING, attempt=event.attempt,
-                           stop_requested=False, stopped=False,
-                           automatic_retries=state.automatic_retries + 1 if event.automatic else 0)
+            return replace(
+                state,
+                version=version,
+                status=TaskStatus.PENDING,
+                attempt=event.attempt,
+                stop_requested=False,
+                stopped=False,
+                automatic_retries=state.automatic_retries + 1 if event.automatic else 0,
+            )
         case TaskDeleted():
             return replace(state, version=version, deleted=True)
     return replace(state, version=version)
@@ -212,8 +250,21 @@ class ReleaseTask:
     """What held the pending task is over."""
 
 
-Command = (CreateTask | StartTask | CompleteStep | RecordMaterialUse | CompleteTask | FailTask | RequestStop | RetryTask
-           | DeleteTask | HoldTask | ReleaseTask | DispatchTask | WithdrawDispatch)
+Command = (
+    CreateTask
+    | StartTask
+    | CompleteStep
+    | RecordMaterialUse
+    | CompleteTask
+    | FailTask
+    | RequestStop
+    | RetryTask
+    | DeleteTask
+    | HoldTask
+    | ReleaseTask
+    | DispatchTask
+    | WithdrawDispatch
+)
 
 
 def decide(state: TaskState, command: Command) -> list[TaskEvent]:
@@ -221,9 +272,17 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
     if isinstance(command, CreateTask):
         if state.exists:
             raise TransitionRefused(f"task {state.task_id} already exists")
-        return [TaskCreated(serial=command.serial, username=command.username, script_name=command.script_name,
-                            script_config=command.script_config, source=command.source,
-                            start_time=command.start_time, app=command.app)]
+        return [
+            TaskCreated(
+                serial=command.serial,
+                username=command.username,
+                script_name=command.script_name,
+                script_config=command.script_config,
+                source=command.source,
+                start_time=command.start_time,
+                app=command.app,
+            )
+        ]
     if not state.exists or (state.deleted and state.status != TaskStatus.RUNNING):
         # A deleted task is gone, except to the script still running it when it was deleted.
         raise TaskNotFound(state.task_id)
@@ -231,13 +290,24 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
         case FailTask():
             # Allowed after `deleted` too: the script of a deleted running task still halts.
             _require(state, (TaskStatus.PENDING, TaskStatus.RUNNING), "fail")
-            return [TaskFailed(attempt=state.attempt, step=command.step, reason=command.reason,
-                               artifacts=list(command.artifacts))]
+            return [
+                TaskFailed(
+                    attempt=state.attempt, step=command.step, reason=command.reason, artifacts=list(command.artifacts)
+                )
+            ]
         case CompleteStep():
             _require(state, (TaskStatus.RUNNING,), "record a step of")
-            return [StepCompleted(attempt=state.attempt, index=command.index, name=command.name,
-                                  detail=command.detail, duration_ms=command.duration_ms,
-                                  actions=list(command.actions), accounts=list(command.accounts))]
+            return [
+                StepCompleted(
+                    attempt=state.attempt,
+                    index=command.index,
+                    name=command.name,
+                    detail=command.detail,
+                    duration_ms=command.duration_ms,
+                    actions=list(command.actions),
+                    accounts=list(command.accounts),
+                )
+            ]
         case RecordMaterialUse():
             _require(state, (TaskStatus.RUNNING,), "record material for")
             return [MaterialUsed(attempt=state.attempt, paths=list(command.paths))]
@@ -253,17 +323,28 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
                 raise TransitionRefused(f"task {state.task_id} has a stop requested")
             if command.incarnation is not None and state.dispatched_to != (command.agent, command.incarnation):
                 raise TransitionRefused(f"task {state.task_id} is not dispatched to agent {command.agent}")
-            return [TaskStarted(attempt=state.attempt, serial=command.serial, username=command.username,
-                                seed=command.seed, steps=command.steps)]
+            return [
+                TaskStarted(
+                    attempt=state.attempt,
+                    serial=command.serial,
+                    username=command.username,
+                    seed=command.seed,
+                    steps=command.steps,
+                )
+            ]
         case RequestStop():
             if state.status == TaskStatus.PENDING:
                 return [StopRequested(), TaskFailed(attempt=state.attempt, reason=STOPPED)]
             if state.status == TaskStatus.RUNNING:
                 return [] if state.stop_requested else [StopRequested()]
-            raise TransitionRefused(f"task {state.task_id} is {state.status.text}: only a pending or running task can be stopped")
+            raise TransitionRefused(
+                f"task {state.task_id} is {state.status.text}: only a pending or running task can be stopped"
+            )
         case RetryTask():
             if state.status != TaskStatus.FAILED:
-                raise TransitionRefused(f"task {state.task_id} is {state.status.text}: only a failed task can be retried")
+                raise TransitionRefused(
+                    f"task {state.task_id} is {state.status.text}: only a failed task can be retried"
+                )
             if command.automatic and state.stopped:
                 raise TransitionRefused(f"task {state.task_id} was stopped: it is never retried automatically")
             return [TaskRetried(attempt=state.attempt + 1, automatic=command.automatic, due_at=command.due_at)]
@@ -284,7 +365,10 @@ def decide(state: TaskState, command: Command) -> list[TaskEvent]:
             if state.stop_requested or state.dispatched_to is not None:
                 raise TransitionRefused(f"task {state.task_id} is already dispatched or stopping")
             released = [TaskReleased()] if state.held is not None else []
-            return [*released, TaskDispatched(serial=state.serial, agent=command.agent, incarnation=command.incarnation)]
+            return [
+                *released,
+                TaskDispatched(serial=state.serial, agent=command.agent, incarnation=command.incarnation),
+            ]
         case WithdrawDispatch():
             _require(state, (TaskStatus.PENDING,), "withdraw the dispatch of")
             if state.dispatched_to is None or command.incarnation not in (None, state.dispatched_to[1]):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from service.domain.account import AccountState, TIKTOK_PACKAGE, account_key, decide_register, decide_remove, fold
+from service.domain.account import TIKTOK_PACKAGE, AccountState, account_key, decide_register, decide_remove, fold
 from service.events import account_stream
 from service.handlers.runner import Decision, run_command
 from service.store.interface import EventStore
@@ -44,8 +44,9 @@ class AccountHandlers:
 
         await run_command(self.store, decide_now, f"account {key}")
 
-    async def replace_on_device(self, serial: str, usernames: Sequence[str], package: str = TIKTOK_PACKAGE,
-                                fence: Fence | None = None) -> None:
+    async def replace_on_device(
+        self, serial: str, usernames: Sequence[str], package: str = TIKTOK_PACKAGE, fence: Fence | None = None
+    ) -> None:
         """The accounts of one app (`package`) signed in on a phone become exactly `usernames`, in one transaction;
         the phone's accounts of other apps stay."""
         wanted = {account_key(name): name for name in usernames}

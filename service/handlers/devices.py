@@ -3,10 +3,16 @@ pause and resume."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from service.domain.device import (
-    DeviceState, decide_claim, decide_gone, decide_observed, decide_pause, decide_release, decide_resume,
+    DeviceState,
+    decide_claim,
+    decide_gone,
+    decide_observed,
+    decide_pause,
+    decide_release,
+    decide_resume,
 )
 from service.events import DeviceActorRestarted, DeviceEvent, device_stream
 from service.handlers.runner import Decision, run_command
@@ -27,11 +33,19 @@ class DeviceHandlers:
         if version == 0 or row is None:
             return DeviceState(serial), version
         owner = (row.agent, row.incarnation) if row.agent is not None else None
-        return DeviceState(serial, known=True, state=row.state, model=row.model, paused=bool(row.paused), owner=owner,
-                           owner_lost=bool(row.agent_lost)), version
+        return DeviceState(
+            serial,
+            known=True,
+            state=row.state,
+            model=row.model,
+            paused=bool(row.paused),
+            owner=owner,
+            owner_lost=bool(row.agent_lost),
+        ), version
 
-    async def _append(self, serial: str, decide: Callable[[DeviceState], Sequence[DeviceEvent]],
-                      fence: Fence | None = None) -> list[DeviceEvent]:
+    async def _append(
+        self, serial: str, decide: Callable[[DeviceState], Sequence[DeviceEvent]], fence: Fence | None = None
+    ) -> list[DeviceEvent]:
         decided: list[DeviceEvent] = []
 
         async def decide_now(_: int) -> Decision:
@@ -42,7 +56,9 @@ class DeviceHandlers:
         recorded = await run_command(self.store, decide_now, f"phone {serial}")
         return list(decided) if recorded else []
 
-    async def observed(self, serial: str, adb_state: str, model: str = "", fence: Fence | None = None) -> list[DeviceEvent]:
+    async def observed(
+        self, serial: str, adb_state: str, model: str = "", fence: Fence | None = None
+    ) -> list[DeviceEvent]:
         """adb lists the phone in this state."""
         return await self._append(serial, lambda state: decide_observed(state, adb_state, model), fence)
 
@@ -57,6 +73,7 @@ class DeviceHandlers:
     async def claim(self, serial: str, agent: str, incarnation: str, adb_state: str, model: str) -> list[DeviceEvent]:
         """The incarnation takes the phone adb lists (OwnedElsewhere while another live one owns it),
         recording what adb says of it in the same append."""
+
         def claim_and_observe(state: DeviceState) -> list[DeviceEvent]:
             return [*decide_observed(state, adb_state, model), *decide_claim(state, agent, incarnation)]
 
@@ -64,8 +81,9 @@ class DeviceHandlers:
 
     async def release(self, serial: str, agent: str, incarnation: str, reason: str) -> list[DeviceEvent]:
         """adb no longer lists the phone: the owning incarnation records it gone and lets it go."""
-        return await self._append(serial, lambda state: [*decide_gone(state, reason),
-                                                         *decide_release(state, agent, incarnation, reason)])
+        return await self._append(
+            serial, lambda state: [*decide_gone(state, reason), *decide_release(state, agent, incarnation, reason)]
+        )
 
     async def pause(self, serial: str) -> list[DeviceEvent]:
         """The phone finishes its current task and starts no other (DeviceNotFound if adb never listed it)."""

@@ -6,7 +6,8 @@ never a 500.
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, NamedTuple, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import NamedTuple
 
 from service.domain.errors import TransitionRefused
 from service.store.interface import EventStore
@@ -28,8 +29,9 @@ class Decision(NamedTuple):
     fence: Fence | None = None
 
 
-async def run_command(store: EventStore, decide: Callable[[int], Awaitable[Decision | None]],
-                      what: str) -> list[RecordedEvent]:
+async def run_command(
+    store: EventStore, decide: Callable[[int], Awaitable[Decision | None]], what: str
+) -> list[RecordedEvent]:
     """Call `decide(round)` (it loads what it needs; round 0 first) and append what it decided;
     again on a conflict. Nothing to append (None, or no appends) records nothing."""
     for attempt in range(MAX_CONFLICT_RETRIES):

@@ -4,11 +4,12 @@ in one transaction)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from service.domain.account import AccountState, decide_clear, decide_restrict, decide_set_limits
-from service.domain.default_limits import DefaultLimitsState, decide_set_defaults, fold as fold_defaults
+from service.domain.default_limits import DefaultLimitsState, decide_set_defaults
+from service.domain.default_limits import fold as fold_defaults
 from service.domain.limits import Limits, effective
 from service.domain.task import FailTask, TaskState, decide, evolve
 from service.events import LIMITS_STREAM, AccountEvent, account_stream, task_stream
@@ -57,8 +58,15 @@ class SafetyHandlers:
         """Lift an account's rest (AccountNotFound if it is not registered; nothing if it rests no more)."""
         await self._on_account(key, lambda state: decide_clear(state, now))
 
-    async def fail_warned(self, task_id: int, state: TaskState, failure: FailTask, keys: Sequence[str],
-                          now: datetime, fence: Fence | None = None) -> TaskState:
+    async def fail_warned(
+        self,
+        task_id: int,
+        state: TaskState,
+        failure: FailTask,
+        keys: Sequence[str],
+        now: datetime,
+        fence: Fence | None = None,
+    ) -> TaskState:
         """The platform warned the run's accounts: the task fails with the warning and each account
         rests (longer for each repeat), atomically. The task's state after."""
         after: list[TaskState] = []
@@ -71,7 +79,7 @@ class SafetyHandlers:
             defaults = (await self.load_defaults()).limits
             for key in keys:
                 account: AccountState = await self.accounts.load(key)
-                cooldowns = effective(account.limits, defaults, timezone.utc).cooldown_hours
+                cooldowns = effective(account.limits, defaults, UTC).cooldown_hours
                 restricted = decide_restrict(account, failure.reason, now, cooldowns, task_id)
                 appends.append(StreamAppend(account_stream(key), account.version, restricted))
             return Decision(appends, (), fence)

@@ -8,9 +8,9 @@ due time, and the tasks are created in one append. The route parses the body and
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Sequence
 
 from service.clock import iso
 from service.domain.apps import app_of_package
@@ -30,9 +30,15 @@ class Created:
     offline_serials: list[str]
 
 
-async def create_tasks(tasks: TaskHandlers, request: CreateTaskRequest, *, now: datetime, rng: random.Random,
-                       default_app: str = "tiktok",
-                       side_writes: Callable[[Created], Sequence[SideWrite]] | None = None) -> Created:
+async def create_tasks(
+    tasks: TaskHandlers,
+    request: CreateTaskRequest,
+    *,
+    now: datetime,
+    rng: random.Random,
+    default_app: str = "tiktok",
+    side_writes: Callable[[Created], Sequence[SideWrite]] | None = None,
+) -> Created:
     """Create the request's tasks, all or none (`now`: aware, in the zone start times are read in;
     `default_app`: the app of a task nothing else decides, `serve --app`).
 
@@ -47,8 +53,9 @@ async def create_tasks(tasks: TaskHandlers, request: CreateTaskRequest, *, now: 
     return Created(ids, offline)
 
 
-async def _specs(tasks: TaskHandlers, request: CreateTaskRequest, now: datetime, rng: random.Random,
-                 default_app: str) -> list[TaskSpec]:
+async def _specs(
+    tasks: TaskHandlers, request: CreateTaskRequest, now: datetime, rng: random.Random, default_app: str
+) -> list[TaskSpec]:
     by_device: dict[str, list[str]] = {}
     device_of: dict[str, str] = {}
     app_of: dict[str, str | None] = {}
@@ -56,12 +63,27 @@ async def _specs(tasks: TaskHandlers, request: CreateTaskRequest, now: datetime,
         by_device.setdefault(account.serial, []).append(account.username)
         device_of[account.key] = account.serial
         app_of[account.key] = app_of_package(account.package)
-    return fan_out(request, accounts_by_device=by_device, device_of_account=device_of, now=now, rng=rng,
-                   app_of_account=app_of, default_app=default_app)
+    return fan_out(
+        request,
+        accounts_by_device=by_device,
+        device_of_account=device_of,
+        now=now,
+        rng=rng,
+        app_of_account=app_of,
+        default_app=default_app,
+    )
 
 
 def _new_task(spec: TaskSpec) -> NewTask:
-    return NewTask(CreateTask(serial=spec.serial, username=spec.username, script_name=spec.script_name,
-                              script_config=spec.script_config, source="api",
-                              start_time=iso(spec.start_time) if spec.start_time else None, app=spec.app),
-                   secrets=spec.secrets)
+    return NewTask(
+        CreateTask(
+            serial=spec.serial,
+            username=spec.username,
+            script_name=spec.script_name,
+            script_config=spec.script_config,
+            source="api",
+            start_time=iso(spec.start_time) if spec.start_time else None,
+            app=spec.app,
+        ),
+        secrets=spec.secrets,
+    )

@@ -3,15 +3,27 @@ append through `run_command` (a version conflict re-runs the three)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from projections.queries import TaskFilter
-from service.domain.errors import DomainError, TaskNotFound
 from service.domain.admission import Hold
+from service.domain.errors import DomainError, TaskNotFound
 from service.domain.task import (
-    Command, CreateTask, DeleteTask, DispatchTask, HoldTask, ReleaseTask, RequestStop, RetryTask, TaskState, TaskStatus,
-    WithdrawDispatch, decide, evolve, fold,
+    Command,
+    CreateTask,
+    DeleteTask,
+    DispatchTask,
+    HoldTask,
+    ReleaseTask,
+    RequestStop,
+    RetryTask,
+    TaskState,
+    TaskStatus,
+    WithdrawDispatch,
+    decide,
+    evolve,
+    fold,
 )
 from service.events import task_id_of, task_stream
 from service.handlers.runner import Decision, run_command
@@ -39,9 +51,14 @@ class TaskHandlers:
         recorded = await self.store.read_stream(task_stream(task_id))
         return fold(task_id, [r.event for r in recorded])
 
-    async def execute(self, task_id: int, command: Command, state: TaskState | None = None,
-                      side_writes: Sequence[SideWrite] = (), fence: Fence | None = None,
-                      ) -> tuple[TaskState, list[RecordedEvent]]:
+    async def execute(
+        self,
+        task_id: int,
+        command: Command,
+        state: TaskState | None = None,
+        side_writes: Sequence[SideWrite] = (),
+        fence: Fence | None = None,
+    ) -> tuple[TaskState, list[RecordedEvent]]:
         """Decide on the current state and append; the new state and what was recorded.
 
         `state` is the caller's last known state (an actor's): if it is stale, the conflict
@@ -53,8 +70,9 @@ class TaskHandlers:
             known = state if attempt == 0 and state is not None else await self.load(task_id)
             current[:] = [known]
             events = decide(known, command)
-            return Decision([StreamAppend(task_stream(task_id), known.version, events)] if events else [], side_writes,
-                            fence)
+            return Decision(
+                [StreamAppend(task_stream(task_id), known.version, events)] if events else [], side_writes, fence
+            )
 
         recorded = await run_command(self.store, decide_now, f"task {task_id}")
         after = current[0]
@@ -76,7 +94,7 @@ class TaskHandlers:
                 self._last_id = None  # another process took these ids: read the sequence again
             ids[:] = await self._allocate(len(tasks))
             appends, extra = [], []
-            for task_id, task in zip(ids, tasks):
+            for task_id, task in zip(ids, tasks, strict=False):
                 appends.append(StreamAppend(task_stream(task_id), 0, decide(TaskState(task_id), task.command)))
                 if task.secrets:
                     extra.append(SaveSecrets(task_id, task.secrets))
@@ -143,14 +161,20 @@ class TaskHandlers:
     async def hold_many(self, holds: Mapping[int, Hold | None]) -> list[int]:
         """Record why pending tasks wait for their accounts (None: they no longer do); one transaction.
         Tasks that started, ended or went meanwhile are skipped; the ids whose hold changed."""
-        commands = {task_id: ReleaseTask() if hold is None else HoldTask(
-            kind=hold.kind, account=hold.account, reason=hold.reason, until=hold.until.isoformat(timespec="seconds"))
-            for task_id, hold in holds.items()}
+        commands = {
+            task_id: ReleaseTask()
+            if hold is None
+            else HoldTask(
+                kind=hold.kind, account=hold.account, reason=hold.reason, until=hold.until.isoformat(timespec="seconds")
+            )
+            for task_id, hold in holds.items()
+        }
         done, _ = await self._apply_many(commands, skip_refused=True)
         return done
 
-    async def _apply_many(self, commands: Mapping[int, Command], *, erase: bool = False,
-                          skip_refused: bool = False) -> tuple[list[int], list[int]]:
+    async def _apply_many(
+        self, commands: Mapping[int, Command], *, erase: bool = False, skip_refused: bool = False
+    ) -> tuple[list[int], list[int]]:
         """A command for each of many tasks, in one atomic append; a conflict re-runs the whole batch."""
         unique = list(commands)
         done: list[int] = []
@@ -185,5 +209,7 @@ class TaskHandlers:
     async def _load_many(self, task_ids: Sequence[int]) -> dict[int, TaskState]:
         """Fold many streams at once."""
         streams = await self.store.read_streams([task_stream(task_id) for task_id in task_ids])
-        return {task_id_of(stream_id): fold(task_id_of(stream_id), [r.event for r in recorded])
-                for stream_id, recorded in streams.items()}
+        return {
+            task_id_of(stream_id): fold(task_id_of(stream_id), [r.event for r in recorded])
+            for stream_id, recorded in streams.items()
+        }

@@ -53,7 +53,7 @@ class CreateTaskRequest(msgspec.Struct, kw_only=True, frozen=True):
 
 
 def start_time(path: str, value: Any) -> tuple[int, int] | None:
-    """"HH:MM" on the 24-hour clock as (hour, minute); "" means no start time."""
+    """ "HH:MM" on the 24-hour clock as (hour, minute); "" means no start time."""
     given = text(path, value).strip()
     if not given:
         return None
@@ -117,9 +117,7 @@ def parse_create_task(body: bytes, files: FilePolicy) -> CreateTaskRequest:
             "serials (device mode) or usernames (account mode) is required, with one entry or more",
         )
     if "script_config" not in reading.positions:
-        reading.fail(
-            reading.size, "script_config is required: an object, {} when nothing is needed"
-        )
+        reading.fail(reading.size, "script_config is required: an object, {} when nothing is needed")
     low, high = values.get("min_interval"), values.get("max_interval")
     if low is None:  # one interval given: the other takes its value
         low = 0 if high is None else high

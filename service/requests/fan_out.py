@@ -18,9 +18,9 @@ from typing import Any
 
 import msgspec
 
-from service.errors import invalid
 from service.domain.account import account_key
 from service.domain.apps import TIKTOK
+from service.errors import invalid
 from service.requests.create_task import CreateTaskRequest
 from service.requests.scripts import TARGET_KEYS
 from service.requests.scripts.comment import comment_lines

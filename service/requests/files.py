@@ -48,10 +48,7 @@ class FileCheck:
         if resolved is None:
             raise invalid(f"{path} is not a usable path, got {show(given)}")
         if self.policy.restricted and not any(resolved.is_relative_to(r) for r in self.roots()):
-            raise invalid(
-                f"{path} must be inside the data directory or a --material-root folder,"
-                f" got {show(given)}"
-            )
+            raise invalid(f"{path} must be inside the data directory or a --material-root folder, got {show(given)}")
         return resolved
 
     def file(self, path: str, given: str, base: Path) -> str:

@@ -82,8 +82,12 @@ def parse_limits(raw: Any, path: str = "") -> Limits:
             reading.fail(position, f"{prefix}{str(key)[:50]} is not a limit: use {', '.join(FIELDS)}")
     reading.raise_first()
     values = reading.values
-    return Limits(daily=values.get("daily", {}), working_hours=values.get("working_hours"),
-                  timezone=values.get("timezone"), cooldown_hours=values.get("cooldown_hours"))
+    return Limits(
+        daily=values.get("daily", {}),
+        working_hours=values.get("working_hours"),
+        timezone=values.get("timezone"),
+        cooldown_hours=values.get("cooldown_hours"),
+    )
 
 
 def parse_limits_body(body: bytes) -> Limits:

@@ -14,9 +14,12 @@ from service.domain.apps import INSTAGRAM, TIKTOK
 
 _TAIL = r"/?(?:[?#][^\s]*)?"
 _POST_URL = re.compile(
-    r"https?://(?i:www\.tiktok\.com)/@[A-Za-z0-9._-]+/video/[0-9]+" + _TAIL
-    + r"|https?://(?i:vm\.tiktok\.com)/[A-Za-z0-9]+" + _TAIL
-    + r"|https?://(?i:www\.instagram\.com)/(?:p|reel)/[A-Za-z0-9_-]+" + _TAIL
+    r"https?://(?i:www\.tiktok\.com)/@[A-Za-z0-9._-]+/video/[0-9]+"
+    + _TAIL
+    + r"|https?://(?i:vm\.tiktok\.com)/[A-Za-z0-9]+"
+    + _TAIL
+    + r"|https?://(?i:www\.instagram\.com)/(?:p|reel)/[A-Za-z0-9_-]+"
+    + _TAIL
 )
 _INSTAGRAM = re.compile(r"https?://(?i:www\.instagram\.com)/")
 

@@ -119,8 +119,12 @@ TASK_LIST = {
     "page": whole(1, INT64_MAX),
     "page_size": whole(1, 100),
 }
-STREAM = {"after": whole(0, INT64_MAX), "task_id": whole(1, INT64_MAX), "serial": lambda key, value: value,
-          "types": event_types}
+STREAM = {
+    "after": whole(0, INT64_MAX),
+    "task_id": whole(1, INT64_MAX),
+    "serial": lambda key, value: value,
+    "types": event_types,
+}
 EVENTS = {**STREAM, "limit": whole(1, 1000), "wait": whole(0, 60)}
 
 

@@ -50,7 +50,7 @@ def choose(
         key, found = singular, values.get(singular, [])
         paths = [f"{path}.{reading.sent_as.get(singular, singular)}" for _ in found]
     try:
-        checked = tuple(each(at, target) for at, target in zip(paths, found))
+        checked = tuple(each(at, target) for at, target in zip(paths, found, strict=False))
     except ApiError as error:
         reading.fail(reading.positions[key], error.message)
         return ()

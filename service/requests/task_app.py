@@ -30,8 +30,14 @@ def named_app(request: CreateTaskRequest, target: str | None) -> tuple[str, str]
     return None
 
 
-def task_app(request: CreateTaskRequest, target: str | None, username: str | None,
-             app_of_account: Mapping[str, str | None], default_app: str, where: str) -> str:
+def task_app(
+    request: CreateTaskRequest,
+    target: str | None,
+    username: str | None,
+    app_of_account: Mapping[str, str | None],
+    default_app: str,
+    where: str,
+) -> str:
     """The app one task runs on; `where` names the username's field for a refusal."""
     named = named_app(request, target)
     account_app = app_of_account.get(account_key(username)) if username and request.usernames is not None else None
@@ -39,8 +45,10 @@ def task_app(request: CreateTaskRequest, target: str | None, username: str | Non
         return account_app or default_app
     app, why = named
     if account_app is not None and account_app != app:
-        raise invalid(f"{where} {show(username)} is {WITH_ARTICLE[account_app]} account, but the task runs on"
-                      f" {NAMES[app]} ({why})")
+        raise invalid(
+            f"{where} {show(username)} is {WITH_ARTICLE[account_app]} account, but the task runs on"
+            f" {NAMES[app]} ({why})"
+        )
     return app
 
 
@@ -48,6 +56,8 @@ def multi_account_app(request: CreateTaskRequest, targets: tuple[str, ...], defa
     """The one app of an enable_multi_account request: its accounts on each phone are that app's."""
     apps = {named[0] for named in (named_app(request, t) for t in targets or (None,)) if named is not None}
     if len(apps) > 1:
-        raise invalid("script_config.target_post_urls mixes TikTok and Instagram posts; with enable_multi_account"
-                      " give each app's posts in a request of its own")
+        raise invalid(
+            "script_config.target_post_urls mixes TikTok and Instagram posts; with enable_multi_account"
+            " give each app's posts in a request of its own"
+        )
     return apps.pop() if apps else default_app

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 import anyio
 
@@ -48,9 +48,18 @@ RETRY_AFTER_STORE_ERROR_S = 1.0
 class Scheduler:
     """Gives due tasks to idle phones' agents; follows the log to learn of every change."""
 
-    def __init__(self, store: EventStore, tasks: TaskHandlers, agents: AgentHandlers, clock: Clock, *,
-                 device_limit: int, retry_policy: RetryPolicy, random_order: bool = False,
-                 zone: tzinfo = timezone.utc) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        tasks: TaskHandlers,
+        agents: AgentHandlers,
+        clock: Clock,
+        *,
+        device_limit: int,
+        retry_policy: RetryPolicy,
+        random_order: bool = False,
+        zone: tzinfo = UTC,
+    ) -> None:
         self.store = store
         self.tasks = tasks
         self.agents = agents
@@ -172,10 +181,12 @@ class Scheduler:
         if task_id is None:
             self.fleet.feed(recorded)
             if kind in ("device-released", "device-agent-lost"):
-                self._withdraw_from(serial_of(recorded.stream_id), "its phone's agent let the phone go",
-                                    recorded.event.incarnation)
+                self._withdraw_from(
+                    serial_of(recorded.stream_id), "its phone's agent let the phone go", recorded.event.incarnation
+                )
             elif kind == "device-disconnected" or (
-                    kind in ("device-connected", "device-state-changed") and recorded.event.state != "device"):
+                kind in ("device-connected", "device-state-changed") and recorded.event.state != "device"
+            ):
                 self._withdraw_from(serial_of(recorded.stream_id), "its phone went offline before it started")
             if not recorded.stream_id.startswith(("device-", "agent-")):
                 eased = self.gate.feed(recorded)
@@ -295,7 +306,7 @@ class Scheduler:
                 if next_time is None:
                     await anyio.sleep_forever()
                 else:
-                    await self.clock.sleep_until(datetime.fromtimestamp(next_time, timezone.utc))
+                    await self.clock.sleep_until(datetime.fromtimestamp(next_time, UTC))
             self._sleep_scope = None
 
     def stop_dispatching(self) -> None:
@@ -381,7 +392,7 @@ class Scheduler:
             await self.held.ready.wait()
             changes = list(self.held.take_records().items())
             for start in range(0, len(changes), HOLDS_PER_APPEND):
-                batch = dict(changes[start:start + HOLDS_PER_APPEND])
+                batch = dict(changes[start : start + HOLDS_PER_APPEND])
                 try:
                     await self.tasks.hold_many(batch)
                 except Exception:  # noqa: BLE001 - the waits are shown again when the tasks are looked at again
@@ -394,13 +405,22 @@ class Scheduler:
     def metrics_lines(self) -> list[str]:
         """What the scheduler holds, for /metrics (nothing while another server schedules)."""
         if not self.leading:
-            return ["# HELP droidledger_scheduling 1 while this server schedules.", "# TYPE droidledger_scheduling gauge",
-                    "droidledger_scheduling 0"]
-        return ["# HELP droidledger_scheduling 1 while this server schedules.", "# TYPE droidledger_scheduling gauge",
-                "droidledger_scheduling 1",
-                "# HELP droidledger_tasks_queued Pending tasks the scheduler holds in phones' queues.",
-                "# TYPE droidledger_tasks_queued gauge", f"droidledger_tasks_queued {len(self.queued)}",
-                "# HELP droidledger_phones_running Phones running or given a task now, across every agent.",
-                "# TYPE droidledger_phones_running gauge", f"droidledger_phones_running {self.fleet.in_use}",
-                "# HELP droidledger_agents_alive Agents whose incarnation is alive.",
-                "# TYPE droidledger_agents_alive gauge", f"droidledger_agents_alive {len(self.fleet.alive)}"]
+            return [
+                "# HELP droidledger_scheduling 1 while this server schedules.",
+                "# TYPE droidledger_scheduling gauge",
+                "droidledger_scheduling 0",
+            ]
+        return [
+            "# HELP droidledger_scheduling 1 while this server schedules.",
+            "# TYPE droidledger_scheduling gauge",
+            "droidledger_scheduling 1",
+            "# HELP droidledger_tasks_queued Pending tasks the scheduler holds in phones' queues.",
+            "# TYPE droidledger_tasks_queued gauge",
+            f"droidledger_tasks_queued {len(self.queued)}",
+            "# HELP droidledger_phones_running Phones running or given a task now, across every agent.",
+            "# TYPE droidledger_phones_running gauge",
+            f"droidledger_phones_running {self.fleet.in_use}",
+            "# HELP droidledger_agents_alive Agents whose incarnation is alive.",
+            "# TYPE droidledger_agents_alive gauge",
+            f"droidledger_agents_alive {len(self.fleet.alive)}",
+        ]

@@ -8,7 +8,7 @@ of other processes' commits (it calls `advance`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Sequence
+from collections.abc import Sequence
 
 import anyio
 
@@ -73,8 +73,9 @@ class BaseEventStore(ABC):
 
     # --- appending and reading -------------------------------------------------------------
 
-    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (),
-                     fence: Fence | None = None) -> list[RecordedEvent]:
+    async def append(
+        self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (), fence: Fence | None = None
+    ) -> list[RecordedEvent]:
         """Append atomically to one or more streams, with side writes; the recorded events once durable.
 
         ConcurrencyError when a stream is not at its expected version; FencedOff when the fence's
@@ -85,6 +86,7 @@ class BaseEventStore(ABC):
     async def beat(self, name: str, incarnation: str) -> bool:
         """Renew an agent incarnation's heartbeat (the database's clock); False once the log says
         it is no longer alive (declared lost, or replaced)."""
+
         def renew(conn) -> bool:
             position = conn.begin()
             try:
@@ -106,7 +108,8 @@ class BaseEventStore(ABC):
         """A stream's events after `after_version`, oldest first (a short indexed read: a lookup)."""
         rows = await self.lookup(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND version > ? ORDER BY version",
-            (stream_id, after_version))
+            (stream_id, after_version),
+        )
         return [RecordedEvent(*row) for row in rows]
 
     async def stream_version(self, stream_id: str) -> int:
@@ -118,10 +121,12 @@ class BaseEventStore(ABC):
         """Several whole streams, each oldest first (one query per 500 streams)."""
         found: dict[str, list[RecordedEvent]] = {stream_id: [] for stream_id in stream_ids}
         for start in range(0, len(stream_ids), 500):
-            chunk = list(stream_ids[start:start + 500])
+            chunk = list(stream_ids[start : start + 500])
             rows = await self.fetchall(
                 f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id IN ({','.join('?' * len(chunk))}) "
-                f"ORDER BY stream_id, version", chunk)
+                f"ORDER BY stream_id, version",
+                chunk,
+            )
             for row in rows:
                 found[row[1]].append(RecordedEvent(*row))
         return found
@@ -130,5 +135,6 @@ class BaseEventStore(ABC):
         """The global log in commit order, after a position (positions commit in order: none is skipped).
         A bounded range of the primary key: a lookup (followers read every commit's events this way)."""
         rows = await self.lookup(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?", (after, limit))
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?", (after, limit)
+        )
         return [RecordedEvent(*row) for row in rows]

@@ -9,16 +9,18 @@ of both ends are compared at the end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from projections.replay import rebuild_views
 from service.store.locator import StoreLocator
 from service.store.operations import maintenance
 from service.store.records import StoreError
 
-SIDE_TABLES = {"secrets": ("task_id", "name", "value"),
-               "idempotency_keys": ("key", "body_hash", "response", "created_at")}
+SIDE_TABLES = {
+    "secrets": ("task_id", "name", "value"),
+    "idempotency_keys": ("key", "body_hash", "response", "created_at"),
+}
 Progress = Callable[[int, int], None]
 
 
@@ -39,9 +41,11 @@ class CopyCounts:
 def _counts(session) -> CopyCounts:
     one = lambda sql: next(iter(session.sql.execute(sql)))[0]  # noqa: E731
     return CopyCounts(
-        events=one("SELECT COUNT(*) FROM events"), last_position=session.last_position(),
+        events=one("SELECT COUNT(*) FROM events"),
+        last_position=session.last_position(),
         side_rows=sum(one(f"SELECT COUNT(*) FROM {table}") for table in SIDE_TABLES),
-        tasks=one("SELECT COUNT(*) FROM tasks"))
+        tasks=one("SELECT COUNT(*) FROM tasks"),
+    )
 
 
 def copy_log(source: StoreLocator, destination: StoreLocator, progress: Progress | None = None) -> CopyCounts:
@@ -53,8 +57,9 @@ def copy_log(source: StoreLocator, destination: StoreLocator, progress: Progress
             dst.begin()
             try:
                 if dst.last_position():
-                    raise DestinationNotEmpty(f"{destination.display} already holds {dst.last_position()} events: "
-                                              "copy into an empty database")
+                    raise DestinationNotEmpty(
+                        f"{destination.display} already holds {dst.last_position()} events: copy into an empty database"
+                    )
                 total = src.last_position()
                 for rows in src.scan_events():
                     dst.insert_events([tuple(row) for row in rows])
@@ -76,6 +81,7 @@ def copy_log(source: StoreLocator, destination: StoreLocator, progress: Progress
     finally:
         src.close()
     if copied != original:
-        raise StoreError(f"the copy does not match its source: {copied} at {destination.display}, "
-                         f"{original} at {source.display}")
+        raise StoreError(
+            f"the copy does not match its source: {copied} at {destination.display}, {original} at {source.display}"
+        )
     return copied

@@ -7,7 +7,9 @@ either backend and can be unit-tested against a fake (`tests/support/fake_store.
 
 from __future__ import annotations
 
-from typing import AsyncContextManager, Callable, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
 
 from projections.account_view import AccountRow
 from projections.agent_view import AgentRow
@@ -72,11 +74,12 @@ class EventStore(Protocol):
     def location(self) -> str:
         """Where the log is (a path, or a URL without its password)."""
 
-    def running(self) -> AsyncContextManager["EventStore"]:
+    def running(self) -> AbstractAsyncContextManager[EventStore]:
         """Open, serve until the block exits, drain the writer and close."""
 
-    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (),
-                     fence: Fence | None = None) -> list[RecordedEvent]:
+    async def append(
+        self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (), fence: Fence | None = None
+    ) -> list[RecordedEvent]:
         """Append to one or more streams and write the side tables, atomically, with every view
         updated in the same transaction; the recorded events once durable.
 
@@ -107,9 +110,9 @@ class EventStore(Protocol):
     async def check_writable(self) -> None:
         """StoreError unless the database takes writes now."""
 
-    def name_lock(self, name: str, purpose: str) -> AsyncContextManager[None]:
+    def name_lock(self, name: str, purpose: str) -> AbstractAsyncContextManager[None]:
         """Hold an agent's name while its process lives (DatabaseInUse when a live process holds it)."""
 
-    def leadership(self, on_waiting: Callable[[], None] = lambda: None) -> AsyncContextManager[None]:
+    def leadership(self, on_waiting: Callable[[], None] = lambda: None) -> AbstractAsyncContextManager[None]:
         """Wait to be the one process that schedules (`on_waiting` once if another one does); the
         block is cancelled if that ends."""

@@ -1,8 +1,8 @@
 """Where the event log lives, as `--db` (or DROIDLEDGER_DB) names it.
 
-    path/to/droidledger.db            SQLite (the default: <data-dir>/droidledger.db)
-    sqlite:///path/to/droidledger.db  SQLite; sqlite:////abs/path.db is absolute
-    postgresql://user@host:5432/db    PostgreSQL: any libpq URL (postgres:// too)
+path/to/droidledger.db            SQLite (the default: <data-dir>/droidledger.db)
+sqlite:///path/to/droidledger.db  SQLite; sqlite:////abs/path.db is absolute
+postgresql://user@host:5432/db    PostgreSQL: any libpq URL (postgres:// too)
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def locate(db: str | Path) -> StoreLocator:
     if text.startswith(POSTGRESQL_SCHEMES):
         return StoreLocator("postgresql", text)
     if text.startswith(SQLITE_SCHEME):
-        return StoreLocator("sqlite", text[len(SQLITE_SCHEME):])
+        return StoreLocator("sqlite", text[len(SQLITE_SCHEME) :])
     if "://" in text:
         raise ValueError(f"--db {text!r}: use a file path, sqlite:///path or postgresql://user@host:port/dbname")
     return StoreLocator("sqlite", text)

@@ -47,7 +47,8 @@ def migrate(host: SchemaHost, backend: str) -> int:
     if current > newest:
         raise SchemaTooNew(
             f"the database is at schema version {current}, but this droidledger knows only up to version "
-            f"{newest}: upgrade droidledger, or use a copy of the database from before the upgrade")
+            f"{newest}: upgrade droidledger, or use a copy of the database from before the upgrade"
+        )
     for number, name, sql in migrations[current:]:
         try:
             host.apply_migration(number, name, sql)

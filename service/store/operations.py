@@ -3,8 +3,8 @@ hold it (so that a replay or a copy never runs beside a server), rebuild its vie
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from projections.replay import Progress, rebuild_views
 from service.store.locator import StoreLocator

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import anyio
 

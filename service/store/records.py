@@ -1,15 +1,16 @@
 """What goes into the store and what comes out of it, and the store's own errors.
 
-    StoreError                 the database could not do what was asked
-    ├── ConcurrencyError       another writer appended to the stream first (re-run load → decide → append)
-    ├── FencedOff              the phone no longer belongs to the agent incarnation that appends for it
-    ├── DatabaseInUse          another process holds the database (a running server)
-    └── SchemaTooNew           the database was written by a newer droidledger
+StoreError                 the database could not do what was asked
+├── ConcurrencyError       another writer appended to the stream first (re-run load → decide → append)
+├── FencedOff              the phone no longer belongs to the agent incarnation that appends for it
+├── DatabaseInUse          another process holds the database (a running server)
+└── SchemaTooNew           the database was written by a newer droidledger
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from service.events import Event, decode_event
 
@@ -79,8 +80,16 @@ class RecordedEvent:
 
     __slots__ = ("position", "stream_id", "version", "type", "data", "recorded_at", "_event")
 
-    def __init__(self, position: int, stream_id: str, version: int, type: str, data: bytes,
-                 recorded_at: str, event: Event | None = None) -> None:
+    def __init__(
+        self,
+        position: int,
+        stream_id: str,
+        version: int,
+        type: str,
+        data: bytes,
+        recorded_at: str,
+        event: Event | None = None,
+    ) -> None:
         self.position = position
         self.stream_id = stream_id
         self.version = version
@@ -109,8 +118,9 @@ class ConcurrencyError(StoreError):
 
     def __init__(self, conflicts: Sequence[tuple[str, int, int]]) -> None:
         self.conflicts = tuple(conflicts)
-        described = ", ".join(f"{s} is at version {actual}, expected {expected}"
-                              for s, expected, actual in self.conflicts)
+        described = ", ".join(
+            f"{s} is at version {actual}, expected {expected}" for s, expected, actual in self.conflicts
+        )
         super().__init__(described or "a concurrent write committed first")
 
 

@@ -3,10 +3,16 @@ backends (`?` placeholders; upserts name their conflict target)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from service.store.records import (
-    EraseSecrets, IdempotentResponse, RememberResponse, SaveSecrets, SideWrite, StartHeartbeat,
+    EraseSecrets,
+    IdempotentResponse,
+    RememberResponse,
+    SaveSecrets,
+    SideWrite,
+    StartHeartbeat,
 )
 
 
@@ -25,26 +31,38 @@ def statements(write: SideWrite, now_sql: str) -> list[tuple[str, tuple]]:
     `now_sql` is the backend's expression of the database's clock in unix seconds."""
     match write:
         case StartHeartbeat(name, incarnation):
-            return [(f"INSERT INTO agent_heartbeats (name, incarnation, beat_at) VALUES (?, ?, {now_sql}) "
-                     "ON CONFLICT (name) DO UPDATE SET incarnation = excluded.incarnation, beat_at = excluded.beat_at",
-                     (name, incarnation))]
+            return [
+                (
+                    f"INSERT INTO agent_heartbeats (name, incarnation, beat_at) VALUES (?, ?, {now_sql}) "
+                    "ON CONFLICT (name) DO UPDATE SET incarnation = excluded.incarnation, beat_at = excluded.beat_at",
+                    (name, incarnation),
+                )
+            ]
         case SaveSecrets(task_id, secrets):
-            return [("INSERT INTO secrets (task_id, name, value) VALUES (?, ?, ?)", (task_id, name, value))
-                    for name, value in secrets.items()]
+            return [
+                ("INSERT INTO secrets (task_id, name, value) VALUES (?, ?, ?)", (task_id, name, value))
+                for name, value in secrets.items()
+            ]
         case EraseSecrets(task_id):
             return [("DELETE FROM secrets WHERE task_id = ?", (task_id,))]
         case RememberResponse(key, body_hash, response, created_at, replaces_before):
-            return [("DELETE FROM idempotency_keys WHERE key = ? AND created_at < ?", (key, replaces_before)),
-                    ("INSERT INTO idempotency_keys (key, body_hash, response, created_at) VALUES (?, ?, ?, ?)",
-                     (key, body_hash, response, created_at))]
+            return [
+                ("DELETE FROM idempotency_keys WHERE key = ? AND created_at < ?", (key, replaces_before)),
+                (
+                    "INSERT INTO idempotency_keys (key, body_hash, response, created_at) VALUES (?, ?, ?, ?)",
+                    (key, body_hash, response, created_at),
+                ),
+            ]
     raise TypeError(f"not a side write: {write!r}")
 
 
 def beat(name: str, incarnation: str, now_sql: str) -> tuple[str, tuple]:
     """Renew a live incarnation's heartbeat; returns its name only while the log says it is alive."""
-    return (f"UPDATE agent_heartbeats SET beat_at = {now_sql} WHERE name = ? AND incarnation = ? AND EXISTS "
-            "(SELECT 1 FROM agents a WHERE a.name = ? AND a.incarnation = ? AND a.state = 'alive') RETURNING name",
-            (name, incarnation, name, incarnation))
+    return (
+        f"UPDATE agent_heartbeats SET beat_at = {now_sql} WHERE name = ? AND incarnation = ? AND EXISTS "
+        "(SELECT 1 FROM agents a WHERE a.name = ? AND a.incarnation = ? AND a.state = 'alive') RETURNING name",
+        (name, incarnation, name, incarnation),
+    )
 
 
 class SideTables:
@@ -58,7 +76,8 @@ class SideTables:
         """Each live agent's incarnation and the seconds since its last heartbeat (database clock)."""
         rows = await self._reads.fetchall(
             f"SELECT h.name, h.incarnation, {self._now_sql} - h.beat_at FROM agent_heartbeats h "
-            "JOIN agents a ON a.name = h.name AND a.incarnation = h.incarnation WHERE a.state = 'alive'")
+            "JOIN agents a ON a.name = h.name AND a.incarnation = h.incarnation WHERE a.state = 'alive'"
+        )
         return {name: (incarnation, float(silent)) for name, incarnation, silent in rows}
 
     async def secrets(self, task_id: int) -> dict[str, str]:
@@ -68,5 +87,6 @@ class SideTables:
     async def idempotent_response(self, key: str) -> IdempotentResponse | None:
         """What an Idempotency-Key remembers, if anything."""
         rows = await self._reads.lookup(
-            "SELECT body_hash, response, created_at FROM idempotency_keys WHERE key = ?", (key,))
+            "SELECT body_hash, response, created_at FROM idempotency_keys WHERE key = ?", (key,)
+        )
         return IdempotentResponse(rows[0][0], bytes(rows[0][1]), rows[0][2]) if rows else None

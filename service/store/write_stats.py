@@ -26,7 +26,7 @@ class Histogram:
     def cumulative(self) -> list[tuple[str, int]]:
         """(le, count) pairs, +Inf last."""
         out, running = [], 0
-        for bound, n in zip(self.bounds, self.counts):
+        for bound, n in zip(self.bounds, self.counts, strict=False):
             running += n
             out.append((f"{bound:g}", running))
         out.append(("+Inf", running + self.counts[-1]))

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Callable, Protocol, Sequence
+from datetime import datetime
+from typing import Any, Protocol
 
 import anyio
 
@@ -24,14 +25,22 @@ from projections.views import CHECKPOINT
 from service.events import encode_event, event_type, serial_of
 from service.store import side_tables
 from service.store.records import (
-    ConcurrencyError, Fence, FencedOff, RecordedEvent, SideWrite, StoreError, StreamAppend,
+    ConcurrencyError,
+    Fence,
+    FencedOff,
+    RecordedEvent,
+    SideWrite,
+    StoreError,
+    StreamAppend,
 )
 from service.store.write_stats import WriteStats
 
 log = logging.getLogger("droidledger.store")
 
-CHECKPOINT_UPSERT = ("INSERT INTO checkpoints (name, position) VALUES (?, ?) "
-                     "ON CONFLICT (name) DO UPDATE SET position = excluded.position")
+CHECKPOINT_UPSERT = (
+    "INSERT INTO checkpoints (name, position) VALUES (?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
+)
 
 
 class WriterConnection(Protocol):
@@ -100,8 +109,14 @@ class GroupCommitWriter:
     """The queue of appends and the thread that commits them; `connect` opens (and, after a lost
     connection, reopens) the backend's write connection on that thread."""
 
-    def __init__(self, connect: Callable[[], WriterConnection], views: Sequence[Projection],
-                 now: Callable[[], datetime], *, max_batch: int = 2000) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], WriterConnection],
+        views: Sequence[Projection],
+        now: Callable[[], datetime],
+        *,
+        max_batch: int = 2000,
+    ) -> None:
         self._connect = connect
         self.views = tuple(views)
         self._now = now
@@ -117,8 +132,9 @@ class GroupCommitWriter:
 
     # --- the caller's side ------------------------------------------------------------------
 
-    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (),
-                     fence: Fence | None = None) -> list[RecordedEvent]:
+    async def append(
+        self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (), fence: Fence | None = None
+    ) -> list[RecordedEvent]:
         """Append atomically to one or more streams; the recorded events once durable.
 
         Raises ConcurrencyError when a stream is not at its expected version, FencedOff when the
@@ -138,6 +154,7 @@ class GroupCommitWriter:
 
     async def run_on_writer(self, function: Callable[[WriterConnection], Any]) -> Any:
         """Run maintenance on the write connection, between two commits."""
+
         def run() -> Any:
             try:
                 return function(self._connection())
@@ -183,7 +200,7 @@ class GroupCommitWriter:
             await self._work.wait()
             self._work = anyio.Event()
             while self._queue:
-                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch:]
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
                 with anyio.CancelScope(shield=True):
                     try:
                         await anyio.to_thread.run_sync(self._commit, batch, limiter=self.limiter)
@@ -305,8 +322,9 @@ class _Owners:
 
     def owner(self, serial: str) -> tuple[str | None, str | None, bool]:
         if serial not in self.overlay:
-            rows = list(self.conn.sql.execute("SELECT agent, incarnation, agent_lost FROM devices WHERE serial = ?",
-                                              (serial,)))
+            rows = list(
+                self.conn.sql.execute("SELECT agent, incarnation, agent_lost FROM devices WHERE serial = ?", (serial,))
+            )
             self.overlay[serial] = (rows[0][0], rows[0][1], bool(rows[0][2])) if rows else (None, None, False)
         return self.overlay[serial]
 
@@ -319,8 +337,9 @@ class _Owners:
         if (agent, incarnation) == (fence.agent, fence.incarnation) and not lost:
             return False
         pending.recorded = []
-        pending.error = FencedOff(f"phone {fence.serial} no longer belongs to agent {fence.agent} "
-                                  f"({fence.incarnation}): nothing recorded")
+        pending.error = FencedOff(
+            f"phone {fence.serial} no longer belongs to agent {fence.agent} ({fence.incarnation}): nothing recorded"
+        )
         return True
 
     def note(self, pending: _Append) -> None:

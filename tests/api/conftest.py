@@ -16,8 +16,9 @@ same one again for an app started again on the same data directory).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import asynccontextmanager
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -29,7 +30,6 @@ from service.events import DeviceConnected, device_stream
 from service.settings import Settings
 from service.store.records import StreamAppend
 from tests.support.stores import BACKENDS_PG_SLOW, DatabasesByFolder
-
 
 # Every endpoint of docs/api.md under /api/v1 except /license/check (and /sim/*, only with --sim).
 ENDPOINTS = (

@@ -13,16 +13,23 @@ def _register(api, **body):
 
 def _accounts(api, **params):
     """The registry's part of each account (its limits, counts and rest: test_account_safety.py)."""
-    return [{key: a[key] for key in ("username", "serial", "package")}
-            for a in api.ok(api.client.get("/api/v1/account", params=params))["accounts"]]
+    return [
+        {key: a[key] for key in ("username", "serial", "package")}
+        for a in api.ok(api.client.get("/api/v1/account", params=params))["accounts"]
+    ]
 
 
 def test_register_answers_the_account_with_the_tiktok_package_by_default(api):
     assert _register(api, username="@Alice", serial="P1") == {"username": "@Alice", "serial": "P1", "package": TIKTOK}
     assert _register(api, username="bob", serial="P2", package="com.ss.android.ugc.trill") == {
-        "username": "bob", "serial": "P2", "package": "com.ss.android.ugc.trill"}
-    assert _accounts(api) == [{"username": "@Alice", "serial": "P1", "package": TIKTOK},
-                              {"username": "bob", "serial": "P2", "package": "com.ss.android.ugc.trill"}]
+        "username": "bob",
+        "serial": "P2",
+        "package": "com.ss.android.ugc.trill",
+    }
+    assert _accounts(api) == [
+        {"username": "@Alice", "serial": "P1", "package": TIKTOK},
+        {"username": "bob", "serial": "P2", "package": "com.ss.android.ugc.trill"},
+    ]
 
 
 def test_the_serial_filter_lists_one_phone(api):
@@ -74,17 +81,20 @@ def test_a_deleted_account_can_no_longer_be_used_in_account_mode(api):
     api.error(response, 40001, 400, "usernames", "bob")
 
 
-@pytest.mark.parametrize(("body", "words"), [
-    ({"serial": "P1"}, "username is required"),
-    ({"username": "bob"}, "serial is required"),
-    ({"username": "", "serial": "P1"}, "username must be a non-empty string"),
-    ({"username": "@", "serial": "P1"}, "username"),
-    ({"username": 5, "serial": "P1"}, "username"),
-    ({"username": "bob", "serial": ["P1"]}, "serial"),
-    ({"username": "bob", "serial": "P1", "package": "tiktok"}, "package must be an Android package name"),
-    ({"username": "x" * 257, "serial": "P1"}, "username must be at most 256"),
-    ([], "JSON object"),
-])
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"serial": "P1"}, "username is required"),
+        ({"username": "bob"}, "serial is required"),
+        ({"username": "", "serial": "P1"}, "username must be a non-empty string"),
+        ({"username": "@", "serial": "P1"}, "username"),
+        ({"username": 5, "serial": "P1"}, "username"),
+        ({"username": "bob", "serial": ["P1"]}, "serial"),
+        ({"username": "bob", "serial": "P1", "package": "tiktok"}, "package must be an Android package name"),
+        ({"username": "x" * 257, "serial": "P1"}, "username must be at most 256"),
+        ([], "JSON object"),
+    ],
+)
 def test_a_bad_account_body_is_40001_naming_the_field(shared_api, body, words):
     before = shared_api.runtime.store.position
     shared_api.error(shared_api.client.post("/api/v1/account", json=body), 40001, 400, words)

@@ -7,8 +7,11 @@ import pytest
 from service.settings import plan_named
 
 KEY = "s3cret-key"
-REFUSED = {"code": 40101, "message": "missing or wrong API key: send Authorization: Bearer <key> or X-API-Key: <key>",
-           "data": None}
+REFUSED = {
+    "code": 40101,
+    "message": "missing or wrong API key: send Authorization: Bearer <key> or X-API-Key: <key>",
+    "data": None,
+}
 
 
 @pytest.fixture
@@ -16,15 +19,31 @@ def keyed(make_api):
     return make_api(api_key=KEY, hosts=("0.0.0.0",))
 
 
-EVERY_PATH = [("GET", "/api/v1/license/check"), ("GET", "/metrics"), ("GET", "/schema"),
-              ("GET", "/schema/openapi.json"), ("GET", "/nope"), ("PATCH", "/api/v1/task"), ("GET", "/assets")]
+EVERY_PATH = [
+    ("GET", "/api/v1/license/check"),
+    ("GET", "/metrics"),
+    ("GET", "/schema"),
+    ("GET", "/schema/openapi.json"),
+    ("GET", "/nope"),
+    ("PATCH", "/api/v1/task"),
+    ("GET", "/assets"),
+]
 
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": "Bearer wrong"}, {"X-API-Key": "wrong"}, {"Authorization": KEY},
-    {"Authorization": f"Basic {KEY}"}, {"X-API-Key": KEY + " "}, {"X-API-Key": KEY.upper()},
-    {"Authorization": "Bearer "}, {"X-API-Key": ""},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"X-API-Key": "wrong"},
+        {"Authorization": KEY},
+        {"Authorization": f"Basic {KEY}"},
+        {"X-API-Key": KEY + " "},
+        {"X-API-Key": KEY.upper()},
+        {"Authorization": "Bearer "},
+        {"X-API-Key": ""},
+    ],
+)
 def test_a_missing_or_wrong_key_is_40101_on_every_path(keyed, endpoints, headers):
     for method, path in [*endpoints, *EVERY_PATH]:
         response = keyed.client.request(method, path, headers=headers, json={})
@@ -32,12 +51,15 @@ def test_a_missing_or_wrong_key_is_40101_on_every_path(keyed, endpoints, headers
         assert response.headers["www-authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("headers", [{"Authorization": f"Bearer {KEY}"}, {"authorization": f"bearer {KEY}"},
-                                     {"X-API-Key": KEY}, {"x-api-key": KEY}])
+@pytest.mark.parametrize(
+    "headers",
+    [{"Authorization": f"Bearer {KEY}"}, {"authorization": f"bearer {KEY}"}, {"X-API-Key": KEY}, {"x-api-key": KEY}],
+)
 def test_bearer_and_x_api_key_are_both_accepted(keyed, headers):
     assert keyed.ok(keyed.client.get("/api/v1/license/check", headers=headers))["api_enabled"] is True
-    created = keyed.client.post("/api/v1/task", headers=headers,
-                                json={"serials": ["A"], "script_name": "post", "script_config": {}})
+    created = keyed.client.post(
+        "/api/v1/task", headers=headers, json={"serials": ["A"], "script_name": "post", "script_config": {}}
+    )
     assert keyed.ok(created)["created_count"] == 1
     assert keyed.client.get("/schema", headers=headers).status_code == 200
     assert keyed.client.get("/metrics", headers=headers).status_code == 200
@@ -51,9 +73,11 @@ def test_a_refused_request_writes_nothing(keyed):
 
 def test_the_key_comes_before_the_plan_the_size_and_the_body(make_api):
     api = make_api(api_key=KEY, hosts=("0.0.0.0",), plan=plan_named("starter"))
-    for response in (api.client.get("/api/v1/license/check"),
-                     api.client.post("/api/v1/task", content=b"{" + b" " * (2 << 20) + b"}"),
-                     api.client.post("/api/v1/task", content=b"not json")):
+    for response in (
+        api.client.get("/api/v1/license/check"),
+        api.client.post("/api/v1/task", content=b"{" + b" " * (2 << 20) + b"}"),
+        api.client.post("/api/v1/task", content=b"not json"),
+    ):
         assert (response.status_code, response.json()) == (401, REFUSED)
     starter = api.client.get("/api/v1/task", headers={"X-API-Key": KEY})
     api.error(starter, 40301, 403, "Pro plan")

@@ -14,11 +14,14 @@ def saved(api, tmp_path):
     api.start(task_id)
     folder = tmp_path / "artifacts" / str(task_id)
     folder.mkdir(parents=True)
-    (folder / "attempt1-follow-hierarchy.xml").write_text("<hierarchy rotation=\"0\"/>")
+    (folder / "attempt1-follow-hierarchy.xml").write_text('<hierarchy rotation="0"/>')
     (folder / "unrecorded.xml").write_text("not an artifact of task 1")
     (tmp_path / "artifacts" / "secret.txt").write_text("not an artifact of task 1")
-    api.client.blocking_portal.call(api.runtime.tasks.execute, task_id, FailTask(
-        reason="user @x not found", step="follow", artifacts=("attempt1-follow-hierarchy.xml", "gone.png")))
+    api.client.blocking_portal.call(
+        api.runtime.tasks.execute,
+        task_id,
+        FailTask(reason="user @x not found", step="follow", artifacts=("attempt1-follow-hierarchy.xml", "gone.png")),
+    )
     return api
 
 
@@ -28,13 +31,22 @@ def test_an_artifact_is_served_as_the_file_itself(saved):
     assert response.content == b'<hierarchy rotation="0"/>'
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/task/1/artifacts/screen.png", "/api/v1/task/2/artifacts/attempt1-follow-hierarchy.xml",
-    "/api/v1/task/1/artifacts/unrecorded.xml", "/api/v1/task/1/artifacts/..%2Fsecret.txt",
-    "/api/v1/task/1/artifacts/%2E%2E", "/api/v1/task/x/artifacts/attempt1-follow-hierarchy.xml",
-    "/api/v1/task/1/artifacts/%00", "/api/v1/task/1/artifacts/a%00b.xml", "/api/v1/task/1/artifacts/" + "a" * 5000,
-    "/api/v1/task/1/artifacts/%ED%A0%80", "/api/v1/task/1/artifacts/%5C..%5Csecret.txt",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/task/1/artifacts/screen.png",
+        "/api/v1/task/2/artifacts/attempt1-follow-hierarchy.xml",
+        "/api/v1/task/1/artifacts/unrecorded.xml",
+        "/api/v1/task/1/artifacts/..%2Fsecret.txt",
+        "/api/v1/task/1/artifacts/%2E%2E",
+        "/api/v1/task/x/artifacts/attempt1-follow-hierarchy.xml",
+        "/api/v1/task/1/artifacts/%00",
+        "/api/v1/task/1/artifacts/a%00b.xml",
+        "/api/v1/task/1/artifacts/" + "a" * 5000,
+        "/api/v1/task/1/artifacts/%ED%A0%80",
+        "/api/v1/task/1/artifacts/%5C..%5Csecret.txt",
+    ],
+)
 def test_any_name_no_failed_event_recorded_is_40401(saved, path, caplog):
     response = saved.client.get(path)
     saved.error(response, 40401, 404)

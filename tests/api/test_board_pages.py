@@ -17,8 +17,15 @@ def test_every_page_of_the_board_is_its_html_shell(shared_api, path):
     assert '<script type="module" src="/assets/app.js">' in response.text
 
 
-@pytest.mark.parametrize(("name", "kind"), [("app.js", "text/javascript"), ("style.css", "text/css"),
-                                            ("icon.svg", "image/svg+xml"), ("stream.js", "text/javascript")])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("app.js", "text/javascript"),
+        ("style.css", "text/css"),
+        ("icon.svg", "image/svg+xml"),
+        ("stream.js", "text/javascript"),
+    ],
+)
 def test_the_boards_files_are_served_with_their_type_and_revalidated(shared_api, name, kind):
     response = shared_api.client.get(f"/assets/{name}")
     assert response.status_code == 200 and response.headers["content-type"].startswith(kind)

@@ -33,10 +33,15 @@ async def test_racing_stops_of_one_pending_task_stop_it_once(serve_async):
 async def test_racing_deletes_stops_and_retries_never_fail_with_500(serve_async):
     async with serve_async() as (_, client):
         await client.post("/api/v1/task", json=BODY)
-        calls = [("POST", "/api/v1/task/1/stop", None), ("DELETE", "/api/v1/task/1", None),
-                 ("POST", "/api/v1/task/1/retry", None), ("POST", "/api/v1/task/retry-all", None),
-                 ("DELETE", "/api/v1/task/batch", {"task_ids": [1, 2]}), ("POST", "/api/v1/task/2/stop", None),
-                 ("POST", "/api/v1/task", BODY)] * 4
+        calls = [
+            ("POST", "/api/v1/task/1/stop", None),
+            ("DELETE", "/api/v1/task/1", None),
+            ("POST", "/api/v1/task/1/retry", None),
+            ("POST", "/api/v1/task/retry-all", None),
+            ("DELETE", "/api/v1/task/batch", {"task_ids": [1, 2]}),
+            ("POST", "/api/v1/task/2/stop", None),
+            ("POST", "/api/v1/task", BODY),
+        ] * 4
         answers = await _all(client, calls)
         assert {r.json()["code"] for r in answers} <= {0, 40401, 40901}
         assert all(r.status_code < 500 for r in answers)

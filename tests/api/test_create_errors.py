@@ -77,8 +77,10 @@ WRONG = [
     (_config("account_warmup", comment_order="alphabetical"), "script_config.comment_order"),
     (_config("account_warmup", insert_emoji="true"), "script_config.insert_emoji"),
     (_config("account_warmup", generate_by_chatgpt=True), "script_config.chatgpt_settings.api_key is required"),
-    (_config("account_warmup", chatgpt_settings={"api_key": "k", "temperature": 3}),
-     "script_config.chatgpt_settings.temperature"),
+    (
+        _config("account_warmup", chatgpt_settings={"api_key": "k", "temperature": 3}),
+        "script_config.chatgpt_settings.temperature",
+    ),
     (_config("account_warmup", chatgpt_settings=[]), "script_config.chatgpt_settings must be an object"),
     (_config("post", content_type=2), "script_config.content_type"),
     (_config("post", image_count=0), "script_config.image_count"),
@@ -95,11 +97,15 @@ WRONG = [
     (_config("unfollow", target_username="@"), "script_config.target_username"),
     (_config("follow", target_user="x", access_method="teleport"), "script_config.access_method"),
     (_config("comment", target_post_url="https://www.tiktok.com/@u/video/1"), "script_config.comment_content"),
-    (_config("comment", target_post_urls=["https://example.com/v/1"], comment_content="x"),
-     "script_config.target_post_urls[0] must be a TikTok or Instagram post URL"),
+    (
+        _config("comment", target_post_urls=["https://example.com/v/1"], comment_content="x"),
+        "script_config.target_post_urls[0] must be a TikTok or Instagram post URL",
+    ),
     (_config("comment", comment_content="x"), "script_config needs at least one target"),
-    (_config("comment", target_post_url="https://vm.tiktok.com/Z/", comment_content="x", comment_order=1),
-     "script_config.comment_order"),
+    (
+        _config("comment", target_post_url="https://vm.tiktok.com/Z/", comment_content="x", comment_order=1),
+        "script_config.comment_order",
+    ),
 ]
 
 
@@ -111,40 +117,46 @@ def test_a_wrong_value_is_40001_naming_the_field(unchanged, body, words):
 def test_a_request_beyond_10000_tasks_is_40001_and_creates_nothing(unchanged):
     body = _config("follow", target_users=[f"u{i}" for i in range(5001)])
     body["serials"] = ["A", "B"]
-    unchanged.error(unchanged.client.post("/api/v1/task", json=body), 40001, 400,
-                    "10,002 tasks; at most 10,000")
+    unchanged.error(unchanged.client.post("/api/v1/task", json=body), 40001, 400, "10,002 tasks; at most 10,000")
 
 
 def test_unknown_usernames_are_named_and_nothing_is_created(api):
     api.ok(api.client.post("/api/v1/account", json={"username": "known", "serial": "A"}))
     before = api.log()
-    response = api.client.post("/api/v1/task", json={"usernames": ["known", "ghost", "@Nobody", "ghost"],
-                                                     "script_name": "post", "script_config": {}})
+    response = api.client.post(
+        "/api/v1/task",
+        json={"usernames": ["known", "ghost", "@Nobody", "ghost"], "script_name": "post", "script_config": {}},
+    )
     api.error(response, 40001, 400, "usernames", '"ghost", "@Nobody"')
     assert api.log() == before
     assert api.ok(api.client.get("/api/v1/task/stats"))["total"] == 0
 
 
-@pytest.mark.parametrize("body", [
-    {"serials": ["A"], "script_config": {}},
-    {"serials": ["A"], "script_name": None, "script_config": {}},
-    {"serials": ["A"], "script_name": "", "script_config": {}},
-    {"serials": ["A"], "script_name": "   ", "script_config": {}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"serials": ["A"], "script_config": {}},
+        {"serials": ["A"], "script_name": None, "script_config": {}},
+        {"serials": ["A"], "script_name": "", "script_config": {}},
+        {"serials": ["A"], "script_name": "   ", "script_config": {}},
+    ],
+)
 def test_a_missing_script_name_is_40002(unchanged, body):
     unchanged.error(unchanged.client.post("/api/v1/task", json=body), 40002, 400, "script_name")
 
 
 @pytest.mark.parametrize("script", ["frobnicate", "Post", "FOLLOW", "scrape"])
 def test_an_unknown_script_is_40003_naming_it(unchanged, script):
-    unchanged.error(unchanged.client.post("/api/v1/task", json=_with(script_name=script)), 40003, 400,
-                    "script_name", f'"{script}"')
+    unchanged.error(
+        unchanged.client.post("/api/v1/task", json=_with(script_name=script)), 40003, 400, "script_name", f'"{script}"'
+    )
 
 
 @pytest.mark.parametrize("script", ["like", "message", "super_marketing", "profile", "scrape_user"])
 def test_a_coming_soon_script_is_40003(unchanged, script):
-    unchanged.error(unchanged.client.post("/api/v1/task", json=_with(script_name=script)), 40003, 400,
-                    f'"{script}"', "coming soon")
+    unchanged.error(
+        unchanged.client.post("/api/v1/task", json=_with(script_name=script)), 40003, 400, f'"{script}"', "coming soon"
+    )
 
 
 def test_a_coming_soon_script_message_names_the_field(unchanged):
@@ -152,6 +164,7 @@ def test_a_coming_soon_script_message_names_the_field(unchanged):
 
 
 # --- precedence: 40101, 40301, 41301, 40002, 40003, then 40001 in body order ----------------
+
 
 def test_missing_script_name_wins_over_every_40001(unchanged):
     body = {"serials": 5, "min_interval": "x", "script_config": []}
@@ -164,11 +177,15 @@ def test_an_unsupported_script_wins_over_every_40001(unchanged):
 
 
 def test_the_first_offending_field_in_body_order_is_named(unchanged):
-    first = unchanged.client.post("/api/v1/task", content=json.dumps(
-        {"min_interval": "x", "serials": 5, "script_name": "post", "script_config": {}}))
+    first = unchanged.client.post(
+        "/api/v1/task",
+        content=json.dumps({"min_interval": "x", "serials": 5, "script_name": "post", "script_config": {}}),
+    )
     unchanged.error(first, 40001, 400, "min_interval")
-    second = unchanged.client.post("/api/v1/task", content=json.dumps(
-        {"serials": 5, "min_interval": "x", "script_name": "post", "script_config": {}}))
+    second = unchanged.client.post(
+        "/api/v1/task",
+        content=json.dumps({"serials": 5, "min_interval": "x", "script_name": "post", "script_config": {}}),
+    )
     unchanged.error(second, 40001, 400, "serials")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 def _tasks(api, ids):
     return [api.task(task_id) for task_id in ids]
 
@@ -12,19 +11,44 @@ def test_device_mode_creates_one_pending_api_task_per_serial(api):
     data = api.create(serials=["A", "B"], script_name="post", script_config={"captions": "hi"})
     assert data == {"task_ids": [1, 2], "created_count": 2, "offline_serials": ["A", "B"]}
     first = api.task(1)
-    assert {key: first[key] for key in ("id", "serial", "username", "script_name", "status", "status_text", "source",
-                                        "start_time", "retry_count", "started_at", "finished_at", "error",
-                                        "progress")} == {
-        "id": 1, "serial": "A", "username": None, "script_name": "post", "status": 0, "status_text": "pending",
-        "source": "api", "start_time": None, "retry_count": 0, "started_at": None, "finished_at": None,
-        "error": None, "progress": None}
+    assert {
+        key: first[key]
+        for key in (
+            "id",
+            "serial",
+            "username",
+            "script_name",
+            "status",
+            "status_text",
+            "source",
+            "start_time",
+            "retry_count",
+            "started_at",
+            "finished_at",
+            "error",
+            "progress",
+        )
+    } == {
+        "id": 1,
+        "serial": "A",
+        "username": None,
+        "script_name": "post",
+        "status": 0,
+        "status_text": "pending",
+        "source": "api",
+        "start_time": None,
+        "retry_count": 0,
+        "started_at": None,
+        "finished_at": None,
+        "error": None,
+        "progress": None,
+    }
     assert first["created_at"].endswith("+00:00")
     assert api.task(2)["serial"] == "B"
 
 
 def test_fan_out_is_devices_times_targets_in_request_order(api):
-    data = api.create(serials=["B", "A"], script_name="follow",
-                      script_config={"target_users": ["u1", "u2", "u3"]})
+    data = api.create(serials=["B", "A"], script_name="follow", script_config={"target_users": ["u1", "u2", "u3"]})
     assert data["created_count"] == 6
     assert data["task_ids"] == [1, 2, 3, 4, 5, 6]
     shown = [(t["serial"], t["script_config"]["target_users"]) for t in _tasks(api, data["task_ids"])]
@@ -32,14 +56,22 @@ def test_fan_out_is_devices_times_targets_in_request_order(api):
 
 
 def test_comment_fans_out_one_task_per_post_url(api):
-    urls = ["https://www.tiktok.com/@u/video/1", "https://vm.tiktok.com/ZMabc/",
-            "https://www.instagram.com/p/Cx1/"]
-    data = api.create(serials=["A", "B"], script_name="comment",
-                      script_config={"target_post_url": ", ".join(urls), "comment_content": "nice"})
+    urls = ["https://www.tiktok.com/@u/video/1", "https://vm.tiktok.com/ZMabc/", "https://www.instagram.com/p/Cx1/"]
+    data = api.create(
+        serials=["A", "B"],
+        script_name="comment",
+        script_config={"target_post_url": ", ".join(urls), "comment_content": "nice"},
+    )
     assert data["created_count"] == 6
     shown = [(t["serial"], t["script_config"]["target_post_urls"]) for t in _tasks(api, data["task_ids"])]
-    assert shown == [("A", [urls[0]]), ("A", [urls[1]]), ("A", [urls[2]]),
-                     ("B", [urls[0]]), ("B", [urls[1]]), ("B", [urls[2]])]
+    assert shown == [
+        ("A", [urls[0]]),
+        ("A", [urls[1]]),
+        ("A", [urls[2]]),
+        ("B", [urls[0]]),
+        ("B", [urls[1]]),
+        ("B", [urls[2]]),
+    ]
 
 
 def test_ids_keep_ascending_across_requests(api):
@@ -53,18 +85,33 @@ def test_account_mode_runs_each_task_on_the_device_its_account_lives_on(api):
     data = api.create(usernames=["BOB", "alice", "@bob"], script_name="account_warmup", script_config={})
     assert data == {"task_ids": [1, 2, 3], "created_count": 3, "offline_serials": ["P2", "P1"]}
     assert [(t["serial"], t["username"]) for t in _tasks(api, data["task_ids"])] == [
-        ("P2", "BOB"), ("P1", "alice"), ("P2", "@bob")]
+        ("P2", "BOB"),
+        ("P1", "alice"),
+        ("P2", "@bob"),
+    ]
 
 
 def test_multi_account_makes_one_task_per_known_account_on_each_device(api):
     for username, serial in (("a1", "A"), ("a2", "A"), ("b1", "B")):
         api.ok(api.client.post("/api/v1/account", json={"username": username, "serial": serial}))
-    data = api.create(serials=["A", "B", "C"], script_name="follow", enable_multi_account=True,
-                      script_config={"target_users": ["x", "y"]})
+    data = api.create(
+        serials=["A", "B", "C"],
+        script_name="follow",
+        enable_multi_account=True,
+        script_config={"target_users": ["x", "y"]},
+    )
     assert data["created_count"] == 8
     shown = [(t["serial"], t["username"], t["script_config"]["target_users"][0]) for t in _tasks(api, data["task_ids"])]
-    assert shown == [("A", "a1", "x"), ("A", "a1", "y"), ("A", "a2", "x"), ("A", "a2", "y"),
-                     ("B", "b1", "x"), ("B", "b1", "y"), ("C", None, "x"), ("C", None, "y")]
+    assert shown == [
+        ("A", "a1", "x"),
+        ("A", "a1", "y"),
+        ("A", "a2", "x"),
+        ("A", "a2", "y"),
+        ("B", "b1", "x"),
+        ("B", "b1", "y"),
+        ("C", None, "x"),
+        ("C", None, "y"),
+    ]
 
 
 def test_without_multi_account_a_device_gets_one_task_whatever_its_accounts(api):
@@ -96,10 +143,23 @@ def test_every_serial_online_gives_an_empty_offline_list(api):
 
 
 POST_DEFAULTS = {
-    "content_type": 0, "image_count": 1, "captions": "", "post_way": "share", "material_source": "materialLibrary",
-    "material_path": "", "material_list": [], "materials_tags": "", "upload_wait_time": 30, "sound_wait_time": 10,
-    "add_sound": "-1", "sound_name": "", "custom_sound_keyword": "", "origin_sound_volume": 50,
-    "add_sound_volume": 50, "add_product_link": 0, "placement": "reel",
+    "content_type": 0,
+    "image_count": 1,
+    "captions": "",
+    "post_way": "share",
+    "material_source": "materialLibrary",
+    "material_path": "",
+    "material_list": [],
+    "materials_tags": "",
+    "upload_wait_time": 30,
+    "sound_wait_time": 10,
+    "add_sound": "-1",
+    "sound_name": "",
+    "custom_sound_keyword": "",
+    "origin_sound_volume": 50,
+    "add_sound_volume": 50,
+    "add_product_link": 0,
+    "placement": "reel",
 }
 
 
@@ -109,45 +169,83 @@ def test_post_config_is_stored_with_every_default_and_spintax_unresolved(api):
 
 
 def test_follow_target_username_alias_becomes_one_target_per_task(api):
-    data = api.create(serials=["A"], script_name="follow",
-                      script_config={"target_username": " @x ,\ny ", "access_method": "search"})
+    data = api.create(
+        serials=["A"], script_name="follow", script_config={"target_username": " @x ,\ny ", "access_method": "search"}
+    )
     assert [api.task(i)["script_config"] for i in data["task_ids"]] == [
         {"target_users": ["@x"], "access_method": "search"},
-        {"target_users": ["y"], "access_method": "search"}]
+        {"target_users": ["y"], "access_method": "search"},
+    ]
 
 
 def test_unfollow_target_users_wins_over_target_user(api):
-    data = api.create(serials=["A"], script_name="unfollow",
-                      script_config={"target_users": ["a"], "target_user": "b,c"})
-    assert [api.task(i)["script_config"] for i in data["task_ids"]] == [{"target_users": ["a"], "access_method": "direct"}]
+    data = api.create(
+        serials=["A"], script_name="unfollow", script_config={"target_users": ["a"], "target_user": "b,c"}
+    )
+    assert [api.task(i)["script_config"] for i in data["task_ids"]] == [
+        {"target_users": ["a"], "access_method": "direct"}
+    ]
 
 
 WARMUP_DEFAULTS = {
-    "task_duration": 600, "topic": "", "min_duration": 15, "max_duration": 30, "like_probable": 0,
-    "floow_probable": 0, "collect_probable": 0, "comment_probable": 0, "comment": "", "insert_emoji": False,
-    "comment_order": "random", "generate_by_chatgpt": False,
-    "chatgpt_settings": {"api_key": "", "model": "gpt-3.5-turbo", "prompt": "", "max_tokens": 100,
-                         "temperature": 0.7, "base_url": ""},
+    "task_duration": 600,
+    "topic": "",
+    "min_duration": 15,
+    "max_duration": 30,
+    "like_probable": 0,
+    "floow_probable": 0,
+    "collect_probable": 0,
+    "comment_probable": 0,
+    "comment": "",
+    "insert_emoji": False,
+    "comment_order": "random",
+    "generate_by_chatgpt": False,
+    "chatgpt_settings": {
+        "api_key": "",
+        "model": "gpt-3.5-turbo",
+        "prompt": "",
+        "max_tokens": 100,
+        "temperature": 0.7,
+        "base_url": "",
+    },
 }
 SECRET = "sk-test-0123456789abcdef"
 
 
 def test_account_warmup_stores_follow_probable_as_floow_and_the_chatgpt_key_as_stars(api):
-    task_id = api.create_one(script_name="account_warmup", script_config={
-        "follow_probable": 30, "like_probable": 12.5, "generate_by_chatgpt": True,
-        "chatgpt_settings": {"api_key": SECRET, "temperature": 1}})
+    task_id = api.create_one(
+        script_name="account_warmup",
+        script_config={
+            "follow_probable": 30,
+            "like_probable": 12.5,
+            "generate_by_chatgpt": True,
+            "chatgpt_settings": {"api_key": SECRET, "temperature": 1},
+        },
+    )
     assert api.task(task_id)["script_config"] == {
-        **WARMUP_DEFAULTS, "floow_probable": 30, "like_probable": 12.5, "generate_by_chatgpt": True,
-        "chatgpt_settings": {**WARMUP_DEFAULTS["chatgpt_settings"], "api_key": "***", "temperature": 1}}
+        **WARMUP_DEFAULTS,
+        "floow_probable": 30,
+        "like_probable": 12.5,
+        "generate_by_chatgpt": True,
+        "chatgpt_settings": {**WARMUP_DEFAULTS["chatgpt_settings"], "api_key": "***", "temperature": 1},
+    }
 
 
 def test_the_chatgpt_key_is_in_no_response_event_or_view_and_deleting_erases_it(api, tmp_path):
-    body = {"serials": ["A"], "script_name": "account_warmup", "script_config": {
-        "generate_by_chatgpt": True, "chatgpt_settings": {"api_key": SECRET}}}
+    body = {
+        "serials": ["A"],
+        "script_name": "account_warmup",
+        "script_config": {"generate_by_chatgpt": True, "chatgpt_settings": {"api_key": SECRET}},
+    }
     created = api.client.post("/api/v1/task", json=body)
     task_id = api.ok(created)["task_ids"][0]
-    responses = [created, api.client.get("/api/v1/task"), api.client.get(f"/api/v1/task/{task_id}"),
-                 api.client.get(f"/api/v1/task/{task_id}/events"), api.client.get("/api/v1/events")]
+    responses = [
+        created,
+        api.client.get("/api/v1/task"),
+        api.client.get(f"/api/v1/task/{task_id}"),
+        api.client.get(f"/api/v1/task/{task_id}/events"),
+        api.client.get("/api/v1/events"),
+    ]
     assert all(SECRET not in r.text for r in responses)
     assert not any(SECRET.encode() in bytes(data) for (data,) in api.query("SELECT data FROM events"))
     assert not any(SECRET.encode() in bytes(config) for (config,) in api.query("SELECT script_config FROM tasks"))
@@ -166,6 +264,12 @@ def test_created_event_holds_the_normalised_config(api):
     (created,) = api.ok(api.client.get(f"/api/v1/task/{task_id}/events"))["events"]
     assert created["type"] == "created"
     assert created["data"] == {
-        "type": "created", "serial": "A", "username": None, "script_name": "follow",
-        "script_config": {"target_users": ["@x"], "access_method": "direct"}, "source": "api", "start_time": None,
-        "app": "tiktok"}
+        "type": "created",
+        "serial": "A",
+        "username": None,
+        "script_name": "follow",
+        "script_config": {"target_users": ["@x"], "access_method": "direct"},
+        "source": "api",
+        "start_time": None,
+        "app": "tiktok",
+    }

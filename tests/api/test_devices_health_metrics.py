@@ -22,25 +22,49 @@ def test_devices_show_state_and_what_they_run(api):
     api.client.blocking_portal.call(api.runtime.tasks.execute, failed, FailTask(reason="x"))
     api.start(running)
     devices = api.ok(api.client.get("/api/v1/device"))["devices"]
-    assert [{k: d[k] for k in ("serial", "model", "online", "busy", "current_task_id", "tasks_completed",
-                               "tasks_failed")} for d in devices] == [
-        {"serial": "A", "model": "Galaxy S23", "online": True, "busy": True, "current_task_id": running,
-         "tasks_completed": 1, "tasks_failed": 1},
-        {"serial": "B", "model": "Pixel 8", "online": True, "busy": False, "current_task_id": None,
-         "tasks_completed": 0, "tasks_failed": 0}]
+    assert [
+        {k: d[k] for k in ("serial", "model", "online", "busy", "current_task_id", "tasks_completed", "tasks_failed")}
+        for d in devices
+    ] == [
+        {
+            "serial": "A",
+            "model": "Galaxy S23",
+            "online": True,
+            "busy": True,
+            "current_task_id": running,
+            "tasks_completed": 1,
+            "tasks_failed": 1,
+        },
+        {
+            "serial": "B",
+            "model": "Pixel 8",
+            "online": True,
+            "busy": False,
+            "current_task_id": None,
+            "tasks_completed": 0,
+            "tasks_failed": 0,
+        },
+    ]
 
 
 def test_health_reports_the_database_and_online_phones(api):
-    assert api.ok(api.client.get("/api/v1/health")) == {"database": "ok", "backend": api.runtime.store.backend,
-                                                        "scheduler": "none", "phones_online": 0}
+    assert api.ok(api.client.get("/api/v1/health")) == {
+        "database": "ok",
+        "backend": api.runtime.store.backend,
+        "scheduler": "none",
+        "phones_online": 0,
+    }
     api.connect("A")
     api.connect("B")
     assert api.ok(api.client.get("/api/v1/health"))["phones_online"] == 2
 
 
 def _samples(text):
-    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
-            for line in text.splitlines() if line and not line.startswith("#")}
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
 
 
 def test_metrics_are_prometheus_text_outside_the_api(api):
@@ -57,8 +81,11 @@ def test_metrics_are_prometheus_text_outside_the_api(api):
         assert re.fullmatch(r"# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[0-9.e+]+", line), line
     samples = _samples(text)
     assert {k: samples[k] for k in samples if k.startswith("droidledger_tasks{")} == {
-        'droidledger_tasks{status="pending"}': 1, 'droidledger_tasks{status="running"}': 1,
-        'droidledger_tasks{status="completed"}': 0, 'droidledger_tasks{status="failed"}': 1}
+        'droidledger_tasks{status="pending"}': 1,
+        'droidledger_tasks{status="running"}': 1,
+        'droidledger_tasks{status="completed"}': 0,
+        'droidledger_tasks{status="failed"}': 1,
+    }
     assert samples["droidledger_log_position"] == api.runtime.store.position
     assert samples["droidledger_events_appended_total"] == 6  # 3 created, stop-requested, failed, started
 
@@ -68,9 +95,19 @@ def test_the_openapi_schema_lists_every_endpoint(api, endpoints):
     assert response.status_code == 200
     paths = response.json()["paths"]
     listed = {(method.upper(), path) for path, operations in paths.items() for method in operations}
-    wanted = {(method, re.sub(r"/(1|bob|screen\.png|R58M)(?=/|$)", lambda m: {
-        "/1": "/{task_id}", "/bob": "/{username}", "/screen.png": "/{name}", "/R58M": "/{serial}"}[m.group(0)], path))
-              for method, path in endpoints}
+    wanted = {
+        (
+            method,
+            re.sub(
+                r"/(1|bob|screen\.png|R58M)(?=/|$)",
+                lambda m: {"/1": "/{task_id}", "/bob": "/{username}", "/screen.png": "/{name}", "/R58M": "/{serial}"}[
+                    m.group(0)
+                ],
+                path,
+            ),
+        )
+        for method, path in endpoints
+    }
     wanted |= {("GET", "/api/v1/license/check"), ("GET", "/metrics")}
     assert listed == wanted
 
@@ -82,7 +119,10 @@ def test_the_schema_documents_the_create_body_and_the_error_envelope(api):
     assert "default" in create["responses"]
     body = create["requestBody"]["content"]["application/json"]["schema"]
     error = create["responses"]["default"]["content"]["application/json"]["schema"]
-    assert (body, error) == ({"$ref": "#/components/schemas/CreateTaskBody"}, {"$ref": "#/components/schemas/ErrorEnvelope"})
+    assert (body, error) == (
+        {"$ref": "#/components/schemas/CreateTaskBody"},
+        {"$ref": "#/components/schemas/ErrorEnvelope"},
+    )
     components = schema["components"]["schemas"]
     assert {"serials", "usernames", "script_name", "script_config"} <= set(components["CreateTaskBody"]["properties"])
     assert set(components["ErrorEnvelope"]["properties"]) == {"code", "message", "data"}
@@ -119,9 +159,19 @@ def test_the_schema_documents_the_query_parameters(api):
     listed = {p["name"] for p in schema["paths"]["/api/v1/task"]["get"]["parameters"]}
     assert listed >= {"status", "serial", "script_name", "source", "page", "page_size"}
     assert {p["name"] for p in schema["paths"]["/api/v1/events"]["get"]["parameters"]} == {
-        "after", "limit", "task_id", "serial", "types", "wait"}
+        "after",
+        "limit",
+        "task_id",
+        "serial",
+        "types",
+        "wait",
+    }
     assert {p["name"] for p in schema["paths"]["/api/v1/events/stream"]["get"]["parameters"]} == {
-        "after", "task_id", "serial", "types"}
+        "after",
+        "task_id",
+        "serial",
+        "types",
+    }
 
 
 def test_agents_show_their_state_and_the_phones_they_own(api):
@@ -136,9 +186,27 @@ def test_agents_show_their_state_and_the_phones_they_own(api):
     call(agents.stop, "pc-2", "i2")
     shown = api.ok(api.client.get("/api/v1/agent"))["agents"]
     assert [{k: a[k] for k in ("name", "incarnation", "host", "pid", "shard", "state", "phones")} for a in shown] == [
-        {"name": "pc-1", "incarnation": "i1", "host": "host-1", "pid": 41, "shard": "0/2", "state": "alive",
-         "phones": 2},
-        {"name": "pc-2", "incarnation": "i2", "host": "host-2", "pid": 42, "shard": "", "state": "stopped",
-         "phones": 0}]
+        {
+            "name": "pc-1",
+            "incarnation": "i1",
+            "host": "host-1",
+            "pid": 41,
+            "shard": "0/2",
+            "state": "alive",
+            "phones": 2,
+        },
+        {
+            "name": "pc-2",
+            "incarnation": "i2",
+            "host": "host-2",
+            "pid": 42,
+            "shard": "",
+            "state": "stopped",
+            "phones": 0,
+        },
+    ]
     assert {d["serial"]: d["agent"] for d in api.ok(api.client.get("/api/v1/device"))["devices"]} == {
-        "A": "pc-1", "B": "pc-1", "C": None}
+        "A": "pc-1",
+        "B": "pc-1",
+        "C": None,
+    }

@@ -15,9 +15,18 @@ def test_a_task_stream_is_whole_and_oldest_first(api):
     api.ok(api.client.post(f"/api/v1/task/{task_id}/stop"))
     events = _events(api, task_id)
     assert [(e["position"], e["stream"], e["task_id"], e["version"], e["type"]) for e in events] == [
-        (1, "task-1", 1, 1, "created"), (2, "task-1", 1, 2, "started"), (3, "task-1", 1, 3, "stop-requested")]
-    assert events[1]["data"] == {"type": "started", "attempt": 1, "serial": "A", "username": None, "seed": 7,
-                                 "steps": 0}
+        (1, "task-1", 1, 1, "created"),
+        (2, "task-1", 1, 2, "started"),
+        (3, "task-1", 1, 3, "stop-requested"),
+    ]
+    assert events[1]["data"] == {
+        "type": "started",
+        "attempt": 1,
+        "serial": "A",
+        "username": None,
+        "seed": 7,
+        "steps": 0,
+    }
     assert events[2]["data"] == {"type": "stop-requested"}
     assert all(set(e) == {"position", "stream", "task_id", "version", "type", "data", "recorded_at"} for e in events)
     assert all(e["recorded_at"].endswith("+00:00") for e in events)
@@ -43,9 +52,14 @@ def test_the_global_log_holds_every_stream_in_commit_order(api):
         (1, "account-bob", None, 1, "account-registered"),
         (2, "task-1", 1, 1, "created"),
         (3, "task-2", 2, 1, "created"),
-        (4, "device-A", None, 1, "device-connected")]
-    assert events[0]["data"] == {"type": "account-registered", "username": "@Bob", "serial": "P1",
-                                 "package": "com.zhiliaoapp.musically"}
+        (4, "device-A", None, 1, "device-connected"),
+    ]
+    assert events[0]["data"] == {
+        "type": "account-registered",
+        "username": "@Bob",
+        "serial": "P1",
+        "package": "com.zhiliaoapp.musically",
+    }
 
 
 def test_after_and_limit_window_the_log(api):
@@ -62,10 +76,16 @@ def test_limit_defaults_to_100(api):
     assert len(api.ok(api.client.get("/api/v1/events", params={"limit": 1000}))["events"]) == 120
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"limit": "x"}, "limit"),
-    ({"after": -1}, "after"), ({"after": "1e3"}, "after"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 1001}, "limit"),
+        ({"limit": "x"}, "limit"),
+        ({"after": -1}, "after"),
+        ({"after": "1e3"}, "after"),
+    ],
+)
 def test_a_bad_window_is_40001_naming_it(shared_api, params, field):
     message = shared_api.error(shared_api.client.get("/api/v1/events", params=params), 40001, 400, field)
     assert message.startswith(field)

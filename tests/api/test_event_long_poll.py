@@ -9,8 +9,11 @@ EVENTS = "/api/v1/events"
 
 
 async def _create(client, serial: str = "A", count: int = 1, headers: dict | None = None) -> None:
-    response = await client.post("/api/v1/task", headers=headers or {},
-                                 json={"serials": [serial] * count, "script_name": "post", "script_config": {}})
+    response = await client.post(
+        "/api/v1/task",
+        headers=headers or {},
+        json={"serials": [serial] * count, "script_name": "post", "script_config": {}},
+    )
     assert response.json()["code"] == 0, response.text
 
 
@@ -44,7 +47,8 @@ async def test_the_filters_apply_to_the_list(serve_async):
         await client.post("/api/v1/task/2/stop")
         everything = await _events(client, limit=1000)
         assert [e["position"] for e in await _events(client, task_id=2)] == [
-            e["position"] for e in everything if e["task_id"] == 2]
+            e["position"] for e in everything if e["task_id"] == 2
+        ]
         assert [e["task_id"] for e in await _events(client, serial="B")] == [3]
         assert [e["type"] for e in await _events(client, types="stop-requested")] == ["stop-requested"]
         assert [e["position"] for e in await _events(client, serial="A", limit=2, after=1)] == [2, 4]
@@ -86,6 +90,7 @@ async def test_a_long_poll_with_nothing_new_answers_an_empty_list(serve_async):
 
 async def test_a_long_poll_ends_when_the_server_shuts_down(serve_async):
     async with serve_async() as (app, client):
+
         async def shut_down() -> None:
             app.state.runtime.feed.close()
 
@@ -94,6 +99,7 @@ async def test_a_long_poll_ends_when_the_server_shuts_down(serve_async):
 
 async def test_metrics_show_waiting_polls_and_events_they_sent(serve_async):
     async with serve_async() as (app, client):
+
         async def then() -> None:
             metrics = (await client.get("/metrics")).text
             assert "droidledger_event_long_polls_open 1" in metrics.splitlines()
@@ -119,10 +125,17 @@ async def test_a_long_poll_needs_the_api_key(serve_async):
         assert [e["type"] for e in answer] == ["created"]
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"wait": 61}, "wait"), ({"wait": -1}, "wait"), ({"wait": "1.5"}, "wait"), ({"wait": "x"}, "wait"),
-    ({"types": "created,nope"}, "types"), ({"task_id": 0}, "task_id"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"wait": 61}, "wait"),
+        ({"wait": -1}, "wait"),
+        ({"wait": "1.5"}, "wait"),
+        ({"wait": "x"}, "wait"),
+        ({"types": "created,nope"}, "types"),
+        ({"task_id": 0}, "task_id"),
+    ],
+)
 def test_bad_parameters_are_40001_naming_the_field(shared_api, params, field):
     message = shared_api.error(shared_api.client.get(EVENTS, params=params), 40001, 400, field)
     assert message.startswith(field)

@@ -17,8 +17,9 @@ STREAM = "/api/v1/events/stream"
 
 
 async def _create(client, serial: str = "A", count: int = 1) -> list[int]:
-    response = await client.post("/api/v1/task", json={"serials": [serial] * count, "script_name": "post",
-                                                      "script_config": {}})
+    response = await client.post(
+        "/api/v1/task", json={"serials": [serial] * count, "script_name": "post", "script_config": {}}
+    )
     assert response.json()["code"] == 0, response.text
     return response.json()["data"]["task_ids"]
 
@@ -186,11 +187,18 @@ async def test_metrics_count_open_streams_and_events_sent(serve_async):
         assert sample((await client.get("/metrics")).text, "droidledger_event_streams_open") == 0
 
 
-@pytest.mark.parametrize(("query", "header", "field"), [
-    ("types=created,bogus", None, "types"), ("types=,", None, "types"), ("task_id=0", None, "task_id"),
-    ("task_id=x", None, "task_id"), ("after=-1", None, "after"), ("", "abc", "Last-Event-ID"),
-    ("after=1", "-5", "Last-Event-ID"),
-])
+@pytest.mark.parametrize(
+    ("query", "header", "field"),
+    [
+        ("types=created,bogus", None, "types"),
+        ("types=,", None, "types"),
+        ("task_id=0", None, "task_id"),
+        ("task_id=x", None, "task_id"),
+        ("after=-1", None, "after"),
+        ("", "abc", "Last-Event-ID"),
+        ("after=1", "-5", "Last-Event-ID"),
+    ],
+)
 def test_bad_parameters_are_40001_naming_the_field(shared_api, query, header, field):
     headers = {"Last-Event-ID": header} if header is not None else {}
     response = shared_api.client.get(f"{STREAM}?{query}", headers=headers)
@@ -209,6 +217,9 @@ async def test_the_stream_needs_the_api_key(serve_async):
 
 
 async def _create_keyed(client) -> None:
-    response = await client.post("/api/v1/task", headers={"X-API-Key": "k3y"},
-                                 json={"serials": ["A"], "script_name": "post", "script_config": {}})
+    response = await client.post(
+        "/api/v1/task",
+        headers={"X-API-Key": "k3y"},
+        json={"serials": ["A"], "script_name": "post", "script_config": {}},
+    )
     assert response.json()["code"] == 0, response.text

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import anyio
 from litestar.testing import TestClient
 
 from service.api.app import create_app
 from service.clock import FakeClock
-from service.settings import Settings
 
-BODY = {"serials": ["A", "B"], "script_name": "follow", "script_config": {"target_users": ["x"], "access_method": "search"}}
+BODY = {
+    "serials": ["A", "B"],
+    "script_name": "follow",
+    "script_config": {"target_users": ["x"], "access_method": "search"},
+}
 
 
 def _post(api, body, key, **kwargs):
@@ -31,8 +34,14 @@ def test_the_same_key_and_body_answer_the_first_response_and_create_nothing(api)
 
 def test_a_body_equal_as_json_counts_as_the_same(api):
     first = _post(api, BODY, "k-1")
-    reordered = json.dumps({"script_config": {"access_method": "search", "target_users": ["x"]},
-                            "script_name": "follow", "serials": ["A", "B"]}, indent=4).encode()
+    reordered = json.dumps(
+        {
+            "script_config": {"access_method": "search", "target_users": ["x"]},
+            "script_name": "follow",
+            "serials": ["A", "B"],
+        },
+        indent=4,
+    ).encode()
     log = api.log()
     assert _post(api, reordered, "k-1").content == first.content
     assert _post(api, b"\xef\xbb\xbf" + json.dumps(BODY).encode(), "k-1").content == first.content
@@ -90,7 +99,7 @@ def test_a_key_longer_than_200_characters_is_40001(api):
 
 
 def test_the_key_is_remembered_24_hours(make_api):
-    clock = FakeClock(datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc))
+    clock = FakeClock(datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
     api = make_api(clock=clock)
     first = _post(api, BODY, "k-1")
     clock.advance(24 * 3600 - 1)

@@ -7,13 +7,18 @@ import pytest
 from service.settings import plan_named
 
 
-@pytest.mark.parametrize(("plan", "name", "limit"), [("pro", "Pro", 20), ("team", "Team", 50), ("business", "Business", 100)])
+@pytest.mark.parametrize(
+    ("plan", "name", "limit"), [("pro", "Pro", 20), ("team", "Team", 50), ("business", "Business", 100)]
+)
 def test_license_check_names_the_plan_and_its_device_limit(make_api, plan, name, limit):
     api = make_api(plan=plan_named(plan))
     response = api.client.get("/api/v1/license/check")
     assert response.status_code == 200
-    assert response.json() == {"code": 0, "message": "success", "data": {
-        "plan_name": name, "api_enabled": True, "device_limit": limit, "message": "API access enabled"}}
+    assert response.json() == {
+        "code": 0,
+        "message": "success",
+        "data": {"plan_name": name, "api_enabled": True, "device_limit": limit, "message": "API access enabled"},
+    }
 
 
 def test_the_default_plan_is_pro(api):
@@ -29,16 +34,26 @@ def test_starter_license_check_answers_40301_with_the_same_data(make_api):
     api = make_api(plan=plan_named("starter"))
     response = api.client.get("/api/v1/license/check")
     assert response.status_code == 403
-    assert response.json() == {"code": 40301, "message": "API access requires the Pro plan or higher", "data": {
-        "plan_name": "Starter", "api_enabled": False, "device_limit": 5,
-        "message": "API access requires the Pro plan or higher"}}
+    assert response.json() == {
+        "code": 40301,
+        "message": "API access requires the Pro plan or higher",
+        "data": {
+            "plan_name": "Starter",
+            "api_enabled": False,
+            "device_limit": 5,
+            "message": "API access requires the Pro plan or higher",
+        },
+    }
 
 
 def test_starter_refuses_every_other_endpoint_with_40301(make_api, endpoints):
     api = make_api(plan=plan_named("starter"))
     answers = {(method, path): api.client.request(method, path, json={}) for method, path in endpoints}
-    refused = {"code": 40301, "message": "the Local API needs the Pro plan or higher; this server runs the Starter plan",
-               "data": None}
+    refused = {
+        "code": 40301,
+        "message": "the Local API needs the Pro plan or higher; this server runs the Starter plan",
+        "data": None,
+    }
     assert {key: (r.status_code, r.json()) for key, r in answers.items()} == {key: (403, refused) for key in answers}
 
 

@@ -7,11 +7,20 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.parametrize(("path", "allow"), [
-    ("/api/v1/task", "GET, POST"), ("/api/v1/task/1", "DELETE, GET"), ("/api/v1/task/1/stop", "POST"),
-    ("/api/v1/task/batch", "DELETE"), ("/api/v1/account", "GET, POST"), ("/api/v1/account/bob", "DELETE, GET"),
-    ("/api/v1/license/check", "GET"), ("/metrics", "GET"), ("/schema/openapi.json", "GET"),
-])
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/api/v1/task", "GET, POST"),
+        ("/api/v1/task/1", "DELETE, GET"),
+        ("/api/v1/task/1/stop", "POST"),
+        ("/api/v1/task/batch", "DELETE"),
+        ("/api/v1/account", "GET, POST"),
+        ("/api/v1/account/bob", "DELETE, GET"),
+        ("/api/v1/license/check", "GET"),
+        ("/metrics", "GET"),
+        ("/schema/openapi.json", "GET"),
+    ],
+)
 def test_options_is_40501_with_the_routes_methods(shared_api, path, allow):
     response = shared_api.client.options(path)
     shared_api.error(response, 40501, 405, "OPTIONS", path)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-POLLED = ["/api/v1/task", "/api/v1/task?status=0&page_size=5", "/api/v1/task/stats", "/api/v1/task/1",
-          "/api/v1/device"]
+POLLED = ["/api/v1/task", "/api/v1/task?status=0&page_size=5", "/api/v1/task/stats", "/api/v1/task/1", "/api/v1/device"]
 
 
 @pytest.fixture
@@ -41,7 +40,12 @@ def test_the_cached_body_follows_every_change(one_task):
     assert api.ok(api.client.get("/api/v1/task/stats"))["pending"] == 1
     api.ok(api.client.post("/api/v1/task/1/stop"))
     assert api.ok(api.client.get("/api/v1/task/stats")) == {
-        "total": 1, "pending": 0, "running": 0, "completed": 0, "failed": 1}
+        "total": 1,
+        "pending": 0,
+        "running": 0,
+        "completed": 0,
+        "failed": 1,
+    }
     api.ok(api.client.delete("/api/v1/task/1"))
     api.error(api.client.get("/api/v1/task/1"), 40401, 404, "task 1")
     assert api.ok(api.client.get("/api/v1/task"))["tasks"] == []
@@ -73,7 +77,9 @@ def test_the_answer_before_routing_is_the_handlers_answer(one_task):
     again = api.client.get(path)
     assert (again.status_code, again.content, again.headers["etag"]) == (200, first.content, first.headers["etag"])
     assert [again.headers[name] for name in ("content-type", "content-length")] == [
-        first.headers["content-type"], first.headers["content-length"]]
+        first.headers["content-type"],
+        first.headers["content-length"],
+    ]
     # Litestar's test client leaves the query in raw_path too (uvicorn does not): the key is the same either way.
     scope = {"raw_path": path.encode(), "query_string": b"status=0&page_size=5", "headers": []}
     assert api.runtime.cache.answer(scope)[2] == first.content

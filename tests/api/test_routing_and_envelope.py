@@ -10,19 +10,33 @@ from projections.queries import ViewQueries
 from service.settings import plan_named
 
 
-@pytest.mark.parametrize("path", ["/api", "/api/v1", "/api/v1/tasks", "/api/v2/task", "/api/v1/task/1/start",
-                                  "/api/v1/account/a/b", "/metrics/x"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api", "/api/v1", "/api/v1/tasks", "/api/v2/task", "/api/v1/task/1/start", "/api/v1/account/a/b", "/metrics/x"],
+)
 def test_an_unknown_route_is_40401_naming_the_path(shared_api, path):
     for method in ("GET", "POST", "DELETE"):
         shared_api.error(shared_api.client.request(method, path), 40401, 404, path)
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("PUT", "/api/v1/task"), ("DELETE", "/api/v1/task"), ("PATCH", "/api/v1/task/1"), ("POST", "/api/v1/task/1"),
-    ("GET", "/api/v1/task/1/stop"), ("GET", "/api/v1/task/retry-all"), ("POST", "/api/v1/task/stats"),
-    ("PUT", "/api/v1/account"), ("PATCH", "/api/v1/account/bob"), ("GET", "/api/v1/account/bob/limits"), ("POST", "/api/v1/license/check"),
-    ("POST", "/api/v1/events"), ("POST", "/metrics"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/api/v1/task"),
+        ("DELETE", "/api/v1/task"),
+        ("PATCH", "/api/v1/task/1"),
+        ("POST", "/api/v1/task/1"),
+        ("GET", "/api/v1/task/1/stop"),
+        ("GET", "/api/v1/task/retry-all"),
+        ("POST", "/api/v1/task/stats"),
+        ("PUT", "/api/v1/account"),
+        ("PATCH", "/api/v1/account/bob"),
+        ("GET", "/api/v1/account/bob/limits"),
+        ("POST", "/api/v1/license/check"),
+        ("POST", "/api/v1/events"),
+        ("POST", "/metrics"),
+    ],
+)
 def test_a_wrong_method_on_a_known_route_is_40501(shared_api, method, path):
     response = shared_api.client.request(method, path)
     shared_api.error(response, 40501, 405, method, path)
@@ -87,9 +101,13 @@ def test_a_closed_store_is_50001_on_reads_and_writes(api):
     api.create_one()
     store = api.runtime.store
     api.client.blocking_portal.call(store.reads.close)
-    for method, path, body in [("GET", "/api/v1/task", None), ("GET", "/api/v1/task/1/events", None),
-                               ("GET", "/api/v1/events", None), ("GET", "/api/v1/account", None),
-                               ("POST", "/api/v1/task", {"serials": ["A"], "script_name": "post", "script_config": {}})]:
+    for method, path, body in [
+        ("GET", "/api/v1/task", None),
+        ("GET", "/api/v1/task/1/events", None),
+        ("GET", "/api/v1/events", None),
+        ("GET", "/api/v1/account", None),
+        ("POST", "/api/v1/task", {"serials": ["A"], "script_name": "post", "script_config": {}}),
+    ]:
         response = api.client.request(method, path, json=body)
         api.error(response, 50001, 500, "internal error")
 
@@ -121,10 +139,12 @@ def test_a_database_that_refuses_writes_is_50001_and_nothing_changes(read_only):
     task_id = api.create_one()
     before = api.log()
     _refuse_writes(api, True)
-    for method, path, body in [("POST", f"/api/v1/task/{task_id}/stop", None),
-                               ("DELETE", f"/api/v1/task/{task_id}", None),
-                               ("POST", "/api/v1/account", {"username": "bob", "serial": "A"}),
-                               ("POST", "/api/v1/task", {"serials": ["A"], "script_name": "post", "script_config": {}})]:
+    for method, path, body in [
+        ("POST", f"/api/v1/task/{task_id}/stop", None),
+        ("DELETE", f"/api/v1/task/{task_id}", None),
+        ("POST", "/api/v1/account", {"username": "bob", "serial": "A"}),
+        ("POST", "/api/v1/task", {"serials": ["A"], "script_name": "post", "script_config": {}}),
+    ]:
         api.error(api.client.request(method, path, json=body), 50001, 500, "database")
     _refuse_writes(api, False)
     assert api.log() == before

@@ -58,8 +58,11 @@ class FakeAgent:
 
 async def _store_with_phone(serial: str, agent: str) -> FakeEventStore:
     store = FakeEventStore()
-    await store.append(StreamAppend(device_stream(serial), 0, [DeviceConnected(model="Pixel 7"),
-                                                                DeviceClaimed(agent=agent, incarnation="i1")]))
+    await store.append(
+        StreamAppend(
+            device_stream(serial), 0, [DeviceConnected(model="Pixel 7"), DeviceClaimed(agent=agent, incarnation="i1")]
+        )
+    )
     return store
 
 
@@ -89,8 +92,10 @@ async def test_viewers_share_one_screenshot_for_two_seconds():
 async def test_a_phone_owned_by_another_agent_names_it():
     store = await _store_with_phone("A", "pc2")
     driver = FakeDriver([PNG])
-    for agent, words in [(FakeAgent("pc1", set(), driver), "agent 'pc2', not by this server's agent 'pc1'"),
-                         (None, "agent 'pc2', not by this server (it runs no agent in its process)")]:
+    for agent, words in [
+        (FakeAgent("pc1", set(), driver), "agent 'pc2', not by this server's agent 'pc1'"),
+        (None, "agent 'pc2', not by this server (it runs no agent in its process)"),
+    ]:
         screens = Screens(store, lambda: agent)
         with pytest.raises(ApiError) as raised:
             await screens.png("A")

@@ -21,6 +21,7 @@ def _post(api, path):
 
 # --- stop ------------------------------------------------------------------------------------
 
+
 def test_stop_a_pending_task_fails_it_as_stopped_before_answering(api):
     task_id = api.create_one()
     assert api.ok(_post(api, f"{task_id}/stop")) == {"task_id": task_id, "status": 3, "status_text": "failed"}
@@ -79,6 +80,7 @@ def test_stop_an_unknown_task_is_40401(api):
 
 # --- retry -----------------------------------------------------------------------------------
 
+
 def test_retry_makes_a_failed_task_pending_and_counts_every_retry(api):
     task_id = api.create_one()
     for count in (1, 2):
@@ -86,11 +88,20 @@ def test_retry_makes_a_failed_task_pending_and_counts_every_retry(api):
         assert api.ok(_post(api, f"{task_id}/retry")) == {"task_id": task_id, "status": 0, "status_text": "pending"}
         task = api.task(task_id)
         assert (task["status"], task["retry_count"], task["error"], task["finished_at"]) == (0, count, None, None)
-    assert _types(api, task_id) == ["created", "stop-requested", "failed", "retried",
-                                    "stop-requested", "failed", "retried"]
+    assert _types(api, task_id) == [
+        "created",
+        "stop-requested",
+        "failed",
+        "retried",
+        "stop-requested",
+        "failed",
+        "retried",
+    ]
     retried = [e["data"] for e in api.log() if e["type"] == "retried"]
-    assert retried == [{"type": "retried", "attempt": 2, "automatic": False, "due_at": None},
-                       {"type": "retried", "attempt": 3, "automatic": False, "due_at": None}]
+    assert retried == [
+        {"type": "retried", "attempt": 2, "automatic": False, "due_at": None},
+        {"type": "retried", "attempt": 3, "automatic": False, "due_at": None},
+    ]
 
 
 def test_retry_a_task_that_failed_while_running(api):
@@ -132,6 +143,7 @@ def test_retry_all_retries_every_failed_task_stopped_ones_included(api):
 
 # --- delete ----------------------------------------------------------------------------------
 
+
 def test_delete_removes_the_task_from_every_view_but_keeps_its_stream(api):
     keep, gone = api.create(serials=["A", "A"], script_name="post", script_config={})["task_ids"]
     assert api.ok(api.client.delete(f"/api/v1/task/{gone}")) == {"task_id": gone}
@@ -159,7 +171,12 @@ def test_delete_a_running_task_stops_it_first(api):
     _finish(api, task_id, FailTask(reason="stopped"))  # the script halts later
     assert _types(api, task_id)[-1] == "failed"
     assert api.ok(api.client.get("/api/v1/task/stats")) == {
-        "total": 0, "pending": 0, "running": 0, "completed": 0, "failed": 0}
+        "total": 0,
+        "pending": 0,
+        "running": 0,
+        "completed": 0,
+        "failed": 0,
+    }
 
 
 def test_delete_never_created_task_is_40401(api):
@@ -188,15 +205,18 @@ def test_batch_delete_of_deleted_tasks_reports_them_not_found(api):
     assert api.ok(response) == {"deleted_count": 0, "task_ids": [], "not_found": [task_id]}
 
 
-@pytest.mark.parametrize(("body", "words"), [
-    ({}, "task_ids is required"),
-    ({"task_ids": []}, "task_ids must hold at least one"),
-    ({"task_ids": "1"}, "task_ids must be an array"),
-    ({"task_ids": [1, "x"]}, "task_ids[1]"),
-    ({"task_ids": [0]}, "task_ids[0]"),
-    ({"task_ids": list(range(1, 10_002))}, "task_ids has 10,001 entries"),
-    ([1, 2], "JSON object"),
-])
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({}, "task_ids is required"),
+        ({"task_ids": []}, "task_ids must hold at least one"),
+        ({"task_ids": "1"}, "task_ids must be an array"),
+        ({"task_ids": [1, "x"]}, "task_ids[1]"),
+        ({"task_ids": [0]}, "task_ids[0]"),
+        ({"task_ids": list(range(1, 10_002))}, "task_ids has 10,001 entries"),
+        ([1, 2], "JSON object"),
+    ],
+)
 def test_batch_delete_bad_bodies_are_40001(shared_api, body, words):
     response = shared_api.client.request("DELETE", "/api/v1/task/batch", json=body)
     shared_api.error(response, 40001, 400, words)

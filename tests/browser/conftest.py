@@ -9,8 +9,8 @@ README's screenshots under docs/ (never otherwise: `make test` leaves docs/ alon
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -51,8 +51,9 @@ def start_server(tmp_path) -> Iterator[Callable[..., SimServer]]:
     """`start_server(*flags, sim=4, port=None, data_dir=None)`: a ready `serve --sim` process; stopped at the end."""
     servers: list[SimServer] = []
 
-    def start(*flags: str, sim: int = 4, time_scale: float = 0.01, port: int | None = None,
-              data_dir: Path | None = None) -> SimServer:
+    def start(
+        *flags: str, sim: int = 4, time_scale: float = 0.01, port: int | None = None, data_dir: Path | None = None
+    ) -> SimServer:
         server = SimServer(data_dir or tmp_path / "data", *flags, sim=sim, time_scale=time_scale, port=port)
         servers.append(server)
         return server.wait_ready()

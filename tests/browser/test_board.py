@@ -14,8 +14,9 @@ def root(server: SimServer) -> str:
     return f"http://127.0.0.1:{server.port}"
 
 
-def test_the_phones_page_shows_the_four_phones_with_their_accounts_tasks_and_screens(start_server, page,
-                                                                                    save_screenshot):
+def test_the_phones_page_shows_the_four_phones_with_their_accounts_tasks_and_screens(
+    start_server, page, save_screenshot
+):
     server = start_server(time_scale=0.05)
     matched = server.create(server.serials, "match_account", {})
     server.wait_done(matched)
@@ -28,9 +29,10 @@ def test_the_phones_page_shows_the_four_phones_with_their_accounts_tasks_and_scr
         expect(card.locator("h2")).to_have_text(serial)
         expect(card).to_contain_text("@" + server.phone(serial)["current_account"])
         expect(card.locator(".screen img")).to_be_visible()  # a screenshot came through
-    for serial, task_id in zip(server.serials[:2], warmups):
+    for serial, task_id in zip(server.serials[:2], warmups, strict=False):
         expect(page.locator(f'article.phone[data-serial="{serial}"] .current a')).to_have_text(
-            f"#{task_id} account_warmup")
+            f"#{task_id} account_warmup"
+        )
     expect(page.locator("#conn")).to_have_attribute("data-state", "live")
     for serial in server.serials[:2]:  # followed live: the warm-ups' steps show as they complete
         expect(page.locator(f'article.phone[data-serial="{serial}"] .current')).to_contain_text("watch-video")
@@ -42,8 +44,9 @@ def test_the_phones_page_shows_the_four_phones_with_their_accounts_tasks_and_scr
         server.ok(server.client.post(f"/task/{task_id}/stop"))
 
 
-def test_a_task_created_from_the_form_runs_to_completed_and_its_page_follows_without_a_reload(start_server, page,
-                                                                                              save_screenshot):
+def test_a_task_created_from_the_form_runs_to_completed_and_its_page_follows_without_a_reload(
+    start_server, page, save_screenshot
+):
     server = start_server()
     page.goto(root(server) + "/new?script=account_warmup")
     page.evaluate("window.sameDocument = true")

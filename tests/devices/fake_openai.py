@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterator
+from typing import Any
 
 Answer = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
 
 
 def reply(text: str) -> Answer:
     """Always answer `text` as the assistant's message."""
-    return lambda body: (200, {"id": "chatcmpl-1", "object": "chat.completion", "model": body.get("model"),
-                               "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                            "finish_reason": "stop"}]})
+    return lambda body: (
+        200,
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "model": body.get("model"),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        },
+    )
 
 
 class FakeOpenAI:
@@ -36,7 +43,9 @@ def fake_openai(answer: Answer) -> Iterator[FakeOpenAI]:
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
             fake.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            status, payload = fake.answer(body) if self.path == "/v1/chat/completions" else (404, {"error": {"message": "no route"}})
+            status, payload = (
+                fake.answer(body) if self.path == "/v1/chat/completions" else (404, {"error": {"message": "no route"}})
+            )
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

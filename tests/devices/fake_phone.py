@@ -12,7 +12,8 @@ def dump(*nodes: tuple) -> str:
     body = "".join(
         f'<node class="android.widget.{cls}" package="{PKG}" text="{text}" content-desc="{desc}" resource-id="" '
         f'clickable="{str(click).lower()}" bounds="[0,{i * 100}][1080,{i * 100 + 90}]" {"".join(rest)} />'
-        for i, (cls, text, desc, click, *rest) in enumerate(nodes))
+        for i, (cls, text, desc, click, *rest) in enumerate(nodes)
+    )
     return f'<hierarchy rotation="0"><node class="android.widget.FrameLayout" package="{PKG}" bounds="[0,0][1080,2400]">{body}</node></hierarchy>'
 
 

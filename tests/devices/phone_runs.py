@@ -4,9 +4,10 @@ would), the TikTok app over a driver to one of its phones, and the objects a scr
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
@@ -76,9 +77,18 @@ class Run:
     registered: list[list[str]]
 
 
-def make_run(ui: Any, config: dict[str, Any], *, seed: int = 1, data_dir: Path = Path("."),
-             materials: FakeMaterials | None = None, secrets: dict[str, str] | None = None,
-             serial: str = "SERIAL", stop_after: int | None = None, allowance: Any = None) -> Run:
+def make_run(
+    ui: Any,
+    config: dict[str, Any],
+    *,
+    seed: int = 1,
+    data_dir: Path = Path("."),
+    materials: FakeMaterials | None = None,
+    secrets: dict[str, str] | None = None,
+    serial: str = "SERIAL",
+    stop_after: int | None = None,
+    allowance: Any = None,
+) -> Run:
     """A ScriptContext as the actor builds one, with fakes for the store's side."""
     records: list[StepRecord] = []
     registered: list[list[str]] = []
@@ -89,10 +99,21 @@ def make_run(ui: Any, config: dict[str, Any], *, seed: int = 1, data_dir: Path =
     async def register(names: list[str]) -> None:
         registered.append(list(names))
 
-    ctx = ScriptContext(task_id=7, serial=serial, username=None, config=config, secrets=secrets or {},
-                        rng=random.Random(seed), clock=SystemClock(TIME_SCALE), ui=ui, data_dir=data_dir,
-                        materials=materials or FakeMaterials(), record=record, register_accounts=register,
-                        stop_requested=(lambda: stop_after is not None and len(records) >= stop_after))
+    ctx = ScriptContext(
+        task_id=7,
+        serial=serial,
+        username=None,
+        config=config,
+        secrets=secrets or {},
+        rng=random.Random(seed),
+        clock=SystemClock(TIME_SCALE),
+        ui=ui,
+        data_dir=data_dir,
+        materials=materials or FakeMaterials(),
+        record=record,
+        register_accounts=register,
+        stop_requested=(lambda: stop_after is not None and len(records) >= stop_after),
+    )
     if allowance is not None:  # the account's limits, as the runner gives them (devices/task_run.py)
         ctx.refusal = lambda action: allowance.refusal(action, ctx.clock.now())
         ctx.counted = lambda action: allowance.count(action, ctx.clock.now())

@@ -15,13 +15,25 @@ KEY = "sk-test-0123456789abcdef"
 
 async def test_a_comment_is_asked_with_the_settings_and_the_key_in_the_header():
     with fake_openai(reply('"Love this! 😍"')) as api:
-        settings = {"model": "gpt-4o-mini", "prompt": "Be nice.", "max_tokens": 40, "temperature": 1.2,
-                    "base_url": api.base_url + "/"}
+        settings = {
+            "model": "gpt-4o-mini",
+            "prompt": "Be nice.",
+            "max_tokens": 40,
+            "temperature": 1.2,
+            "base_url": api.base_url + "/",
+        }
         assert await generate_comment(settings, KEY, "sunset #travel") == "Love this! 😍"
     [(path, headers, body)] = api.requests
     assert path == "/v1/chat/completions" and headers["authorization"] == f"Bearer {KEY}"
-    assert body == {"model": "gpt-4o-mini", "max_tokens": 40, "temperature": 1.2, "messages": [
-        {"role": "system", "content": "Be nice."}, {"role": "user", "content": "The video's caption: sunset #travel"}]}
+    assert body == {
+        "model": "gpt-4o-mini",
+        "max_tokens": 40,
+        "temperature": 1.2,
+        "messages": [
+            {"role": "system", "content": "Be nice."},
+            {"role": "user", "content": "The video's caption: sunset #travel"},
+        ],
+    }
 
 
 async def test_defaults_apply_when_settings_are_empty():

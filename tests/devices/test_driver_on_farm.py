@@ -58,7 +58,7 @@ async def test_a_call_over_its_timeout_breaks_the_driver_and_the_next_call_recon
     serial = farm.serials[2]
     phone = driver(farm, 2, call_timeout_s=0.5)
     await phone.connect()
-    farm.faults(f"slow={serial}:200000")       # 2 s per call at the farm's time scale
+    farm.faults(f"slow={serial}:200000")  # 2 s per call at the farm's time scale
     started = time.perf_counter()
     with pytest.raises(DeviceTimeout, match=r"dumping the screen took longer than 0.5 s; the phone's connections"):
         await phone.dump_hierarchy()
@@ -82,10 +82,12 @@ async def test_an_unplugged_phone_is_gone_until_it_is_back(farm):
 
 
 def test_importing_the_driver_changes_no_variable_and_one_call_sets_the_policy():
-    policy = ("import os; before = dict(os.environ); import devices.driver as d, devices.phones;"
-              " assert dict(os.environ) == before, 'changed on import';"
-              " d.allow_adb_server_start(False); assert os.environ['ADBUTILS_ADB_PATH'] == d.NO_ADB;"
-              " d.allow_adb_server_start(True); print(os.environ.get('ADBUTILS_ADB_PATH'))")
+    policy = (
+        "import os; before = dict(os.environ); import devices.driver as d, devices.phones;"
+        " assert dict(os.environ) == before, 'changed on import';"
+        " d.allow_adb_server_start(False); assert os.environ['ADBUTILS_ADB_PATH'] == d.NO_ADB;"
+        " d.allow_adb_server_start(True); print(os.environ.get('ADBUTILS_ADB_PATH'))"
+    )
     for given, restored in ((None, "None"), ("/opt/platform-tools/adb", "/opt/platform-tools/adb")):
         env = {k: v for k, v in os.environ.items() if k != "ADBUTILS_ADB_PATH"}
         if given is not None:
@@ -95,7 +97,7 @@ def test_importing_the_driver_changes_no_variable_and_one_call_sets_the_policy()
 
 
 async def test_no_adb_server_is_ever_spawned_and_a_missing_one_fails_fast(farm):
-    assert os.environ["ADBUTILS_ADB_PATH"] == NO_ADB   # set once for these tests by conftest.py
+    assert os.environ["ADBUTILS_ADB_PATH"] == NO_ADB  # set once for these tests by conftest.py
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
@@ -127,15 +129,18 @@ async def test_calls_on_one_phone_run_one_at_a_time(farm):
     assert overlaps[0] == 1
 
 
-@pytest.mark.parametrize("error, expected", [
-    (AdbError("device 'R58M' not found"), DeviceGone),
-    (AdbError("connect to adb server failed: [Errno 111] Connection refused"), DeviceGone),
-    (ConnectionResetError(104, "Connection reset by peer"), DeviceGone),
-    (ConnectError("device R58M not online"), DeviceGone),
-    (AdbTimeout("adb read timeout"), DeviceTimeout),
-    (LaunchUiAutomationError("server quit unexpectly", ""), DeviceNotReady),
-    (HTTPError("HTTP request failed: 500"), DeviceNotReady),
-])
+@pytest.mark.parametrize(
+    "error, expected",
+    [
+        (AdbError("device 'R58M' not found"), DeviceGone),
+        (AdbError("connect to adb server failed: [Errno 111] Connection refused"), DeviceGone),
+        (ConnectionResetError(104, "Connection reset by peer"), DeviceGone),
+        (ConnectError("device R58M not online"), DeviceGone),
+        (AdbTimeout("adb read timeout"), DeviceTimeout),
+        (LaunchUiAutomationError("server quit unexpectly", ""), DeviceNotReady),
+        (HTTPError("HTTP request failed: 500"), DeviceNotReady),
+    ],
+)
 def test_library_errors_become_ours(error, expected):
     mapped = device_error(error)
     assert type(mapped) is expected and mapped.reason
@@ -143,6 +148,7 @@ def test_library_errors_become_ours(error, expected):
 
 def test_a_failed_copy_is_a_script_failure():
     from adbutils.errors import AdbSyncError
+
     assert isinstance(device_error(AdbSyncError("remote: no space left")), ScriptFailed)
 
 

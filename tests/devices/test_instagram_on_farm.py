@@ -19,10 +19,25 @@ from service.clock import SystemClock
 
 POST_URL = "https://www.instagram.com/p/C9xYz12AbCd/"
 REEL_URL = "https://www.instagram.com/reel/C7reel55Zz/?igsh=abc"
-POST = {"content_type": 0, "image_count": 1, "captions": "", "post_way": "share", "material_source": "materialLibrary",
-        "material_path": "", "material_list": [], "materials_tags": "", "upload_wait_time": 30, "sound_wait_time": 10,
-        "add_sound": "-1", "sound_name": "", "custom_sound_keyword": "", "origin_sound_volume": 50,
-        "add_sound_volume": 50, "add_product_link": 0, "placement": "reel"}
+POST = {
+    "content_type": 0,
+    "image_count": 1,
+    "captions": "",
+    "post_way": "share",
+    "material_source": "materialLibrary",
+    "material_path": "",
+    "material_list": [],
+    "materials_tags": "",
+    "upload_wait_time": 30,
+    "sound_wait_time": 10,
+    "add_sound": "-1",
+    "sound_name": "",
+    "custom_sound_keyword": "",
+    "origin_sound_volume": 50,
+    "add_sound_volume": 50,
+    "add_product_link": 0,
+    "placement": "reel",
+}
 COMMENT = {"comment_content": "hi", "comment_order": "random", "insert_emoji": False, "comment_image_path": ""}
 
 
@@ -65,12 +80,15 @@ async def test_follow_by_link_then_unfollow_by_search(farm):
     run = await run_script(farm, 0, "follow", {"target_users": ["@Grace.Hopper"], "access_method": "direct"})
     assert [(r.name, r.detail, r.actions) for r in run.records] == [
         ("open-profile", "opened https://www.instagram.com/grace.hopper/", ()),
-        ("follow", "followed @grace.hopper", ("follow",))]
+        ("follow", "followed @grace.hopper", ("follow",)),
+    ]
     assert "grace.hopper" in me(farm, serial)["follows"]
     assert farm.account(serial)["follows"] == []  # TikTok's account did nothing
     run = await run_script(farm, 0, "follow", {"target_users": ["grace.hopper"], "access_method": "search"})
     assert [(r.detail, r.actions) for r in run.records] == [
-        ("found @grace.hopper by search", ()), ("already following @grace.hopper", ())]
+        ("found @grace.hopper by search", ()),
+        ("already following @grace.hopper", ()),
+    ]
     run = await run_script(farm, 0, "unfollow", {"target_users": ["grace.hopper"], "access_method": "search"})
     assert [(r.detail, r.actions) for r in run.records][1] == ("unfollowed @grace.hopper", ("unfollow",))
     assert "grace.hopper" not in me(farm, serial)["follows"]
@@ -83,7 +101,8 @@ async def test_a_private_account_gets_a_request(farm):
     run = await run_script(farm, 1, "follow", {"target_users": ["private.pia"]})
     assert [r.detail for r in run.records] == [
         "opened https://www.instagram.com/private.pia/ (a private account)",
-        "followed @private.pia: requested (a private account)"]
+        "followed @private.pia: requested (a private account)",
+    ]
     assert me(farm, serial)["requested"] == ["private.pia"] and "private.pia" not in me(farm, serial)["follows"]
     run = await run_script(farm, 1, "follow", {"target_users": ["private.pia"]})
     assert run.records[1].detail == "already requested to follow @private.pia (a private account)"
@@ -113,8 +132,9 @@ async def test_comment_on_a_post_and_a_reel_with_spintax_and_an_emoji(farm):
     run = await run_script(farm, 2, "comment", {**config, "target_post_urls": [POST_URL]})
     text = run.records[1].detail.removeprefix("commented ").strip("'")
     assert text.startswith(("Love this shot ", "Love this edit ")) and run.records[1].actions == ("comment",)
-    run = await run_script(farm, 2, "comment", {**COMMENT, "comment_content": "a\nb\nc", "comment_line": 2,
-                                               "target_post_urls": [REEL_URL]})
+    run = await run_script(
+        farm, 2, "comment", {**COMMENT, "comment_content": "a\nb\nc", "comment_line": 2, "target_post_urls": [REEL_URL]}
+    )
     assert run.records[1].detail == "commented 'b'"
     assert me(farm, serial)["comments"] == {"C9xYz12AbCd": [text], "C7reel55Zz": ["b"]}
 
@@ -149,29 +169,40 @@ async def test_a_double_tap_on_the_media_likes_it(farm):
 
 async def test_post_a_reel_a_carousel_and_a_story(farm, media):
     serial = farm.serials[3]
-    await run_script(farm, 3, "post", {**POST, "captions": "first {reel|clip}",
-                                       "material_list": [str(media / "clip.mp4")]})
+    await run_script(
+        farm, 3, "post", {**POST, "captions": "first {reel|clip}", "material_list": [str(media / "clip.mp4")]}
+    )
     images = [str(media / n) for n in ("red.jpg", "green.png", "blue.jpg")]
-    run = await run_script(farm, 3, "post", {**POST, "content_type": 1, "image_count": 3, "captions": "three",
-                                             "material_list": images})
+    run = await run_script(
+        farm, 3, "post", {**POST, "content_type": 1, "image_count": 3, "captions": "three", "material_list": images}
+    )
     assert run.records[2].detail == "a carousel of 3 files on the POST tab"
-    await run_script(farm, 3, "post", {**POST, "content_type": 1, "placement": "story",
-                                       "material_list": [str(media / "red.jpg")]})
-    run = await run_script(farm, 3, "post", {**POST, "content_type": 1, "captions": "one",
-                                             "material_list": [str(media / "green.png")]})
+    await run_script(
+        farm, 3, "post", {**POST, "content_type": 1, "placement": "story", "material_list": [str(media / "red.jpg")]}
+    )
+    run = await run_script(
+        farm, 3, "post", {**POST, "content_type": 1, "captions": "one", "material_list": [str(media / "green.png")]}
+    )
     assert run.records[2].detail == "a photo of 1 file on the POST tab"
     posts = [(p["kind"], p["placement"], p["caption"], len(p["media"]), p["status"]) for p in me(farm, serial)["posts"]]
     assert posts[0][0:2] == ("reel", "reel") and posts[0][2] in ("first reel", "first clip")
-    assert posts[1:] == [("carousel", "post", "three", 3, "published"), ("story", "story", "", 1, "published"),
-                         ("photo", "post", "one", 1, "published")]
+    assert posts[1:] == [
+        ("carousel", "post", "three", 3, "published"),
+        ("story", "story", "", 1, "published"),
+        ("photo", "post", "one", 1, "published"),
+    ]
     carousel = me(farm, serial)["posts"][1]["media"]
     assert [Path(p).name.split("_", 2)[2] for p in carousel] == ["red.jpg", "green.png", "blue.jpg"]
 
 
 async def test_warmup_watches_the_feed_then_reels_liking_and_saving(farm):
     serial = farm.serials[1]
-    run = await run_script(farm, 1, "account_warmup", {"task_duration": 80, "min_duration": 10, "max_duration": 10,
-                                                       "like_probable": 100, "collect_probable": 100})
+    run = await run_script(
+        farm,
+        1,
+        "account_warmup",
+        {"task_duration": 80, "min_duration": 10, "max_duration": 10, "like_probable": 100, "collect_probable": 100},
+    )
     names = [r.name for r in run.records]
     assert names[0] == "open-feed" and "open-reels" in names
     account = me(farm, serial)
@@ -182,9 +213,21 @@ async def test_warmup_watches_the_feed_then_reels_liking_and_saving(farm):
 
 async def test_warmup_on_a_topic_follows_and_comments(farm):
     serial = farm.serials[0]
-    run = await run_script(farm, 0, "account_warmup", {
-        "task_duration": 20, "min_duration": 10, "max_duration": 10, "topic": "hiking", "floow_probable": 100,
-        "comment_probable": 100, "comment": "wow", "comment_order": "sequential"})
+    run = await run_script(
+        farm,
+        0,
+        "account_warmup",
+        {
+            "task_duration": 20,
+            "min_duration": 10,
+            "max_duration": 10,
+            "topic": "hiking",
+            "floow_probable": 100,
+            "comment_probable": 100,
+            "comment": "wow",
+            "comment_order": "sequential",
+        },
+    )
     assert run.records[0].detail == "searched 'hiking'"
     account = me(farm, serial)
     assert "hiking" in account["searches"] and len(account["follows"]) >= 1
@@ -199,12 +242,15 @@ async def test_the_action_block_is_a_warning_with_its_text():
             await run_script(farm, 0, "follow", {"target_users": ["ada.two"]})
         assert warned.value.reason == (
             "action blocked by Instagram: Try Again Later … We limit how often you can do certain things on"
-            " Instagram to protect our community. Tell us if you think we made a mistake.")
+            " Instagram to protect our community. Tell us if you think we made a mistake."
+        )
         assert me(farm, farm.serials[0])["follows"] == ["ada.one"]
 
 
-@pytest.mark.parametrize(("kind", "title"), [("save_login", "Save your login info? (Not now)"),
-                                             ("notifications", "Turn on notifications (Not Now)")])
+@pytest.mark.parametrize(
+    ("kind", "title"),
+    [("save_login", "Save your login info? (Not now)"), ("notifications", "Turn on notifications (Not Now)")],
+)
 async def test_dialogs_are_dismissed_and_named(farm, kind, title):
     serial = farm.serials[0]
     ui = Instagram(U2Driver(serial, adb_port=farm.port, call_timeout_s=5.0), SystemClock(TIME_SCALE))

@@ -40,7 +40,9 @@ async def test_an_app_in_another_language_is_named(farm, version):
     serial = farm.serials[3]
     farm.faults(f"lang={serial}:fr,version={serial}:{version}")
     try:
-        with pytest.raises(AppProblem, match=rf"TikTok on {serial} is in French; droidledger drives it in English only"):
+        with pytest.raises(
+            AppProblem, match=rf"TikTok on {serial} is in French; droidledger drives it in English only"
+        ):
             await phone_ui(farm, 3).prepare()
     finally:
         farm.faults(f"lang={serial}:en,version={serial}:34.1.2")
@@ -52,11 +54,13 @@ async def test_an_unknown_version_warns_and_still_works_by_labels(farm):
     try:
         ui = phone_ui(farm, 4)
         warnings = await ui.prepare()
-        assert warnings == [f"TikTok 35.2.0 on {serial} is a version droidledger has no selectors for;"
-                            " using those of 34.1.2 (labels first)"]
+        assert warnings == [
+            f"TikTok 35.2.0 on {serial} is a version droidledger has no selectors for;"
+            " using those of 34.1.2 (labels first)"
+        ]
         await ui.profiles.open("version_check")
         assert await ui.profiles.follow("version_check") == "followed @version_check"
-        names = await ui.accounts.signed_in()          # the switcher without its ids
+        names = await ui.accounts.signed_in()  # the switcher without its ids
         assert names == list(farm.state(serial)["accounts"])
     finally:
         farm.faults(f"version={serial}:34.1.2")
@@ -99,7 +103,7 @@ async def test_the_rate_limit_message_fails_the_step_with_its_text(farm):
             await ui.profiles.follow("limit_two")
     finally:
         farm.faults("reset")
-    assert farm.state(farm.serials[1])["toast"]            # the next task starts with the message still shown
+    assert farm.state(farm.serials[1])["toast"]  # the next task starts with the message still shown
     await ui.prepare()
     await ui.profiles.open("limit_three")
     assert await ui.profiles.follow("limit_three") == "followed @limit_three"

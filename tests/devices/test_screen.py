@@ -14,25 +14,52 @@ def node(cls: str, bounds: str, children: str = "", **attrs: str) -> str:
     return f'<node class="{cls}" package="{PKG}" bounds="{bounds}" {body}>{children}</node>'
 
 
-FEED = ("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"
-        + node("android.widget.FrameLayout", "[0,0][1080,2400]",
-               node("android.widget.FrameLayout", "[0,0][1080,2240]", clickable="true", **{"content-desc": "Video"})
-               + node("android.widget.ImageView", "[950,1260][1050,1360]", clickable="true",
-                      **{"content-desc": "Like video. 12.3K likes", "resource-id": f"{PKG}:id/k7q"})
-               + node("android.widget.TextView", "[40,2000][900,2100]", text="caption #fyp")
-               + node("android.widget.LinearLayout", "[0,2240][1080,2400]",
-                      node("android.widget.FrameLayout", "[0,2240][216,2400]", clickable="true", selected="true",
-                           **{"content-desc": "Home", "resource-id": f"{PKG}:id/xw2"})
-                      + node("android.widget.FrameLayout", "[864,2240][1080,2400]", clickable="true",
-                             **{"content-desc": "Profile"})))
-        + "</hierarchy>")
+FEED = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"
+    + node(
+        "android.widget.FrameLayout",
+        "[0,0][1080,2400]",
+        node("android.widget.FrameLayout", "[0,0][1080,2240]", clickable="true", **{"content-desc": "Video"})
+        + node(
+            "android.widget.ImageView",
+            "[950,1260][1050,1360]",
+            clickable="true",
+            **{"content-desc": "Like video. 12.3K likes", "resource-id": f"{PKG}:id/k7q"},
+        )
+        + node("android.widget.TextView", "[40,2000][900,2100]", text="caption #fyp")
+        + node(
+            "android.widget.LinearLayout",
+            "[0,2240][1080,2400]",
+            node(
+                "android.widget.FrameLayout",
+                "[0,2240][216,2400]",
+                clickable="true",
+                selected="true",
+                **{"content-desc": "Home", "resource-id": f"{PKG}:id/xw2"},
+            )
+            + node(
+                "android.widget.FrameLayout", "[864,2240][1080,2400]", clickable="true", **{"content-desc": "Profile"}
+            ),
+        ),
+    )
+    + "</hierarchy>"
+)
 
-SHEET = FEED.replace("</hierarchy>", node(
-    "android.widget.FrameLayout", "[0,0][1080,2400]",
-    node("android.view.View", "[0,0][1080,1000]", clickable="true")
-    + node("android.widget.FrameLayout", "[0,1000][1080,2400]",
-           node("android.widget.ImageView", "[960,1010][1060,1110]", clickable="true", **{"content-desc": "Close"}),
-           clickable="true")) + "</hierarchy>")
+SHEET = FEED.replace(
+    "</hierarchy>",
+    node(
+        "android.widget.FrameLayout",
+        "[0,0][1080,2400]",
+        node("android.view.View", "[0,0][1080,1000]", clickable="true")
+        + node(
+            "android.widget.FrameLayout",
+            "[0,1000][1080,2400]",
+            node("android.widget.ImageView", "[960,1010][1060,1110]", clickable="true", **{"content-desc": "Close"}),
+            clickable="true",
+        ),
+    )
+    + "</hierarchy>",
+)
 
 
 def test_elements_keep_their_attributes_bounds_and_tree():
@@ -40,7 +67,11 @@ def test_elements_keep_their_attributes_bounds_and_tree():
     like = screen.find([Alternative(desc_starts="Like video")])
     assert like is not None and like.center == (1000, 1310) and like.clickable
     home = screen.find([Alternative(desc="Home")])
-    assert home is not None and home.selected and [a.cls for a in screen.ancestors(home)][0] == "android.widget.LinearLayout"
+    assert (
+        home is not None
+        and home.selected
+        and [a.cls for a in screen.ancestors(home)][0] == "android.widget.LinearLayout"
+    )
     assert screen.package == PKG
 
 

@@ -20,10 +20,18 @@ from devices.ui.tiktok.feed import VideoOnScreen
 class RecordingUI:
     """Answers like the TikTok app and remembers what its parts were asked, as ("part.flow", *args)."""
 
-    ANSWERS = {"sounds.open_page": "Chill Guitar", "sounds.add": "Summer Vibes", "sounds.set_volumes": "30/80",
-               "create.wait_upload": "published", "accounts.signed_in": ["ann", "bob"], "feed.next_video": True,
-               "feed.current_video": VideoOnScreen("creator", "cap", "k"), "feed.like": True, "feed.favourite": True,
-               "feed.follow_creator": True}
+    ANSWERS = {
+        "sounds.open_page": "Chill Guitar",
+        "sounds.add": "Summer Vibes",
+        "sounds.set_volumes": "30/80",
+        "create.wait_upload": "published",
+        "accounts.signed_in": ["ann", "bob"],
+        "feed.next_video": True,
+        "feed.current_video": VideoOnScreen("creator", "cap", "k"),
+        "feed.like": True,
+        "feed.favourite": True,
+        "feed.follow_creator": True,
+    }
 
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []
@@ -47,13 +55,29 @@ class _RecordingPart:
             if name == "media.push":
                 return [f"/sdcard/DCIM/droidledger/t7_{i}" for i in range(len(args[0]))]
             return RecordingUI.ANSWERS.get(name, f"did {name}")
+
         return call
 
 
-POST = {"content_type": 0, "image_count": 1, "captions": "", "post_way": "share", "material_source": "materialLibrary",
-        "material_path": "", "material_list": [], "materials_tags": "", "upload_wait_time": 30, "sound_wait_time": 10,
-        "add_sound": "-1", "sound_name": "", "custom_sound_keyword": "", "origin_sound_volume": 50,
-        "add_sound_volume": 50, "add_product_link": 0, "placement": "reel"}
+POST = {
+    "content_type": 0,
+    "image_count": 1,
+    "captions": "",
+    "post_way": "share",
+    "material_source": "materialLibrary",
+    "material_path": "",
+    "material_list": [],
+    "materials_tags": "",
+    "upload_wait_time": 30,
+    "sound_wait_time": 10,
+    "add_sound": "-1",
+    "sound_name": "",
+    "custom_sound_keyword": "",
+    "origin_sound_volume": 50,
+    "add_sound_volume": 50,
+    "add_product_link": 0,
+    "placement": "reel",
+}
 
 
 @pytest.fixture
@@ -80,24 +104,48 @@ async def test_post_share_with_default_sound_has_six_steps_and_shares_the_video(
 
 
 async def test_post_images_take_image_count_files_of_the_folder(media: Path):
-    ui = await run_post({"content_type": 1, "image_count": 2, "material_source": "localFolder",
-                         "material_path": str(media), "post_way": "addButton"}, media)
+    ui = await run_post(
+        {
+            "content_type": 1,
+            "image_count": 2,
+            "material_source": "localFolder",
+            "material_path": str(media),
+            "post_way": "addButton",
+        },
+        media,
+    )
     pushed = ui.calls[0][1]
     assert len(pushed) == 2 and {p.suffix for p in pushed} <= {".jpg", ".png"}
     assert ui.names()[1:3] == ["create.open_camera", "create.open_editor_from_gallery"]
 
 
 async def test_post_use_sound_opens_the_sound_page_and_sets_both_volumes(media: Path):
-    ui = await run_post({"material_list": [str(media / "a.mp4")], "post_way": "useSound", "sound_name": "Chill Guitar",
-                         "add_sound": "1", "origin_sound_volume": 30, "add_sound_volume": 80}, media)
+    ui = await run_post(
+        {
+            "material_list": [str(media / "a.mp4")],
+            "post_way": "useSound",
+            "sound_name": "Chill Guitar",
+            "add_sound": "1",
+            "origin_sound_volume": 30,
+            "add_sound_volume": 80,
+        },
+        media,
+    )
     assert ("sounds.open_page", "Chill Guitar") in ui.calls
-    assert "sounds.add" not in ui.names()          # the post way's sound wins
+    assert "sounds.add" not in ui.names()  # the post way's sound wins
     assert ("sounds.set_volumes", 30, 80) in ui.calls
 
 
 async def test_post_custom_sound_searches_the_keyword_with_the_sound_wait_time(media: Path):
-    ui = await run_post({"material_list": [str(media / "a.mp4")], "add_sound": "custom",
-                         "custom_sound_keyword": "summer", "sound_wait_time": 4}, media)
+    ui = await run_post(
+        {
+            "material_list": [str(media / "a.mp4")],
+            "add_sound": "custom",
+            "custom_sound_keyword": "summer",
+            "sound_wait_time": 4,
+        },
+        media,
+    )
     call = next(c for c in ui.calls if c[0] == "sounds.add")
     assert call[1:3] == ("summer", 4.0)
 
@@ -108,11 +156,20 @@ async def test_post_sound_off_sets_only_a_changed_original_volume(media: Path):
 
 
 async def test_post_caption_spintax_product_link_and_upload_wait(media: Path):
-    ui = await run_post({"material_list": [str(media / "a.mp4")], "captions": "{Hi|Hello} {world|there} #fyp",
-                         "add_product_link": 1, "upload_wait_time": 45}, media, seed=3)
+    ui = await run_post(
+        {
+            "material_list": [str(media / "a.mp4")],
+            "captions": "{Hi|Hello} {world|there} #fyp",
+            "add_product_link": 1,
+            "upload_wait_time": 45,
+        },
+        media,
+        seed=3,
+    )
     caption = next(c for c in ui.calls if c[0] == "create.write_caption")[1]
     rng = random.Random(3)
     from service.requests.spintax import resolve_spintax
+
     assert caption == resolve_spintax("{Hi|Hello} {world|there} #fyp", rng)
     assert ("create.set_product_link", True) in ui.calls and ("create.wait_upload", 45.0, caption) in ui.calls
 
@@ -144,8 +201,12 @@ async def test_follow_direct_and_unfollow_by_search():
     await SCRIPTS["follow"].run(run.ctx)
     run = make_run(ui, {"target_users": ["bob"], "access_method": "search"})
     await SCRIPTS["unfollow"].run(run.ctx)
-    assert ui.calls == [("profiles.open", "@Alice", ("access", "direct")), ("profiles.follow", "@Alice"),
-                        ("profiles.open", "bob", ("access", "search")), ("profiles.unfollow", "bob")]
+    assert ui.calls == [
+        ("profiles.open", "@Alice", ("access", "direct")),
+        ("profiles.follow", "@Alice"),
+        ("profiles.open", "bob", ("access", "search")),
+        ("profiles.unfollow", "bob"),
+    ]
     assert [r.name for r in run.records] == ["open-profile", "unfollow"]
 
 
@@ -154,8 +215,13 @@ async def test_follow_without_a_target_fails():
         await SCRIPTS["follow"].run(make_run(RecordingUI(), {"target_users": []}).ctx)
 
 
-COMMENT = {"target_post_urls": ["https://www.tiktok.com/@a/video/7123"], "comment_content": "one\n{two|deux}\nthree",
-           "comment_order": "random", "insert_emoji": False, "comment_image_path": ""}
+COMMENT = {
+    "target_post_urls": ["https://www.tiktok.com/@a/video/7123"],
+    "comment_content": "one\n{two|deux}\nthree",
+    "comment_order": "random",
+    "insert_emoji": False,
+    "comment_image_path": "",
+}
 
 
 async def test_comment_sequential_uses_the_tasks_line():
@@ -216,9 +282,21 @@ def test_planned_steps():
     assert SCRIPTS["match_account"].planned_steps({}) == 2
 
 
-WARMUP = {"task_duration": 60, "topic": "", "min_duration": 10, "max_duration": 20, "like_probable": 50,
-          "floow_probable": 0, "collect_probable": 100, "comment_probable": 0, "comment": "", "insert_emoji": False,
-          "comment_order": "random", "generate_by_chatgpt": False, "chatgpt_settings": {}}
+WARMUP = {
+    "task_duration": 60,
+    "topic": "",
+    "min_duration": 10,
+    "max_duration": 20,
+    "like_probable": 50,
+    "floow_probable": 0,
+    "collect_probable": 100,
+    "comment_probable": 0,
+    "comment": "",
+    "insert_emoji": False,
+    "comment_order": "random",
+    "generate_by_chatgpt": False,
+    "chatgpt_settings": {},
+}
 
 
 async def test_warmup_watches_until_the_duration_and_draws_each_action_in_order():
@@ -238,10 +316,16 @@ async def test_warmup_watches_until_the_duration_and_draws_each_action_in_order(
 
 async def test_warmup_searches_one_of_its_topics_and_comments_from_templates_in_order():
     ui = RecordingUI()
-    config = {**WARMUP, "topic": "cats\ndogs", "comment_probable": 100, "comment": "first\nsecond",
-              "comment_order": "sequential", "task_duration": 25}
+    config = {
+        **WARMUP,
+        "topic": "cats\ndogs",
+        "comment_probable": 100,
+        "comment": "first\nsecond",
+        "comment_order": "sequential",
+        "task_duration": 25,
+    }
     run = make_run(ui, config, seed=2)
     await SCRIPTS["account_warmup"].run(run.ctx)
     assert ui.calls[0][0] == "feed.open_topic" and ui.calls[0][1] in ("cats", "dogs")
     comments = [c[1] for c in ui.calls if c[0] == "comments.write"]
-    assert comments == ["first", "second", "first"][:len(comments)] and comments
+    assert comments == ["first", "second", "first"][: len(comments)] and comments

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from phone_runs import FakeMaterials, make_run, phone_ui, start_farm
 from fake_openai import fake_openai, reply
+from phone_runs import FakeMaterials, make_run, phone_ui, start_farm
 from PIL import Image
 
 from devices.errors import ScriptFailed
@@ -47,11 +47,14 @@ async def test_follow_by_url_then_unfollow_by_search(farm):
     run = await run_script(farm, 0, "follow", {"target_users": ["@Grace.Hopper"], "access_method": "direct"})
     assert [(r.name, r.detail, r.actions) for r in run.records] == [
         ("open-profile", "opened https://www.tiktok.com/@grace.hopper", ()),
-        ("follow", "followed @grace.hopper", ("follow",))]
+        ("follow", "followed @grace.hopper", ("follow",)),
+    ]
     assert "grace.hopper" in farm.account(serial)["follows"]
     run = await run_script(farm, 0, "unfollow", {"target_users": ["grace.hopper"], "access_method": "search"})
     assert [(r.detail, r.actions) for r in run.records] == [
-        ("found @grace.hopper by search", ()), ("unfollowed @grace.hopper", ("unfollow",))]
+        ("found @grace.hopper by search", ()),
+        ("unfollowed @grace.hopper", ("unfollow",)),
+    ]
     assert "grace.hopper" not in farm.account(serial)["follows"]
     run = await run_script(farm, 0, "unfollow", {"target_users": ["grace.hopper"]})
     assert [(r.detail, r.actions) for r in run.records][1] == ("was not following @grace.hopper", ())
@@ -67,13 +70,19 @@ async def test_comment_with_spintax_emoji_and_an_image(farm, media, tmp_path):
     serial = farm.serials[1]
     (tmp_path / "upload").mkdir()
     Image.new("RGB", (16, 16), (9, 9, 9)).save(tmp_path / "upload" / "pic.jpg")
-    config = {"target_post_urls": [VIDEO_URL], "comment_content": "{Great|Nice} video\nsecond line",
-              "comment_order": "sequential", "comment_line": 1, "insert_emoji": True, "comment_image_path": "pic.jpg"}
+    config = {
+        "target_post_urls": [VIDEO_URL],
+        "comment_content": "{Great|Nice} video\nsecond line",
+        "comment_order": "sequential",
+        "comment_line": 1,
+        "insert_emoji": True,
+        "comment_image_path": "pic.jpg",
+    }
     run = await run_script(farm, 1, "comment", config, data_dir=tmp_path, seed=4)
     [comment] = farm.account(serial)["comments"]["7234567890123456789"]
     rng = random.Random(4)
     expected = resolve_spintax("{Great|Nice} video", rng)
-    assert comment["text"].startswith(expected + " ") and comment["text"][len(expected) + 1:] in EMOJIS
+    assert comment["text"].startswith(expected + " ") and comment["text"][len(expected) + 1 :] in EMOJIS
     assert comment["image"] == "/sdcard/Pictures/droidledger/t7_0_pic.jpg"
     assert [r.name for r in run.records] == ["open-post", "push-image", "comment"]
 
@@ -84,17 +93,39 @@ async def test_comment_on_a_missing_video(farm):
         await run_script(farm, 1, "comment", {**config, "target_post_urls": ["https://www.tiktok.com/@a/video/0123"]})
 
 
-POST = {"content_type": 0, "image_count": 1, "captions": "", "post_way": "share", "material_source": "materialLibrary",
-        "material_path": "", "material_list": [], "materials_tags": "", "upload_wait_time": 30, "sound_wait_time": 10,
-        "add_sound": "-1", "sound_name": "", "custom_sound_keyword": "", "origin_sound_volume": 50,
-        "add_sound_volume": 50, "add_product_link": 0, "placement": "reel"}
+POST = {
+    "content_type": 0,
+    "image_count": 1,
+    "captions": "",
+    "post_way": "share",
+    "material_source": "materialLibrary",
+    "material_path": "",
+    "material_list": [],
+    "materials_tags": "",
+    "upload_wait_time": 30,
+    "sound_wait_time": 10,
+    "add_sound": "-1",
+    "sound_name": "",
+    "custom_sound_keyword": "",
+    "origin_sound_volume": 50,
+    "add_sound_volume": 50,
+    "add_product_link": 0,
+    "placement": "reel",
+}
 
 
 async def test_post_shares_a_video_with_a_custom_sound_volumes_caption_and_product_link(farm, media):
     serial = farm.serials[2]
-    config = {**POST, "material_list": [str(media / "clip.mp4")], "captions": "{Morning|Evening} vibes #fyp",
-              "add_sound": "custom", "custom_sound_keyword": "summer", "origin_sound_volume": 30,
-              "add_sound_volume": 80, "add_product_link": 1}
+    config = {
+        **POST,
+        "material_list": [str(media / "clip.mp4")],
+        "captions": "{Morning|Evening} vibes #fyp",
+        "add_sound": "custom",
+        "custom_sound_keyword": "summer",
+        "origin_sound_volume": 30,
+        "add_sound_volume": 80,
+        "add_product_link": 1,
+    }
     run = await run_script(farm, 2, "post", config, seed=9)
     post = farm.account(serial)["posts"][-1]
     assert post["caption"] == resolve_spintax(config["captions"], random.Random(9))
@@ -106,8 +137,15 @@ async def test_post_shares_a_video_with_a_custom_sound_volumes_caption_and_produ
 
 async def test_post_images_from_a_folder_with_the_add_button(farm, media):
     serial = farm.serials[2]
-    config = {**POST, "content_type": 1, "image_count": 2, "material_source": "localFolder",
-              "material_path": str(media), "post_way": "addButton", "captions": "two pictures"}
+    config = {
+        **POST,
+        "content_type": 1,
+        "image_count": 2,
+        "material_source": "localFolder",
+        "material_path": str(media),
+        "post_way": "addButton",
+        "captions": "two pictures",
+    }
     await run_script(farm, 2, "post", config)
     post = farm.account(serial)["posts"][-1]
     assert post["kind"] == "photo" and len(post["media"]) == 2 and post["caption"] == "two pictures"
@@ -117,8 +155,14 @@ async def test_post_images_from_a_folder_with_the_add_button(farm, media):
 async def test_post_from_the_library_with_a_sound_by_url(farm, media):
     serial = farm.serials[3]
     library = FakeMaterials([media / "other.mp4"])
-    config = {**POST, "materials_tags": "", "post_way": "useSound", "add_sound_volume": 20,
-              "sound_name": "https://www.tiktok.com/music/Chill-Guitar-7000000000000000001", "captions": "by sound"}
+    config = {
+        **POST,
+        "materials_tags": "",
+        "post_way": "useSound",
+        "add_sound_volume": 20,
+        "sound_name": "https://www.tiktok.com/music/Chill-Guitar-7000000000000000001",
+        "captions": "by sound",
+    }
     await run_script(farm, 3, "post", config, materials=library)
     post = farm.account(serial)["posts"][-1]
     assert post["media"] == ["/sdcard/DCIM/droidledger/t7_0_other.mp4"]
@@ -150,9 +194,21 @@ async def test_post_without_matching_material_fails(farm):
         await run_script(farm, 4, "post", {**POST, "materials_tags": "cats"})
 
 
-WARMUP = {"task_duration": 80, "topic": "", "min_duration": 10, "max_duration": 20, "like_probable": 50,
-          "floow_probable": 0, "collect_probable": 100, "comment_probable": 0, "comment": "", "insert_emoji": False,
-          "comment_order": "random", "generate_by_chatgpt": False, "chatgpt_settings": {}}
+WARMUP = {
+    "task_duration": 80,
+    "topic": "",
+    "min_duration": 10,
+    "max_duration": 20,
+    "like_probable": 50,
+    "floow_probable": 0,
+    "collect_probable": 100,
+    "comment_probable": 0,
+    "comment": "",
+    "insert_emoji": False,
+    "comment_order": "random",
+    "generate_by_chatgpt": False,
+    "chatgpt_settings": {},
+}
 
 
 async def test_warmup_likes_and_favourites_as_its_seed_draws(farm):
@@ -175,8 +231,8 @@ async def test_warmup_likes_and_favourites_as_its_seed_draws(farm):
 async def test_a_warmup_stops_liking_at_the_daily_limit_and_goes_on_watching(farm):
     serial = farm.serials[5]
     before = farm.account(serial)
-    limits = effective(Limits(daily={"like": 3, "collect": 0}), None, timezone.utc)
-    allowance = Allowance([Standing("me", "me", limits, {"like": 2})], datetime.now(timezone.utc))
+    limits = effective(Limits(daily={"like": 3, "collect": 0}), None, UTC)
+    allowance = Allowance([Standing("me", "me", limits, {"like": 2})], datetime.now(UTC))
     config = {**WARMUP, "like_probable": 100, "collect_probable": 100, "task_duration": 40}
     run = await run_script(farm, 5, "account_warmup", config, seed=3, allowance=allowance)
     videos = run.records[1:]
@@ -190,8 +246,17 @@ async def test_a_warmup_stops_liking_at_the_daily_limit_and_goes_on_watching(far
 
 async def test_warmup_on_a_topic_follows_and_comments_from_templates(farm):
     serial = farm.serials[4]
-    config = {**WARMUP, "topic": "baking", "task_duration": 30, "like_probable": 0, "collect_probable": 0,
-              "floow_probable": 100, "comment_probable": 100, "comment": "so {good|tasty}", "insert_emoji": True}
+    config = {
+        **WARMUP,
+        "topic": "baking",
+        "task_duration": 30,
+        "like_probable": 0,
+        "collect_probable": 0,
+        "floow_probable": 100,
+        "comment_probable": 100,
+        "comment": "so {good|tasty}",
+        "insert_emoji": True,
+    }
     run = await run_script(farm, 4, "account_warmup", config)
     account = farm.account(serial)
     assert "baking" in account["searches"] and run.records[0].detail == "searched 'baking'"
@@ -202,11 +267,23 @@ async def test_warmup_on_a_topic_follows_and_comments_from_templates(farm):
 
 async def test_warmup_comments_written_by_chatgpt(farm):
     serial = farm.serials[0]
-    config = {**WARMUP, "task_duration": 15, "like_probable": 0, "collect_probable": 0, "comment_probable": 100,
-              "generate_by_chatgpt": True}
+    config = {
+        **WARMUP,
+        "task_duration": 15,
+        "like_probable": 0,
+        "collect_probable": 0,
+        "comment_probable": 100,
+        "generate_by_chatgpt": True,
+    }
     with fake_openai(reply("What a view!")) as api:
-        config["chatgpt_settings"] = {"api_key": "***", "model": "gpt-test", "prompt": "Be kind.", "max_tokens": 30,
-                                      "temperature": 0.5, "base_url": api.base_url}
+        config["chatgpt_settings"] = {
+            "api_key": "***",
+            "model": "gpt-test",
+            "prompt": "Be kind.",
+            "max_tokens": 30,
+            "temperature": 0.5,
+            "base_url": api.base_url,
+        }
         await run_script(farm, 0, "account_warmup", config, secrets={"chatgpt_api_key": "sk-farm"})
     written = [c["text"] for comments in farm.account(serial)["comments"].values() for c in comments]
     assert "What a view!" in written
@@ -221,8 +298,9 @@ async def test_match_account_registers_the_phones_accounts(farm):
 
 async def test_a_stop_between_steps_halts_the_script(farm):
     with pytest.raises(RunHalted):
-        await run_script(farm, 1, "follow", {"target_users": ["stopped_before"], "access_method": "direct"},
-                         stop_after=1)
+        await run_script(
+            farm, 1, "follow", {"target_users": ["stopped_before"], "access_method": "direct"}, stop_after=1
+        )
     assert "stopped_before" not in farm.account(farm.serials[1])["follows"]
 
 
@@ -231,10 +309,30 @@ async def test_scripts_survive_dialogs_popping_up_on_one_call_in_twenty(farm, me
     farm.faults("dialog=0.05")
     try:
         await run_script(farm, 3, "follow", {"target_users": ["popup_proof"], "access_method": "search"})
-        await run_script(farm, 3, "comment", {"target_post_urls": [VIDEO_URL], "comment_content": "through popups",
-                                             "comment_order": "random", "insert_emoji": False, "comment_image_path": ""})
-        await run_script(farm, 3, "post", {**POST, "material_list": [str(media / "clip.mp4")], "captions": "popups",
-                                          "add_sound": "1", "add_product_link": 1})
+        await run_script(
+            farm,
+            3,
+            "comment",
+            {
+                "target_post_urls": [VIDEO_URL],
+                "comment_content": "through popups",
+                "comment_order": "random",
+                "insert_emoji": False,
+                "comment_image_path": "",
+            },
+        )
+        await run_script(
+            farm,
+            3,
+            "post",
+            {
+                **POST,
+                "material_list": [str(media / "clip.mp4")],
+                "captions": "popups",
+                "add_sound": "1",
+                "add_product_link": 1,
+            },
+        )
     finally:
         farm.faults("reset")
     account = farm.account(serial)
@@ -247,12 +345,25 @@ async def test_a_newer_app_version_posts_by_labels_and_confirms_publishing(farm,
     serial = farm.serials[4]
     farm.faults(f"version={serial}:35.1.0")
     try:
-        config = {**POST, "content_type": 1, "image_count": 2, "material_list": [str(media / "red.jpg"), str(media / "blue.jpg")],
-                  "post_way": "addButton", "captions": "newer app", "add_sound": "custom", "custom_sound_keyword": "ocean",
-                  "add_sound_volume": 70}
+        config = {
+            **POST,
+            "content_type": 1,
+            "image_count": 2,
+            "material_list": [str(media / "red.jpg"), str(media / "blue.jpg")],
+            "post_way": "addButton",
+            "captions": "newer app",
+            "add_sound": "custom",
+            "custom_sound_keyword": "ocean",
+            "add_sound_volume": 70,
+        }
         await run_script(farm, 4, "post", config)
     finally:
         farm.faults(f"version={serial}:34.1.2")
     post = farm.account(serial)["posts"][-1]
-    assert (post["caption"], post["sound"], post["added_volume"], post["status"]) == ("newer app", "Ocean Waves", 70, "published")
+    assert (post["caption"], post["sound"], post["added_volume"], post["status"]) == (
+        "newer app",
+        "Ocean Waves",
+        70,
+        "published",
+    )
     assert len(post["media"]) == 2

@@ -89,8 +89,15 @@ def test_an_alternative_matches_when_every_field_given_does() -> None:
     from types import SimpleNamespace
 
     def node(**fields):
-        base = dict(rid="com.app:id/xw2", cls="android.widget.Button", text="Follow back", desc="Follow @mia",
-                    hint="", clickable=True, selected=False)
+        base = dict(
+            rid="com.app:id/xw2",
+            cls="android.widget.Button",
+            text="Follow back",
+            desc="Follow @mia",
+            hint="",
+            clickable=True,
+            selected=False,
+        )
         return SimpleNamespace(**{**base, **fields})
 
     assert Alternative().matches(node())

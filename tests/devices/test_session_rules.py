@@ -19,8 +19,11 @@ def session_over(*screens: str) -> tuple[AppSession, FakeDriver]:
 
 
 async def test_a_media_permission_is_allowed_and_a_contacts_one_denied():
-    photos = dump(("TextView", "Allow TikTok to access photos and videos on this device?", "", False),
-                  ("Button", "Allow", "", True), ("Button", "Don't allow", "", True))
+    photos = dump(
+        ("TextView", "Allow TikTok to access photos and videos on this device?", "", False),
+        ("Button", "Allow", "", True),
+        ("Button", "Don't allow", "", True),
+    )
     session, driver = session_over(photos, HOME)
     await session.look()
     assert driver.taps == [centre(1)] and session.interruptions.dismissed[-1].endswith("(Allow)")
@@ -46,16 +49,20 @@ async def test_dismissed_dialogs_are_reported_once():
 
 
 async def test_app_errors_and_limits_end_the_step_with_their_text():
-    for text, reason in (("No internet connection", "TikTok says: No internet connection"),
-                         ("Too many attempts. Try again later.", "rate limited by TikTok: Too many attempts. Try again later.")):
+    for text, reason in (
+        ("No internet connection", "TikTok says: No internet connection"),
+        ("Too many attempts. Try again later.", "rate limited by TikTok: Too many attempts. Try again later."),
+    ):
         session, _ = session_over(dump(("TextView", text, "", False)))
         with pytest.raises(ScriptFailed, match=f"^{reason}$"):
             await session.look()
 
 
-ACTION_BLOCKED = dump(("TextView", "Action blocked", "", False),
-                      ("TextView", "You're temporarily blocked from following accounts.", "", False),
-                      ("Button", "OK", "", True))
+ACTION_BLOCKED = dump(
+    ("TextView", "Action blocked", "", False),
+    ("TextView", "You're temporarily blocked from following accounts.", "", False),
+    ("Button", "OK", "", True),
+)
 
 
 async def test_a_rate_limit_and_an_action_block_are_warnings_to_the_account():

@@ -58,8 +58,13 @@ async def test_like_is_false_when_the_video_was_liked_already_and_true_after_a_f
 
 
 def test_a_sound_row_is_chosen_by_title_then_by_part_of_it_then_the_first_or_by_the_draw():
-    rows = Screen.parse(dump(("TextView", "Summer Vibes", "", True), ("TextView", "Chill Guitar Loop", "", True),
-                             ("TextView", "Chill Guitar", "", True))).elements[1:]
+    rows = Screen.parse(
+        dump(
+            ("TextView", "Summer Vibes", "", True),
+            ("TextView", "Chill Guitar Loop", "", True),
+            ("TextView", "Chill Guitar", "", True),
+        )
+    ).elements[1:]
     assert choose_row(rows, "chill guitar") is rows[2]
     assert choose_row(rows, "guitar") is rows[1]
     assert choose_row(rows, "polka") is rows[0]
@@ -69,6 +74,17 @@ def test_a_sound_row_is_chosen_by_title_then_by_part_of_it_then_the_first_or_by_
 
 def test_every_part_holds_the_apps_one_session():
     app, _ = tiktok_over(FOLLOW)
-    parts = (app.navigation, app.preparation, app.media, app.search, app.profiles, app.accounts, app.feed,
-             app.gallery, app.comments, app.sounds, app.create)
+    parts = (
+        app.navigation,
+        app.preparation,
+        app.media,
+        app.search,
+        app.profiles,
+        app.accounts,
+        app.feed,
+        app.gallery,
+        app.comments,
+        app.sounds,
+        app.create,
+    )
     assert all(part.session is app.session for part in parts)

@@ -61,8 +61,9 @@ def _answer(payload: bytes) -> tuple[int, bytes]:
 
 def test_responses_by_length_chunked_or_up_to_the_close() -> None:
     assert _answer(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA") == (200, b"hello")
-    assert _answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n") \
-        == (200, b"hello world")
+    assert _answer(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=1\r\n world\r\n0\r\n\r\n"
+    ) == (200, b"hello world")
     assert _answer(b"HTTP/1.0 500 Oops\r\n\r\nbroken") == (500, b"broken")
     with pytest.raises(u2e.HTTPError, match="closed before the response"):
         _answer(b"HTTP/1.1 200 OK\r\nContent-")

@@ -3,22 +3,33 @@ default limits from the API and from a file; pausing a phone; holding a pending 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from service.domain.account import AccountNotFound, decide_clear, decide_restrict, decide_set_limits, fold
-from service.domain.default_limits import FROM_API, FROM_FILE, decide_set_defaults, fold as fold_defaults
+from service.domain.default_limits import FROM_API, FROM_FILE, decide_set_defaults
+from service.domain.default_limits import fold as fold_defaults
 from service.domain.device import DeviceNotFound, DeviceState, decide_pause, decide_resume
 from service.domain.errors import TransitionRefused
 from service.domain.limits import Limits, parse_window
-from service.domain.task import HoldTask, ReleaseTask, StartTask, decide, fold as fold_task
+from service.domain.task import HoldTask, ReleaseTask, StartTask, decide
+from service.domain.task import fold as fold_task
 from service.events import (
-    AccountLimitsSet, AccountRegistered, AccountRestricted, DefaultLimitsSet, DevicePaused, DeviceResumed,
-    RestrictionCleared, TaskCreated, TaskHeld, TaskReleased, TaskStarted,
+    AccountLimitsSet,
+    AccountRegistered,
+    AccountRestricted,
+    DefaultLimitsSet,
+    DevicePaused,
+    DeviceResumed,
+    RestrictionCleared,
+    TaskCreated,
+    TaskHeld,
+    TaskReleased,
+    TaskStarted,
 )
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 REGISTERED = AccountRegistered(username="alice", serial="phone-1")
 LADDER = (1.0, 6.0, 24.0)
@@ -26,13 +37,20 @@ FOLLOW_30 = Limits(daily={"follow": 30}, working_hours=(parse_window("09:00-18:0
 
 
 def warned(at: datetime, hours: float = 1) -> AccountRestricted:
-    return AccountRestricted(reason="rate limited", at=at.isoformat(timespec="seconds"),
-                             until=(at + timedelta(hours=hours)).isoformat(timespec="seconds"), strike=1)
+    return AccountRestricted(
+        reason="rate limited",
+        at=at.isoformat(timespec="seconds"),
+        until=(at + timedelta(hours=hours)).isoformat(timespec="seconds"),
+        strike=1,
+    )
 
 
 def test_setting_an_accounts_limits_records_them_once():
-    assert decide_set_limits(fold("alice", [REGISTERED]), FOLLOW_30) == [AccountLimitsSet(
-        daily={"follow": 30}, working_hours=["09:00-18:00"], timezone="Europe/Paris", cooldown_hours=None)]
+    assert decide_set_limits(fold("alice", [REGISTERED]), FOLLOW_30) == [
+        AccountLimitsSet(
+            daily={"follow": 30}, working_hours=["09:00-18:00"], timezone="Europe/Paris", cooldown_hours=None
+        )
+    ]
     again = fold("alice", [REGISTERED, *decide_set_limits(fold("alice", [REGISTERED]), FOLLOW_30)])
     assert decide_set_limits(again, FOLLOW_30) == []
     assert decide_set_limits(again, Limits()) == [AccountLimitsSet()]
@@ -44,8 +62,15 @@ def test_limits_of_an_unknown_account_are_refused():
 
 
 def test_a_first_warning_rests_the_account_one_hour():
-    assert decide_restrict(fold("alice", [REGISTERED]), "rate limited", NOW, LADDER, task_id=7) == [AccountRestricted(
-        reason="rate limited", at="2026-06-01T10:00:00+00:00", until="2026-06-01T11:00:00+00:00", strike=1, task_id=7)]
+    assert decide_restrict(fold("alice", [REGISTERED]), "rate limited", NOW, LADDER, task_id=7) == [
+        AccountRestricted(
+            reason="rate limited",
+            at="2026-06-01T10:00:00+00:00",
+            until="2026-06-01T11:00:00+00:00",
+            strike=1,
+            task_id=7,
+        )
+    ]
 
 
 def test_warnings_repeated_within_seven_days_rest_it_six_then_twenty_four_hours_and_no_longer():
@@ -82,21 +107,24 @@ def test_a_cleared_rest_still_counts_as_a_warning():
 
 
 def test_the_api_replaces_the_defaults_only_when_they_change():
-    set_by_api = DefaultLimitsSet(daily={"follow": 30}, working_hours=["09:00-18:00"], timezone="Europe/Paris",
-                                  source=FROM_API)
+    set_by_api = DefaultLimitsSet(
+        daily={"follow": 30}, working_hours=["09:00-18:00"], timezone="Europe/Paris", source=FROM_API
+    )
     assert decide_set_defaults(fold_defaults([]), FOLLOW_30, FROM_API) == [set_by_api]
     assert decide_set_defaults(fold_defaults([set_by_api]), FOLLOW_30, FROM_API) == []
 
 
 def test_an_unchanged_file_keeps_what_the_api_set_since_and_an_edited_one_applies():
-    from_file = DefaultLimitsSet(daily={"follow": 30}, working_hours=["09:00-18:00"], timezone="Europe/Paris",
-                                 source=FROM_FILE)
+    from_file = DefaultLimitsSet(
+        daily={"follow": 30}, working_hours=["09:00-18:00"], timezone="Europe/Paris", source=FROM_FILE
+    )
     by_api = DefaultLimitsSet(daily={"follow": 5}, source=FROM_API)
     assert decide_set_defaults(fold_defaults([]), FOLLOW_30, FROM_FILE) == [from_file]
     assert decide_set_defaults(fold_defaults([from_file, by_api]), FOLLOW_30, FROM_FILE) == []
     edited = Limits(daily={"follow": 20})
     assert decide_set_defaults(fold_defaults([from_file, by_api]), edited, FROM_FILE) == [
-        DefaultLimitsSet(daily={"follow": 20}, source=FROM_FILE)]
+        DefaultLimitsSet(daily={"follow": 20}, source=FROM_FILE)
+    ]
 
 
 def test_a_known_phone_pauses_and_resumes_once_each():

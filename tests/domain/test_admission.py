@@ -3,14 +3,21 @@ fake clock across day boundaries and the nights the clocks change; a warm-up's a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from service.domain.admission import (
-    DAILY_LIMIT, RESTRICTED, WORKING_HOURS, Allowance, Hold, Restriction, Standing, hold_for,
+    DAILY_LIMIT,
+    RESTRICTED,
+    WORKING_HOURS,
+    Allowance,
+    Hold,
+    Restriction,
+    Standing,
+    hold_for,
 )
 from service.domain.limits import Limits, effective, parse_window, zone_named
 
-UTC = timezone.utc
+UTC = UTC
 PARIS = zone_named("Europe/Paris")
 
 
@@ -33,8 +40,12 @@ def test_a_follow_under_its_daily_limit_may_start():
 
 def test_a_follow_at_its_daily_limit_waits_until_the_next_local_day():
     hold = hold_for("follow", [alice({"follow": 30}, **FOLLOW_30)], utc("2026-06-01 10:00"))
-    assert hold == Hold(DAILY_LIMIT, "alice", "daily follow limit of @alice reached (30/30); next after 00:00 "
-                        "Europe/Paris", utc("2026-06-01 22:00"))
+    assert hold == Hold(
+        DAILY_LIMIT,
+        "alice",
+        "daily follow limit of @alice reached (30/30); next after 00:00 Europe/Paris",
+        utc("2026-06-01 22:00"),
+    )
 
 
 def test_the_daily_limit_waits_23_hours_at_most_on_the_spring_change_and_25_in_autumn():
@@ -51,15 +62,20 @@ def test_a_limit_of_zero_never_lets_the_action_start():
 def test_other_actions_and_match_account_are_not_held_by_the_follow_limit():
     full = alice({"follow": 30}, **FOLLOW_30)
     now = utc("2026-06-01 10:00")
-    assert [hold_for(script, [full], now) for script in ("unfollow", "comment", "post", "account_warmup",
-                                                          "match_account")] == [None] * 5
+    assert [
+        hold_for(script, [full], now) for script in ("unfollow", "comment", "post", "account_warmup", "match_account")
+    ] == [None] * 5
 
 
 def test_outside_the_working_hours_a_task_waits_for_the_next_window():
     standing = alice(working_hours=["09:00-12:30", "18:00-23:00"], timezone="Europe/Paris")
     hold = hold_for("post", [standing], utc("2026-06-01 11:00"))  # 13:00 in Paris
-    assert hold == Hold(WORKING_HOURS, "alice", "outside the working hours of @alice (09:00-12:30, 18:00-23:00 "
-                        "Europe/Paris); next at 18:00 Europe/Paris", utc("2026-06-01 16:00"))
+    assert hold == Hold(
+        WORKING_HOURS,
+        "alice",
+        "outside the working hours of @alice (09:00-12:30, 18:00-23:00 Europe/Paris); next at 18:00 Europe/Paris",
+        utc("2026-06-01 16:00"),
+    )
     late = hold_for("post", [standing], utc("2026-06-01 21:30"))  # 23:30
     assert late.until == utc("2026-06-02 07:00")
     assert late.reason.endswith("next at 2026-06-02 09:00 Europe/Paris")
@@ -72,18 +88,29 @@ def test_the_working_hours_hold_a_warm_up_but_the_daily_limits_do_not():
 
 
 def test_a_restricted_account_holds_every_task_but_match_account_until_its_rest_ends():
-    resting = alice(restriction=Restriction("rate limited by TikTok: Too many attempts.", utc("2026-06-01 11:00")),
-                    timezone="Europe/Paris")
+    resting = alice(
+        restriction=Restriction("rate limited by TikTok: Too many attempts.", utc("2026-06-01 11:00")),
+        timezone="Europe/Paris",
+    )
     hold = hold_for("account_warmup", [resting], utc("2026-06-01 10:00"))
-    assert hold == Hold(RESTRICTED, "alice", "@alice is restricted until 13:00 Europe/Paris (rate limited by TikTok: "
-                        "Too many attempts.)", utc("2026-06-01 11:00"))
+    assert hold == Hold(
+        RESTRICTED,
+        "alice",
+        "@alice is restricted until 13:00 Europe/Paris (rate limited by TikTok: Too many attempts.)",
+        utc("2026-06-01 11:00"),
+    )
     assert hold_for("match_account", [resting], utc("2026-06-01 10:00")) is None
     assert hold_for("follow", [resting], utc("2026-06-01 11:00")) is None
 
 
 def test_a_restriction_comes_before_a_limit_and_a_limit_before_the_working_hours():
-    everything = alice({"follow": 1}, Restriction("action blocked", utc("2026-06-01 23:00")), daily={"follow": 1},
-                       working_hours=["09:00-10:00"], timezone="Europe/Paris")
+    everything = alice(
+        {"follow": 1},
+        Restriction("action blocked", utc("2026-06-01 23:00")),
+        daily={"follow": 1},
+        working_hours=["09:00-10:00"],
+        timezone="Europe/Paris",
+    )
     assert hold_for("follow", [everything], utc("2026-06-01 20:00")).kind == RESTRICTED
     limited = alice({"follow": 1}, daily={"follow": 1}, working_hours=["09:00-10:00"], timezone="Europe/Paris")
     assert hold_for("follow", [limited], utc("2026-06-01 20:00")).kind == DAILY_LIMIT

@@ -2,8 +2,7 @@
 
 import pytest
 
-from service.domain.agent import (AgentNotAlive, AgentState, decide_lost, decide_start, decide_stop, fold,
-                                  lost_reason)
+from service.domain.agent import AgentNotAlive, AgentState, decide_lost, decide_start, decide_stop, fold, lost_reason
 from service.events import AgentLost, AgentStarted, AgentStopped
 
 
@@ -13,7 +12,8 @@ def started(incarnation="a1"):
 
 def test_a_first_start_records_only_the_start():
     assert decide_start(AgentState("pc1"), "a1", "pc", 7, 20.0, "0/2") == [
-        AgentStarted(incarnation="a1", host="pc", pid=7, lease_s=20.0, shard="0/2")]
+        AgentStarted(incarnation="a1", host="pc", pid=7, lease_s=20.0, shard="0/2")
+    ]
 
 
 def test_a_start_over_a_live_predecessor_ends_it_first():
@@ -35,15 +35,18 @@ def test_only_the_live_incarnation_stops():
         decide_stop(fold("pc1", [started("a1")]), "a0")
 
 
-@pytest.mark.parametrize("script, last_step, unknown", [
-    ("post", "caption", True),  # publishing when lost
-    ("post", "publish", True),  # uploading when lost
-    ("post", "open-editor", False),
-    ("comment", "open-post", True),
-    ("comment", "push-image", True),
-    ("follow", "open-profile", False),
-    ("post", None, False),
-])
+@pytest.mark.parametrize(
+    "script, last_step, unknown",
+    [
+        ("post", "caption", True),  # publishing when lost
+        ("post", "publish", True),  # uploading when lost
+        ("post", "open-editor", False),
+        ("comment", "open-post", True),
+        ("comment", "push-image", True),
+        ("follow", "open-profile", False),
+        ("post", None, False),
+    ],
+)
 def test_a_post_or_comment_lost_while_publishing_says_its_outcome_is_unknown(script, last_step, unknown):
     reason = lost_reason("pc1", 21.4, script, last_step)
     assert reason.startswith("agent pc1 lost (no heartbeat for 21 s)")

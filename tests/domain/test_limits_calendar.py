@@ -3,17 +3,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from service.domain.limits import (
-    DEFAULT_COOLDOWN_HOURS, Limits, Window, effective, first_overlap, parse_window, zone_named,
+    DEFAULT_COOLDOWN_HOURS,
+    Limits,
+    Window,
+    effective,
+    first_overlap,
+    parse_window,
+    zone_named,
 )
 from service.domain.local_days import day_bounds, first_moment, next_opening
 
 PARIS = zone_named("Europe/Paris")
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(text: str) -> datetime:
@@ -30,8 +36,22 @@ def test_a_window_reads_hours_and_minutes_and_may_end_at_midnight():
     assert str(Window(540, 750)) == "09:00-12:30"
 
 
-@pytest.mark.parametrize("text", ["9-12", "09:00", "09:00-12", "9:00-12:00", "09:60-10:00", "25:00-26:00",
-                                  "12:00-09:00", "10:00-10:00", "24:00-24:00", "22:00-02:00", "ab:cd-ef:gh"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9-12",
+        "09:00",
+        "09:00-12",
+        "9:00-12:00",
+        "09:60-10:00",
+        "25:00-26:00",
+        "12:00-09:00",
+        "10:00-10:00",
+        "24:00-24:00",
+        "22:00-02:00",
+        "ab:cd-ef:gh",
+    ],
+)
 def test_a_malformed_or_empty_or_overnight_window_is_refused(text):
     with pytest.raises(ValueError):
         parse_window(text)
@@ -107,7 +127,10 @@ def test_an_accounts_own_limits_fall_back_on_the_defaults_action_by_action_and_f
     limits = effective(own, defaults, UTC)
     assert dict(limits.daily) == {"follow": 10, "comment": 5}
     assert (limits.working_hours, limits.zone_name, limits.cooldown_hours) == (
-        windows("09:00-18:00"), "Europe/Paris", DEFAULT_COOLDOWN_HOURS)
+        windows("09:00-18:00"),
+        "Europe/Paris",
+        DEFAULT_COOLDOWN_HOURS,
+    )
     anytime = effective(Limits(working_hours=(), timezone="Asia/Tokyo", cooldown_hours=(2.0,)), defaults, UTC)
     assert (anytime.working_hours, anytime.zone_name, anytime.cooldown_hours) == ((), "Asia/Tokyo", (2.0,))
 

@@ -6,18 +6,39 @@ import pytest
 
 from service.domain.errors import TaskNotFound, TransitionRefused
 from service.domain.task import (
-    STOPPED, CompleteStep, CompleteTask, CreateTask, DeleteTask, FailTask, RequestStop, RetryTask,
-    StartTask, TaskStatus, decide, fold,
+    STOPPED,
+    CompleteStep,
+    CompleteTask,
+    CreateTask,
+    DeleteTask,
+    FailTask,
+    RequestStop,
+    RetryTask,
+    StartTask,
+    TaskStatus,
+    decide,
+    fold,
 )
 from service.events import (
-    StepCompleted, StopRequested, TaskCompleted, TaskCreated, TaskDeleted, TaskFailed, TaskRetried,
+    StepCompleted,
+    StopRequested,
+    TaskCompleted,
+    TaskCreated,
+    TaskDeleted,
+    TaskFailed,
+    TaskRetried,
     TaskStarted,
 )
 
 TASK_ID = 7
 
-CREATED = TaskCreated(serial="emulator-5554", username="alice", script_name="post",
-                      script_config={"video": "a.mp4"}, start_time="2026-11-27T14:30:00+00:00")
+CREATED = TaskCreated(
+    serial="emulator-5554",
+    username="alice",
+    script_name="post",
+    script_config={"video": "a.mp4"},
+    start_time="2026-11-27T14:30:00+00:00",
+)
 STARTED = TaskStarted(attempt=1, serial="emulator-5554", username="alice", seed=42, steps=3)
 STEP_1 = StepCompleted(attempt=1, index=1, name="open-app", duration_ms=120)
 COMPLETED = TaskCompleted(attempt=1, steps=3, duration_ms=900)
@@ -51,16 +72,21 @@ def decide_after(history, command):
 
 
 def test_creating_a_task_records_what_the_client_asked_for():
-    command = CreateTask(serial="emulator-5554", script_name="post", script_config={"video": "a.mp4"},
-                         username="alice", start_time="2026-11-27T14:30:00+00:00")
+    command = CreateTask(
+        serial="emulator-5554",
+        script_name="post",
+        script_config={"video": "a.mp4"},
+        username="alice",
+        start_time="2026-11-27T14:30:00+00:00",
+    )
     assert decide_after((), command) == [CREATED]
 
 
 def test_creating_a_task_defaults_to_the_api_as_source_and_no_due_time():
     command = CreateTask(serial="s1", script_name="follow", script_config={})
     assert decide_after((), command) == [
-        TaskCreated(serial="s1", username=None, script_name="follow", script_config={}, source="api",
-                    start_time=None)]
+        TaskCreated(serial="s1", username=None, script_name="follow", script_config={}, source="api", start_time=None)
+    ]
 
 
 @pytest.mark.parametrize("history", [PENDING, COMPLETE, DELETED_PENDING], ids=["pending", "completed", "deleted"])
@@ -72,8 +98,12 @@ def test_creating_a_task_whose_stream_exists_is_refused(history):
 # --- commands on a task that does not exist ------------------------------------------------
 
 ALL_COMMANDS_BUT_CREATE = [
-    StartTask(serial="s1", seed=1), CompleteStep(index=1, name="x", duration_ms=1),
-    CompleteTask(steps=1, duration_ms=1), FailTask(reason="boom"), RequestStop(), RetryTask(),
+    StartTask(serial="s1", seed=1),
+    CompleteStep(index=1, name="x", duration_ms=1),
+    CompleteTask(steps=1, duration_ms=1),
+    FailTask(reason="boom"),
+    RequestStop(),
+    RetryTask(),
     DeleteTask(),
 ]
 
@@ -98,10 +128,16 @@ def test_starting_a_retried_task_starts_its_next_attempt_on_the_given_phone():
     assert decide_after(PENDING_AGAIN, command) == [STARTED_AGAIN]
 
 
-@pytest.mark.parametrize("history, status", [
-    (RUNNING, "running"), (COMPLETE, "completed"), (FAILURE, "failed"),
-    (STOPPED_WHILE_PENDING, "failed"),
-], ids=["running", "completed", "failed", "stopped"])
+@pytest.mark.parametrize(
+    "history, status",
+    [
+        (RUNNING, "running"),
+        (COMPLETE, "completed"),
+        (FAILURE, "failed"),
+        (STOPPED_WHILE_PENDING, "failed"),
+    ],
+    ids=["running", "completed", "failed", "stopped"],
+)
 def test_only_a_pending_task_can_be_started(history, status):
     with pytest.raises(TransitionRefused, match=f"cannot start task 7: it is {status}"):
         decide_after(history, StartTask(serial="s1", seed=1))
@@ -112,8 +148,9 @@ def test_a_pending_task_with_a_stop_requested_is_not_started():
         decide_after((CREATED, STOP), StartTask(serial="s1", seed=1))
 
 
-@pytest.mark.parametrize("history", [DELETED_PENDING, DELETED_RUNNING, DELETED_COMPLETE],
-                         ids=["pending", "running", "completed"])
+@pytest.mark.parametrize(
+    "history", [DELETED_PENDING, DELETED_RUNNING, DELETED_COMPLETE], ids=["pending", "running", "completed"]
+)
 def test_a_deleted_task_is_not_started(history):
     with pytest.raises(TaskNotFound):
         decide_after(history, StartTask(serial="s1", seed=1))
@@ -125,13 +162,13 @@ def test_a_deleted_task_is_not_started(history):
 def test_a_running_task_records_a_completed_step_of_its_attempt():
     command = CompleteStep(index=2, name="upload", duration_ms=300, detail="a.mp4")
     assert decide_after(RUNNING, command) == [
-        StepCompleted(attempt=1, index=2, name="upload", detail="a.mp4", duration_ms=300)]
+        StepCompleted(attempt=1, index=2, name="upload", detail="a.mp4", duration_ms=300)
+    ]
 
 
 def test_steps_of_a_second_attempt_carry_attempt_two():
     command = CompleteStep(index=1, name="open-app", duration_ms=50)
-    assert decide_after(RUNNING_AGAIN, command) == [
-        StepCompleted(attempt=2, index=1, name="open-app", duration_ms=50)]
+    assert decide_after(RUNNING_AGAIN, command) == [StepCompleted(attempt=2, index=1, name="open-app", duration_ms=50)]
 
 
 def test_completing_a_running_task_records_its_steps_and_duration():
@@ -143,7 +180,10 @@ def test_a_running_task_with_a_stop_requested_may_still_complete():
 
 
 NOT_RUNNING = [
-    (PENDING, "pending"), (PENDING_AGAIN, "pending"), (COMPLETE, "completed"), (FAILURE, "failed"),
+    (PENDING, "pending"),
+    (PENDING_AGAIN, "pending"),
+    (COMPLETE, "completed"),
+    (FAILURE, "failed"),
     (STOPPED_WHILE_RUNNING, "failed"),
 ]
 NOT_RUNNING_IDS = ["pending", "pending-again", "completed", "failed", "stopped"]
@@ -163,12 +203,16 @@ def test_only_a_running_task_can_complete(history, status):
 
 def test_the_script_of_a_deleted_running_task_still_records_its_steps_and_completion():
     assert decide_after(DELETED_RUNNING, CompleteStep(index=2, name="upload", duration_ms=5)) == [
-        StepCompleted(attempt=1, index=2, name="upload", duration_ms=5)]
+        StepCompleted(attempt=1, index=2, name="upload", duration_ms=5)
+    ]
     assert decide_after(DELETED_RUNNING, CompleteTask(steps=3, duration_ms=900)) == [COMPLETED]
 
 
-@pytest.mark.parametrize("command", [CompleteStep(index=1, name="x", duration_ms=1), CompleteTask(steps=1, duration_ms=1)],
-                         ids=["step", "complete"])
+@pytest.mark.parametrize(
+    "command",
+    [CompleteStep(index=1, name="x", duration_ms=1), CompleteTask(steps=1, duration_ms=1)],
+    ids=["step", "complete"],
+)
 @pytest.mark.parametrize("history", [DELETED_PENDING, DELETED_COMPLETE], ids=["pending", "completed"])
 def test_a_deleted_task_that_was_not_running_records_no_progress(history, command):
     with pytest.raises(TaskNotFound):
@@ -181,12 +225,14 @@ def test_a_deleted_task_that_was_not_running_records_no_progress(history, comman
 def test_a_running_task_fails_with_its_step_reason_and_artifacts():
     command = FailTask(reason="app crashed", step="open-app", artifacts=("ui.xml", "screen.png"))
     assert decide_after(RUNNING, command) == [
-        TaskFailed(attempt=1, step="open-app", reason="app crashed", artifacts=["ui.xml", "screen.png"])]
+        TaskFailed(attempt=1, step="open-app", reason="app crashed", artifacts=["ui.xml", "screen.png"])
+    ]
 
 
 def test_a_pending_task_can_fail_before_it_starts():
     assert decide_after(PENDING, FailTask(reason="interrupted by a restart")) == [
-        TaskFailed(attempt=1, step=None, reason="interrupted by a restart", artifacts=[])]
+        TaskFailed(attempt=1, step=None, reason="interrupted by a restart", artifacts=[])
+    ]
 
 
 def test_a_failure_of_a_second_attempt_carries_attempt_two():
@@ -201,16 +247,21 @@ def test_the_halted_script_of_a_deleted_running_task_still_records_its_failure()
     assert decide_after(DELETED_RUNNING, FailTask(reason=STOPPED)) == [STOPPED_FAILURE]
 
 
-@pytest.mark.parametrize("history, status", [(COMPLETE, "completed"), (FAILURE, "failed"),
-                                             (STOPPED_WHILE_PENDING, "failed")],
-                         ids=["completed", "failed", "stopped"])
+@pytest.mark.parametrize(
+    "history, status",
+    [(COMPLETE, "completed"), (FAILURE, "failed"), (STOPPED_WHILE_PENDING, "failed")],
+    ids=["completed", "failed", "stopped"],
+)
 def test_a_finished_task_cannot_fail_again(history, status):
     with pytest.raises(TransitionRefused, match=f"cannot fail task 7: it is {status}"):
         decide_after(history, FailTask(reason="late"))
 
 
-@pytest.mark.parametrize("history", [DELETED_PENDING, DELETED_COMPLETE, (*DELETED_RUNNING, STOPPED_FAILURE)],
-                         ids=["pending", "completed", "running-then-halted"])
+@pytest.mark.parametrize(
+    "history",
+    [DELETED_PENDING, DELETED_COMPLETE, (*DELETED_RUNNING, STOPPED_FAILURE)],
+    ids=["pending", "completed", "running-then-halted"],
+)
 def test_a_deleted_task_that_no_script_is_running_cannot_fail(history):
     with pytest.raises(TaskNotFound):
         decide_after(history, FailTask(reason="interrupted by a restart"))
@@ -235,12 +286,18 @@ def test_stopping_a_task_whose_stop_is_already_requested_records_nothing():
     assert decide_after(STOPPING, RequestStop()) == []
 
 
-@pytest.mark.parametrize("history, status", [(COMPLETE, "completed"), (FAILURE, "failed"),
-                                             (STOPPED_WHILE_PENDING, "failed"), (STOPPED_WHILE_RUNNING, "failed")],
-                         ids=["completed", "failed", "stopped-pending", "stopped-running"])
+@pytest.mark.parametrize(
+    "history, status",
+    [
+        (COMPLETE, "completed"),
+        (FAILURE, "failed"),
+        (STOPPED_WHILE_PENDING, "failed"),
+        (STOPPED_WHILE_RUNNING, "failed"),
+    ],
+    ids=["completed", "failed", "stopped-pending", "stopped-running"],
+)
 def test_stopping_a_finished_task_is_refused(history, status):
-    with pytest.raises(TransitionRefused,
-                       match=f"task 7 is {status}: only a pending or running task can be stopped"):
+    with pytest.raises(TransitionRefused, match=f"task 7 is {status}: only a pending or running task can be stopped"):
         decide_after(history, RequestStop())
 
 
@@ -260,7 +317,8 @@ def test_retrying_a_failed_task_makes_its_next_attempt_due_now():
 def test_an_automatic_retry_records_when_it_is_due():
     command = RetryTask(automatic=True, due_at="2026-11-27T14:31:00+00:00")
     assert decide_after(FAILURE, command) == [
-        TaskRetried(attempt=2, automatic=True, due_at="2026-11-27T14:31:00+00:00")]
+        TaskRetried(attempt=2, automatic=True, due_at="2026-11-27T14:31:00+00:00")
+    ]
 
 
 def test_a_third_attempt_follows_a_second_failure():
@@ -284,9 +342,17 @@ def test_a_stopped_task_retried_by_hand_that_fails_again_may_be_retried_automati
     assert decide_after(history, RetryTask(automatic=True)) == [TaskRetried(attempt=3, automatic=True)]
 
 
-@pytest.mark.parametrize("history, status", [(PENDING, "pending"), (PENDING_AGAIN, "pending"),
-                                             (RUNNING, "running"), (STOPPING, "running"), (COMPLETE, "completed")],
-                         ids=["pending", "pending-again", "running", "stopping", "completed"])
+@pytest.mark.parametrize(
+    "history, status",
+    [
+        (PENDING, "pending"),
+        (PENDING_AGAIN, "pending"),
+        (RUNNING, "running"),
+        (STOPPING, "running"),
+        (COMPLETE, "completed"),
+    ],
+    ids=["pending", "pending-again", "running", "stopping", "completed"],
+)
 def test_only_a_failed_task_can_be_retried(history, status):
     with pytest.raises(TransitionRefused, match=f"task 7 is {status}: only a failed task can be retried"):
         decide_after(history, RetryTask())
@@ -308,14 +374,20 @@ def test_deleting_a_running_task_whose_stop_is_requested_only_deletes_it():
     assert decide_after(STOPPING, DeleteTask()) == [TaskDeleted()]
 
 
-@pytest.mark.parametrize("history", [PENDING, PENDING_AGAIN, COMPLETE, FAILURE, STOPPED_WHILE_PENDING],
-                         ids=["pending", "pending-again", "completed", "failed", "stopped"])
+@pytest.mark.parametrize(
+    "history",
+    [PENDING, PENDING_AGAIN, COMPLETE, FAILURE, STOPPED_WHILE_PENDING],
+    ids=["pending", "pending-again", "completed", "failed", "stopped"],
+)
 def test_deleting_a_task_that_is_not_running_deletes_it(history):
     assert decide_after(history, DeleteTask()) == [TaskDeleted()]
 
 
-@pytest.mark.parametrize("history", [DELETED_PENDING, DELETED_RUNNING, (*DELETED_RUNNING, STOPPED_FAILURE)],
-                         ids=["pending", "running", "running-then-halted"])
+@pytest.mark.parametrize(
+    "history",
+    [DELETED_PENDING, DELETED_RUNNING, (*DELETED_RUNNING, STOPPED_FAILURE)],
+    ids=["pending", "running", "running-then-halted"],
+)
 def test_deleting_a_deleted_task_is_refused_as_not_found(history):
     with pytest.raises(TaskNotFound, match="task 7 not found"):
         decide_after(history, DeleteTask())
@@ -325,16 +397,31 @@ def test_deleting_a_deleted_task_is_refused_as_not_found(history):
 
 
 def test_the_folded_state_counts_versions_attempts_and_automatic_retries():
-    history = (*FAILURE, TaskRetried(attempt=2, automatic=True), STARTED_AGAIN,
-               TaskFailed(attempt=2, reason="timeout"), TaskRetried(attempt=3, automatic=True))
+    history = (
+        *FAILURE,
+        TaskRetried(attempt=2, automatic=True),
+        STARTED_AGAIN,
+        TaskFailed(attempt=2, reason="timeout"),
+        TaskRetried(attempt=3, automatic=True),
+    )
     state = fold(TASK_ID, history)
     assert (state.version, state.status, state.attempt, state.automatic_retries, state.serial) == (
-        7, TaskStatus.PENDING, 3, 2, "emulator-5556")
+        7,
+        TaskStatus.PENDING,
+        3,
+        2,
+        "emulator-5556",
+    )
 
 
 def test_a_manual_retry_resets_the_automatic_retry_count():
-    history = (*FAILURE, TaskRetried(attempt=2, automatic=True), STARTED_AGAIN,
-               TaskFailed(attempt=2, reason="timeout"), TaskRetried(attempt=3))
+    history = (
+        *FAILURE,
+        TaskRetried(attempt=2, automatic=True),
+        STARTED_AGAIN,
+        TaskFailed(attempt=2, reason="timeout"),
+        TaskRetried(attempt=3),
+    )
     assert fold(TASK_ID, history).automatic_retries == 0
 
 

@@ -9,8 +9,8 @@ the same data directory finds its store).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from sim_server import SimServer

@@ -10,9 +10,10 @@ time; so each part of the system reads the time it would read in production.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
 
 import anyio
 import httpx
@@ -21,7 +22,7 @@ from service.api.app import create_app
 from service.clock import FakeClock
 from service.settings import Settings
 
-NOW = datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
 
 class DueTimeClock(FakeClock):
@@ -77,8 +78,17 @@ class InProcess:
 async def in_process(tmp_path, sim: int = 1, now: datetime = NOW, **settings: Any) -> AsyncIterator[InProcess]:
     """The app on `tmp_path` with `sim` virtual phones, its clock at `now`."""
     clock = DueTimeClock(now, time_scale=0.01)
-    settings = Settings(**{"data_dir": tmp_path, "sync": "normal", "sim": sim, "time_scale": 0.01, "tz": timezone.utc,
-                           "access_log": False, **settings})
+    settings = Settings(
+        **{
+            "data_dir": tmp_path,
+            "sync": "normal",
+            "sim": sim,
+            "time_scale": 0.01,
+            "tz": UTC,
+            "access_log": False,
+            **settings,
+        }
+    )
     app = create_app(settings, clock=clock)
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)

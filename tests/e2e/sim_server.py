@@ -12,8 +12,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import httpx
 import pytest
@@ -29,17 +30,37 @@ FINISHED = (2, 3)
 class SimServer:
     """One `droidledger serve --sim N` process on a data dir (loopback IPv4 only); output to a log file."""
 
-    def __init__(self, data_dir: Path, *flags: str, sim: int = 4, time_scale: float = 0.01,
-                 port: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, *flags: str, sim: int = 4, time_scale: float = 0.01, port: int | None = None
+    ) -> None:
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.log_path = data_dir.parent / f"serve-{data_dir.name}-{self.port}.log"
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(data_dir),
-             "--sync", "normal", "--sim", str(sim), "--time-scale", str(time_scale), *flags],
-            stdout=self._log, stderr=subprocess.STDOUT, cwd=data_dir.parent, env=clean_env())
+            [
+                *CLI,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(data_dir),
+                "--sync",
+                "normal",
+                "--sim",
+                str(sim),
+                "--time-scale",
+                str(time_scale),
+                *flags,
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=data_dir.parent,
+            env=clean_env(),
+        )
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
         self.client = httpx.Client(base_url=self.base, timeout=10)
         if "--api-key" in flags:  # every call presents it
@@ -51,7 +72,7 @@ class SimServer:
         """What the server logged so far."""
         return self.log_path.read_text(errors="replace")
 
-    def wait_ready(self) -> "SimServer":
+    def wait_ready(self) -> SimServer:
         """Wait until the API answers (it opens once the virtual phones are online)."""
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -99,8 +120,9 @@ class SimServer:
         assert (body["code"], body["message"]) == (0, "success"), body
         return body["data"]
 
-    def create(self, serials: list[str] | None, script_name: str, script_config: dict[str, Any],
-               **fields: Any) -> list[int]:
+    def create(
+        self, serials: list[str] | None, script_name: str, script_config: dict[str, Any], **fields: Any
+    ) -> list[int]:
         """POST /task; the ids."""
         body = {"script_name": script_name, "script_config": script_config, **fields}
         if serials is not None:
@@ -140,8 +162,11 @@ class SimServer:
             if all(t["status"] in FINISHED for t in tasks.values()):
                 return tasks
             if time.monotonic() > deadline:
-                stuck = {i: (t["status_text"], [e["type"] for e in self.events(i)])
-                         for i, t in tasks.items() if t["status"] not in FINISHED}
+                stuck = {
+                    i: (t["status_text"], [e["type"] for e in self.events(i)])
+                    for i, t in tasks.items()
+                    if t["status"] not in FINISHED
+                }
                 pytest.fail(f"tasks not finished within {timeout_s} s: {stuck}")
             time.sleep(0.05)
 
@@ -158,10 +183,12 @@ class SimServer:
 
     def wait_steps(self, task_id: int, name: str, count: int = 1) -> list[dict[str, Any]]:
         """Wait until the task recorded `count` steps called `name`; its events then."""
+
         def enough():
             events = self.events(task_id)
             done = [e for e in events if e["type"] == "step-completed" and e["data"]["name"] == name]
             return events if len(done) >= count else None
+
         return self.wait_until(f"task {task_id}: {count} x {name}", enough)
 
     def device(self, serial: str) -> dict[str, Any]:
@@ -187,7 +214,9 @@ class SimServer:
 
     def accounts(self, serial: str) -> list[str]:
         """Usernames the registry holds for a phone, sorted."""
-        return sorted(a["username"] for a in self.ok(self.client.get("/account", params={"serial": serial}))["accounts"])
+        return sorted(
+            a["username"] for a in self.ok(self.client.get("/account", params={"serial": serial}))["accounts"]
+        )
 
     # -- the virtual phones ----------------------------------------------------------------------
     def sim_state(self) -> dict[str, Any]:
@@ -218,8 +247,14 @@ def last(events: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     return next(e["data"] for e in reversed(events) if e["type"] == kind)
 
 
-def assert_run(events: list[dict[str, Any]], steps: list[str], *, attempt: int = 1, serial: str | None = None,
-               username: str | None = None) -> list[dict[str, Any]]:
+def assert_run(
+    events: list[dict[str, Any]],
+    steps: list[str],
+    *,
+    attempt: int = 1,
+    serial: str | None = None,
+    username: str | None = None,
+) -> list[dict[str, Any]]:
     """The attempt's events are `started` (with a seed), one `step-completed` per step (index, name,
     detail, duration), then `completed`; returns the step events' data."""
     run = [e for e in events if e["data"].get("attempt") == attempt and e["type"] != "material-used"]

@@ -41,7 +41,8 @@ def test_a_rate_limit_rests_the_account_its_tasks_wait_and_run_once_cleared(serv
     assert rest["reason"] == RATE_LIMITED
     restricted = [e for e in server.log() if e["stream"] == f"account-{me}" and e["type"] == "account-restricted"]
     assert [(e["data"]["strike"], e["data"]["task_id"], e["data"]["until"]) for e in restricted] == [
-        (1, warned, rest["until"])]
+        (1, warned, rest["until"])
+    ]
 
     # --auto-retry made the warned task pending again: it waits with the queued one, restricted.
     for task_id in (warned, queued):
@@ -81,7 +82,9 @@ def test_a_limit_of_two_follows_runs_two_and_the_rest_wait_with_a_reason(server)
     for task_id in ids[2:]:
         held = server.waiting(task_id)
         assert (held["kind"], held["reason"]) == (
-            "daily_limit", f"daily follow limit of @{me} reached (2/2); next after 00:00 Europe/Paris")
+            "daily_limit",
+            f"daily follow limit of @{me} reached (2/2); next after 00:00 Europe/Paris",
+        )
         assert server.task(task_id)["status_text"] == "pending"
     assert account(server, me)["today"] == {"follow": 2}
     assert set(server.account(server.serials[2])["follows"]) & {"two.3", "two.4"} == set()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
 from sim_server import SimServer
 
 from tests.support.cluster import run_violations
@@ -28,8 +27,10 @@ def agents(server: SimServer) -> list[dict]:
 
 def test_two_local_agents_share_the_phones_survive_a_kill_and_stop_with_the_server(start_server):
     server: SimServer = start_server("--agents", "2", sim=6)
-    server.wait_until("both agents own phones", lambda: [a["phones"] for a in agents(server)] == [3, 3]
-                      if len(agents(server)) == 2 else None)
+    server.wait_until(
+        "both agents own phones",
+        lambda: [a["phones"] for a in agents(server)] == [3, 3] if len(agents(server)) == 2 else None,
+    )
     first = agents(server)
     assert [a["shard"] for a in first] == ["0/2", "1/2"] and {a["state"] for a in first} == {"alive"}
     owner = {d["serial"]: d["agent"] for d in server.ok(server.client.get("/device"))["devices"]}
@@ -44,9 +45,17 @@ def test_two_local_agents_share_the_phones_survive_a_kill_and_stop_with_the_serv
     os.kill(victim["pid"], 9)
     failed = server.wait_done([warmup])[warmup]
     assert failed["error"] == "interrupted by a restart", failed
-    again = server.wait_until("the agent is back", lambda: next(
-        (a for a in agents(server) if a["name"] == victim["name"] and a["incarnation"] != victim["incarnation"]
-         and a["phones"] == 3), None))
+    again = server.wait_until(
+        "the agent is back",
+        lambda: next(
+            (
+                a
+                for a in agents(server)
+                if a["name"] == victim["name"] and a["incarnation"] != victim["incarnation"] and a["phones"] == 3
+            ),
+            None,
+        ),
+    )
     assert again["pid"] != victim["pid"]
     after = server.wait_done([server.create_one(phone, "follow", {"target_users": ["after"]})])
     assert [t["status_text"] for t in after.values()] == ["completed"]

@@ -13,11 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.harness.server import ServeProcess, clean_env
 from tests.support.cluster import AgentProcess, run_violations
+from tests.support.harness.server import ServeProcess, clean_env
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgresql,
-              pytest.mark.skipif(os.name == "nt", reason="POSIX signals")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgresql, pytest.mark.skipif(os.name == "nt", reason="POSIX signals")]
 
 LEASE_S = 4.0
 TIME_SCALE = "0.01"
@@ -31,14 +30,30 @@ class Farm:
 
     def __init__(self, tmp_path, db: str) -> None:
         env = clean_env()
-        self.api = ServeProcess(tmp_path / "api", "--db", db, "--no-agent", "--lease-s", str(LEASE_S),
-                                "--time-scale", TIME_SCALE, "--sync", "normal", "--no-access-log", "--adb-port", "1")
-        self.agents = {name: AgentProcess(tmp_path / name, db, name, sim=PHONES, seed=seed, lease_s=LEASE_S,
-                                          time_scale=float(TIME_SCALE), env=env)
-                       for name, seed in (("pc-a", 1), ("pc-b", 2))}
+        self.api = ServeProcess(
+            tmp_path / "api",
+            "--db",
+            db,
+            "--no-agent",
+            "--lease-s",
+            str(LEASE_S),
+            "--time-scale",
+            TIME_SCALE,
+            "--sync",
+            "normal",
+            "--no-access-log",
+            "--adb-port",
+            "1",
+        )
+        self.agents = {
+            name: AgentProcess(
+                tmp_path / name, db, name, sim=PHONES, seed=seed, lease_s=LEASE_S, time_scale=float(TIME_SCALE), env=env
+            )
+            for name, seed in (("pc-a", 1), ("pc-b", 2))
+        }
         self.http: httpx.Client | None = None
 
-    def start(self) -> "Farm":
+    def start(self) -> Farm:
         self.api.start().wait_ready()
         self.http = httpx.Client(base_url=self.api.base_url, timeout=30)
         for agent in self.agents.values():
@@ -53,8 +68,10 @@ class Farm:
         return codes
 
     def logs(self) -> str:
-        return "\n".join(f"--- {a.name}\n{a.output()[-3000:]}" for a in self.agents.values()) + \
-            f"\n--- api\n{self.api.output()[-3000:]}"
+        return (
+            "\n".join(f"--- {a.name}\n{a.output()[-3000:]}" for a in self.agents.values())
+            + f"\n--- api\n{self.api.output()[-3000:]}"
+        )
 
     def ok(self, response: httpx.Response) -> Any:
         body = response.json()
@@ -68,8 +85,9 @@ class Farm:
         return sorted(d["serial"] for d in self.devices() if d["agent"] == agent)
 
     def create(self, serial: str, script: str, config: dict[str, Any]) -> int:
-        [task_id] = self.ok(self.http.post("/task", json={"serials": [serial], "script_name": script,
-                                                          "script_config": config}))["task_ids"]
+        [task_id] = self.ok(
+            self.http.post("/task", json={"serials": [serial], "script_name": script, "script_config": config})
+        )["task_ids"]
         return task_id
 
     def follow(self, serial: str, who: str) -> int:
@@ -100,6 +118,7 @@ class Farm:
         def reached():
             tasks = [self.task(i) for i in task_ids]
             return tasks if all(t["status_text"] in statuses for t in tasks) else None
+
         return self.wait(f"tasks {task_ids} {'/'.join(statuses)}", reached)
 
 
@@ -107,8 +126,10 @@ class Farm:
 def farm(tmp_path, pg_url):
     farm = Farm(tmp_path, pg_url).start()
     try:
-        farm.wait("both agents own their phones",
-                  lambda: len(farm.phones_of("pc-a")) == PHONES and len(farm.phones_of("pc-b")) == PHONES)
+        farm.wait(
+            "both agents own their phones",
+            lambda: len(farm.phones_of("pc-a")) == PHONES and len(farm.phones_of("pc-b")) == PHONES,
+        )
         yield farm
     finally:
         codes = farm.stop()

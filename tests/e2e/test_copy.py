@@ -34,19 +34,35 @@ def _what_the_api_shows(server: ServeProcess) -> dict:
     with httpx.Client(base_url=server.base_url, timeout=10) as http:
         tasks = _ok(http.get("/task", params={"page_size": 100}))
         log = _ok(http.get("/events", params={"limit": 1000}))["events"]
-        return {"tasks": tasks, "stats": _ok(http.get("/task/stats")), "accounts": _ok(http.get("/account")),
-                "events": [e for e in log if not e["stream"].startswith("agent-")],
-                "streams": {t["id"]: _ok(http.get(f"/task/{t['id']}/events")) for t in tasks["tasks"]}}
+        return {
+            "tasks": tasks,
+            "stats": _ok(http.get("/task/stats")),
+            "accounts": _ok(http.get("/account")),
+            "events": [e for e in log if not e["stream"].startswith("agent-")],
+            "streams": {t["id"]: _ok(http.get(f"/task/{t['id']}/events")) for t in tasks["tasks"]},
+        }
 
 
 def _seed(server: ServeProcess) -> None:
     with httpx.Client(base_url=server.base_url, timeout=10) as http:
         _ok(http.post("/account", json={"username": "@Bob", "serial": "P1"}))
-        ids = _ok(http.post("/task", json={"serials": ["P1", "P2"], "script_name": "follow",
-                                           "script_config": {"target_users": ["a", "b"]}},
-                            headers={"Idempotency-Key": "seed-1"}))["task_ids"]
-        _ok(http.post("/task", json={"serials": ["P1"], "script_name": "account_warmup", "script_config": {
-            "generate_by_chatgpt": True, "chatgpt_settings": {"api_key": "sk-copy-me"}}}))
+        ids = _ok(
+            http.post(
+                "/task",
+                json={"serials": ["P1", "P2"], "script_name": "follow", "script_config": {"target_users": ["a", "b"]}},
+                headers={"Idempotency-Key": "seed-1"},
+            )
+        )["task_ids"]
+        _ok(
+            http.post(
+                "/task",
+                json={
+                    "serials": ["P1"],
+                    "script_name": "account_warmup",
+                    "script_config": {"generate_by_chatgpt": True, "chatgpt_settings": {"api_key": "sk-copy-me"}},
+                },
+            )
+        )
         _ok(http.post(f"/task/{ids[0]}/stop"))
         _ok(http.post(f"/task/{ids[0]}/retry"))
         _ok(http.post(f"/task/{ids[1]}/stop"))
@@ -67,9 +83,11 @@ def test_a_log_moves_from_sqlite_to_postgresql_and_back_unchanged(tmp_path, pg_u
     with ServeProcess(tmp_path / "api", "--db", pg_url, "--no-access-log", "--adb-port", "1") as on_postgresql:
         assert _what_the_api_shows(on_postgresql) == before
         with httpx.Client(base_url=on_postgresql.base_url, timeout=10) as http:  # the key still answers the same
-            again = http.post("/task", json={"serials": ["P1", "P2"], "script_name": "follow",
-                                             "script_config": {"target_users": ["a", "b"]}},
-                              headers={"Idempotency-Key": "seed-1"})
+            again = http.post(
+                "/task",
+                json={"serials": ["P1", "P2"], "script_name": "follow", "script_config": {"target_users": ["a", "b"]}},
+                headers={"Idempotency-Key": "seed-1"},
+            )
             assert _ok(again)["task_ids"] == [1, 2, 3, 4]
 
     back = tmp_path / "laptop" / "droidledger.db"

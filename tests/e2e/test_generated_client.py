@@ -33,9 +33,23 @@ def client_package(served):
     schema = home / "openapi.json"
     schema.write_bytes(httpx.get(f"{server.origin}/schema/openapi.json", timeout=10).content)
     env = {**os.environ, "PATH": f"{GENERATOR.parent}{os.pathsep}{os.environ['PATH']}"}  # its ruff post-hook
-    run = subprocess.run([str(GENERATOR), "generate", "--path", str(schema), "--meta", "none",
-                          "--output-path", str(home / "droidledger_client")],
-                         capture_output=True, text=True, cwd=home, env=env, timeout=180)
+    run = subprocess.run(
+        [
+            str(GENERATOR),
+            "generate",
+            "--path",
+            str(schema),
+            "--meta",
+            "none",
+            "--output-path",
+            str(home / "droidledger_client"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=home,
+        env=env,
+        timeout=180,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return home, run.stdout + run.stderr
 
@@ -49,9 +63,25 @@ def test_operations_and_models_have_readable_names(client_package):
     home, _ = client_package
     package = home / "droidledger_client"
     operations = {p.stem for p in (package / "api" / "default").glob("*.py")} - {"__init__"}
-    assert {"create_tasks", "list_tasks", "get_task", "stop_task", "retry_task", "delete_task", "delete_tasks",
-            "task_stats", "get_task_events", "list_events", "get_artifact", "list_devices", "list_accounts",
-            "register_account", "forget_account", "check_license", "get_health"} <= operations
+    assert {
+        "create_tasks",
+        "list_tasks",
+        "get_task",
+        "stop_task",
+        "retry_task",
+        "delete_task",
+        "delete_tasks",
+        "task_stats",
+        "get_task_events",
+        "list_events",
+        "get_artifact",
+        "list_devices",
+        "list_accounts",
+        "register_account",
+        "forget_account",
+        "check_license",
+        "get_health",
+    } <= operations
     models = {p.stem for p in (package / "models").glob("*.py")}
     assert {"create_task_body", "task_list", "task_out", "error_envelope", "task_list_envelope"} <= models
 
@@ -62,11 +92,14 @@ def test_the_generated_client_creates_gets_stops_and_reads_an_error(served, clie
     models = importlib.import_module("droidledger_client.models")
 
     def call(operation: str, *args, **kwargs):
-        return importlib.import_module(f"droidledger_client.api.default.{operation}").sync(*args, client=client, **kwargs)
+        return importlib.import_module(f"droidledger_client.api.default.{operation}").sync(
+            *args, client=client, **kwargs
+        )
 
     with importlib.import_module("droidledger_client").Client(base_url=server.origin) as client:
-        body = models.CreateTaskBody.from_dict({"serials": ["P1"], "script_name": "follow",
-                                                "script_config": {"target_user": "alice"}})
+        body = models.CreateTaskBody.from_dict(
+            {"serials": ["P1"], "script_name": "follow", "script_config": {"target_user": "alice"}}
+        )
         created = call("create_tasks", body=body)
         assert isinstance(created, models.CreatedTasksEnvelope) and created.code == 0
         task_id = created.data.task_ids[0]

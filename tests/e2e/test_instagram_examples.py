@@ -23,9 +23,15 @@ def instagram(server: SimServer, serial: str) -> dict:
 
 def test_comment_on_a_post_and_a_reel(server):
     phone = server.serials[0]
-    ids = server.create([phone], "comment", {"target_post_urls": [POST_URL, REEL_URL],
-                                             "comment_content": "Great shot!\nLove the {colours|light}",
-                                             "insert_emoji": True})
+    ids = server.create(
+        [phone],
+        "comment",
+        {
+            "target_post_urls": [POST_URL, REEL_URL],
+            "comment_content": "Great shot!\nLove the {colours|light}",
+            "insert_emoji": True,
+        },
+    )
     tasks = server.wait_done(ids)
     assert [tasks[i]["status_text"] for i in ids] == ["completed", "completed"], [tasks[i]["error"] for i in ids]
     assert [server.task(i)["app"] for i in ids] == ["instagram", "instagram"]
@@ -41,13 +47,24 @@ def test_post_a_reel_from_a_local_folder(server):
     folder = server.data_dir / "reels"
     folder.mkdir()
     (folder / "beach.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(3000))
-    [task] = server.create([phone], "post", {"content_type": 0, "captions": "Beach day #{summer|sea}",
-                                             "material_source": "localFolder", "material_path": str(folder),
-                                             "placement": "reel"})
+    [task] = server.create(
+        [phone],
+        "post",
+        {
+            "content_type": 0,
+            "captions": "Beach day #{summer|sea}",
+            "material_source": "localFolder",
+            "material_path": str(folder),
+            "placement": "reel",
+        },
+    )
     done = server.wait_done([task])[task]
     assert done["status_text"] == "completed", done["error"]
-    assert_run(server.events(task), ["prepare", "pick-material", "push-media", "open-editor", "caption", "publish",
-                                     "wait-upload"], serial=phone)
+    assert_run(
+        server.events(task),
+        ["prepare", "pick-material", "push-media", "open-editor", "caption", "publish", "wait-upload"],
+        serial=phone,
+    )
     [post] = instagram(server, phone)["posts"]
     assert (post["kind"], post["placement"], post["status"]) == ("reel", "reel", "published")
     assert post["caption"] in ("Beach day #summer", "Beach day #sea")
@@ -80,7 +97,8 @@ def test_an_action_block_fails_the_task_and_rests_the_instagram_account_only(sta
     tiktok_user = server.phone(phone)["current_account"]
     accounts = server.ok(server.client.get("/account", params={"serial": phone}))["accounts"]
     assert sorted((a["username"], a["package"]) for a in accounts) == sorted(
-        [(username, "com.instagram.android"), (tiktok_user, "com.zhiliaoapp.musically")])
+        [(username, "com.instagram.android"), (tiktok_user, "com.zhiliaoapp.musically")]
+    )
     server.faults({"actionblock": 1})
     try:
         ids = server.create([phone], "follow", {"target_users": ["ann.a", "ann.b"]})

@@ -21,23 +21,30 @@ def server(start_server) -> SimServer:
 
 def _failed_attempt(attempt: int, user: str) -> list[tuple[str, dict]]:
     names = [f"attempt{attempt}-open-profile-hierarchy.xml", f"attempt{attempt}-open-profile-screenshot.png"]
-    return [("dispatched", {}), ("started", {"attempt": attempt}),
-            ("step-completed", {"attempt": attempt, "index": 1, "name": "prepare"}),
-            ("failed", {"attempt": attempt, "step": "open-profile", "reason": f"user @{user} not found",
-                        "artifacts": names})]
+    return [
+        ("dispatched", {}),
+        ("started", {"attempt": attempt}),
+        ("step-completed", {"attempt": attempt, "index": 1, "name": "prepare"}),
+        (
+            "failed",
+            {"attempt": attempt, "step": "open-profile", "reason": f"user @{user} not found", "artifacts": names},
+        ),
+    ]
 
 
 def _shape(events: list[dict], expected: list[tuple[str, dict]]) -> None:
     """Each event has the expected type and at least the expected fields."""
     assert [e["type"] for e in events] == [kind for kind, _ in expected], kinds(events)
-    for event, (_, fields) in zip(events, expected):
+    for event, (_, fields) in zip(events, expected, strict=False):
         assert {k: event["data"].get(k) for k in fields} == fields, event
 
 
 def _settled(server: SimServer, task_id: int, failures: int) -> list[dict]:
     """The task's events once it has failed `failures` times and nothing followed for a while."""
-    events = server.wait_until(f"{failures} failures of task {task_id}",
-                               lambda: (e := server.events(task_id)) and sum(x["type"] == "failed" for x in e) >= failures and e)
+    events = server.wait_until(
+        f"{failures} failures of task {task_id}",
+        lambda: (e := server.events(task_id)) and sum(x["type"] == "failed" for x in e) >= failures and e,
+    )
     time.sleep(0.5)  # an automatic retry would follow at once (no delay)
     again = server.events(task_id)
     assert again == events, kinds(again)
@@ -48,9 +55,17 @@ def test_a_missing_user_fails_with_reason_step_and_artifacts_then_is_retried_twi
     phone, user = server.serials[0], "nosuchuser_e2e"
     task_id = server.create_one(phone, "follow", {"target_users": [user]})
     events = _settled(server, task_id, failures=3)
-    _shape(events, [("created", {"serial": phone}), *_failed_attempt(1, user),
-                    ("retried", {"attempt": 2, "automatic": True}), *_failed_attempt(2, user),
-                    ("retried", {"attempt": 3, "automatic": True}), *_failed_attempt(3, user)])
+    _shape(
+        events,
+        [
+            ("created", {"serial": phone}),
+            *_failed_attempt(1, user),
+            ("retried", {"attempt": 2, "automatic": True}),
+            *_failed_attempt(2, user),
+            ("retried", {"attempt": 3, "automatic": True}),
+            *_failed_attempt(3, user),
+        ],
+    )
     task = server.task(task_id)
     assert (task["status_text"], task["error"], task["retry_count"]) == ("failed", f"user @{user} not found", 2)
 
@@ -68,10 +83,17 @@ def test_a_missing_user_fails_with_reason_step_and_artifacts_then_is_retried_twi
     # counts them "since creation or the last manual retry").
     server.ok(server.client.post(f"/task/{task_id}/retry"))
     events = _settled(server, task_id, failures=6)
-    _shape(events[len(events) - 15:], [
-        ("retried", {"attempt": 4, "automatic": False}), *_failed_attempt(4, user),
-        ("retried", {"attempt": 5, "automatic": True}), *_failed_attempt(5, user),
-        ("retried", {"attempt": 6, "automatic": True}), *_failed_attempt(6, user)])
+    _shape(
+        events[len(events) - 15 :],
+        [
+            ("retried", {"attempt": 4, "automatic": False}),
+            *_failed_attempt(4, user),
+            ("retried", {"attempt": 5, "automatic": True}),
+            *_failed_attempt(5, user),
+            ("retried", {"attempt": 6, "automatic": True}),
+            *_failed_attempt(6, user),
+        ],
+    )
     assert server.task(task_id)["retry_count"] == 5
 
 

@@ -56,17 +56,26 @@ def test_a_phone_unplugged_mid_task_fails_it_shows_offline_and_runs_its_queue_wh
     assert (device["state"], device["busy"], device["current_task_id"]) == ("disconnected", False, None)
     time.sleep(0.5)
     assert server.task(queued)["status_text"] == "pending"  # waits for its phone
-    created = server.ok(server.client.post("/task", json={"serials": [phone], "script_name": "follow",
-                                                          "script_config": {"target_users": ["while.away"]}}))
+    created = server.ok(
+        server.client.post(
+            "/task",
+            json={"serials": [phone], "script_name": "follow", "script_config": {"target_users": ["while.away"]}},
+        )
+    )
     assert created["offline_serials"] == [phone]
 
     server.faults({"online": [phone]})
     assert [t["status_text"] for t in server.wait_done([queued, *created["task_ids"]]).values()] == ["completed"] * 2
     assert {"back.again", "while.away"} <= set(server.account(phone)["follows"])
     assert server.device(phone)["online"] is True
-    assert [(e["type"], e["data"].get("reason", e["data"].get("state"))) for e in _device_events(server, phone, position)] == [
-        ("device-disconnected", "no longer listed by adb"), ("device-released", "no longer listed by adb"),
-        ("device-connected", "device"), ("device-claimed", None)]
+    assert [
+        (e["type"], e["data"].get("reason", e["data"].get("state"))) for e in _device_events(server, phone, position)
+    ] == [
+        ("device-disconnected", "no longer listed by adb"),
+        ("device-released", "no longer listed by adb"),
+        ("device-connected", "device"),
+        ("device-claimed", None),
+    ]
 
 
 def test_a_phone_unplugged_for_a_while_comes_back_by_itself_and_gets_its_queue(server):
@@ -79,8 +88,12 @@ def test_a_phone_unplugged_for_a_while_comes_back_by_itself_and_gets_its_queue(s
     tasks = server.wait_done([warmup, queued])
     assert (tasks[warmup]["error"], tasks[queued]["status_text"]) == (GONE, "completed")
     device_events = _device_events(server, phone, position)
-    assert [e["type"] for e in device_events] == ["device-disconnected", "device-released", "device-connected",
-                                                  "device-claimed"]
+    assert [e["type"] for e in device_events] == [
+        "device-disconnected",
+        "device-released",
+        "device-connected",
+        "device-claimed",
+    ]
     started = next(e["position"] for e in server.events(queued) if e["type"] == "started")
     assert started > device_events[3]["position"]  # it waited for the phone to come back
 
@@ -116,7 +129,9 @@ def test_a_crashed_uiautomator2_server_is_relaunched_and_the_task_completes(serv
 def test_random_uiautomator2_crashes_are_recovered_from(server):
     crashes = sum(server.phone(s)["faults"]["u2_crashes"] for s in server.serials[:4])
     server.faults({"u2crash": 0.1})
-    ids = [i for serial in server.serials[:4] for i in server.create([serial], "follow", {"target_users": ["c1", "c2"]})]
+    ids = [
+        i for serial in server.serials[:4] for i in server.create([serial], "follow", {"target_users": ["c1", "c2"]})
+    ]
     tasks = server.wait_done(ids)
     assert {i: t["error"] for i, t in tasks.items() if t["status"] != 2} == {}
     assert sum(server.phone(s)["faults"]["u2_crashes"] for s in server.serials[:4]) > crashes
@@ -126,8 +141,10 @@ def test_a_slow_phone_still_completes_its_task(server):
     fast, slow = server.serials[2], server.serials[3]
     server.faults({"slow": {slow: 2500}})  # 50 ms more per call at this time scale
     calls_before = server.phone(slow)["faults"]["rpc_calls"]
-    ids = [server.create_one(fast, "follow", {"target_users": ["unhurried"]}),
-           server.create_one(slow, "follow", {"target_users": ["unhurried"]})]
+    ids = [
+        server.create_one(fast, "follow", {"target_users": ["unhurried"]}),
+        server.create_one(slow, "follow", {"target_users": ["unhurried"]}),
+    ]
     tasks = server.wait_done(ids)
     assert [t["status_text"] for t in tasks.values()] == ["completed", "completed"]
     calls = server.phone(slow)["faults"]["rpc_calls"] - calls_before
@@ -150,16 +167,28 @@ def test_a_dialog_over_the_app_is_dismissed_and_the_task_completes(server):
     assert server.wait_done([task_id])[task_id]["status_text"] == "completed"
     assert server.phone(phone)["dialog"] is None
     assert _dismissals(server, [task_id]) == [
-        "screen on, app ready; dismissed Allow TikTok to access your contacts? (Don't allow)"]
+        "screen on, app ready; dismissed Allow TikTok to access your contacts? (Don't allow)"
+    ]
     assert "after.popup" in server.account(phone)["follows"]
 
 
 def test_random_interrupting_dialogs_are_dismissed_and_every_task_completes(server):
     server.faults({"dialog": 0.05})
-    ids = [i for serial in server.serials[:4]
-           for i in server.create([serial], "follow", {"target_users": ["dlg.one", "dlg.two"]})]
-    ids += [server.create_one(server.serials[0], "comment", {"target_post_urls": [
-        "https://www.tiktok.com/@mia.lopez/video/7300000000000000077"], "comment_content": "through dialogs"})]
+    ids = [
+        i
+        for serial in server.serials[:4]
+        for i in server.create([serial], "follow", {"target_users": ["dlg.one", "dlg.two"]})
+    ]
+    ids += [
+        server.create_one(
+            server.serials[0],
+            "comment",
+            {
+                "target_post_urls": ["https://www.tiktok.com/@mia.lopez/video/7300000000000000077"],
+                "comment_content": "through dialogs",
+            },
+        )
+    ]
     tasks = server.wait_done(ids)
     assert {i: t["error"] for i, t in tasks.items() if t["status"] != 2} == {}
     assert _dismissals(server, ids), "no dialog popped up: the test proves nothing"
@@ -174,7 +203,9 @@ def test_the_rate_limit_message_fails_the_follow_with_its_text(server):
     assert tasks[first]["status_text"] == "completed"
     failed = tasks[second]
     assert (failed["error"], failed["failed_step"]) == (
-        "rate limited by TikTok: Too many attempts. Try again later.", "follow")
+        "rate limited by TikTok: Too many attempts. Try again later.",
+        "follow",
+    )
     assert failed["artifacts"] == ["attempt1-follow-hierarchy.xml", "attempt1-follow-screenshot.png"]
     follows = server.account(phone)["follows"]
     assert "limit.one" in follows and "limit.two" not in follows
@@ -182,8 +213,10 @@ def test_the_rate_limit_message_fails_the_follow_with_its_text(server):
 
 # --- in-process: the supervisor ------------------------------------------------------------------
 
+
 async def test_an_actor_that_dies_is_restarted_with_the_reason_recorded_and_the_phone_keeps_working(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     real_run = TaskRunner.run
     calls = []
 

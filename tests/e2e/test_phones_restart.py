@@ -36,11 +36,19 @@ def test_after_a_kill_the_running_tasks_are_failed_interrupted_by_a_restart_then
         assert first_run[-1] == "failed", kinds(events)
         interrupted = next(e["data"] for e in events if e["type"] == "failed")
         assert (interrupted["reason"], interrupted["step"], interrupted["artifacts"]) == (
-            "interrupted by a restart", None, [])
+            "interrupted by a restart",
+            None,
+            [],
+        )
         retried = next(e["data"] for e in events if e["type"] == "retried")
         assert (retried["attempt"], retried["automatic"]) == (2, True)
-        assert _attempt(events, 2) == ["started", "step:prepare", "step:open-feed", *["step:watch-video"] * 15,
-                                       "completed"]
+        assert _attempt(events, 2) == [
+            "started",
+            "step:prepare",
+            "step:open-feed",
+            *["step:watch-video"] * 15,
+            "completed",
+        ]
         assert tasks[task_id]["retry_count"] == 1
     assert kinds(again.events(queued))[-1] == "completed" and _attempt(again.events(queued), 1)[0] == "started"
     stats = again.ok(again.client.get("/task/stats"))

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from in_process import NOW, in_process
 from sim_server import SimServer
 
-
 # --- device_limit, through a real process ----------------------------------------------------------
+
 
 def test_no_more_phones_run_at_once_than_the_device_limit(start_server):
     server: SimServer = start_server("--device-limit", "2", sim=4)
@@ -62,16 +62,17 @@ async def test_a_task_with_a_start_time_waits_until_the_clock_passes_it(tmp_path
 async def test_intervals_space_the_tasks_of_one_request_on_one_phone(tmp_path):
     async with in_process(tmp_path) as farm:
         phone = farm.serials[0]
-        ids = await farm.create(phone, "follow", {"target_users": ["iv.1", "iv.2", "iv.3"]},
-                                min_interval=5, max_interval=15)
+        ids = await farm.create(
+            phone, "follow", {"target_users": ["iv.1", "iv.2", "iv.3"]}, min_interval=5, max_interval=15
+        )
         due = [(await farm.task(i))["start_time"] for i in ids]
         assert due[0] is None
         due_at = [NOW] + [datetime.fromisoformat(d) for d in due[1:]]
-        gaps = [(b - a).total_seconds() / 60 for a, b in zip(due_at, due_at[1:])]
+        gaps = [(b - a).total_seconds() / 60 for a, b in zip(due_at, due_at[1:], strict=False)]
         assert all(g == int(g) and 5 <= g <= 15 for g in gaps), gaps
 
         await farm.wait_status(ids[0], "completed")
-        for task_id, moment in zip(ids[1:], due_at[1:]):
+        for task_id, moment in zip(ids[1:], due_at[1:], strict=False):
             await farm.advance_to(moment - timedelta(seconds=1))
             await farm.still_pending(task_id)
             await farm.advance_to(moment)
@@ -82,8 +83,9 @@ async def test_intervals_space_the_tasks_of_one_request_on_one_phone(tmp_path):
 async def test_due_tasks_run_null_due_first_then_by_due_time_then_by_id(tmp_path):
     async with in_process(tmp_path) as farm:
         phone = farm.serials[0]
-        [blocker] = await farm.create(phone, "account_warmup", {"task_duration": 86400, "min_duration": 15,
-                                                                "max_duration": 15})
+        [blocker] = await farm.create(
+            phone, "account_warmup", {"task_duration": 86400, "min_duration": 15, "max_duration": 15}
+        )
         await farm.wait_status(blocker, "running")
         [ten] = await farm.create(phone, "follow", {"target_users": ["at.ten"]}, start_time="10:00")
         half_past = await farm.create(phone, "follow", {"target_users": ["half.a", "half.b"]}, start_time="09:30")
@@ -93,6 +95,8 @@ async def test_due_tasks_run_null_due_first_then_by_due_time_then_by_id(tmp_path
         order = [ten, *half_past, null]
         for task_id in order:
             assert (await farm.wait_status(task_id, "completed", "failed"))["status_text"] == "completed"
-        started = {task_id: next(e["position"] for e in await farm.events(task_id) if e["type"] == "started")
-                   for task_id in order}
+        started = {
+            task_id: next(e["position"] for e in await farm.events(task_id) if e["type"] == "started")
+            for task_id in order
+        }
         assert sorted(order, key=started.get) == [null, *half_past, ten]

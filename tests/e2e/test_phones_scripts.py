@@ -73,8 +73,14 @@ def test_posts_from_the_library_take_the_least_used_video_with_a_resolved_captio
         used += material
         caption = re.fullmatch(r"caption '(.*)'", _detail(recorded, "caption")).group(1)
         assert caption in CAPTIONS
-        posts.append({"caption": caption, "media": [f"/sdcard/DCIM/droidledger/t{task_id}_0_{Path(material[0]).name}"],
-                      "kind": "video", "status": "published"})
+        posts.append(
+            {
+                "caption": caption,
+                "media": [f"/sdcard/DCIM/droidledger/t{task_id}_0_{Path(material[0]).name}"],
+                "kind": "video",
+                "status": "published",
+            }
+        )
     assert sorted(used) == ["walks/a.mp4", "walks/b.mp4"]  # least used first: each once
     shown = [{k: p[k] for k in ("caption", "media", "kind", "status")} for p in server.account(phone)["posts"]]
     assert shown == posts
@@ -83,11 +89,23 @@ def test_posts_from_the_library_take_the_least_used_video_with_a_resolved_captio
 def test_posts_images_from_material_list_through_the_plus_button(server, tmp_path):
     phone = server.serials[1]
     images = [str(_png(tmp_path / f"img{i}.png", (40 * i, 90, 200))) for i in range(3)]
-    task = server.create_one(phone, "post", {"content_type": 1, "image_count": 2, "material_list": images,
-                                             "post_way": "addButton", "captions": "two of three"})
+    task = server.create_one(
+        phone,
+        "post",
+        {
+            "content_type": 1,
+            "image_count": 2,
+            "material_list": images,
+            "post_way": "addButton",
+            "captions": "two of three",
+        },
+    )
     assert server.wait_done([task])[task]["status_text"] == "completed", server.task(task)["error"]
-    steps = assert_run(server.events(task), ["prepare", "pick-material", "push-media", "open-editor", "caption",
-                                            "publish", "wait-upload"], serial=phone)
+    steps = assert_run(
+        server.events(task),
+        ["prepare", "pick-material", "push-media", "open-editor", "caption", "publish", "wait-upload"],
+        serial=phone,
+    )
     assert _detail(steps, "pick-material") == "picked img0.png, img1.png from material_list"
     post = server.account(phone)["posts"][-1]
     assert post["caption"] == "two of three" and post["status"] == "published"
@@ -97,8 +115,11 @@ def test_posts_images_from_material_list_through_the_plus_button(server, tmp_pat
 def test_comment_lands_on_the_video_with_its_image(server):
     phone = server.serials[2]
     _png(server.data_dir / "upload" / "cat.png", (200, 10, 10))
-    with_image = server.create_one(phone, "comment", {"target_post_urls": [VIDEO], "comment_content": "Lovely shot",
-                                                      "comment_image_path": "cat.png"})
+    with_image = server.create_one(
+        phone,
+        "comment",
+        {"target_post_urls": [VIDEO], "comment_content": "Lovely shot", "comment_image_path": "cat.png"},
+    )
     plain = server.create_one(phone, "comment", {"target_post_url": VIDEO, "comment_content": "{Great|Nice} video"})
     tasks = server.wait_done([with_image, plain])
     assert [tasks[t]["status_text"] for t in (with_image, plain)] == ["completed", "completed"]
@@ -108,13 +129,19 @@ def test_comment_lands_on_the_video_with_its_image(server):
     assert text in ("Great video", "Nice video")
     image = f"/sdcard/Pictures/droidledger/t{with_image}_0_cat.png"
     assert server.account(phone)["comments"]["7300000000000000042"] == [
-        {"text": "Lovely shot", "image": image}, {"text": text, "image": None}]
+        {"text": "Lovely shot", "image": image},
+        {"text": text, "image": None},
+    ]
     assert image in server.phone(phone)["media"]
 
 
 def _watched(server: SimServer, task_id: int) -> tuple[list[str], list[str]]:
     """The watch-video details of a completed warm-up, and the authors they name."""
-    steps = [e["data"] for e in server.events(task_id) if e["type"] == "step-completed" and e["data"]["name"] == "watch-video"]
+    steps = [
+        e["data"]
+        for e in server.events(task_id)
+        if e["type"] == "step-completed" and e["data"]["name"] == "watch-video"
+    ]
     assert steps, kinds(server.events(task_id))
     details = [s["detail"] for s in steps]
     return details, [re.match(r"watched video \d+ by @(\S+) for", d).group(1) for d in details]
@@ -123,8 +150,17 @@ def _watched(server: SimServer, task_id: int) -> tuple[list[str], list[str]]:
 @pytest.mark.parametrize("like, collect, index", [(100, 0, 3), (0, 100, 4)])
 def test_warmup_likes_and_favourites_follow_the_probabilities(server, like, collect, index):
     phone = server.serials[index]
-    task = server.create_one(phone, "account_warmup", {"task_duration": 90, "min_duration": 15, "max_duration": 20,
-                                                       "like_probable": like, "collect_probable": collect})
+    task = server.create_one(
+        phone,
+        "account_warmup",
+        {
+            "task_duration": 90,
+            "min_duration": 15,
+            "max_duration": 20,
+            "like_probable": like,
+            "collect_probable": collect,
+        },
+    )
     assert server.wait_done([task])[task]["status_text"] == "completed", server.task(task)["error"]
     events = server.events(task)
     started = next(e["data"] for e in events if e["type"] == "started")
@@ -168,8 +204,12 @@ def test_multi_account_runs_one_task_per_registered_account_each_after_a_switch(
     assert sorted(t["username"] for t in tasks.values()) == names
     for task_id, task in tasks.items():
         assert task["status_text"] == "completed", task["error"]
-        steps = assert_run(server.events(task_id), ["prepare", "switch-account", "open-profile", "follow"],
-                           serial=phone, username=task["username"])
+        steps = assert_run(
+            server.events(task_id),
+            ["prepare", "switch-account", "open-profile", "follow"],
+            serial=phone,
+            username=task["username"],
+        )
         assert steps[1]["detail"] == f"signed in as @{task['username']}"
     for name in names:
         assert "multi.target" in server.account(phone, name)["follows"]
@@ -183,8 +223,9 @@ def test_usernames_mode_runs_on_the_accounts_phone_as_that_account(server):
     [task_id] = server.create(None, "follow", {"target_users": ["by.username"]}, usernames=[second])
     task = server.wait_done([task_id])[task_id]
     assert (task["status_text"], task["serial"]) == ("completed", phone), task["error"]
-    steps = assert_run(server.events(task_id), ["prepare", "switch-account", "open-profile", "follow"],
-                       serial=phone, username=second)  # as the request gave it
+    steps = assert_run(
+        server.events(task_id), ["prepare", "switch-account", "open-profile", "follow"], serial=phone, username=second
+    )  # as the request gave it
     assert steps[1]["detail"] == f"signed in as @{second}"
     state = server.phone(phone)
     assert state["current_account"] == second

@@ -17,14 +17,15 @@ NOT_JSON = ("/metrics", "/schema/openapi.json", "curl -O ", "curl -o ")
 # What must have finished before an example makes sense (the README says so to its readers).
 WAIT_FOR = {'"usernames"': [1, 2, 3, 4], "/artifacts/": [14]}
 
-pytestmark = pytest.mark.skipif(shutil.which("curl") is None or shutil.which("bash") is None,
-                                reason="needs curl and bash")
+pytestmark = pytest.mark.skipif(
+    shutil.which("curl") is None or shutil.which("bash") is None, reason="needs curl and bash"
+)
 
 
 def curl_examples(heading: str = "## Try it") -> list[str]:
     """The commands of the first ```sh block after the heading, continuation lines joined."""
     text = README.read_text(encoding="utf-8")
-    section = text[text.index(heading):]
+    section = text[text.index(heading) :]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
     commands, current = [], ""
     for line in block.splitlines():
@@ -43,11 +44,37 @@ def curl_examples(heading: str = "## Try it") -> list[str]:
 
 def test_the_readme_shows_every_endpoint():
     commands = "\n".join(curl_examples())
-    for path in ("/license/check", "/task ", "/task?", "/task/1", "/task/stats", "/task/1/events", "/stop",
-                 "/retry", "/retry-all", "DELETE $API/task/12", "/task/batch", "/artifacts/", "/events?",
-                 "/device", "/account", "DELETE $API/account/", "/health", "/metrics", "/schema",
-                 "/sim/state", "/sim/faults", "$API/limits", "$API/account/elena.k33", "/pause", "/resume",
-                 "/task/ids?", "/task/batch/stop", "/task/batch/retry", "/screenshot"):
+    for path in (
+        "/license/check",
+        "/task ",
+        "/task?",
+        "/task/1",
+        "/task/stats",
+        "/task/1/events",
+        "/stop",
+        "/retry",
+        "/retry-all",
+        "DELETE $API/task/12",
+        "/task/batch",
+        "/artifacts/",
+        "/events?",
+        "/device",
+        "/account",
+        "DELETE $API/account/",
+        "/health",
+        "/metrics",
+        "/schema",
+        "/sim/state",
+        "/sim/faults",
+        "$API/limits",
+        "$API/account/elena.k33",
+        "/pause",
+        "/resume",
+        "/task/ids?",
+        "/task/batch/stop",
+        "/task/batch/retry",
+        "/screenshot",
+    ):
         assert path in commands, f"no README example for {path}"
 
 
@@ -61,8 +88,14 @@ def test_every_readme_example_answers_success(start_server, tmp_path):
             if marker in command:
                 server.wait_done(task_ids)
         shell = command.replace("http://localhost:50809", origin)
-        done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, cwd=tmp_path, timeout=30,
-                              env={"API": server.base, "PATH": "/usr/bin:/bin"})
+        done = subprocess.run(
+            ["bash", "-c", shell],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=30,
+            env={"API": server.base, "PATH": "/usr/bin:/bin"},
+        )
         assert done.returncode == 0, f"{command}\n{done.stderr}"
         if any(marker in command for marker in NOT_JSON):
             continue
@@ -75,8 +108,14 @@ def test_every_readme_example_answers_success(start_server, tmp_path):
 def run_example(server, command: str, cwd: Path) -> str:
     """One README command against the server; its output."""
     shell = command.replace("http://localhost:50809", server.base.removesuffix("/api/v1"))
-    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, cwd=cwd, timeout=30,
-                          env={"API": server.base, "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        ["bash", "-c", shell],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=30,
+        env={"API": server.base, "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, f"{command}\n{done.stderr}"
     return done.stdout
 
@@ -136,5 +175,7 @@ def test_the_instagram_examples_run_to_completed_with_their_app(start_server, tm
     reel = phones["RC5T77B0931"]["instagram"]["accounts"]["tariq.o96"]["posts"][0]
     assert (reel["kind"], reel["placement"], reel["status"]) == ("reel", "reel", "published")
     assert set(phones["222A7515ADB41C"]["instagram"]["accounts"]["ines.brooks61"]["comments"]) == {
-        "C9xYz12AbCd", "C7reel55Zz"}
+        "C9xYz12AbCd",
+        "C7reel55Zz",
+    }
     assert phones["R39NL2WHTLS"]["instagram"]["accounts"]["costa.tom86"]["follows"] == ["natgeo"]

@@ -36,7 +36,11 @@ class Server:
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [*CLI, "serve", "--port", str(self.port), "--data-dir", str(data_dir), *extra],
-            stdout=self._log, stderr=subprocess.STDOUT, cwd=data_dir.parent, env=clean_env())
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=data_dir.parent,
+            env=clean_env(),
+        )
         self.ipv4 = f"http://127.0.0.1:{self.port}/api/v1"
         self.ipv6 = f"http://[::1]:{self.port}/api/v1"
 
@@ -93,9 +97,16 @@ def _snapshot(base: str) -> dict:
     with httpx.Client(base_url=base, timeout=5) as client:
         tasks = _ok(client.get("/task", params={"page_size": 100}))
         events = {t["id"]: _ok(client.get(f"/task/{t['id']}/events"))["events"] for t in tasks["tasks"]}
-        return {"tasks": tasks, "events": events, "stats": _ok(client.get("/task/stats")),
-                "log": [e for e in _ok(client.get("/events", params={"limit": 1000}))["events"]
-                        if not e["stream"].startswith("agent-")]}
+        return {
+            "tasks": tasks,
+            "events": events,
+            "stats": _ok(client.get("/task/stats")),
+            "log": [
+                e
+                for e in _ok(client.get("/events", params={"limit": 1000}))["events"]
+                if not e["stream"].startswith("agent-")
+            ],
+        }
 
 
 @pytest.fixture(scope="module")
@@ -110,24 +121,36 @@ def server(home):
     running.wait_ready()
     with httpx.Client(base_url=running.ipv4, timeout=5) as client:
         _ok(client.post("/account", json={"username": "@Bob", "serial": "P1"}))
-        created = _ok(client.post("/task", json={"serials": ["A", "B"], "script_name": "follow",
-                                                 "script_config": {"target_users": ["x", "y"]}},
-                                  headers={"Idempotency-Key": "seed"}))
+        created = _ok(
+            client.post(
+                "/task",
+                json={"serials": ["A", "B"], "script_name": "follow", "script_config": {"target_users": ["x", "y"]}},
+                headers={"Idempotency-Key": "seed"},
+            )
+        )
         assert created == {"task_ids": [1, 2, 3, 4], "created_count": 4, "offline_serials": ["A", "B"]}
         _ok(client.post("/task/2/stop"))
         _ok(client.post("/task/3/stop"))
         _ok(client.post("/task/3/retry"))
         _ok(client.delete("/task/4"))
-        _ok(client.post("/task", json={"usernames": ["bob"], "script_name": "account_warmup",
-                                       "script_config": {"follow_probable": 5}}))
+        _ok(
+            client.post(
+                "/task",
+                json={"usernames": ["bob"], "script_name": "account_warmup", "script_config": {"follow_probable": 5}},
+            )
+        )
     yield running
     running.stop()
 
 
 def test_serve_answers_on_ipv4_loopback(server):
     with httpx.Client(base_url=server.ipv4, timeout=5) as client:
-        assert _ok(client.get("/license/check")) == {"plan_name": "Pro", "api_enabled": True, "device_limit": 20,
-                                                     "message": "API access enabled"}
+        assert _ok(client.get("/license/check")) == {
+            "plan_name": "Pro",
+            "api_enabled": True,
+            "device_limit": 20,
+            "message": "API access enabled",
+        }
         assert _ok(client.get("/task/stats")) == {"total": 4, "pending": 3, "running": 0, "completed": 0, "failed": 1}
         assert [t["id"] for t in _ok(client.get("/task"))["tasks"]] == [5, 3, 2, 1]
         assert _ok(client.get("/task/5"))["script_config"]["floow_probable"] == 5
@@ -140,13 +163,21 @@ def test_serve_answers_on_ipv4_loopback(server):
 def test_serve_answers_on_ipv6_loopback_too(server):
     with httpx.Client(base_url=server.ipv6, timeout=5) as client:
         assert _ok(client.get("/license/check"))["plan_name"] == "Pro"
-        created = _ok(client.post("/task", json={"serials": ["C"], "script_name": "post", "script_config": {}},
-                                  headers={"Idempotency-Key": "v6"}))
+        created = _ok(
+            client.post(
+                "/task",
+                json={"serials": ["C"], "script_name": "post", "script_config": {}},
+                headers={"Idempotency-Key": "v6"},
+            )
+        )
         assert created["task_ids"] == [6]
     with httpx.Client(base_url=server.ipv4, timeout=5) as client:
         assert _ok(client.get("/task/6"))["serial"] == "C"
-        again = client.post("/task", json={"serials": ["C"], "script_name": "post", "script_config": {}},
-                            headers={"Idempotency-Key": "v6"})
+        again = client.post(
+            "/task",
+            json={"serials": ["C"], "script_name": "post", "script_config": {}},
+            headers={"Idempotency-Key": "v6"},
+        )
         assert _ok(again) == created
 
 
@@ -177,9 +208,11 @@ def test_backup_of_the_live_database_is_whole_and_holds_the_tasks(server, home):
     try:
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert [row[0] for row in copy.execute("SELECT id FROM tasks ORDER BY id DESC")] == [
-            t["id"] for t in expected["tasks"]["tasks"]]
+            t["id"] for t in expected["tasks"]["tasks"]
+        ]
         assert copy.execute("SELECT count(*) FROM events WHERE stream_id NOT LIKE 'agent-%'").fetchone() == (
-            len(expected["log"]),)
+            len(expected["log"]),
+        )
     finally:
         copy.close()
     refused = _run("backup", str(target), "--db", str(server.data_dir / "droidledger.db"), cwd=home)
@@ -204,19 +237,21 @@ def test_sigterm_stops_it_then_replay_and_a_restart_keep_every_task_and_event(se
         again.wait_ready()
         assert _snapshot(again.ipv4) == before
         with httpx.Client(base_url=again.ipv4, timeout=5) as client:
-            seeded = client.post("/task", json={"serials": ["A", "B"], "script_name": "follow",
-                                                "script_config": {"target_users": ["x", "y"]}},
-                                 headers={"Idempotency-Key": "seed"})
+            seeded = client.post(
+                "/task",
+                json={"serials": ["A", "B"], "script_name": "follow", "script_config": {"target_users": ["x", "y"]}},
+                headers={"Idempotency-Key": "seed"},
+            )
             assert _ok(seeded)["task_ids"] == [1, 2, 3, 4]  # remembered across the restart
-            assert _ok(client.post("/task", json={"serials": ["Z"], "script_name": "post",
-                                                  "script_config": {}}))["task_ids"] == [last_id + 1]
+            assert _ok(client.post("/task", json={"serials": ["Z"], "script_name": "post", "script_config": {}}))[
+                "task_ids"
+            ] == [last_id + 1]
     finally:
         assert again.stop() == 0
 
 
 def test_listening_beyond_loopback_without_an_api_key_is_refused(home):
-    result = _run("serve", "--host", "0.0.0.0", "--port", str(free_port()), "--data-dir", str(home / "open"),
-                  cwd=home)
+    result = _run("serve", "--host", "0.0.0.0", "--port", str(free_port()), "--data-dir", str(home / "open"), cwd=home)
     assert result.returncode == 2
     assert "refusing to listen on 0.0.0.0 without an API key" in result.stderr
     assert "--api-key" in result.stderr and "Traceback" not in result.stderr
@@ -226,8 +261,14 @@ def test_the_console_script_is_installed_and_refuses_the_same_way(home):
     script = Path(sys.executable).with_name("droidledger")
     if not script.exists():
         pytest.skip("no console script beside this interpreter")
-    result = subprocess.run([str(script), "serve", "--host", "0.0.0.0", "--data-dir", str(home / "open")],
-                            capture_output=True, text=True, timeout=30, cwd=home, env=clean_env())
+    result = subprocess.run(
+        [str(script), "serve", "--host", "0.0.0.0", "--data-dir", str(home / "open")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=home,
+        env=clean_env(),
+    )
     assert result.returncode == 2 and "without an API key" in result.stderr
 
 

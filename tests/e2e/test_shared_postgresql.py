@@ -22,8 +22,10 @@ CREATES_PER_CLIENT = 25
 
 @pytest.fixture
 def two_servers(tmp_path, pg_url):
-    servers = [ServeProcess(tmp_path / f"api{i}", "--db", pg_url, "--sync", "normal", "--no-access-log",
-                            "--adb-port", "1") for i in (1, 2)]
+    servers = [
+        ServeProcess(tmp_path / f"api{i}", "--db", pg_url, "--sync", "normal", "--no-access-log", "--adb-port", "1")
+        for i in (1, 2)
+    ]
     for server in servers:
         server.start()
     try:
@@ -43,8 +45,11 @@ def _client(base: str, seed: int, created: list[int], errors: list[str]) -> None
     rng = random.Random(seed)
     with httpx.Client(base_url=base, timeout=30) as http:
         for n in range(CREATES_PER_CLIENT):
-            body = {"serials": [f"P{rng.randrange(5)}", f"Q{rng.randrange(5)}"], "script_name": "follow",
-                    "script_config": {"target_users": [f"u{seed}-{n}"]}}
+            body = {
+                "serials": [f"P{rng.randrange(5)}", f"Q{rng.randrange(5)}"],
+                "script_name": "follow",
+                "script_config": {"target_users": [f"u{seed}-{n}"]},
+            }
             answer = http.post("/task", json=body).json()
             if answer["code"] != 0:
                 errors.append(str(answer))
@@ -78,8 +83,10 @@ def test_followers_on_both_servers_miss_nothing_under_concurrent_writers(two_ser
     seen = {base: [] for base in bases}
     done = threading.Event()
     followers = [threading.Thread(target=_follow, args=(base, seen[base], done)) for base in bases]
-    clients = [threading.Thread(target=_client, args=(base, seed, created, errors))
-               for seed, base in enumerate(bases * CLIENTS_PER_SERVER)]
+    clients = [
+        threading.Thread(target=_client, args=(base, seed, created, errors))
+        for seed, base in enumerate(bases * CLIENTS_PER_SERVER)
+    ]
     for thread in followers + clients:
         thread.start()
     for thread in clients:
@@ -98,8 +105,10 @@ def test_followers_on_both_servers_miss_nothing_under_concurrent_writers(two_ser
             total += len(last)
     for base in bases:
         assert seen[base] == list(range(1, total + 1)), f"{base}: a gap or a repeat"
-    views = [(_ok(httpx.get(f"{base}/task/stats")), _ok(httpx.get(f"{base}/task", params={"page_size": 100})))
-             for base in bases]
+    views = [
+        (_ok(httpx.get(f"{base}/task/stats")), _ok(httpx.get(f"{base}/task", params={"page_size": 100})))
+        for base in bases
+    ]
     assert views[0] == views[1]
     assert views[0][0]["total"] == len(created)
 

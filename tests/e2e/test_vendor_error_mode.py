@@ -26,25 +26,54 @@ def _answers(server: ServeProcess) -> dict[str, tuple[int, int]]:
     with httpx.Client(base_url=server.base_url, timeout=10) as http:
         license_check = http.get(LICENSE)
         create = http.post("/task", json=NO_SCRIPT, headers={"Content-Type": "application/json"})
-    return {"license": (license_check.status_code, license_check.json()["code"]),
-            "create": (create.status_code, create.json()["code"])}
+    return {
+        "license": (license_check.status_code, license_check.json()["code"]),
+        "create": (create.status_code, create.json()["code"]),
+    }
 
 
-@pytest.mark.parametrize(("flags", "env", "expected"), [
-    ((), {}, {"starter": {"license": (200, 40301), "create": (200, 40301)},
-              "pro": {"license": (200, 0), "create": (200, 40002)}}),
-    (("--errors-as-200",), {}, {"starter": {"license": (200, 40301), "create": (200, 40301)},
-                                "pro": {"license": (200, 0), "create": (200, 40002)}}),
-    (("--rest-status",), {}, {"starter": {"license": (403, 40301), "create": (403, 40301)},
-                              "pro": {"license": (200, 0), "create": (400, 40002)}}),
-    ((), {"DROIDLEDGER_REST_STATUS": "1"}, {"starter": {"license": (403, 40301), "create": (403, 40301)},
-                                            "pro": {"license": (200, 0), "create": (400, 40002)}}),
-], ids=["default", "errors-as-200", "rest-status", "env"])
+@pytest.mark.parametrize(
+    ("flags", "env", "expected"),
+    [
+        (
+            (),
+            {},
+            {
+                "starter": {"license": (200, 40301), "create": (200, 40301)},
+                "pro": {"license": (200, 0), "create": (200, 40002)},
+            },
+        ),
+        (
+            ("--errors-as-200",),
+            {},
+            {
+                "starter": {"license": (200, 40301), "create": (200, 40301)},
+                "pro": {"license": (200, 0), "create": (200, 40002)},
+            },
+        ),
+        (
+            ("--rest-status",),
+            {},
+            {
+                "starter": {"license": (403, 40301), "create": (403, 40301)},
+                "pro": {"license": (200, 0), "create": (400, 40002)},
+            },
+        ),
+        (
+            (),
+            {"DROIDLEDGER_REST_STATUS": "1"},
+            {
+                "starter": {"license": (403, 40301), "create": (403, 40301)},
+                "pro": {"license": (200, 0), "create": (400, 40002)},
+            },
+        ),
+    ],
+    ids=["default", "errors-as-200", "rest-status", "env"],
+)
 def test_the_powershell_examples_requests(tmp_path, flags, env, expected):
     found = {}
     for plan in ("starter", "pro"):
-        server = ServeProcess(tmp_path / plan, "--plan", plan, "--sync", "normal", *flags,
-                              env=clean_env(**env))
+        server = ServeProcess(tmp_path / plan, "--plan", plan, "--sync", "normal", *flags, env=clean_env(**env))
         server.start()
         try:
             server.wait_ready()

@@ -34,7 +34,10 @@ async def test_a_phones_accounts_become_exactly_those_signed_in(store):
     await accounts.register("c", "P2")
     await accounts.replace_on_device("P1", ["b", "d"])
     assert [(row.username, row.serial) for row in await store.views.accounts()] == [
-        ("b", "P1"), ("c", "P2"), ("d", "P1")]
+        ("b", "P1"),
+        ("c", "P2"),
+        ("d", "P1"),
+    ]
     assert isinstance(store.events_of("account-a")[-1], AccountRemoved)
     assert len(store.appends[-1]) == 2  # a removed and d registered, in one append
 

@@ -13,16 +13,23 @@ NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
 
 def recorded(position: int, stream: str, event) -> RecordedEvent:
-    return RecordedEvent(position, stream, 1, type(event).__struct_config__.tag, encode_event(event),
-                         NOW.isoformat(), event)
+    return RecordedEvent(
+        position, stream, 1, type(event).__struct_config__.tag, encode_event(event), NOW.isoformat(), event
+    )
 
 
 def gate_with_two_apps() -> AccountGate:
     gate = AccountGate(UTC)
-    gate.feed(recorded(1, "account-tt_anna", AccountRegistered(username="tt_anna", serial="A",
-                                                               package="com.zhiliaoapp.musically")))
-    gate.feed(recorded(2, "account-ig_anna", AccountRegistered(username="ig_anna", serial="A",
-                                                               package="com.instagram.android")))
+    gate.feed(
+        recorded(
+            1, "account-tt_anna", AccountRegistered(username="tt_anna", serial="A", package="com.zhiliaoapp.musically")
+        )
+    )
+    gate.feed(
+        recorded(
+            2, "account-ig_anna", AccountRegistered(username="ig_anna", serial="A", package="com.instagram.android")
+        )
+    )
     gate.feed(recorded(3, "account-other", AccountRegistered(username="other", serial="A", package="com.example.app")))
     return gate
 
@@ -40,8 +47,13 @@ def test_a_device_mode_task_acts_for_its_apps_accounts_on_the_phone():
 def test_a_rest_of_the_tiktok_account_holds_no_instagram_task():
     gate = gate_with_two_apps()
     until = (NOW + timedelta(hours=1)).isoformat()
-    gate.feed(recorded(4, "account-tt_anna", AccountRestricted(reason="rate limited by TikTok", at=NOW.isoformat(),
-                                                               until=until, strike=1, task_id=9)))
+    gate.feed(
+        recorded(
+            4,
+            "account-tt_anna",
+            AccountRestricted(reason="rate limited by TikTok", at=NOW.isoformat(), until=until, strike=1, task_id=9),
+        )
+    )
     gate.track(1, "follow", None, "instagram")
     gate.track(2, "follow", None, "tiktok")
     assert gate.hold_for(1, "A", NOW) is None

@@ -22,8 +22,9 @@ async def phone_with_tasks(store: FakeEventStore, serial: str, script: str = "fo
     """A phone of a1/i1 running one task, with another dispatched to it: (running, dispatched)."""
     tasks = TaskHandlers(store)
     await DeviceHandlers(store).claim(serial, "a1", "i1", "device", "Pixel")
-    running, dispatched = await tasks.create([NewTask(CreateTask(serial=serial, script_name=script, script_config={}))
-                                              for _ in range(2)])
+    running, dispatched = await tasks.create(
+        [NewTask(CreateTask(serial=serial, script_name=script, script_config={})) for _ in range(2)]
+    )
     await tasks.dispatch(running, "a1", "i1")
     await tasks.execute(running, StartTask(serial=serial, seed=1, agent="a1", incarnation="i1"))
     await tasks.dispatch(dispatched, "a1", "i1")

@@ -55,7 +55,9 @@ async def test_account_tasks_run_on_the_phone_the_registry_names(store, tasks):
     await accounts.register("bob", "P2")
     result = await create(tasks, request(usernames=("BOB", "alice"), script_name="account_warmup"))
     assert [(created(store, n).serial, created(store, n).username) for n in result.task_ids] == [
-        ("P2", "BOB"), ("P1", "alice")]
+        ("P2", "BOB"),
+        ("P1", "alice"),
+    ]
     assert result.offline_serials == ["P2", "P1"]
 
 
@@ -65,7 +67,11 @@ async def test_multi_account_makes_a_task_per_account_of_each_phone(store, tasks
         await accounts.register(username, serial)
     result = await create(tasks, request(serials=("A", "B", "C"), enable_multi_account=True))
     assert [(created(store, n).serial, created(store, n).username) for n in result.task_ids] == [
-        ("A", "a1"), ("A", "a2"), ("B", "b1"), ("C", None)]
+        ("A", "a1"),
+        ("A", "a2"),
+        ("B", "b1"),
+        ("C", None),
+    ]
 
 
 async def test_an_unknown_username_is_a_40001_naming_it_and_creates_nothing(store, tasks):
@@ -78,10 +84,13 @@ async def test_an_unknown_username_is_a_40001_naming_it_and_creates_nothing(stor
 
 
 async def test_due_times_follow_the_start_time_in_the_zone_of_now_then_the_interval(store, tasks):
-    result = await create(tasks, request(serials=("A",), targets=("u1", "u2"), start_time=(9, 30),
-                                         min_interval=15, max_interval=15))
+    result = await create(
+        tasks, request(serials=("A",), targets=("u1", "u2"), start_time=(9, 30), min_interval=15, max_interval=15)
+    )
     assert [created(store, n).start_time for n in result.task_ids] == [
-        "2026-12-01T09:30:00+01:00", "2026-12-01T09:45:00+01:00"]
+        "2026-12-01T09:30:00+01:00",
+        "2026-12-01T09:45:00+01:00",
+    ]
 
 
 async def test_without_a_start_time_the_first_task_is_due_when_its_phone_is_free(store, tasks):
@@ -90,8 +99,11 @@ async def test_without_a_start_time_the_first_task_is_due_when_its_phone_is_free
 
 
 async def test_secrets_are_kept_apart_from_the_log(store, tasks, tmp_path):
-    body = {"serials": ["A"], "script_name": "account_warmup",
-            "script_config": {"generate_by_chatgpt": True, "chatgpt_settings": {"api_key": "sk-secret"}}}
+    body = {
+        "serials": ["A"],
+        "script_name": "account_warmup",
+        "script_config": {"generate_by_chatgpt": True, "chatgpt_settings": {"api_key": "sk-secret"}},
+    }
     parsed = parse_create_task(msgspec.json.encode(body), FilePolicy(data_dir=tmp_path))
     result = await create(tasks, parsed)
     assert store.secrets == {result.task_ids[0]: {"chatgpt_api_key": "sk-secret"}}

@@ -34,7 +34,9 @@ async def test_ids_taken_by_another_writer_are_drawn_again(store, tasks):
 
 
 async def test_side_writes_that_need_the_ids_commit_with_the_tasks(store, tasks):
-    ids = await tasks.create([new(), new()], side_writes=lambda ids: [RememberResponse("k", "h", str(ids).encode(), 1.0)])
+    ids = await tasks.create(
+        [new(), new()], side_writes=lambda ids: [RememberResponse("k", "h", str(ids).encode(), 1.0)]
+    )
     assert store.idempotency["k"].response == str(ids).encode() == b"[1, 2]"
 
 

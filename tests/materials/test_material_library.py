@@ -41,7 +41,10 @@ def library(data_dir: Path, uses: dict[str, int] | None = None, content_type: in
 def test_files_are_tagged_by_their_folders_case_folded_and_other_files_ignored(tmp_path):
     stock(tmp_path, "Cats/Funny/a.MP4", "b.jpg", "notes.txt", "dogs/c.mov")
     assert library_files(tmp_path / "materials") == [
-        ("Cats/Funny/a.MP4", frozenset({"cats", "funny"})), ("b.jpg", frozenset()), ("dogs/c.mov", frozenset({"dogs"}))]
+        ("Cats/Funny/a.MP4", frozenset({"cats", "funny"})),
+        ("b.jpg", frozenset()),
+        ("dogs/c.mov", frozenset({"dogs"})),
+    ]
     assert library_files(tmp_path / "nowhere") == []
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from service.store.records import StreamAppend
 from service.store.sqlite.store import SQLiteEventStore
 
-START = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 class TickingClock:

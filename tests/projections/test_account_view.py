@@ -25,7 +25,9 @@ async def test_registering_an_account_again_moves_it(open_store):
         await handlers.register("alice", "phone-2", "com.ss.android.ugc.trill")
         assert await accounts(store) == [("alice", "alice", "phone-2", "com.ss.android.ugc.trill")]
         assert [r.type for r in await store.read_stream("account-alice")] == [
-            "account-registered", "account-registered"]
+            "account-registered",
+            "account-registered",
+        ]
 
 
 async def test_registering_an_account_exactly_as_it_is_records_nothing(open_store):

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from projections.device_view import COLUMNS
 from service.events import (
-    DeviceAgentLost, DeviceClaimed, DeviceConnected, DeviceReleased, DeviceDisconnected, DeviceStateChanged, StopRequested, TaskCompleted, TaskCreated,
-    TaskDeleted, TaskFailed, TaskRetried, TaskStarted,
+    DeviceAgentLost,
+    DeviceClaimed,
+    DeviceConnected,
+    DeviceDisconnected,
+    DeviceReleased,
+    DeviceStateChanged,
+    StopRequested,
+    TaskCompleted,
+    TaskCreated,
+    TaskDeleted,
+    TaskFailed,
+    TaskRetried,
+    TaskStarted,
 )
 
 
@@ -23,16 +34,39 @@ FAILED = TaskFailed(attempt=1, reason="app crashed")
 
 async def devices(store) -> list[dict]:
     rows = await store.fetchall(f"SELECT {', '.join(COLUMNS)} FROM devices ORDER BY serial")
-    return [dict(zip(COLUMNS, row)) for row in rows]
+    return [dict(zip(COLUMNS, row, strict=False)) for row in rows]
 
 
-def device(serial="phone-1", model="Pixel 7", state="device", online=1, busy=0, current_task_id=None,
-           current_deleted=0, tasks_completed=0, tasks_failed=0, paused=0, agent=None, incarnation=None,
-           agent_lost=0) -> dict:
-    return {"serial": serial, "model": model, "state": state, "online": online, "busy": busy,
-            "current_task_id": current_task_id, "current_deleted": current_deleted,
-            "tasks_completed": tasks_completed, "tasks_failed": tasks_failed, "paused": paused, "agent": agent,
-            "incarnation": incarnation, "agent_lost": agent_lost}
+def device(
+    serial="phone-1",
+    model="Pixel 7",
+    state="device",
+    online=1,
+    busy=0,
+    current_task_id=None,
+    current_deleted=0,
+    tasks_completed=0,
+    tasks_failed=0,
+    paused=0,
+    agent=None,
+    incarnation=None,
+    agent_lost=0,
+) -> dict:
+    return {
+        "serial": serial,
+        "model": model,
+        "state": state,
+        "online": online,
+        "busy": busy,
+        "current_task_id": current_task_id,
+        "current_deleted": current_deleted,
+        "tasks_completed": tasks_completed,
+        "tasks_failed": tasks_failed,
+        "paused": paused,
+        "agent": agent,
+        "incarnation": incarnation,
+        "agent_lost": agent_lost,
+    }
 
 
 async def test_a_connected_phone_is_online_and_idle(open_store, record):
@@ -86,7 +120,8 @@ async def test_a_retried_task_runs_on_the_phone_that_starts_it(open_store, recor
         await record(store, "task-1", started("phone-2", attempt=2))
         assert await devices(store) == [
             device(model="", state="unknown", online=0, tasks_failed=1),
-            device(serial="phone-2", model="", state="unknown", online=0, busy=1, current_task_id=1)]
+            device(serial="phone-2", model="", state="unknown", online=0, busy=1, current_task_id=1),
+        ]
 
 
 async def test_stopping_a_pending_task_involves_no_phone(open_store, record):
@@ -129,13 +164,15 @@ async def test_tasks_on_several_phones_in_one_commit_are_counted_per_phone(open_
         await record(store, "task-3", created("phone-1"), started("phone-1"))
         assert await devices(store) == [
             device(model="", state="unknown", online=0, busy=1, current_task_id=3, tasks_completed=1),
-            device(serial="phone-2", model="", state="unknown", online=0, tasks_failed=1)]
+            device(serial="phone-2", model="", state="unknown", online=0, tasks_failed=1),
+        ]
 
 
 async def test_a_phone_shows_the_agent_that_claimed_it_until_released(open_store, record):
     async with open_store() as store:
-        await record(store, "device-phone-1", DeviceConnected(model="Pixel 7"),
-                     DeviceClaimed(agent="pc1", incarnation="a1"))
+        await record(
+            store, "device-phone-1", DeviceConnected(model="Pixel 7"), DeviceClaimed(agent="pc1", incarnation="a1")
+        )
         assert await devices(store) == [device(agent="pc1", incarnation="a1")]
         await record(store, "device-phone-1", DeviceReleased(agent="pc1", incarnation="a1", reason="unplugged"))
         assert await devices(store) == [device()]
@@ -143,9 +180,13 @@ async def test_a_phone_shows_the_agent_that_claimed_it_until_released(open_store
 
 async def test_a_phone_whose_agent_was_lost_shows_that_agent_lost(open_store, record):
     async with open_store() as store:
-        await record(store, "device-phone-1", DeviceConnected(model="Pixel 7"),
-                     DeviceClaimed(agent="pc1", incarnation="a1"),
-                     DeviceAgentLost(agent="pc1", incarnation="a1", reason="agent pc1 lost (no heartbeat for 21 s)"))
+        await record(
+            store,
+            "device-phone-1",
+            DeviceConnected(model="Pixel 7"),
+            DeviceClaimed(agent="pc1", incarnation="a1"),
+            DeviceAgentLost(agent="pc1", incarnation="a1", reason="agent pc1 lost (no heartbeat for 21 s)"),
+        )
         assert await devices(store) == [device(agent="pc1", incarnation="a1", agent_lost=1)]
         await record(store, "device-phone-1", DeviceClaimed(agent="pc2", incarnation="b7"))
         assert await devices(store) == [device(agent="pc2", incarnation="b7")]

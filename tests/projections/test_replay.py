@@ -6,14 +6,14 @@ import sqlite3
 
 import pytest
 
-from service.store import operations
-from service.store.locator import StoreLocator
-from service.store.sqlite import maintenance
 from projections.views import all_views
 from service.domain.task import CompleteStep, CompleteTask, CreateTask, FailTask, StartTask
 from service.events import DeviceConnected, DeviceStateChanged
 from service.handlers.accounts import AccountHandlers
 from service.handlers.tasks import NewTask, TaskHandlers
+from service.store import operations
+from service.store.locator import StoreLocator
+from service.store.sqlite import maintenance
 
 VIEW_TABLES = (*(table for view in all_views() for table in view.tables), "checkpoints")
 
@@ -33,9 +33,15 @@ async def run_a_day_of_work(store, record) -> None:
     tasks, accounts = TaskHandlers(store), AccountHandlers(store)
     await record(store, "device-phone-1", DeviceConnected(model="Pixel 7"))
     await record(store, "device-phone-2", DeviceConnected(model="Galaxy S23"))
-    ids = await tasks.create([NewTask(CreateTask(serial=f"phone-{n % 3}", script_name=script, script_config={"n": n}),
-                                      secrets={"api_key": f"sk-{n}"} if n in (2, 6) else {})
-                              for n, script in enumerate(["post", "follow", "comment", "post", "like", "post", "follow"])])
+    ids = await tasks.create(
+        [
+            NewTask(
+                CreateTask(serial=f"phone-{n % 3}", script_name=script, script_config={"n": n}),
+                secrets={"api_key": f"sk-{n}"} if n in (2, 6) else {},
+            )
+            for n, script in enumerate(["post", "follow", "comment", "post", "like", "post", "follow"])
+        ]
+    )
     assert ids == [1, 2, 3, 4, 5, 6, 7]
     for task_id in (1, 2, 3):
         await tasks.execute(task_id, StartTask(serial=f"phone-{task_id % 3}", seed=task_id, steps=2))
@@ -70,18 +76,26 @@ async def day_of_work(open_store, record, db_path):
 
 def test_the_day_of_work_left_rows_in_every_view(day_of_work):
     conn, live, events = day_of_work
-    assert conn.execute("SELECT id, serial, script_name, status, retry_count, stop_requested FROM tasks"
-                        " ORDER BY id").fetchall() == [
-        (1, "phone-1", "post", 2, 0, 0), (2, "phone-1", "follow", 1, 1, 0), (3, "phone-0", "comment", 1, 0, 1),
-        (5, "phone-1", "like", 0, 1, 0)]
+    assert conn.execute(
+        "SELECT id, serial, script_name, status, retry_count, stop_requested FROM tasks ORDER BY id"
+    ).fetchall() == [
+        (1, "phone-1", "post", 2, 0, 0),
+        (2, "phone-1", "follow", 1, 1, 0),
+        (3, "phone-0", "comment", 1, 0, 1),
+        (5, "phone-1", "like", 0, 1, 0),
+    ]
     assert live["task_counts"] == [
-        ("phone-0", "comment", "api", 1, 1), ("phone-1", "follow", "api", 1, 1), ("phone-1", "like", "api", 0, 1),
-        ("phone-1", "post", "api", 2, 1)]
+        ("phone-0", "comment", "api", 1, 1),
+        ("phone-1", "follow", "api", 1, 1),
+        ("phone-1", "like", "api", 0, 1),
+        ("phone-1", "post", "api", 2, 1),
+    ]
     assert live["task_sequence"] == [(1, 7)]
     assert live["devices"] == [
         ("phone-0", "", "unknown", 0, 1, 3, 0, 0, 0, 0, None, None, 0),
         ("phone-1", "Pixel 7", "device", 1, 1, 2, 0, 1, 0, 0, None, None, 0),
-        ("phone-2", "Galaxy S23", "offline", 0, 0, None, 0, 0, 1, 0, None, None, 0)]
+        ("phone-2", "Galaxy S23", "offline", 0, 0, None, 0, 0, 1, 0, None, None, 0),
+    ]
     assert live["accounts"] == [("alice", "alice", "phone-2", "com.zhiliaoapp.musically")]
     assert live["checkpoints"] == [("views", events)]
     assert conn.execute("SELECT COUNT(*), MAX(position) FROM events").fetchone() == (events, events)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from service.store import operations
-from service.store.locator import StoreLocator
 from projections.views import all_views
 from service.domain.account import account_key
 from service.domain.admission import HOLD_KINDS, Hold
@@ -23,6 +22,8 @@ from service.handlers.accounts import AccountHandlers
 from service.handlers.devices import DeviceHandlers
 from service.handlers.safety import SafetyHandlers
 from service.handlers.tasks import NewTask, TaskHandlers
+from service.store import operations
+from service.store.locator import StoreLocator
 from service.store.records import ConcurrencyError, StreamAppend
 from service.store.sqlite.store import SQLiteEventStore
 
@@ -52,21 +53,32 @@ COMMANDS = {  # kind: (weight, arguments)
     "device": (1, st.tuples(st.just("device"), serials, st.sampled_from(("connected", "offline", "disconnected")))),
     "limits": (1, st.tuples(st.just("limits"), usernames, st.none() | st.integers(0, 3))),
     "defaults": (1, st.tuples(st.just("defaults"), st.integers(0, 3), st.sampled_from(("api", "file")))),
-    "act": (2, st.tuples(st.just("act"), task_ids, st.lists(st.sampled_from(("follow", "like")), max_size=2),
-                         st.lists(usernames, max_size=2))),
+    "act": (
+        2,
+        st.tuples(
+            st.just("act"),
+            task_ids,
+            st.lists(st.sampled_from(("follow", "like")), max_size=2),
+            st.lists(usernames, max_size=2),
+        ),
+    ),
     "warned": (1, st.tuples(st.just("warned"), task_ids, st.lists(usernames, min_size=1, max_size=2))),
     "clear": (1, st.tuples(st.just("clear"), usernames)),
-    "hold": (2, st.tuples(st.just("hold"), st.lists(task_ids, min_size=1, max_size=3),
-                          st.none() | st.sampled_from(HOLD_KINDS))),
+    "hold": (
+        2,
+        st.tuples(st.just("hold"), st.lists(task_ids, min_size=1, max_size=3), st.none() | st.sampled_from(HOLD_KINDS)),
+    ),
     "pause": (2, st.tuples(st.just("pause"), serials, st.booleans())),
 }
 command = st.sampled_from([kind for kind, (weight, _) in COMMANDS.items() for _ in range(weight)]).flatmap(
-    lambda kind: COMMANDS[kind][1])
+    lambda kind: COMMANDS[kind][1]
+)
 # A step is one command, or a few commands issued concurrently (they share group commits).
 together = st.tuples(st.just("together"), st.lists(command, min_size=2, max_size=4))
 step = st.integers(0, 3).flatmap(lambda n: together if n == 3 else command)
 steps = st.tuples(st.lists(create, min_size=1, max_size=3), st.lists(step, min_size=10, max_size=50)).map(
-    lambda parts: parts[0] + parts[1])
+    lambda parts: parts[0] + parts[1]
+)
 
 DEVICE_EVENTS = {
     "connected": DeviceConnected(model="Pixel 7"),
@@ -75,7 +87,7 @@ DEVICE_EVENTS = {
 }
 
 
-NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
 async def issue(store: SQLiteEventStore, tasks: TaskHandlers, accounts: AccountHandlers, command: tuple) -> None:
@@ -86,16 +98,26 @@ async def issue(store: SQLiteEventStore, tasks: TaskHandlers, accounts: AccountH
         match kind:
             case "create":
                 serial_list, script = args
-                await tasks.create([NewTask(CreateTask(serial=s, script_name=script, script_config={"s": s}),
-                                            secrets={"api_key": "sk"}) for s in serial_list])
+                await tasks.create(
+                    [
+                        NewTask(
+                            CreateTask(serial=s, script_name=script, script_config={"s": s}), secrets={"api_key": "sk"}
+                        )
+                        for s in serial_list
+                    ]
+                )
             case "start":
                 await tasks.execute(args[0], StartTask(serial=args[1], seed=args[0], steps=3))
             case "run":
                 task_id, serial, outcome = args
                 await issue(store, tasks, accounts, ("start", task_id, serial))
                 await issue(store, tasks, accounts, ("step", task_id, 1))
-                await issue(store, tasks, accounts, (outcome, task_id) if outcome == "complete"
-                            else (outcome, task_id, "app crashed"))
+                await issue(
+                    store,
+                    tasks,
+                    accounts,
+                    (outcome, task_id) if outcome == "complete" else (outcome, task_id, "app crashed"),
+                )
             case "step":
                 await tasks.execute(args[0], CompleteStep(index=args[1], name=f"step-{args[1]}", duration_ms=5))
             case "complete":
@@ -129,12 +151,25 @@ async def issue(store: SQLiteEventStore, tasks: TaskHandlers, accounts: AccountH
                 await safety.set_default_limits(Limits(daily={"like": args[0]}), args[1])
             case "act":
                 task_id, actions, names = args
-                await tasks.execute(task_id, CompleteStep(index=2, name="act", duration_ms=5, actions=tuple(actions),
-                                                          accounts=tuple(account_key(n) for n in names)))
+                await tasks.execute(
+                    task_id,
+                    CompleteStep(
+                        index=2,
+                        name="act",
+                        duration_ms=5,
+                        actions=tuple(actions),
+                        accounts=tuple(account_key(n) for n in names),
+                    ),
+                )
             case "warned":
                 task_id, names = args
-                await safety.fail_warned(task_id, await tasks.load(task_id), FailTask(reason="rate limited"),
-                                         sorted({account_key(n) for n in names}), NOW)
+                await safety.fail_warned(
+                    task_id,
+                    await tasks.load(task_id),
+                    FailTask(reason="rate limited"),
+                    sorted({account_key(n) for n in names}),
+                    NOW,
+                )
             case "clear":
                 await safety.clear_restriction(account_key(args[0]), NOW)
             case "hold":
@@ -187,7 +222,11 @@ def test_any_sequence_of_commands_leaves_views_equal_to_a_replay(steps):
         live = view_rows(path)
         assert replayed_copy(path, Path(directory) / "replayed.db") == live
         conn = sqlite3.connect(path)
-        grouped = sorted(conn.execute("SELECT serial, script_name, source, status, COUNT(*) FROM tasks"
-                                      " GROUP BY 1, 2, 3, 4").fetchall(), key=repr)
+        grouped = sorted(
+            conn.execute(
+                "SELECT serial, script_name, source, status, COUNT(*) FROM tasks GROUP BY 1, 2, 3, 4"
+            ).fetchall(),
+            key=repr,
+        )
         conn.close()
         assert live["task_counts"] == grouped

@@ -14,8 +14,16 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 
 
 def test_nothing_acknowledged_is_lost_across_random_kills(tmp_path):
-    config = CrashConfig(rounds=3, clients=4, phones=4, time_scale=0.02, kill_after_min_s=0.4, kill_after_max_s=1.5,
-                         startup_kill_chance=0.34, seed=7)
+    config = CrashConfig(
+        rounds=3,
+        clients=4,
+        phones=4,
+        time_scale=0.02,
+        kill_after_min_s=0.4,
+        kill_after_max_s=1.5,
+        startup_kill_chance=0.34,
+        seed=7,
+    )
     report = run_crash(tmp_path, config, progress=print)
     summary = report.summary()
     print(summary)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import sys
 import subprocess
+import sys
 import threading
 import time
 
@@ -29,16 +29,20 @@ PHONES = 3
 def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("operations")
     # --rest-status: the workload checks that each answer's HTTP status matches its code.
-    with ServeProcess(home / "data", "--sim", str(PHONES), "--time-scale", "0.01", "--rest-status",
-                      log_path=home / "serve.log") as running:
+    with ServeProcess(
+        home / "data", "--sim", str(PHONES), "--time-scale", "0.01", "--rest-status", log_path=home / "serve.log"
+    ) as running:
         running.home = home
         yield running
 
 
 def _metrics(server) -> dict[str, float]:
     text = httpx.get(f"{server.origin}/metrics", timeout=10).text
-    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-            if line and not line.startswith("#")}
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
 
 
 def _wait_all_finished(api: httpx.Client, ids: list[int], timeout_s: float = 60) -> None:
@@ -53,17 +57,20 @@ def _wait_all_finished(api: httpx.Client, ids: list[int], timeout_s: float = 60)
 def test_health_reports_the_database_the_scheduler_and_the_phones(server):
     response = httpx.get(f"{server.base_url}/health", timeout=10)
     assert response.status_code == 200
-    assert response.json() == {"code": 0, "message": "success",
-                               "data": {"database": "ok", "backend": "sqlite", "scheduler": "running",
-                                        "phones_online": PHONES}}
+    assert response.json() == {
+        "code": 0,
+        "message": "success",
+        "data": {"database": "ok", "backend": "sqlite", "scheduler": "running", "phones_online": PHONES},
+    }
 
 
 def test_metrics_move_as_tasks_run(server):
     before = _metrics(server)
     with httpx.Client(base_url=server.base_url, timeout=10) as api:
         serials = [d["serial"] for d in api.get("/device").json()["data"]["devices"]]
-        created = api.post("/task", json={"serials": serials, "script_name": "follow",
-                                          "script_config": {"target_users": ["a", "b"]}}).json()["data"]["task_ids"]
+        created = api.post(
+            "/task", json={"serials": serials, "script_name": "follow", "script_config": {"target_users": ["a", "b"]}}
+        ).json()["data"]["task_ids"]
         _wait_all_finished(api, created)
         completed = api.get("/task/stats").json()["data"]["completed"]
     after = _metrics(server)
@@ -84,8 +91,9 @@ def test_metrics_move_as_tasks_run(server):
     runs = {k: v for k, v in after.items() if k.startswith("droidledger_phone_tasks_run_total{")}
     assert len(busy) == PHONES and all(v > 0 for v in busy.values())
     assert {re.search(r'serial="([^"]+)"', k).group(1) for k in busy} == set(serials)
-    assert sum(runs.values()) - sum(v for k, v in before.items() if k.startswith("droidledger_phone_tasks_run_total{")) \
-        == len(created)
+    assert sum(runs.values()) - sum(
+        v for k, v in before.items() if k.startswith("droidledger_phone_tasks_run_total{")
+    ) == len(created)
     assert after['droidledger_tasks{status="running"}'] == 0 and after["droidledger_phones_running"] == 0
 
 
@@ -115,8 +123,14 @@ def test_a_backup_under_write_load_is_consistent_and_holds_every_acknowledged_ta
         events_before = len(ledger.acknowledged)
         target = server.home / "backup.db"
         started = time.monotonic()
-        result = subprocess.run([*CLI, "backup", str(target), "--db", str(server.db_path)], capture_output=True,
-                                text=True, timeout=120, cwd=server.home, env=clean_env())
+        result = subprocess.run(
+            [*CLI, "backup", str(target), "--db", str(server.db_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=server.home,
+            env=clean_env(),
+        )
         took = time.monotonic() - started
         acknowledged_during = len(ledger.acknowledged) - events_before
     finally:
@@ -153,17 +167,25 @@ def test_a_backup_finishes_while_another_process_commits_without_pause(tmp_path)
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("CREATE TABLE filler (blob BLOB)")
-    conn.execute("INSERT INTO filler SELECT randomblob(1000) FROM generate_series(1, 20000)"
-                 if sqlite3.sqlite_version_info >= (3, 46) else
-                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
-                 "INSERT INTO filler SELECT randomblob(1000) FROM n")
+    conn.execute(
+        "INSERT INTO filler SELECT randomblob(1000) FROM generate_series(1, 20000)"
+        if sqlite3.sqlite_version_info >= (3, 46)
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+        "INSERT INTO filler SELECT randomblob(1000) FROM n"
+    )
     conn.close()
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout.readline().strip() == "writing"
         time.sleep(0.2)
-        result = subprocess.run([*CLI, "backup", str(tmp_path / "copy.db"), "--db", str(db)], capture_output=True,
-                                text=True, timeout=60, cwd=tmp_path, env=clean_env())
+        result = subprocess.run(
+            [*CLI, "backup", str(tmp_path / "copy.db"), "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            env=clean_env(),
+        )
     finally:
         writer.kill()
         writer.wait()

@@ -18,9 +18,12 @@ import pytest
 from tests.support.harness.server import ServeProcess
 from tests.support.postgres_server import PrivatePostgres, binaries
 
-pytestmark = [pytest.mark.skipif(os.name == "nt", reason="POSIX processes"),
-              pytest.mark.skipif(binaries() is None and not os.environ.get("CI"),
-                                 reason="no PostgreSQL server binaries to run a private server")]
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="POSIX processes"),
+    pytest.mark.skipif(
+        binaries() is None and not os.environ.get("CI"), reason="no PostgreSQL server binaries to run a private server"
+    ),
+]
 
 DOWN_S = 2.0
 
@@ -47,8 +50,10 @@ def test_serve_rides_out_a_database_restart_and_loses_nothing_acknowledged(tmp_p
             with httpx.Client(base_url=server.base_url, timeout=30) as http:
                 while not stop.is_set():
                     started = time.monotonic()
-                    body = http.post("/task", json={"serials": [serial], "script_name": "follow",
-                                                    "script_config": {"target_user": "alice"}}).json()
+                    body = http.post(
+                        "/task",
+                        json={"serials": [serial], "script_name": "follow", "script_config": {"target_user": "alice"}},
+                    ).json()
                     slowest[0] = max(slowest[0], time.monotonic() - started)
                     if body["code"] == 0:
                         acknowledged.extend(body["data"]["task_ids"])

@@ -43,9 +43,17 @@ def chat_api(refuse_key: bool):
             key = self.headers.get("Authorization", "").removeprefix("Bearer ")
             seen.append(key)
             if refuse_key:
-                status, payload = 401, {"error": {"message": f"Incorrect API key provided: {key}. You can find "
-                                                             f"your API key at https://platform.openai.com.",
-                                                  "type": "invalid_request_error", "code": "invalid_api_key"}}
+                status, payload = (
+                    401,
+                    {
+                        "error": {
+                            "message": f"Incorrect API key provided: {key}. You can find "
+                            f"your API key at https://platform.openai.com.",
+                            "type": "invalid_request_error",
+                            "code": "invalid_api_key",
+                        }
+                    },
+                )
             else:
                 status, payload = 200, {"choices": [{"message": {"role": "assistant", "content": "Lovely video!"}}]}
             data = json.dumps(payload).encode()
@@ -69,10 +77,18 @@ def chat_api(refuse_key: bool):
 
 
 def _warmup(serial: str, base_url: str) -> dict:
-    return {"serials": [serial], "script_name": "account_warmup",
-            "script_config": {"task_duration": 40, "min_duration": 10, "max_duration": 10, "comment_probable": 100,
-                              "generate_by_chatgpt": True,
-                              "chatgpt_settings": {"api_key": CANARY, "base_url": base_url, "model": "gpt-4o-mini"}}}
+    return {
+        "serials": [serial],
+        "script_name": "account_warmup",
+        "script_config": {
+            "task_duration": 40,
+            "min_duration": 10,
+            "max_duration": 10,
+            "comment_probable": 100,
+            "generate_by_chatgpt": True,
+            "chatgpt_settings": {"api_key": CANARY, "base_url": base_url, "model": "gpt-4o-mini"},
+        },
+    }
 
 
 class Recorder:
@@ -107,7 +123,9 @@ def run(tmp_path_factory):
         server.start().wait_ready()
         api = Recorder(server.base_url)
         serial = api("GET", "/device").json()["data"]["devices"][0]["serial"]
-        ids = [api("POST", "/task", json=_warmup(serial, url)).json()["data"]["task_ids"][0] for url in (good_url, bad_url)]
+        ids = [
+            api("POST", "/task", json=_warmup(serial, url)).json()["data"]["task_ids"][0] for url in (good_url, bad_url)
+        ]
         found["finished"] = [api.wait_finished(task_id) for task_id in ids]
         found["key_sent"] = (good_seen, bad_seen)
         # The idempotent request: a canary in a key the parser ignores.
@@ -117,15 +135,24 @@ def run(tmp_path_factory):
         found["idempotent"] = (first.content, again.content)
         for task_id in ids:
             found.setdefault("events", []).append(api("GET", f"/task/{task_id}/events").json()["data"]["events"])
-        for method, path in [("GET", "/task?page_size=100"), ("GET", "/events?limit=1000"), ("GET", "/device"),
-                             ("GET", "/sim/state"), ("GET", "/task/stats"), ("GET", "/health")]:
+        for method, path in [
+            ("GET", "/task?page_size=100"),
+            ("GET", "/events?limit=1000"),
+            ("GET", "/device"),
+            ("GET", "/sim/state"),
+            ("GET", "/task/stats"),
+            ("GET", "/health"),
+        ]:
             api(method, path)
         api.bodies.append(httpx.get(f"{server.origin}/metrics", timeout=10).content)
         db = server.db_path
         conn = sqlite3.connect(db)
         found["secrets_while_alive"] = conn.execute("SELECT task_id, name FROM secrets ORDER BY task_id").fetchall()
-        found["views"] = [row for table in ("tasks", "devices", "accounts", "checkpoints")
-                          for row in conn.execute(f"SELECT * FROM {table}")]
+        found["views"] = [
+            row
+            for table in ("tasks", "devices", "accounts", "checkpoints")
+            for row in conn.execute(f"SELECT * FROM {table}")
+        ]
         found["idempotency_rows"] = conn.execute("SELECT key, body_hash, response FROM idempotency_keys").fetchall()
         conn.close()
         found["hits_while_alive"] = occurrences(CANARY.encode(), files_of(db))
@@ -152,8 +179,12 @@ def test_the_key_was_really_used(run):
 def test_the_key_is_in_no_response_event_view_or_log_line(run):
     assert not [body for body in run["responses"] if CANARY.encode() in body]
     assert CANARY not in json.dumps(run["events"])
-    assert all(e["data"]["script_config"]["chatgpt_settings"]["api_key"] == "***"
-               for stream in run["events"] for e in stream if e["type"] == "created")
+    assert all(
+        e["data"]["script_config"]["chatgpt_settings"]["api_key"] == "***"
+        for stream in run["events"]
+        for e in stream
+        if e["type"] == "created"
+    )
     assert CANARY not in repr(run["views"])
     assert CANARY not in run["log"]
 

@@ -17,8 +17,11 @@ from tests.support.harness.server import CLI, ServeProcess, clean_env, free_port
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX processes and /proc")
 
 KEY = "e2e-key-4f1c0a"
-REFUSED = {"code": 40101, "message": "missing or wrong API key: send Authorization: Bearer <key> or X-API-Key: <key>",
-           "data": None}
+REFUSED = {
+    "code": 40101,
+    "message": "missing or wrong API key: send Authorization: Bearer <key> or X-API-Key: <key>",
+    "data": None,
+}
 
 
 def _listening(port: int) -> set[str]:
@@ -36,7 +39,7 @@ def _listening(port: int) -> set[str]:
                 continue
             raw = bytes.fromhex(address)
             # /proc prints each 32-bit word in host (little-endian) order.
-            raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            raw = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
             found.add(socket.inet_ntop(family, raw))
     return found
 
@@ -74,8 +77,14 @@ def test_by_default_it_listens_on_the_two_loopbacks_only(home):
 
 
 def _refused_start(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, "serve", "--port", str(free_port()), "--data-dir", str(home / "refused"), *args],
-                          capture_output=True, text=True, timeout=60, cwd=home, env=env or clean_env())
+    return subprocess.run(
+        [*CLI, "serve", "--port", str(free_port()), "--data-dir", str(home / "refused"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=home,
+        env=env or clean_env(),
+    )
 
 
 @pytest.mark.parametrize("hosts", [["0.0.0.0"], ["::"], ["127.0.0.1", "0.0.0.0"], ["192.0.2.10"]])
@@ -102,8 +111,17 @@ def keyed(home):
     data = home / "keyed"
     data.mkdir()
     (data / "link.mp4").symlink_to(outside / "secret.mp4")
-    server = _serve(home, "keyed", "--host", "0.0.0.0", "--material-root", str(root), "--rest-status",
-                    api_key=KEY, env=clean_env(DROIDLEDGER_API_KEY=KEY))
+    server = _serve(
+        home,
+        "keyed",
+        "--host",
+        "0.0.0.0",
+        "--material-root",
+        str(root),
+        "--rest-status",
+        api_key=KEY,
+        env=clean_env(DROIDLEDGER_API_KEY=KEY),
+    )
     with server:
         server.root, server.outside = root, outside
         yield server
@@ -112,16 +130,25 @@ def keyed(home):
 
 
 def test_with_a_key_every_request_needs_it(keyed):
-    paths = ["/api/v1/license/check", "/api/v1/task", "/api/v1/task/1", "/api/v1/health", "/metrics",
-             "/schema/openapi.json", "/schema", "/nope"]
+    paths = [
+        "/api/v1/license/check",
+        "/api/v1/task",
+        "/api/v1/task/1",
+        "/api/v1/health",
+        "/metrics",
+        "/schema/openapi.json",
+        "/schema",
+        "/nope",
+    ]
     with httpx.Client(base_url=keyed.origin, timeout=10) as http:
         for headers in ({}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"}, {"Authorization": KEY}):
             for path in paths:
                 response = http.get(path, headers=headers)
                 assert (response.status_code, response.json()) == (401, REFUSED), (path, headers)
                 assert response.headers["www-authenticate"] == "Bearer"
-            refused = http.post("/api/v1/task", headers=headers,
-                                json={"serials": ["A"], "script_name": "post", "script_config": {}})
+            refused = http.post(
+                "/api/v1/task", headers=headers, json={"serials": ["A"], "script_name": "post", "script_config": {}}
+            )
             assert refused.status_code == 401
         for headers in ({"X-API-Key": KEY}, {"Authorization": f"Bearer {KEY}"}):
             assert http.get("/api/v1/task/stats", headers=headers).json()["data"]["total"] == 0
@@ -156,6 +183,9 @@ def test_a_10_mb_body_is_41301_and_the_server_carries_on(keyed):
     body = b'{"serials": ["A"], "script_name": "post", "script_config": {"pad": "' + b"x" * (10 << 20) + b'"}}'
     response = httpx.post(f"{keyed.base_url}/task", content=body, headers=keyed.headers, timeout=30)
     assert response.status_code == 413
-    assert response.json() == {"code": 41301, "message": f"request body is {len(body)} bytes; the limit is 1 MiB "
-                                                         f"(1048576 bytes)", "data": None}
+    assert response.json() == {
+        "code": 41301,
+        "message": f"request body is {len(body)} bytes; the limit is 1 MiB (1048576 bytes)",
+        "data": None,
+    }
     assert httpx.get(f"{keyed.base_url}/health", headers=keyed.headers, timeout=10).status_code == 200

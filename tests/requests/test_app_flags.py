@@ -19,17 +19,26 @@ def test_the_default_app_is_tiktok_unless_told():
         serve("--app", "youtube")
 
 
-@pytest.mark.parametrize(("given", "counts"), [("1", (1, 1)), ("3", (3, 3)), ("tiktok=2", (2, 1)),
-                                               ("instagram=2", (1, 2)), ("tiktok=2,instagram=3", (2, 3)),
-                                               (" instagram=1 , tiktok=4 ", (4, 1))])
+@pytest.mark.parametrize(
+    ("given", "counts"),
+    [
+        ("1", (1, 1)),
+        ("3", (3, 3)),
+        ("tiktok=2", (2, 1)),
+        ("instagram=2", (1, 2)),
+        ("tiktok=2,instagram=3", (2, 3)),
+        (" instagram=1 , tiktok=4 ", (4, 1)),
+    ],
+)
 def test_sim_accounts_takes_one_number_for_both_apps_or_one_per_app(given, counts):
     assert parse_accounts(given) == counts
     settings = serve("--sim", "1", "--sim-accounts", given)
     assert (settings.sim_accounts, settings.sim_instagram_accounts) == counts
 
 
-@pytest.mark.parametrize("given", ["", "0", "two", "tiktok", "tiktok=", "youtube=2", "tiktok=-1", "instagram=0",
-                                   "tiktok=2;instagram=1"])
+@pytest.mark.parametrize(
+    "given", ["", "0", "two", "tiktok", "tiktok=", "youtube=2", "tiktok=-1", "instagram=0", "tiktok=2;instagram=1"]
+)
 def test_a_bad_sim_accounts_is_refused_saying_the_form(given):
     with pytest.raises(ValueError, match="N or tiktok=N,instagram=M"):
         parse_accounts(given)

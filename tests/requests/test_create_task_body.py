@@ -117,9 +117,7 @@ def test_body_order_holds_inside_script_config_too() -> None:
     assert refusal({**body, "script_config": config})[1] == (
         "script_config.like_probable must be between 0 and 100, got 140"
     )
-    assert refusal({**body, "script_config": backwards})[1] == (
-        'script_config.min_duration must be a number, got "x"'
-    )
+    assert refusal({**body, "script_config": backwards})[1] == ('script_config.min_duration must be a number, got "x"')
 
 
 def test_a_bad_script_config_before_a_bad_top_level_field_wins() -> None:
@@ -135,9 +133,7 @@ def test_a_rule_is_reported_at_the_last_field_it_involves() -> None:
 
 
 def test_a_missing_field_is_reported_after_every_present_one() -> None:
-    assert refusal({"script_name": "follow", "serials": [5]})[1] == (
-        "serials[0] must be a non-empty string, got 5"
-    )
+    assert refusal({"script_name": "follow", "serials": [5]})[1] == ("serials[0] must be a non-empty string, got 5")
     assert refusal({"script_name": "follow", "serials": ["s"]})[1] == (
         "script_config is required: an object, {} when nothing is needed"
     )
@@ -195,9 +191,7 @@ def test_serials_and_usernames_together_are_refused() -> None:
     assert refusal(body)[1] == "give serials (device mode) or usernames (account mode), not both"
 
 
-@pytest.mark.parametrize(
-    "lines", [{}, {"serials": []}, {"serials": None}, {"serials": [], "usernames": []}]
-)
+@pytest.mark.parametrize("lines", [{}, {"serials": []}, {"serials": None}, {"serials": [], "usernames": []}])
 def test_neither_serials_nor_usernames_is_refused(lines: dict) -> None:
     assert refusal({**lines, **FOLLOW})[1] == (
         "serials (device mode) or usernames (account mode) is required, with one entry or more"
@@ -242,7 +236,12 @@ def test_unknown_top_level_keys_are_ignored() -> None:
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [({"min_interval": 5}, (5, 5)), ({"max_interval": 7}, (7, 7)), ({"min_interval": 2, "max_interval": 9}, (2, 9)), ({"min_interval": 3.0, "max_interval": None}, (3, 3))],
+    [
+        ({"min_interval": 5}, (5, 5)),
+        ({"max_interval": 7}, (7, 7)),
+        ({"min_interval": 2, "max_interval": 9}, (2, 9)),
+        ({"min_interval": 3.0, "max_interval": None}, (3, 3)),
+    ],
 )
 def test_one_interval_alone_gives_the_other_its_value(given: dict, expected: tuple) -> None:
     request = create({"serials": ["s"], **FOLLOW, **given})
@@ -282,7 +281,9 @@ def test_start_time_is_hh_mm_on_the_24_hour_clock(given: str, expected: tuple | 
     assert create({"serials": ["s"], **FOLLOW, "start_time": given}).start_time == expected
 
 
-@pytest.mark.parametrize("given", ["24:00", "9:05", "12:60", "12:5", "12:30:00", "1230", "noon", "١٢:٣٠", "12:30 pm", 1230])
+@pytest.mark.parametrize(
+    "given", ["24:00", "9:05", "12:60", "12:5", "12:30:00", "1230", "noon", "١٢:٣٠", "12:30 pm", 1230]
+)
 def test_any_other_start_time_is_refused(given: object) -> None:
     message = refusal({"serials": ["s"], **FOLLOW, "start_time": given})[1]
     assert message.startswith("start_time must be a")

@@ -55,7 +55,12 @@ def refusal(req: CreateTaskRequest, **kwargs: object) -> str:
 def test_three_targets_on_two_devices_make_six_tasks_device_by_device() -> None:
     tasks = tasks_of(follow(serials=["s2", "s1"]))
     assert [(t.serial, t.script_config["target_users"]) for t in tasks] == [
-        ("s2", ["x"]), ("s2", ["y"]), ("s2", ["z"]), ("s1", ["x"]), ("s1", ["y"]), ("s1", ["z"]),
+        ("s2", ["x"]),
+        ("s2", ["y"]),
+        ("s2", ["z"]),
+        ("s1", ["x"]),
+        ("s1", ["y"]),
+        ("s1", ["z"]),
     ]
     assert all(t.username is None and t.script_name == "follow" for t in tasks)
 
@@ -190,14 +195,21 @@ def test_without_start_time_the_first_task_waits_for_its_device_and_the_next_cou
 def test_random_intervals_are_whole_minutes_in_range_and_follow_the_seed() -> None:
     req = request(serials=["s1"] * 200, script_name="post", script_config={}, min_interval=3, max_interval=6)
     first = tasks_of(req, seed=1)
-    gaps = [b - a for a, b in zip(minutes_after(first, NOW)[1:], minutes_after(first, NOW)[2:])]
+    gaps = [b - a for a, b in zip(minutes_after(first, NOW)[1:], minutes_after(first, NOW)[2:], strict=False)]
     assert set(gaps) == {3, 4, 5, 6}
     assert minutes_after(first, NOW) == minutes_after(tasks_of(req, seed=1), NOW)
     assert minutes_after(first, NOW) != minutes_after(tasks_of(req, seed=2), NOW)
 
 
 def test_intervals_count_per_device_across_accounts_and_repeated_serials() -> None:
-    req = request(serials=["s1", "s2", "s1"], script_name="post", script_config={}, enable_multi_account=True, min_interval=30, start_time="16:00")
+    req = request(
+        serials=["s1", "s2", "s1"],
+        script_name="post",
+        script_config={},
+        enable_multi_account=True,
+        min_interval=30,
+        start_time="16:00",
+    )
     tasks = tasks_of(req, accounts={"s1": ["a", "b"]})
     start = datetime(2026, 11, 27, 16, 0, tzinfo=PARIS)
     assert [(t.serial, t.username) for t in tasks] == [("s1", "a"), ("s1", "b"), ("s2", None), ("s1", "a"), ("s1", "b")]
@@ -206,9 +218,11 @@ def test_intervals_count_per_device_across_accounts_and_repeated_serials() -> No
 
 def test_intervals_are_elapsed_time_across_a_dst_change() -> None:
     now = datetime(2026, 10, 25, 1, 0, tzinfo=PARIS)  # 03:00 becomes 02:00 again
-    tasks = tasks_of(request(serials=["s"] * 3, script_name="post", script_config={}, start_time="01:30", min_interval=60), now=now)
+    tasks = tasks_of(
+        request(serials=["s"] * 3, script_name="post", script_config={}, start_time="01:30", min_interval=60), now=now
+    )
     utc = [t.start_time.astimezone(UTC) for t in tasks]
-    assert [b - a for a, b in zip(utc, utc[1:])] == [timedelta(hours=1)] * 2
+    assert [b - a for a, b in zip(utc, utc[1:], strict=False)] == [timedelta(hours=1)] * 2
     assert [t.start_time.utcoffset() for t in tasks] == [timedelta(hours=2), timedelta(hours=2), timedelta(hours=1)]
 
 
@@ -216,10 +230,19 @@ def test_intervals_are_elapsed_time_across_a_dst_change() -> None:
 
 
 def test_sequential_comments_give_the_nth_task_on_a_device_line_n_cycling() -> None:
-    config = {"target_post_urls": [URL_A, URL_B, URL_C], "comment_content": "one\n\n two \nthree", "comment_order": "sequential"}
+    config = {
+        "target_post_urls": [URL_A, URL_B, URL_C],
+        "comment_content": "one\n\n two \nthree",
+        "comment_order": "sequential",
+    }
     tasks = tasks_of(request(serials=["s1", "s2"], script_name="comment", script_config=config))
     assert [(t.serial, t.script_config["comment_line"]) for t in tasks] == [
-        ("s1", 1), ("s1", 2), ("s1", 3), ("s2", 1), ("s2", 2), ("s2", 3),
+        ("s1", 1),
+        ("s1", 2),
+        ("s1", 3),
+        ("s2", 1),
+        ("s2", 2),
+        ("s2", 3),
     ]
     config = {**config, "comment_content": "one\ntwo"}
     tasks = tasks_of(request(serials=["s1"], script_name="comment", script_config=config))
@@ -228,4 +251,7 @@ def test_sequential_comments_give_the_nth_task_on_a_device_line_n_cycling() -> N
 
 def test_random_comments_are_chosen_when_the_task_runs() -> None:
     config = {"target_post_urls": [URL_A], "comment_content": "one\ntwo"}
-    assert "comment_line" not in tasks_of(request(serials=["s1"], script_name="comment", script_config=config))[0].script_config
+    assert (
+        "comment_line"
+        not in tasks_of(request(serials=["s1"], script_name="comment", script_config=config))[0].script_config
+    )

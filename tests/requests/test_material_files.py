@@ -82,9 +82,7 @@ def test_a_material_path_is_checked_even_when_the_library_is_used(farm: dict) ->
 def test_on_loopback_any_readable_file_may_be_named(farm: dict) -> None:
     secret = str(farm["outside"] / "secret.txt")
     assert post(farm, {"material_list": [secret]})["material_list"] == [str(Path(secret).resolve())]
-    assert post(farm, {"material_list": ["../outside/secret.txt"]})["material_list"] == [
-        str(Path(secret).resolve())
-    ]
+    assert post(farm, {"material_list": ["../outside/secret.txt"]})["material_list"] == [str(Path(secret).resolve())]
 
 
 def test_when_restricted_files_under_the_data_dir_and_material_roots_are_allowed(farm: dict) -> None:
@@ -102,8 +100,7 @@ def test_when_restricted_files_under_the_data_dir_and_material_roots_are_allowed
 def test_when_restricted_paths_out_of_the_roots_are_refused(farm: dict, given: str) -> None:
     given = given.format(outside=farm["outside"], data=farm["data"])
     assert refusal(post, farm, {"material_list": [given]}, restricted=True).startswith(
-        "script_config.material_list[0] must be inside the data directory or a --material-root"
-        ' folder, got "'
+        'script_config.material_list[0] must be inside the data directory or a --material-root folder, got "'
     )
 
 

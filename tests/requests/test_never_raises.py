@@ -16,9 +16,9 @@ from service.requests import (
     FilePolicy,
     fan_out,
     parse_account,
-    parse_task_batch,
     parse_create_task,
     parse_events_query,
+    parse_task_batch,
     parse_task_id,
     parse_task_list_query,
     resolve_spintax,
@@ -38,22 +38,79 @@ scalars = (
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=30)
-    | st.sampled_from(["", "@", "  ", "14:30", "custom", "useSound", "localFolder", "sequential", "../etc/passwd",
-                       "https://vm.tiktok.com/ZM1/", "a\x00b", "{a|{b|c}", "'; DROP TABLE events; --"])
+    | st.sampled_from(
+        [
+            "",
+            "@",
+            "  ",
+            "14:30",
+            "custom",
+            "useSound",
+            "localFolder",
+            "sequential",
+            "../etc/passwd",
+            "https://vm.tiktok.com/ZM1/",
+            "a\x00b",
+            "{a|{b|c}",
+            "'; DROP TABLE events; --",
+        ]
+    )
 )
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
 
 CONFIG_KEYS = sorted({*post.FIELDS, *follow.FIELDS, *account_warmup.FIELDS, *comment.FIELDS, "unknown"})
-TOP_KEYS = ["serials", "usernames", "script_name", "script_config", "enable_multi_account", "min_interval", "max_interval", "start_time", "unknown"]
+TOP_KEYS = [
+    "serials",
+    "usernames",
+    "script_name",
+    "script_config",
+    "enable_multi_account",
+    "min_interval",
+    "max_interval",
+    "start_time",
+    "unknown",
+]
 URL = "https://www.tiktok.com/@u/video/1"
 GOOD = st.sampled_from(
-    [0, 1, 2, 50, 10.5, True, False, "share", "useSound", "custom", "random", "sequential", "direct",
-     "search", "reel", "story", "materialLibrary", "localFolder", ["@a", "b"], "x,\ny", URL, [URL, URL],
-     "{Hi|Hello}\nthere", {"api_key": "sk-1", "temperature": 1}, [], {}]
+    [
+        0,
+        1,
+        2,
+        50,
+        10.5,
+        True,
+        False,
+        "share",
+        "useSound",
+        "custom",
+        "random",
+        "sequential",
+        "direct",
+        "search",
+        "reel",
+        "story",
+        "materialLibrary",
+        "localFolder",
+        ["@a", "b"],
+        "x,\ny",
+        URL,
+        [URL, URL],
+        "{Hi|Hello}\nthere",
+        {"api_key": "sk-1", "temperature": 1},
+        [],
+        {},
+    ]
 )
 configs = st.dictionaries(st.sampled_from(CONFIG_KEYS), GOOD | GOOD | json_values, max_size=5)
 top_values = {
-    "script_name": st.sampled_from(["post", "follow", "unfollow", "account_warmup", "comment", "match_account", "like", ""]) | json_values,
+    "script_name": st.sampled_from(
+        ["post", "follow", "unfollow", "account_warmup", "comment", "match_account", "like", ""]
+    )
+    | json_values,
     "script_config": configs | json_values,
     "serials": st.lists(st.sampled_from(["a", "b", " c ", "", "s\x00"]), min_size=1, max_size=4) | json_values,
     "usernames": st.lists(st.sampled_from(["x", "@X", "y", "z", "@"]), min_size=1, max_size=3) | json_values,
@@ -82,7 +139,13 @@ def answers_or_refuses(call, *args) -> None:  # noqa: ANN001
 
 def create_and_fan_out(body: bytes, policy: FilePolicy) -> None:
     request = parse_create_task(body, policy)
-    tasks = fan_out(request, accounts_by_device={"a": ["x", "y"]}, device_of_account={"x": "a", "y": "a"}, now=NOW, rng=random.Random(0))
+    tasks = fan_out(
+        request,
+        accounts_by_device={"a": ["x", "y"]},
+        device_of_account={"x": "a", "y": "a"},
+        now=NOW,
+        rng=random.Random(0),
+    )
     assert len(tasks) >= 1
 
 
@@ -110,7 +173,12 @@ def test_any_body_of_known_keys_is_answered_or_refused(body: dict, policy: FileP
 
 
 @FAST
-@given(st.dictionaries(st.sampled_from(["status", "serial", "script_name", "source", "page", "page_size", "after", "limit", "x"]), st.text(max_size=25)))
+@given(
+    st.dictionaries(
+        st.sampled_from(["status", "serial", "script_name", "source", "page", "page_size", "after", "limit", "x"]),
+        st.text(max_size=25),
+    )
+)
 def test_any_query_is_answered_or_refused(params: dict[str, str]) -> None:
     answers_or_refuses(parse_task_list_query, params)
     answers_or_refuses(parse_events_query, params)

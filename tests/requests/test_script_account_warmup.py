@@ -86,18 +86,42 @@ def test_follow_probable_is_stored_as_floow_probable(given: dict, stored: int) -
         ({"like_probable": 140}, "script_config.like_probable must be between 0 and 100, got 140"),
         ({"collect_probable": -0.5}, "script_config.collect_probable must be between 0 and 100, got -0.5"),
         ({"follow_probable": 101}, "script_config.follow_probable must be between 0 and 100, got 101"),
-        ({"comment_probable": None, "floow_probable": [1]}, "script_config.floow_probable must be a number, got an array"),
+        (
+            {"comment_probable": None, "floow_probable": [1]},
+            "script_config.floow_probable must be a number, got an array",
+        ),
         ({"topic": 1}, "script_config.topic must be a string, got 1"),
         ({"insert_emoji": 0}, "script_config.insert_emoji must be true or false, got 0"),
-        ({"comment_order": "shuffled"}, 'script_config.comment_order must be one of "random", "sequential", got "shuffled"'),
+        (
+            {"comment_order": "shuffled"},
+            'script_config.comment_order must be one of "random", "sequential", got "shuffled"',
+        ),
         ({"generate_by_chatgpt": "true"}, 'script_config.generate_by_chatgpt must be true or false, got "true"'),
         ({"chatgpt_settings": "sk-1"}, 'script_config.chatgpt_settings must be an object, got "sk-1"'),
-        ({"chatgpt_settings": {"temperature": 2.5}}, "script_config.chatgpt_settings.temperature must be between 0 and 2, got 2.5"),
-        ({"chatgpt_settings": {"max_tokens": 0}}, "script_config.chatgpt_settings.max_tokens must be between 1 and 1000000, got 0"),
-        ({"chatgpt_settings": {"model": " "}}, 'script_config.chatgpt_settings.model must be a non-empty string, got " "'),
-        ({"chatgpt_settings": {"base_url": "file:///etc"}}, 'script_config.chatgpt_settings.base_url must be an http:// or https:// URL, got "file:///etc"'),
-        ({"generate_by_chatgpt": True}, "script_config.chatgpt_settings.api_key is required when generate_by_chatgpt is true"),
-        ({"generate_by_chatgpt": True, "chatgpt_settings": {"api_key": "  "}}, "script_config.chatgpt_settings.api_key is required when generate_by_chatgpt is true"),
+        (
+            {"chatgpt_settings": {"temperature": 2.5}},
+            "script_config.chatgpt_settings.temperature must be between 0 and 2, got 2.5",
+        ),
+        (
+            {"chatgpt_settings": {"max_tokens": 0}},
+            "script_config.chatgpt_settings.max_tokens must be between 1 and 1000000, got 0",
+        ),
+        (
+            {"chatgpt_settings": {"model": " "}},
+            'script_config.chatgpt_settings.model must be a non-empty string, got " "',
+        ),
+        (
+            {"chatgpt_settings": {"base_url": "file:///etc"}},
+            'script_config.chatgpt_settings.base_url must be an http:// or https:// URL, got "file:///etc"',
+        ),
+        (
+            {"generate_by_chatgpt": True},
+            "script_config.chatgpt_settings.api_key is required when generate_by_chatgpt is true",
+        ),
+        (
+            {"generate_by_chatgpt": True, "chatgpt_settings": {"api_key": "  "}},
+            "script_config.chatgpt_settings.api_key is required when generate_by_chatgpt is true",
+        ),
     ],
 )
 def test_bad_values_are_named(config: dict, message: str) -> None:
@@ -105,7 +129,12 @@ def test_bad_values_are_named(config: dict, message: str) -> None:
 
 
 def test_the_api_key_is_set_apart_and_shown_as_stars() -> None:
-    settings = {"api_key": " sk-canary ", "model": "gpt-4o-mini", "temperature": 1, "base_url": "https://llm.example/v1"}
+    settings = {
+        "api_key": " sk-canary ",
+        "model": "gpt-4o-mini",
+        "temperature": 1,
+        "base_url": "https://llm.example/v1",
+    }
     request = create({"generate_by_chatgpt": True, "chatgpt_settings": settings})
     assert request.secrets == {"chatgpt_api_key": "sk-canary"}
     assert request.config["chatgpt_settings"] == {

@@ -88,7 +88,10 @@ def test_add_sound_takes_a_number_or_a_string(policy: FilePolicy, given: object,
         ({"image_count": 2**63}, "script_config.image_count must be a 64-bit integer, got 9223372036854775808"),
         ({"captions": ["a"]}, "script_config.captions must be a string, got an array"),
         ({"post_way": "Share"}, 'script_config.post_way must be one of "share", "addButton", "useSound", got "Share"'),
-        ({"material_source": "cloud"}, 'script_config.material_source must be one of "materialLibrary", "localFolder", got "cloud"'),
+        (
+            {"material_source": "cloud"},
+            'script_config.material_source must be one of "materialLibrary", "localFolder", got "cloud"',
+        ),
         ({"material_list": "a.mp4"}, 'script_config.material_list must be an array, got "a.mp4"'),
         ({"material_list": [""]}, 'script_config.material_list[0] must be a non-empty string, got ""'),
         ({"upload_wait_time": -1}, "script_config.upload_wait_time must be between 0 and 86400, got -1"),
@@ -130,8 +133,7 @@ def test_a_custom_sound_needs_a_keyword(policy: FilePolicy) -> None:
 
 def test_a_local_folder_needs_a_material_path_unless_a_list_is_given(policy: FilePolicy) -> None:
     assert refusal(policy, {"material_source": "localFolder"}) == (
-        'script_config.material_path is required when material_source is "localFolder"'
-        " and material_list is empty"
+        'script_config.material_path is required when material_source is "localFolder" and material_list is empty'
     )
     given = {"material_source": "localFolder", "material_list": ["clips/a.mp4"]}
     assert config_of(policy, given)["material_list"] == [str(policy.data_dir / "clips" / "a.mp4")]

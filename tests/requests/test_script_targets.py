@@ -65,7 +65,10 @@ def test_follow_targets(script: str, config: dict, targets: tuple) -> None:
         ({"target_user": "a, @"}, 'script_config.target_user must name someone after its optional "@", got "@"'),
         ({"target_username": "@"}, 'script_config.target_username must name someone after its optional "@", got "@"'),
         ({"target_user": ["a"]}, "script_config.target_user must be a string, got an array"),
-        ({"target_user": "a", "access_method": "url"}, 'script_config.access_method must be one of "direct", "search", got "url"'),
+        (
+            {"target_user": "a", "access_method": "url"},
+            'script_config.access_method must be one of "direct", "search", got "url"',
+        ),
     ],
 )
 def test_bad_follow_configs_are_named(config: dict, message: str) -> None:
@@ -154,11 +157,23 @@ def test_comment_defaults_and_kept_fields() -> None:
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ({"target_post_urls": [VIDEO]}, "script_config.comment_content is required: one or more comments, one per line"),
-        ({"target_post_urls": [VIDEO], "comment_content": " \n\n "}, "script_config.comment_content is required: one or more comments, one per line"),
+        (
+            {"target_post_urls": [VIDEO]},
+            "script_config.comment_content is required: one or more comments, one per line",
+        ),
+        (
+            {"target_post_urls": [VIDEO], "comment_content": " \n\n "},
+            "script_config.comment_content is required: one or more comments, one per line",
+        ),
         ({"comment_content": "x"}, "script_config needs at least one target: target_post_urls or target_post_url"),
-        ({"target_post_urls": [VIDEO], "comment_content": "x", "comment_order": "Random"}, 'script_config.comment_order must be one of "random", "sequential", got "Random"'),
-        ({"target_post_urls": [VIDEO], "comment_content": "x", "insert_emoji": "yes"}, 'script_config.insert_emoji must be true or false, got "yes"'),
+        (
+            {"target_post_urls": [VIDEO], "comment_content": "x", "comment_order": "Random"},
+            'script_config.comment_order must be one of "random", "sequential", got "Random"',
+        ),
+        (
+            {"target_post_urls": [VIDEO], "comment_content": "x", "insert_emoji": "yes"},
+            'script_config.insert_emoji must be true or false, got "yes"',
+        ),
         ({"target_post_urls": [VIDEO], "comment_content": 5}, "script_config.comment_content must be a string, got 5"),
     ],
 )

@@ -11,8 +11,8 @@ from service.requests import (
     TaskListQuery,
     account_key,
     parse_account,
-    parse_task_batch,
     parse_events_query,
+    parse_task_batch,
     parse_task_id,
     parse_task_list_query,
 )
@@ -33,7 +33,14 @@ def test_the_task_list_defaults_to_the_first_page_of_twenty() -> None:
 
 
 def test_the_task_list_reads_every_filter() -> None:
-    params = {"status": "3", "serial": "emulator-5554", "script_name": "post", "source": "api", "page": "4", "page_size": "100"}
+    params = {
+        "status": "3",
+        "serial": "emulator-5554",
+        "script_name": "post",
+        "source": "api",
+        "page": "4",
+        "page_size": "100",
+    }
     assert parse_task_list_query(params) == TaskListQuery(
         status=3, serial="emulator-5554", script_name="post", source="api", page=4, page_size=100
     )
@@ -162,7 +169,10 @@ def test_an_account_defaults_to_the_tiktok_app_and_keeps_the_username_as_given()
         (b'{"username": "@", "serial": "s1"}', 'username must name someone after its optional "@", got "@"'),
         (b'{"username": 5, "serial": ""}', "username must be a non-empty string, got 5"),
         (b'{"serial": "", "username": 5}', 'serial must be a non-empty string, got ""'),
-        (b'{"username": "a", "serial": "s", "package": "tiktok"}', 'package must be an Android package name, got "tiktok"'),
+        (
+            b'{"username": "a", "serial": "s", "package": "tiktok"}',
+            'package must be an Android package name, got "tiktok"',
+        ),
         (b'{"username": "a\\u0000", "serial": "s"}', "username must not contain NUL characters"),
     ],
 )

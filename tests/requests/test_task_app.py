@@ -25,8 +25,15 @@ APPS = {"tt_anna": "tiktok", "ig_anna": "instagram", "tt_bob": "tiktok"}
 def apps_of(body: dict, *, default: str = "tiktok", data_dir: Path = Path("/nonexistent-data-dir")) -> list[str]:
     request = parse_create_task(json.dumps(body).encode(), FilePolicy(data_dir=data_dir))
     device_of = {name: serial for serial, names in ACCOUNTS.items() for name in names}
-    tasks = fan_out(request, accounts_by_device=ACCOUNTS, device_of_account=device_of, now=NOW,
-                    rng=random.Random(1), app_of_account=APPS, default_app=default)
+    tasks = fan_out(
+        request,
+        accounts_by_device=ACCOUNTS,
+        device_of_account=device_of,
+        now=NOW,
+        rng=random.Random(1),
+        app_of_account=APPS,
+        default_app=default,
+    )
     return [task.app for task in tasks]
 
 
@@ -42,8 +49,12 @@ def follow(config: dict | None = None, **body) -> dict:
 
 
 def comment(urls: list[str], config: dict | None = None, **body) -> dict:
-    return {"serials": ["A"], "script_name": "comment",
-            "script_config": {"target_post_urls": urls, "comment_content": "hi", **(config or {})}, **body}
+    return {
+        "serials": ["A"],
+        "script_name": "comment",
+        "script_config": {"target_post_urls": urls, "comment_content": "hi", **(config or {})},
+        **body,
+    }
 
 
 def test_script_config_app_wins_over_the_default() -> None:
@@ -75,12 +86,18 @@ def test_a_task_on_an_account_runs_on_the_app_that_account_lives_in() -> None:
 
 
 def test_the_config_and_the_account_agree_or_the_username_is_named() -> None:
-    body = {"usernames": ["ig_anna", "tt_bob"], "script_name": "follow",
-            "script_config": {"target_user": "x", "app": "instagram"}}
+    body = {
+        "usernames": ["ig_anna", "tt_bob"],
+        "script_name": "follow",
+        "script_config": {"target_user": "x", "app": "instagram"},
+    }
     message = refusal(body)
     assert message.startswith('usernames[1] "tt_bob" is a TikTok account, but the task runs on Instagram')
-    body = {"usernames": ["tt_bob"], "script_name": "comment",
-            "script_config": {"target_post_url": IG_POST, "comment_content": "hi"}}
+    body = {
+        "usernames": ["tt_bob"],
+        "script_name": "comment",
+        "script_config": {"target_post_url": IG_POST, "comment_content": "hi"},
+    }
     assert "is an Instagram post URL" in refusal(body)
 
 
@@ -95,16 +112,22 @@ def test_a_comment_image_on_instagram_is_refused(tmp_path: Path) -> None:
     (tmp_path / "upload").mkdir()
     (tmp_path / "upload" / "cat.png").write_bytes(b"png")
     assert apps_of(comment([TT_VIDEO], {"comment_image_path": "cat.png"}), data_dir=tmp_path) == ["tiktok"]
-    for body in (comment([IG_POST], {"comment_image_path": "cat.png"}),
-                 comment([TT_VIDEO], {"comment_image_path": "cat.png", "app": "tiktok"}) | {"script_config": {
-                     "target_post_urls": [IG_REEL], "comment_content": "hi", "comment_image_path": "cat.png"}}):
+    for body in (
+        comment([IG_POST], {"comment_image_path": "cat.png"}),
+        comment([TT_VIDEO], {"comment_image_path": "cat.png", "app": "tiktok"})
+        | {"script_config": {"target_post_urls": [IG_REEL], "comment_content": "hi", "comment_image_path": "cat.png"}},
+    ):
         assert refusal(body, data_dir=tmp_path) == (
-            "script_config.comment_image_path is TikTok only: a comment on Instagram cannot carry an image")
+            "script_config.comment_image_path is TikTok only: a comment on Instagram cannot carry an image"
+        )
 
 
 def test_instagram_only_and_tiktok_only_post_options_do_not_mix() -> None:
-    post = {"serials": ["A"], "script_name": "post",
-            "script_config": {"content_type": 1, "app": "tiktok", "placement": "reel"}}
+    post = {
+        "serials": ["A"],
+        "script_name": "post",
+        "script_config": {"content_type": 1, "app": "tiktok", "placement": "reel"},
+    }
     assert refusal(post) == 'script_config.placement is Instagram only, but script_config.app is "tiktok"'
     post["script_config"] = {"content_type": 1, "placement": "reel", "add_product_link": 1}
     assert refusal(post) == "script_config.add_product_link is TikTok only: an Instagram post has no product link"
@@ -112,20 +135,33 @@ def test_instagram_only_and_tiktok_only_post_options_do_not_mix() -> None:
 
 def test_an_unknown_app_is_refused() -> None:
     assert refusal(follow({"app": "youtube"})) == (
-        'script_config.app must be one of "tiktok", "instagram", got "youtube"')
+        'script_config.app must be one of "tiktok", "instagram", got "youtube"'
+    )
 
 
 def test_multi_account_takes_each_phones_accounts_of_the_tasks_app() -> None:
     body = follow({"app": "instagram"}, serials=["A", "B"], enable_multi_account=True)
     request = parse_create_task(json.dumps(body).encode(), FilePolicy(data_dir=Path("/x")))
     device_of = {name: serial for serial, names in ACCOUNTS.items() for name in names}
-    tasks = fan_out(request, accounts_by_device=ACCOUNTS, device_of_account=device_of, now=NOW,
-                    rng=random.Random(1), app_of_account=APPS)
+    tasks = fan_out(
+        request,
+        accounts_by_device=ACCOUNTS,
+        device_of_account=device_of,
+        now=NOW,
+        rng=random.Random(1),
+        app_of_account=APPS,
+    )
     assert [(t.serial, t.username, t.app) for t in tasks] == [("A", "ig_anna", "instagram"), ("B", None, "instagram")]
     body = follow(serials=["A"], enable_multi_account=True)
     request = parse_create_task(json.dumps(body).encode(), FilePolicy(data_dir=Path("/x")))
-    tasks = fan_out(request, accounts_by_device=ACCOUNTS, device_of_account=device_of, now=NOW,
-                    rng=random.Random(1), app_of_account=APPS)
+    tasks = fan_out(
+        request,
+        accounts_by_device=ACCOUNTS,
+        device_of_account=device_of,
+        now=NOW,
+        rng=random.Random(1),
+        app_of_account=APPS,
+    )
     assert [(t.username, t.app) for t in tasks] == [("tt_anna", "tiktok")]
 
 

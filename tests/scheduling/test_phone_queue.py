@@ -4,11 +4,11 @@ queued again or forgotten leaves no trace; --random-order draws among the due on
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from service.scheduling.queues import PhoneQueue
 
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def at(minutes: float) -> datetime:

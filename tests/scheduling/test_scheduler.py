@@ -4,9 +4,9 @@ that a dispatch goes back to its queue when the phone leaves before the task sta
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import AsyncIterator, Callable
 
 import anyio
 import pytest
@@ -34,8 +34,9 @@ class Farm:
         self.devices = DeviceHandlers(self.store)
 
     def scheduler(self, device_limit: int = 10) -> Scheduler:
-        return Scheduler(self.store, self.tasks, self.agents, self.clock, device_limit=device_limit,
-                         retry_policy=RetryPolicy())
+        return Scheduler(
+            self.store, self.tasks, self.agents, self.clock, device_limit=device_limit, retry_policy=RetryPolicy()
+        )
 
     async def agent(self, name: str = "a1", incarnation: str = "i1") -> None:
         await self.agents.start(name, incarnation, "host", 1, lease_s=20)
@@ -45,8 +46,9 @@ class Farm:
 
     async def task(self, serial: str, due_in_s: float | None = None) -> int:
         due = None if due_in_s is None else (self.clock.now() + timedelta(seconds=due_in_s)).isoformat()
-        [task_id] = await self.tasks.create([NewTask(CreateTask(serial=serial, script_name="follow", script_config={},
-                                                                start_time=due))])
+        [task_id] = await self.tasks.create(
+            [NewTask(CreateTask(serial=serial, script_name="follow", script_config={}, start_time=due))]
+        )
         return task_id
 
     async def start(self, task_id: int, serial: str) -> None:

@@ -7,8 +7,9 @@ import os
 
 os.environ["ADBUTILS_ADB_PATH"] = "/bin/false"  # adbutils must never spawn a real adb server over our port
 
+from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
-from typing import Any, Iterator  # noqa: E402
+from typing import Any
 
 import adbutils  # noqa: E402
 import uiautomator2 as u2  # noqa: E402

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import adbutils
 import pytest
+from running_farm import RunningFarm
 
 from devices.sim.farm import FarmConfig, VirtualFarm
-from running_farm import RunningFarm
 
 ADB = Path(adbutils.__file__).parent / "binaries" / "adb"
 
@@ -85,17 +85,31 @@ def test_an_unknown_serial_is_refused(farm: RunningFarm) -> None:
 
 def test_the_bundled_adb_binary_lists_phones_and_runs_a_shell(farm: RunningFarm) -> None:
     env = {**os.environ, "ANDROID_ADB_SERVER_PORT": str(farm.port)}
-    listing = subprocess.run([ADB, "-P", str(farm.port), "devices", "-l"], capture_output=True, text=True, timeout=10, env=env)
+    listing = subprocess.run(
+        [ADB, "-P", str(farm.port), "devices", "-l"], capture_output=True, text=True, timeout=10, env=env
+    )
     assert listing.returncode == 0
     assert [line.split()[0] for line in listing.stdout.splitlines()[1:] if line.strip()] == farm.serials
-    shell = subprocess.run([ADB, "-P", str(farm.port), "-s", farm.serials[2], "shell", "echo", "hi", "from", "adb"],
-                           capture_output=True, text=True, timeout=10, env=env)
+    shell = subprocess.run(
+        [ADB, "-P", str(farm.port), "-s", farm.serials[2], "shell", "echo", "hi", "from", "adb"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        env=env,
+    )
     assert (shell.returncode, shell.stdout) == (0, "hi from adb\n")
-    failing = subprocess.run([ADB, "-P", str(farm.port), "-s", farm.serials[2], "shell", "false"],
-                             capture_output=True, timeout=10, env=env)
+    failing = subprocess.run(
+        [ADB, "-P", str(farm.port), "-s", farm.serials[2], "shell", "false"], capture_output=True, timeout=10, env=env
+    )
     assert failing.returncode == 1
-    session = subprocess.run([ADB, "-P", str(farm.port), "-s", farm.serials[2], "shell"], input="cd /sdcard\npwd\nexit\n",
-                             capture_output=True, text=True, timeout=10, env=env)
+    session = subprocess.run(
+        [ADB, "-P", str(farm.port), "-s", farm.serials[2], "shell"],
+        input="cd /sdcard\npwd\nexit\n",
+        capture_output=True,
+        text=True,
+        timeout=10,
+        env=env,
+    )
     prompt = farm.farm.phone(farm.serials[2]).model.device + ":/sdcard $ "
     assert f"{prompt}pwd\n/sdcard\n{prompt}exit" in session.stdout and session.returncode == 0
 
@@ -111,7 +125,9 @@ def test_the_adb_binary_returns_when_the_shell_exits_not_when_it_hangs_up(farm: 
     (tmp_path / "tree" / "top.txt").write_text("top\n")
     (tmp_path / "tree" / "a" / "b" / "deep.txt").write_text("deep\n")
     began = time.monotonic()  # push DIR runs `mkdir -p` in a shell first
-    push = subprocess.run([*adb, "push", str(tmp_path / "tree"), "/sdcard/tree"], capture_output=True, timeout=10, env=env)
+    push = subprocess.run(
+        [*adb, "push", str(tmp_path / "tree"), "/sdcard/tree"], capture_output=True, timeout=10, env=env
+    )
     assert push.returncode == 0 and time.monotonic() - began < 1.0
     d = farm.client.device(farm.serials[4])
     assert (d.shell("cat /sdcard/tree/top.txt"), d.shell("cat /sdcard/tree/a/b/deep.txt")) == ("top", "deep")
@@ -128,8 +144,12 @@ def test_forward_serves_the_uiautomator2_server_on_a_local_port(farm: RunningFar
     assert requests.get(f"http://127.0.0.1:{local}/ping", timeout=5).text == "pong"
     d.forward_remove(f"tcp:{local}")
     assert all(f.local != f"tcp:{local}" for f in farm.client.forward_list())
-    by_cli = subprocess.run([ADB, "-P", str(farm.port), "-s", serial, "forward", "tcp:0", "tcp:9008"],
-                            capture_output=True, text=True, timeout=10)
+    by_cli = subprocess.run(
+        [ADB, "-P", str(farm.port), "-s", serial, "forward", "tcp:0", "tcp:9008"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
     assert requests.get(f"http://127.0.0.1:{int(by_cli.stdout)}/ping", timeout=5).text == "pong"
     subprocess.run([ADB, "-P", str(farm.port), "-s", serial, "forward", "--remove-all"], check=True, timeout=10)
     assert farm.client.forward_list() == []
@@ -137,8 +157,10 @@ def test_forward_serves_the_uiautomator2_server_on_a_local_port(farm: RunningFar
 
 def test_shell_pipes_redirections_and_variables(farm: RunningFarm) -> None:
     d = farm.client.device(farm.serials[1])
-    script = ("echo one > /sdcard/n.txt; echo two >> /sdcard/n.txt; cat /sdcard/n.txt | grep -c o; "
-              "X=5; echo ${X}x \"$X\" '$X'; cat /nope 2>/dev/null; echo $?; cat /nope 2>&1 | wc -l")
+    script = (
+        "echo one > /sdcard/n.txt; echo two >> /sdcard/n.txt; cat /sdcard/n.txt | grep -c o; "
+        "X=5; echo ${X}x \"$X\" '$X'; cat /nope 2>/dev/null; echo $?; cat /nope 2>&1 | wc -l"
+    )
     assert d.shell2(script).output == "2\n5x 5 $X\n1\n1\n"
     assert d.shell("ls /sdcard/n.txt") == "/sdcard/n.txt"  # a file operand prints as given
 
@@ -146,14 +168,25 @@ def test_shell_pipes_redirections_and_variables(farm: RunningFarm) -> None:
 def test_every_listed_package_has_its_dumpsys_and_pm_clear_fails_on_a_missing_one(farm: RunningFarm) -> None:
     d = farm.client.device(farm.serials[5])
     listed = d.list_packages()
-    assert {"com.zhiliaoapp.musically", "com.google.android.apps.nexuslauncher", "com.android.chrome", "android"} <= set(listed)
+    assert {
+        "com.zhiliaoapp.musically",
+        "com.google.android.apps.nexuslauncher",
+        "com.android.chrome",
+        "android",
+    } <= set(listed)
     for package in listed:
         info = d.app_info(package)
         assert info is not None and info.package_name == package and info.version_name and info.version_code
         assert info.first_install_time is not None and info.last_update_time is not None and info.path.endswith(".apk")
-    assert "SYSTEM" in d.app_info("com.android.chrome").flags and "SYSTEM" not in d.app_info("com.zhiliaoapp.musically").flags
+    assert (
+        "SYSTEM" in d.app_info("com.android.chrome").flags
+        and "SYSTEM" not in d.app_info("com.zhiliaoapp.musically").flags
+    )
     assert set(d.list_packages(["-3"])) == {"com.zhiliaoapp.musically", "com.instagram.android"}
-    assert d.shell2("pm list packages -f -U chrome").output == "package:/product/app/Chrome/Chrome.apk=com.android.chrome uid:10109\n"
+    assert (
+        d.shell2("pm list packages -f -U chrome").output
+        == "package:/product/app/Chrome/Chrome.apk=com.android.chrome uid:10109\n"
+    )
     missing = d.shell2("pm clear com.example.notinstalled")
     assert (missing.output, missing.returncode) == ("Failed\n", 1)
     assert d.app_info("com.example.notinstalled") is None

@@ -36,8 +36,18 @@ def test_a_tiktok_link_opens_the_app_on_it_and_chrome_without_the_app(farm: Runn
         assert d(resourceId=URL_BAR).get_text() == "tiktok.com/@mia.lopez.link"
     finally:
         farm.set_faults(f"app={serial}:installed")
-    result = d.shell(["am", "start", "-a", "android.intent.action.VIEW", "-d", "https://www.tiktok.com/@mia.lopez.link",
-                      "-p", CHROME])  # told which app: Chrome, though the app handles the link
+    result = d.shell(
+        [
+            "am",
+            "start",
+            "-a",
+            "android.intent.action.VIEW",
+            "-d",
+            "https://www.tiktok.com/@mia.lopez.link",
+            "-p",
+            CHROME,
+        ]
+    )  # told which app: Chrome, though the app handles the link
     assert result.exit_code == 0 and d.app_current()["package"] == CHROME
 
 

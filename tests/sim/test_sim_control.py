@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import adbutils
+from running_farm import RunningFarm
 
 from devices.sim.control import serve_control
-from running_farm import RunningFarm
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def http(url: str, body: Any = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=data, method="POST" if data else "GET"), timeout=5) as r:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, data=data, method="POST" if data else "GET"), timeout=5
+        ) as r:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -52,9 +54,28 @@ def test_state_and_faults_over_the_control_port(farm: RunningFarm) -> None:
 
 
 def test_the_command_line_prints_port_and_serials_and_stops_on_sigterm() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "devices.sim", "--devices", "2", "--port", "0", "--seed", "4",
-                                "--control-port", "0", "--faults", "ratelimit=5", "--accounts-per-device", "3"],
-                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devices.sim",
+            "--devices",
+            "2",
+            "--port",
+            "0",
+            "--seed",
+            "4",
+            "--control-port",
+            "0",
+            "--faults",
+            "ratelimit=5",
+            "--accounts-per-device",
+            "3",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         lines = [process.stdout.readline() for _ in range(4)]
         port = int(re.search(r"127\.0\.0\.1:(\d+) \(seed 4\)", lines[0]).group(1))
@@ -73,8 +94,13 @@ def test_the_command_line_prints_port_and_serials_and_stops_on_sigterm() -> None
 
 
 def test_the_command_line_refuses_a_bad_fault_spec() -> None:
-    result = subprocess.run([sys.executable, "-m", "devices.sim", "--port", "0", "--faults", "dialog=3"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=20)
+    result = subprocess.run(
+        [sys.executable, "-m", "devices.sim", "--port", "0", "--faults", "dialog=3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
     assert result.returncode == 2 and "dialog must be between 0 and 1" in result.stderr
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import importlib.util
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import adbutils
 import pytest
 import uiautomator2 as u2
+from running_farm import APP, RunningFarm, open_url, running_farm, tap
 
 from devices.sim.farm import FarmConfig, VirtualFarm
-from running_farm import APP, RunningFarm, open_url, running_farm, tap
 
 DROPPED = (ConnectionError, u2.HTTPError, adbutils.AdbError)
 
@@ -61,17 +61,17 @@ def test_track_devices_reports_the_phone_absent_then_back(faulty: RunningFarm) -
     def track() -> None:
         for event in client.track_devices():
             events.append((event.serial, event.status))
-            if (serial, "device") in events[len(faulty.serials):]:
+            if (serial, "device") in events[len(faulty.serials) :]:
                 return
 
     watcher = threading.Thread(target=track, daemon=True)
     watcher.start()
     _until(lambda: len(events) >= len(faulty.serials))  # the tracker has the first listing
     faulty.set_faults(f"offline={serial}")
-    _until(lambda: (serial, "absent") in events[len(faulty.serials):])
+    _until(lambda: (serial, "absent") in events[len(faulty.serials) :])
     faulty.set_faults(f"online={serial}")
     watcher.join(timeout=3)
-    assert events[len(faulty.serials):] == [(serial, "absent"), (serial, "device")]
+    assert events[len(faulty.serials) :] == [(serial, "absent"), (serial, "device")]
 
 
 def test_a_random_disconnect_drops_the_call_in_flight(faulty: RunningFarm) -> None:
@@ -189,6 +189,7 @@ def test_random_faults_are_reproducible_for_a_seed() -> None:
         farm.faults.disconnect = farm.faults.u2crash = 0.5
         phone = farm.phone(farm.serials[1])
         return [phone.roll_faults() for _ in range(40)]
+
     assert draws(5) == draws(5) != draws(6)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import uiautomator2 as u2
-
 from running_farm import RunningFarm, open_url, tap
 
 FOLLOWER, COMMENTER, POSTER, WARMER, SWITCHER = 2, 3, 7, 8, 9
@@ -19,7 +18,9 @@ def push_media(farm: RunningFarm, serial: str, tmp_path: Path, *names: str) -> l
         local.write_bytes(name.encode() * 2048)
         folder = "/sdcard/DCIM/Camera" if name.endswith(".mp4") else "/sdcard/Pictures"
         device.sync.push(local, f"{folder}/{name}")
-        device.shell(["am", "broadcast", "-a", "android.intent.action.MEDIA_SCANNER_SCAN_FILE", "-d", f"file://{folder}/{name}"])
+        device.shell(
+            ["am", "broadcast", "-a", "android.intent.action.MEDIA_SCANNER_SCAN_FILE", "-d", f"file://{folder}/{name}"]
+        )
         paths.append(f"{folder}/{name}")
     return paths
 
@@ -134,8 +135,17 @@ def test_post_a_video_with_a_searched_sound_volume_caption_and_product_link(farm
     assert d(textContains="Uploading").exists or d(textContains="successfully").exists
     assert d(textContains="successfully").wait(timeout=3)
     post = farm.account(serial)["posts"][-1]
-    assert post == {**post, "caption": "Road trip #travel", "media": [clip], "kind": "video", "sound": "lofi (Remix)",
-                    "original_volume": 30, "added_volume": 50, "product_link": True, "status": "published"}
+    assert post == {
+        **post,
+        "caption": "Road trip #travel",
+        "media": [clip],
+        "kind": "video",
+        "sound": "lofi (Remix)",
+        "original_volume": 30,
+        "added_volume": 50,
+        "product_link": True,
+        "status": "published",
+    }
     tap(d, description="Profile")
     assert d(description="Road trip #travel").exists
 
@@ -163,8 +173,21 @@ def test_post_by_sharing_from_the_gallery(farm: RunningFarm, tmp_path: Path) -> 
     serial = farm.serials[POSTER]
     d = farm.fresh(serial)
     [clip] = push_media(farm, serial, tmp_path, "shared.mp4")
-    d.shell(["am", "start", "-a", "android.intent.action.SEND", "-t", "video/mp4", "-p", "com.zhiliaoapp.musically",
-             "--eu", "android.intent.extra.STREAM", f"file://{clip}"])
+    d.shell(
+        [
+            "am",
+            "start",
+            "-a",
+            "android.intent.action.SEND",
+            "-t",
+            "video/mp4",
+            "-p",
+            "com.zhiliaoapp.musically",
+            "--eu",
+            "android.intent.extra.STREAM",
+            f"file://{clip}",
+        ]
+    )
     tap(d, className="android.widget.Button", text="Next")
     d(className="android.widget.EditText").set_text("shared")
     tap(d, className="android.widget.Button", text="Post")
@@ -258,8 +281,19 @@ def test_killing_the_app_during_an_upload_fails_the_post(farm: RunningFarm, tmp_
     serial = farm.serials[POSTER]
     [clip] = push_media(farm, serial, tmp_path, "lost.mp4")
     d = farm.fresh(serial)
-    d.shell(["am", "start", "-a", "android.intent.action.SEND", "-p", "com.zhiliaoapp.musically",
-             "--eu", "android.intent.extra.STREAM", f"file://{clip}"])
+    d.shell(
+        [
+            "am",
+            "start",
+            "-a",
+            "android.intent.action.SEND",
+            "-p",
+            "com.zhiliaoapp.musically",
+            "--eu",
+            "android.intent.extra.STREAM",
+            f"file://{clip}",
+        ]
+    )
     tap(d, className="android.widget.Button", text="Next")
     tap(d, className="android.widget.Button", text="Post")
     d.app_stop("com.zhiliaoapp.musically")  # the upload takes 6 app seconds, 0.3 s here

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-
 from running_farm import RunningFarm, running_farm
 
 
@@ -31,8 +30,12 @@ def test_uiautomator2_gestures_take_their_duration_then_act(real_time_farm: Runn
     assert seconds_taken(lambda: d.swipe(w // 2, h * 3 // 4, w // 2, h // 4, duration=0.4)) >= 0.4  # 80 steps
     assert d(textStartsWith="@").get_text() != first  # the swipe still moves the feed on, once done
     assert seconds_taken(lambda: d.swipe(w // 2, h * 3 // 4, w // 2, h // 4, steps=60)) >= 0.3
-    assert seconds_taken(lambda: d.swipe_points([(w // 2, h * 3 // 4), (w // 2, h // 2), (w // 2, h // 4)], 0.15)) >= 0.3
-    assert seconds_taken(lambda: d.drag(w // 2, h * 3 // 4, w // 2, h // 4, duration=0.2)) >= 0.2 + 0.5  # long press first
+    assert (
+        seconds_taken(lambda: d.swipe_points([(w // 2, h * 3 // 4), (w // 2, h // 2), (w // 2, h // 4)], 0.15)) >= 0.3
+    )
+    assert (
+        seconds_taken(lambda: d.drag(w // 2, h * 3 // 4, w // 2, h // 4, duration=0.2)) >= 0.2 + 0.5
+    )  # long press first
     assert seconds_taken(lambda: d(description="Home").drag_to(description="Inbox", duration=0.1)) >= 0.1 + 0.5
     assert seconds_taken(lambda: d(description="Profile").long_click(duration=0.3)) >= 0.3
     assert farm.phone_state(serial)["screen"] == "own_profile"  # a long click on a tab opens it, as a tap does

@@ -9,10 +9,10 @@ import threading
 import adbutils
 import pytest
 from adbutils import Network
-
-from tests.support.harness.server import free_port
-from devices.sim.transports import split_serial
 from running_farm import RunningFarm
+
+from devices.sim.transports import split_serial
+from tests.support.harness.server import free_port
 
 
 def test_host_serial_keeps_the_port_of_a_network_serial_as_adb_reads_it() -> None:
@@ -51,7 +51,9 @@ def test_wait_for_honours_the_state_the_transport_and_ambiguity(farm: RunningFar
         farm.client.wait_for(transport="usb", state="device", timeout=2)
     with pytest.raises(adbutils.AdbTimeout):
         farm.client.wait_for(transport="local", state="device", timeout=0.5)  # every phone is on USB
-    waiting = threading.Thread(target=farm.client.wait_for, args=(serial,), kwargs={"state": "disconnect", "timeout": 10})
+    waiting = threading.Thread(
+        target=farm.client.wait_for, args=(serial,), kwargs={"state": "disconnect", "timeout": 10}
+    )
     waiting.start()
     farm.set_faults(f"offline={serial}")
     try:
@@ -88,8 +90,10 @@ def test_reverse_forwards_are_listed_removed_and_carry_connections_to_the_host(f
         host_port = server.getsockname()[1]
         d.reverse("tcp:12345", f"tcp:{host_port}")
         d.reverse("localabstract:devtools", "tcp:9222")
-        assert [(r.remote, r.local) for r in d.reverse_list()] == [("tcp:12345", f"tcp:{host_port}"),
-                                                                  ("localabstract:devtools", "tcp:9222")]
+        assert [(r.remote, r.local) for r in d.reverse_list()] == [
+            ("tcp:12345", f"tcp:{host_port}"),
+            ("localabstract:devtools", "tcp:9222"),
+        ]
         with pytest.raises(adbutils.AdbError, match="cannot rebind existing socket"):
             d.reverse("tcp:12345", "tcp:1", norebind=True)
         phone_side = d.create_connection(Network.TCP, 12345)  # a connection to the reversed port on the phone

@@ -140,8 +140,17 @@ def test_every_app_window_has_the_frame_of_a_real_one(farm: RunningFarm) -> None
             d.press("home")
         assert all(d(resourceId=rid, packageName=package).count == 1 for rid in frame)
         content = d.xpath('//*[@resource-id="android:id/content"]').get()
-        assert content.info["bounds"] == {"left": 0, "top": 0, "right": d.info["displayWidth"], "bottom": d.info["displayHeight"]}
-        assert d(resourceId="android:id/content").child(description="Profile" if package.endswith("musically") else "TikTok").exists
+        assert content.info["bounds"] == {
+            "left": 0,
+            "top": 0,
+            "right": d.info["displayWidth"],
+            "bottom": d.info["displayHeight"],
+        }
+        assert (
+            d(resourceId="android:id/content")
+            .child(description="Profile" if package.endswith("musically") else "TikTok")
+            .exists
+        )
     d.app_start("com.zhiliaoapp.musically")
     farm.set_faults(f"popup={serial}:rating")  # a dialog's own window: content, no bars
     assert d(resourceId="android:id/content").count == 2

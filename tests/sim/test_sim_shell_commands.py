@@ -10,7 +10,6 @@ from pathlib import Path
 
 import adbutils
 import pytest
-
 from running_farm import RunningFarm
 
 ADB = Path(adbutils.__file__).parent / "binaries" / "adb"
@@ -25,9 +24,14 @@ def test_logcat_follows_dumps_and_clears_what_log_writes(farm: RunningFarm, tmp_
     while "hello" not in (tmp_path / "logcat.txt").read_text() and time.monotonic() < deadline:
         time.sleep(0.05)
     follower.stop(timeout=5)  # noticed at the next line: the system writes one every half second
-    assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} I/TAG     \(\s*\d+\): hello\n", (tmp_path / "logcat.txt").read_text())
+    assert re.fullmatch(
+        r"\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} I/TAG     \(\s*\d+\): hello\n", (tmp_path / "logcat.txt").read_text()
+    )
     dump = d.shell("logcat -d -v brief -s TAG Other").splitlines()
-    assert dump[0] == "--------- beginning of main" and [line.split(": ", 1)[1] for line in dump[1:]] == ["hello", "not this one"]
+    assert dump[0] == "--------- beginning of main" and [line.split(": ", 1)[1] for line in dump[1:]] == [
+        "hello",
+        "not this one",
+    ]
     assert d.shell("logcat -d -v tag -s Other:W") == "--------- beginning of main\nW/Other   : not this one"
     assert d.shell("logcat -d '*:E'") == ""
     assert d.shell("logcat -d --pid 612 -t 1 -v raw")  # the system's own lines
@@ -39,10 +43,17 @@ def test_adb_logcat_runs_through_the_shell_builtins_it_sends(farm: RunningFarm) 
     serial = farm.serials[3]
     farm.client.device(serial).shell(["log", "-t", "ViaAdb", "from the binary"])
     env = {**os.environ, "ANDROID_ADB_SERVER_PORT": str(farm.port)}
-    dump = subprocess.run([ADB, "-P", str(farm.port), "-s", serial, "logcat", "-d", "-v", "tag", "-s", "ViaAdb"],
-                          capture_output=True, text=True, timeout=10, env=env)  # export ANDROID_LOG_TAGS=""; exec logcat
+    dump = subprocess.run(
+        [ADB, "-P", str(farm.port), "-s", serial, "logcat", "-d", "-v", "tag", "-s", "ViaAdb"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        env=env,
+    )  # export ANDROID_LOG_TAGS=""; exec logcat
     assert (dump.returncode, dump.stdout) == (0, "--------- beginning of main\nI/ViaAdb  : from the binary\n")
-    script = farm.client.device(serial).shell2("export GREETING=hi; echo $GREETING; exec sh -c 'exit 3'; echo never", v2=True)
+    script = farm.client.device(serial).shell2(
+        "export GREETING=hi; echo $GREETING; exec sh -c 'exit 3'; echo never", v2=True
+    )
     assert (script.output, script.returncode) == ("hi\n", 3)
 
 
@@ -89,11 +100,17 @@ def test_which_finds_the_commands_the_phone_has(farm: RunningFarm) -> None:
 
 def test_ls_of_several_folders_heads_each_and_totals_with_l(farm: RunningFarm) -> None:
     d = farm.client.device(farm.serials[3])
-    d.shell("rm -r /sdcard/lsa /sdcard/lsb; mkdir -p /sdcard/lsa/sub /sdcard/lsb/.hidden; echo hi > /sdcard/lsa/one.txt")
+    d.shell(
+        "rm -r /sdcard/lsa /sdcard/lsb; mkdir -p /sdcard/lsa/sub /sdcard/lsb/.hidden; echo hi > /sdcard/lsa/one.txt"
+    )
     assert d.shell2("ls /sdcard/lsb /sdcard/lsa/one.txt /sdcard/lsa").output == (
-        "/sdcard/lsa/one.txt\n\n/sdcard/lsa:\none.txt\nsub\n\n/sdcard/lsb:\n")
+        "/sdcard/lsa/one.txt\n\n/sdcard/lsa:\none.txt\nsub\n\n/sdcard/lsb:\n"
+    )
     long = d.shell2("ls -l /sdcard/lsa").output.splitlines()
     assert long[0] == "total 8" and long[1].startswith("-rw-r--r--") and long[1].endswith(" one.txt") and len(long) == 3
     assert d.shell2("ls -a /sdcard/lsb").output == ".hidden\n"
     missing = d.shell2("ls /sdcard/lsa /nope")
-    assert (missing.output, missing.returncode) == ("ls: /nope: No such file or directory\n/sdcard/lsa:\none.txt\nsub\n", 1)
+    assert (missing.output, missing.returncode) == (
+        "ls: /nope: No such file or directory\n/sdcard/lsa:\none.txt\nsub\n",
+        1,
+    )

@@ -7,7 +7,6 @@ import time
 import pytest
 import uiautomator2 as u2
 from lxml import etree
-
 from running_farm import APP, RunningFarm, tap
 
 

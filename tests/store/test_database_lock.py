@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from service.store.sqlite.lock import DatabaseLock
 from service.store.records import DatabaseInUse
+from service.store.sqlite.lock import DatabaseLock
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,8 +35,9 @@ def test_a_second_holder_is_refused_naming_the_first(tmp_path):
 
 def test_another_process_holding_the_lock_is_named_by_its_pid(tmp_path):
     db = tmp_path / "droidledger.db"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], cwd=REPO, text=True,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db)], cwd=REPO, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     try:
         assert holder.stdout.readline() == "held\n"
         with pytest.raises(DatabaseInUse, match=f"is in use by droidledger pid {holder.pid}; stop it before you serve"):

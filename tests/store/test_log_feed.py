@@ -19,8 +19,9 @@ def database(request, tmp_path):
 
 
 async def _create(store, task_id: int, serial: str) -> None:
-    await store.append(StreamAppend(task_stream(task_id), 0, [
-        TaskCreated(serial=serial, script_name="post", script_config={})]))
+    await store.append(
+        StreamAppend(task_stream(task_id), 0, [TaskCreated(serial=serial, script_name="post", script_config={})])
+    )
 
 
 async def _everything(feed: LogFeed, after: int, batch: int) -> list[int]:

@@ -30,8 +30,10 @@ async def test_a_store_away_is_waited_out_and_said_once_each_way(caplog):
     with caplog.at_level(logging.INFO, logger="test"):
         assert await StoreOutage("the job", log).retry(operation) == "done"
     assert len(calls) == 3
-    assert [r.getMessage() for r in caplog.records] == ["the job waits for the database: down",
-                                                        "the job goes on: the database answers again"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "the job waits for the database: down",
+        "the job goes on: the database answers again",
+    ]
 
 
 @pytest.mark.parametrize("answer", [ConcurrencyError([("task-1", 3, 4)]), FencedOff("the phone is not yours")])

@@ -3,7 +3,7 @@ writer kept live (the day of work of tests/projections/test_replay.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from tests.projections.test_replay import run_a_day_of_work
 from tests.support.stores import BACKENDS, locator_for
 
 VIEW_TABLES = (*(table for view in all_views() for table in view.tables), "checkpoints")
-START = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 async def record(store, stream_id: str, event) -> None:

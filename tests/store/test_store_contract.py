@@ -4,7 +4,7 @@ memory, and PostgreSQL."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import anyio
 import psycopg
@@ -15,7 +15,7 @@ from service.store import open_store as open_backend
 from service.store.records import ConcurrencyError, SaveSecrets, StoreError, StreamAppend
 from tests.support.stores import STORE_KINDS, locator_for
 
-MOMENT = datetime(2026, 11, 27, 9, 0, 0, 250000, tzinfo=timezone.utc)
+MOMENT = datetime(2026, 11, 27, 9, 0, 0, 250000, tzinfo=UTC)
 RECORDED_AT = "2026-11-27T09:00:00.250+00:00"
 
 
@@ -94,7 +94,9 @@ async def test_a_stream_reads_from_after_a_version(database):
     async with open_store(database) as store:
         await store.append(StreamAppend("task-1", 0, [created(), STARTED, StopRequested()]))
         assert [(r.version, r.type) for r in await store.read_stream("task-1", after_version=1)] == [
-            (2, "started"), (3, "stop-requested")]
+            (2, "started"),
+            (3, "stop-requested"),
+        ]
         assert await store.read_stream("task-1", after_version=3) == []
 
 
@@ -113,7 +115,10 @@ async def test_the_log_reads_in_commit_order_after_a_position_with_a_limit(datab
         await store.append(StreamAppend("task-2", 1, [StopRequested()]))
         page = await store.read_all(after=1, limit=3)
         assert [(r.position, r.stream_id, r.version, r.type) for r in page] == [
-            (2, "task-2", 1, "created"), (3, "task-1", 2, "started"), (4, "account-alice", 1, "account-registered")]
+            (2, "task-2", 1, "created"),
+            (3, "task-1", 2, "started"),
+            (4, "account-alice", 1, "account-registered"),
+        ]
         assert [r.position for r in await store.read_all()] == [1, 2, 3, 4, 5]
         assert [r.position for r in await store.read_all(after=4, limit=100)] == [5]
         assert await store.read_all(after=5) == []
@@ -125,15 +130,23 @@ async def test_versions_count_per_stream_and_positions_across_all(database):
         second = await store.append(StreamAppend("task-2", 0, [created(), STARTED]))
         third = await store.append(StreamAppend("task-1", 1, [STARTED]))
         assert [(r.position, r.stream_id, r.version) for r in first + second + third] == [
-            (1, "task-1", 1), (2, "task-2", 1), (3, "task-2", 2), (4, "task-1", 2)]
+            (1, "task-1", 1),
+            (2, "task-2", 1),
+            (3, "task-2", 2),
+            (4, "task-1", 2),
+        ]
 
 
 async def test_one_append_to_several_streams_records_them_together(database):
     async with open_store(database) as store:
-        recorded = await store.append(StreamAppend("task-1", 0, [created()]),
-                                      StreamAppend("task-2", 0, [created(), STARTED]))
+        recorded = await store.append(
+            StreamAppend("task-1", 0, [created()]), StreamAppend("task-2", 0, [created(), STARTED])
+        )
         assert [(r.position, r.stream_id, r.version) for r in recorded] == [
-            (1, "task-1", 1), (2, "task-2", 1), (3, "task-2", 2)]
+            (1, "task-1", 1),
+            (2, "task-2", 1),
+            (3, "task-2", 2),
+        ]
         assert store.stats.commits == 1
 
 
@@ -154,10 +167,12 @@ async def test_a_conflict_on_one_stream_records_none_of_the_streams_of_that_appe
     async with open_store(database) as store:
         await store.append(StreamAppend("task-2", 0, [created()]))
         with pytest.raises(ConcurrencyError) as refused:
-            await store.append(StreamAppend("task-1", 0, [created()]),
-                               StreamAppend("task-2", 0, [created()]),
-                               StreamAppend("task-3", 0, [created()]),
-                               side_writes=[secret(1, "sk-one")])
+            await store.append(
+                StreamAppend("task-1", 0, [created()]),
+                StreamAppend("task-2", 0, [created()]),
+                StreamAppend("task-3", 0, [created()]),
+                side_writes=[secret(1, "sk-one")],
+            )
         assert refused.value.conflicts == (("task-2", 0, 1),)
         assert await store.read_stream("task-1") == []
         assert await store.read_stream("task-3") == []
@@ -186,7 +201,8 @@ async def test_a_stale_append_fails_alone_inside_a_group_commit(database, stale)
             try:
                 outcomes[task_id] = await store.append(
                     StreamAppend(f"task-{task_id}", 0, [created(f"phone-{task_id}")]),
-                    side_writes=[secret(task_id, f"sk-{task_id}")])
+                    side_writes=[secret(task_id, f"sk-{task_id}")],
+                )
             except ConcurrencyError as exc:
                 outcomes[task_id] = exc
 
@@ -199,12 +215,15 @@ async def test_a_stale_append_fails_alone_inside_a_group_commit(database, stale)
         assert isinstance(refused, ConcurrencyError) and refused.conflicts == ((f"task-{stale}", 0, 1),)
         assert sorted(r.position for recorded in outcomes.values() for r in recorded) == list(range(2, 21))
         assert {task_id: [(r.stream_id, r.version) for r in recorded] for task_id, recorded in outcomes.items()} == {
-            task_id: [(f"task-{task_id}", 1)] for task_id in range(1, 21) if task_id != stale}
+            task_id: [(f"task-{task_id}", 1)] for task_id in range(1, 21) if task_id != stale
+        }
         assert await positions(store) == list(range(1, 21))
         assert await store.fetchall("SELECT task_id, value FROM secrets ORDER BY task_id") == [
-            (task_id, f"sk-{task_id}") for task_id in range(1, 21) if task_id != stale]
+            (task_id, f"sk-{task_id}") for task_id in range(1, 21) if task_id != stale
+        ]
         assert await store.fetchall("SELECT id, serial FROM tasks ORDER BY id") == [
-            (task_id, "phone-0" if task_id == stale else f"phone-{task_id}") for task_id in range(1, 21)]
+            (task_id, "phone-0" if task_id == stale else f"phone-{task_id}") for task_id in range(1, 21)
+        ]
         assert await store.fetchall("SELECT position FROM checkpoints") == [(20,)]
 
 
@@ -251,18 +270,24 @@ async def test_of_two_concurrent_creations_of_a_stream_exactly_one_wins(database
 # --- the log is append-only ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("statement, refusal", [
-    ("UPDATE events SET type = 'completed' WHERE position = 1", "events are append-only: UPDATE is not allowed"),
-    ("DELETE FROM events WHERE position = 1", "events are append-only: DELETE is not allowed"),
-    ("DELETE FROM events", "events are append-only: DELETE is not allowed"),
-], ids=["update", "delete", "delete-all"])
+@pytest.mark.parametrize(
+    "statement, refusal",
+    [
+        ("UPDATE events SET type = 'completed' WHERE position = 1", "events are append-only: UPDATE is not allowed"),
+        ("DELETE FROM events WHERE position = 1", "events are append-only: DELETE is not allowed"),
+        ("DELETE FROM events", "events are append-only: DELETE is not allowed"),
+    ],
+    ids=["update", "delete", "delete-all"],
+)
 async def test_the_database_aborts_any_change_to_a_recorded_event(database, statement, refusal):
     async with open_store(database) as store:
         await store.append(StreamAppend("task-1", 0, [created(), STARTED]))
         with pytest.raises((sqlite3.IntegrityError, psycopg.errors.RaiseException), match=refusal):
             await raw_execute(store, database, statement)
         assert await store.fetchall("SELECT position, type FROM events ORDER BY position") == [
-            (1, "created"), (2, "started")]
+            (1, "created"),
+            (2, "started"),
+        ]
 
 
 # --- side writes ---------------------------------------------------------------------------
@@ -289,8 +314,10 @@ async def test_events_roll_back_with_a_refused_side_write_and_the_rest_of_the_ba
 
         async def create(task_id: int, side: SaveSecrets) -> None:
             try:
-                outcomes[task_id] = [r.position for r in await store.append(
-                    StreamAppend(f"task-{task_id}", 0, [created()]), side_writes=[side])]
+                outcomes[task_id] = [
+                    r.position
+                    for r in await store.append(StreamAppend(f"task-{task_id}", 0, [created()]), side_writes=[side])
+                ]
             except StoreError:
                 outcomes[task_id] = "refused"
 
@@ -301,7 +328,10 @@ async def test_events_roll_back_with_a_refused_side_write_and_the_rest_of_the_ba
         assert outcomes == {2: [2], 3: "refused", 4: [3]}
         assert await store.read_stream("task-3") == []
         assert await store.fetchall("SELECT task_id, value FROM secrets ORDER BY task_id") == [
-            (1, "sk-one"), (2, "sk-two"), (4, "sk-four")]
+            (1, "sk-one"),
+            (2, "sk-two"),
+            (4, "sk-four"),
+        ]
         assert await positions(store) == [1, 2, 3]
 
 
@@ -321,7 +351,9 @@ async def test_every_view_shows_an_append_once_it_returns(database):
                 tg.start_soon(create, task_id)
         assert seen == {task_id: [(task_id, 0)] for task_id in range(1, 11)}
         assert await store.fetchall("SELECT serial, n FROM task_counts ORDER BY serial") == [
-            ("phone-0", 5), ("phone-1", 5)]
+            ("phone-0", 5),
+            ("phone-1", 5),
+        ]
         assert await store.fetchall("SELECT last_id FROM task_sequence") == [(10,)]
         assert await store.fetchall("SELECT name, position FROM checkpoints") == [("views", 10)]
 
@@ -365,8 +397,9 @@ async def pragma(store, name: str):
     return await store.writer.run_on_writer(lambda conn: conn.sql.execute(f"PRAGMA {name}").fetchone()[0])
 
 
-@pytest.mark.parametrize("options, synchronous", [({}, 2), ({"sync": "full"}, 2), ({"sync": "normal"}, 1)],
-                         ids=["default", "full", "normal"])
+@pytest.mark.parametrize(
+    "options, synchronous", [({}, 2), ({"sync": "full"}, 2), ({"sync": "normal"}, 1)], ids=["default", "full", "normal"]
+)
 async def test_sqlite_syncs_fully_unless_told_normal(sqlite_database, options, synchronous):
     async with open_store(sqlite_database, **options) as store:
         assert await pragma(store, "synchronous") == synchronous

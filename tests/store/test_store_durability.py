@@ -55,8 +55,9 @@ anyio.run(main)
 
 async def test_events_acknowledged_before_the_process_died_are_all_there(tmp_path):
     path = tmp_path / "droidledger.db"
-    done = subprocess.run([sys.executable, "-c", CRASHING_WRITER, str(path)], cwd=REPO, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", CRASHING_WRITER, str(path)], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     acknowledged = [int(line) for line in done.stdout.split()]
     assert acknowledged == list(range(1, 21)), done.stderr
     assert (tmp_path / "droidledger.db-wal").exists()  # the commits were still in the WAL

@@ -8,8 +8,15 @@ import anyio
 import pytest
 
 from service.events import (
-    AgentLost, AgentStarted, DeviceAgentLost, DeviceClaimed, DeviceConnected, DeviceReleased, StepCompleted,
-    TaskCreated, TaskStarted,
+    AgentLost,
+    AgentStarted,
+    DeviceAgentLost,
+    DeviceClaimed,
+    DeviceConnected,
+    DeviceReleased,
+    StepCompleted,
+    TaskCreated,
+    TaskStarted,
 )
 from service.store import open_store
 from service.store.records import Fence, FencedOff, StartHeartbeat, StreamAppend
@@ -26,12 +33,16 @@ def database(request, tmp_path):
 async def claimed(store, serial: str = "P1", agent: str = "pc1", incarnation: str = "a1") -> None:
     version = await store.stream_version(f"device-{serial}")
     events = [DeviceConnected(model="Pixel 7")] if version == 0 else []
-    await store.append(StreamAppend(f"device-{serial}", version, [*events, DeviceClaimed(agent=agent, incarnation=incarnation)]))
+    await store.append(
+        StreamAppend(f"device-{serial}", version, [*events, DeviceClaimed(agent=agent, incarnation=incarnation)])
+    )
 
 
 def started(serial: str = "P1") -> list:
-    return [TaskCreated(serial=serial, script_name="follow", script_config={}),
-            TaskStarted(attempt=1, serial=serial, seed=1)]
+    return [
+        TaskCreated(serial=serial, script_name="follow", script_config={}),
+        TaskStarted(attempt=1, serial=serial, seed=1),
+    ]
 
 
 def step(index: int) -> StepCompleted:
@@ -59,7 +70,9 @@ async def test_after_the_agent_is_declared_lost_its_late_appends_are_refused(dat
     async with open_store(database).running() as store:
         await claimed(store)
         await store.append(StreamAppend("task-1", 0, started()), fence=A1)
-        await store.append(StreamAppend("device-P1", 2, [DeviceAgentLost(agent="pc1", incarnation="a1", reason="lost")]))
+        await store.append(
+            StreamAppend("device-P1", 2, [DeviceAgentLost(agent="pc1", incarnation="a1", reason="lost")])
+        )
         with pytest.raises(FencedOff):
             await store.append(StreamAppend("task-1", 2, [step(1)]), fence=A1)
         await claimed(store, agent="pc2", incarnation="b1")  # a successor may claim it
@@ -84,13 +97,16 @@ async def test_in_one_group_commit_an_append_after_the_loss_is_refused_and_one_b
 
         async def late(index: int) -> None:
             try:
-                outcomes.append([r.version for r in await store.append(StreamAppend("task-1", 1 + index, [step(index)]),
-                                                                       fence=A1)])
+                outcomes.append(
+                    [r.version for r in await store.append(StreamAppend("task-1", 1 + index, [step(index)]), fence=A1)]
+                )
             except FencedOff:
                 outcomes.append("fenced")
 
         async def lose() -> None:
-            await store.append(StreamAppend("device-P1", 2, [DeviceAgentLost(agent="pc1", incarnation="a1", reason="x")]))
+            await store.append(
+                StreamAppend("device-P1", 2, [DeviceAgentLost(agent="pc1", incarnation="a1", reason="x")])
+            )
             outcomes.append("lost")
 
         commits = store.stats.commits
@@ -104,9 +120,11 @@ async def test_in_one_group_commit_an_append_after_the_loss_is_refused_and_one_b
 
 async def test_a_heartbeat_renews_while_the_log_says_alive_and_stops_once_lost(database):
     async with open_store(database).running() as store:
-        await store.append(StreamAppend("agent-pc1", 0, [AgentStarted(incarnation="a1", host="pc1", pid=7, lease_s=20)]),
-                           side_writes=[StartHeartbeat("pc1", "a1")])
-        (incarnation, silent), = (await store.side.agent_silences()).values()
+        await store.append(
+            StreamAppend("agent-pc1", 0, [AgentStarted(incarnation="a1", host="pc1", pid=7, lease_s=20)]),
+            side_writes=[StartHeartbeat("pc1", "a1")],
+        )
+        ((incarnation, silent),) = (await store.side.agent_silences()).values()
         assert incarnation == "a1" and 0 <= silent < 5
         assert await store.beat("pc1", "a1") is True
         assert await store.beat("pc1", "a0") is False  # an older incarnation of the name

@@ -8,10 +8,10 @@ from __future__ import annotations
 import anyio
 import pytest
 
+from service.events import TaskCreated
 from service.store import open_store
 from service.store.locator import locate
 from service.store.postgresql.maintenance import AdvisoryHold
-from service.events import TaskCreated
 from service.store.records import DatabaseInUse, StreamAppend
 from tests.support.stores import STORE_KINDS, locator_for
 
@@ -74,9 +74,12 @@ async def test_a_farm_hears_only_its_own_schemas_commits(new_pg_url):
     one, two = new_pg_url(), new_pg_url()
     async with open_store(locate(one)).running() as farm_one, open_store(locate(two)).running() as farm_two:
         for n in range(5):
-            await farm_two.append(StreamAppend(f"task-{n + 1}", 0, [
-                TaskCreated(serial="P1", script_name="follow", script_config={})]))
-        await farm_one.append(StreamAppend("task-1", 0, [TaskCreated(serial="P1", script_name="post", script_config={})]))
+            await farm_two.append(
+                StreamAppend(f"task-{n + 1}", 0, [TaskCreated(serial="P1", script_name="follow", script_config={})])
+            )
+        await farm_one.append(
+            StreamAppend("task-1", 0, [TaskCreated(serial="P1", script_name="post", script_config={})])
+        )
         await anyio.sleep(1.5)  # a notification, and a poll of the last position, had time to arrive
         assert (farm_one.position, farm_two.position) == (1, 5)
         assert [r.position for r in await farm_one.read_all(0, 100)] == [1]
@@ -101,8 +104,9 @@ async def test_a_writer_frozen_inside_its_transaction_does_not_stall_the_farm(pg
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(rescue_after_a_while)
-            await other.append(StreamAppend("task-1", 0, [TaskCreated(serial="P1", script_name="follow",
-                                                                      script_config={})]))
+            await other.append(
+                StreamAppend("task-1", 0, [TaskCreated(serial="P1", script_name="follow", script_config={})])
+            )
             assert not rescued.is_set(), "the append waited for the frozen transaction"
             tg.cancel_scope.cancel()
         assert [e.type for e in await other.read_stream("task-1")] == ["created"]

@@ -19,8 +19,18 @@ from service.store.sqlite.connection import SQLiteWriterConnection, open_connect
 from tests.support.stores import BACKENDS, locator_for
 
 # The tables every backend has; later migrations may add more.
-TABLES = {"accounts", "checkpoints", "devices", "events", "idempotency_keys", "secrets", "task_counts",
-          "task_sequence", "tasks", "material_uses"}
+TABLES = {
+    "accounts",
+    "checkpoints",
+    "devices",
+    "events",
+    "idempotency_keys",
+    "secrets",
+    "task_counts",
+    "task_sequence",
+    "tasks",
+    "material_uses",
+}
 CREATED = TaskCreated(serial="phone-1", script_name="post", script_config={})
 
 
@@ -50,7 +60,8 @@ def schema(database) -> tuple[int, list[tuple]]:
                 "UNION ALL SELECT 'index', indexname FROM pg_indexes WHERE schemaname = current_schema() "
                 "UNION ALL SELECT 'trigger', tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND NOT t.tgisinternal "
-                "ORDER BY 1, 2")
+                "ORDER BY 1, 2"
+            )
         return version, [tuple(row) for row in objects]
     conn = sqlite3.connect(database.target)
     try:
@@ -80,8 +91,11 @@ async def test_a_new_database_is_created_at_the_newest_version(database):
     assert version == newest(database)
     assert TABLES <= tables(objects)
     triggers = sorted(name for kind, name in objects if kind == "trigger")
-    assert triggers == (["events_are_append_only_delete", "events_are_append_only_update"] if database.backend == "sqlite"
-                        else ["events_are_append_only_row", "events_are_append_only_truncate"])
+    assert triggers == (
+        ["events_are_append_only_delete", "events_are_append_only_update"]
+        if database.backend == "sqlite"
+        else ["events_are_append_only_row", "events_are_append_only_truncate"]
+    )
 
 
 async def test_reopening_a_current_database_changes_nothing(database):
@@ -98,8 +112,10 @@ async def test_an_older_database_is_brought_to_the_newest_version(database):
     _, _, first = available_migrations(database.backend)[0]
     with closing(host(database)) as conn:
         conn.apply_migration(1, "0001_event_log.sql", first)
-        conn.sql.execute("INSERT INTO events VALUES (1, 'task-1', 1, 'created', ?, '2026-01-01T00:00:00+00:00')",
-                         (b'{"type":"created","serial":"s","script_name":"post","script_config":{}}',))
+        conn.sql.execute(
+            "INSERT INTO events VALUES (1, 'task-1', 1, 'created', ?, '2026-01-01T00:00:00+00:00')",
+            (b'{"type":"created","serial":"s","script_name":"post","script_config":{}}',),
+        )
     assert schema(database)[0] == 1
     async with open_store(database).running() as store:
         assert store.position == 1
@@ -122,19 +138,24 @@ async def test_a_database_newer_than_the_code_is_refused_and_left_alone(database
             pass
     assert str(refused.value) == (
         f"the database is at schema version {too_new}, but this droidledger knows only up to version "
-        f"{too_new - 1}: upgrade droidledger, or use a copy of the database from before the upgrade")
+        f"{too_new - 1}: upgrade droidledger, or use a copy of the database from before the upgrade"
+    )
     assert schema(database) == before
 
 
 def test_a_failing_migration_leaves_the_database_at_the_version_before(database, monkeypatch):
     shipped = available_migrations(database.backend)
     number = len(shipped) + 1
-    broken = (number, f"{number:04d}_broken.sql",
-              "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);")
+    broken = (
+        number,
+        f"{number:04d}_broken.sql",
+        "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);",
+    )
     monkeypatch.setattr(migrations, "available_migrations", lambda backend: [*shipped, broken])
     with closing(host(database)) as conn:
-        with pytest.raises(RuntimeError, match=f"migration {database.backend}/{number:04d}_broken.sql failed: "
-                                               f".*no_such_table"):
+        with pytest.raises(
+            RuntimeError, match=f"migration {database.backend}/{number:04d}_broken.sql failed: .*no_such_table"
+        ):
             migrate(conn, database.backend)
     version, objects = schema(database)
     assert version == len(shipped)

@@ -12,8 +12,9 @@ import signal
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 CLI = [sys.executable, "-m", "service.cli"]
 _RUN_EVENTS = ("step-completed", "material-used", "completed")
@@ -22,22 +23,56 @@ _RUN_EVENTS = ("step-completed", "material-used", "completed")
 class AgentProcess:
     """One `droidledger agent` with `sim` virtual phones; output appended to `<data_dir>.log`."""
 
-    def __init__(self, data_dir: Path, db: str, name: str, *, sim: int, seed: int, lease_s: float,
-                 time_scale: float, env: dict[str, str], extra: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        db: str,
+        name: str,
+        *,
+        sim: int,
+        seed: int,
+        lease_s: float,
+        time_scale: float,
+        env: dict[str, str],
+        extra: Iterable[str] = (),
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.name = name
-        self.args = ["agent", "--db", db, "--name", name, "--data-dir", str(self.data_dir), "--sim", str(sim),
-                     "--sim-seed", str(seed), "--lease-s", str(lease_s), "--time-scale", str(time_scale),
-                     "--adb-port", "1", *extra]  # no real adb server: only its own virtual phones
+        self.args = [
+            "agent",
+            "--db",
+            db,
+            "--name",
+            name,
+            "--data-dir",
+            str(self.data_dir),
+            "--sim",
+            str(sim),
+            "--sim-seed",
+            str(seed),
+            "--lease-s",
+            str(lease_s),
+            "--time-scale",
+            str(time_scale),
+            "--adb-port",
+            "1",
+            *extra,
+        ]  # no real adb server: only its own virtual phones
         self.env = env
         self.log_path = self.data_dir.parent / f"agent-{name}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "AgentProcess":
+    def start(self) -> AgentProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen([*CLI, *self.args], stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, cwd=self.data_dir.parent, env=self.env)
+            self.process = subprocess.Popen(
+                [*CLI, *self.args],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.data_dir.parent,
+                env=self.env,
+            )
         return self
 
     @property

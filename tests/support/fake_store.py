@@ -8,15 +8,15 @@ dicts. No SQL, no threads: each append commits at once.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
-from typing import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
 
 import anyio
 
 from projections.account_view import AccountFold, AccountRow
-from projections.agent_view import AgentFold, AgentRow
 from projections.actions_view import ActionsFold
+from projections.agent_view import AgentFold, AgentRow
 from projections.device_view import DeviceFold, DeviceRow
 from projections.material_view import MaterialFold
 from projections.queries import ActionCount, PendingTask, RestrictionRow, TaskFilter, TaskPage, limits_of_document
@@ -25,12 +25,22 @@ from projections.task_view import FAILED, PENDING, RUNNING, TaskRow, TaskViewReb
 from service.domain.limits import Limits
 from service.events import encode_event, event_type
 from service.store.records import (
-    ConcurrencyError, EraseSecrets, Fence, FencedOff, IdempotentResponse, RecordedEvent, RememberResponse, SaveSecrets,
-    SideWrite, StartHeartbeat, StoreError, StreamAppend,
+    ConcurrencyError,
+    EraseSecrets,
+    Fence,
+    FencedOff,
+    IdempotentResponse,
+    RecordedEvent,
+    RememberResponse,
+    SaveSecrets,
+    SideWrite,
+    StartHeartbeat,
+    StoreError,
+    StreamAppend,
 )
 from service.store.write_stats import WriteStats
 
-MOMENT = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+MOMENT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 class FakeEventStore:
@@ -69,18 +79,22 @@ class FakeEventStore:
         return len(self.log)
 
     @asynccontextmanager
-    async def running(self) -> AsyncIterator["FakeEventStore"]:
+    async def running(self) -> AsyncIterator[FakeEventStore]:
         yield self
 
-    async def append(self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (),
-                     fence: Fence | None = None) -> list[RecordedEvent]:
+    async def append(
+        self, *appends: StreamAppend, side_writes: Sequence[SideWrite] = (), fence: Fence | None = None
+    ) -> list[RecordedEvent]:
         self.appends.append(appends)
         if self._failures:
             raise self._failures.pop(0)
         if fence is not None and self._owner(fence.serial) != (fence.agent, fence.incarnation, False):
             raise FencedOff(f"phone {fence.serial} no longer belongs to agent {fence.agent} ({fence.incarnation})")
-        conflicts = [(a.stream_id, a.expected_version, self._version(a.stream_id)) for a in appends
-                     if self._version(a.stream_id) != a.expected_version]
+        conflicts = [
+            (a.stream_id, a.expected_version, self._version(a.stream_id))
+            for a in appends
+            if self._version(a.stream_id) != a.expected_version
+        ]
         if conflicts:
             raise ConcurrencyError(conflicts)
         for write in side_writes:  # all or nothing, as in the store's transaction
@@ -89,8 +103,17 @@ class FakeEventStore:
         recorded = []
         for stream_id, expected, events in appends:
             for offset, event in enumerate(events, start=1):
-                recorded.append(RecordedEvent(len(self.log) + len(recorded) + 1, stream_id, expected + offset,
-                                              event_type(event), encode_event(event), recorded_at, event))
+                recorded.append(
+                    RecordedEvent(
+                        len(self.log) + len(recorded) + 1,
+                        stream_id,
+                        expected + offset,
+                        event_type(event),
+                        encode_event(event),
+                        recorded_at,
+                        event,
+                    )
+                )
         self.log.extend(recorded)
         for write in side_writes:
             self._side_write(write)
@@ -154,7 +177,7 @@ class FakeEventStore:
         return {stream_id: await self.read_stream(stream_id) for stream_id in stream_ids}
 
     async def read_all(self, after: int = 0, limit: int = 100) -> list[RecordedEvent]:
-        return self.log[after:after + limit]
+        return self.log[after : after + limit]
 
     async def wait_for_commit(self, after: int) -> int:
         while self.position <= after:
@@ -189,12 +212,14 @@ class FakeViews:
         return fold.rows
 
     def _matches(self, row: TaskRow, where: TaskFilter) -> bool:
-        return all(getattr(where, name) is None or getattr(row, name) == getattr(where, name)
-                   for name in ("status", "serial", "script_name", "source", "username"))
+        return all(
+            getattr(where, name) is None or getattr(row, name) == getattr(where, name)
+            for name in ("status", "serial", "script_name", "source", "username")
+        )
 
     async def task_page(self, where: TaskFilter, offset: int, limit: int) -> TaskPage:
         matching = [row for row in reversed(self._tasks()[0]) if self._matches(row, where)]
-        return TaskPage(len(matching), matching[offset:offset + limit])
+        return TaskPage(len(matching), matching[offset : offset + limit])
 
     async def task(self, task_id: int) -> TaskRow | None:
         return next((row for row in self._tasks()[0] if row.id == task_id), None)
@@ -212,9 +237,21 @@ class FakeViews:
         return await self.task_ids(TaskFilter(status=FAILED))
 
     async def pending_tasks(self) -> list[PendingTask]:
-        return [PendingTask(row.id, row.serial, row.start_time, row.script_name, row.username, row.waiting_reason,
-                            row.waiting_until, row.dispatched_agent, row.dispatched_incarnation)
-                for row in self._tasks()[0] if row.status == PENDING]
+        return [
+            PendingTask(
+                row.id,
+                row.serial,
+                row.start_time,
+                row.script_name,
+                row.username,
+                row.waiting_reason,
+                row.waiting_until,
+                row.dispatched_agent,
+                row.dispatched_incarnation,
+            )
+            for row in self._tasks()[0]
+            if row.status == PENDING
+        ]
 
     async def running_task_ids(self) -> list[int]:
         running = {row.id for row in self._tasks()[0] if row.status == RUNNING}
@@ -262,18 +299,27 @@ class FakeViews:
         return limits_of_document(document) if document is not None else None
 
     async def account_limits(self, keys: Sequence[str] | None = None) -> dict[str, Limits]:
-        return {key: limits_of_document(document) for key, document in self._safety().limits.items()
-                if keys is None or key in keys}
+        return {
+            key: limits_of_document(document)
+            for key, document in self._safety().limits.items()
+            if keys is None or key in keys
+        }
 
     async def restrictions(self, keys: Sequence[str] | None = None) -> dict[str, RestrictionRow]:
-        return {key: RestrictionRow(*row) for key, row in self._safety().restrictions.items()
-                if row is not None and (keys is None or key in keys)}
+        return {
+            key: RestrictionRow(*row)
+            for key, row in self._safety().restrictions.items()
+            if row is not None and (keys is None or key in keys)
+        }
 
     async def action_counts(self, keys: Sequence[str] | None, since: int, until: int) -> list[ActionCount]:
         fold = ActionsFold()
         _fold(self.store, fold)
-        return [ActionCount(key, action, bucket, n) for (key, action, bucket), n in sorted(fold.counts.items())
-                if (keys is None or key in keys) and since <= bucket < until]
+        return [
+            ActionCount(key, action, bucket, n)
+            for (key, action, bucket), n in sorted(fold.counts.items())
+            if (keys is None or key in keys) and since <= bucket < until
+        ]
 
     async def safety_counters(self) -> dict[str, int]:
         return dict(self._safety().counters)
@@ -301,5 +347,8 @@ class FakeSideReads:
     async def agent_silences(self) -> dict[str, tuple[str, float]]:
         now = self.store.now().timestamp()
         alive = {(r.name, r.incarnation) for r in await self.store.views.agents() if r.state == "alive"}
-        return {name: (incarnation, now - beat_at) for name, (incarnation, beat_at) in self.store.heartbeats.items()
-                if (name, incarnation) in alive}
+        return {
+            name: (incarnation, now - beat_at)
+            for name, (incarnation, beat_at) in self.store.heartbeats.items()
+            if (name, incarnation) in alive
+        }

@@ -121,11 +121,20 @@ class AsgiStream:
 async def asgi_stream(app: Any, target: str, headers: Iterable[tuple[str, str]] = ()) -> AsyncIterator[AsgiStream]:
     """GET `target` (path and query) on the app; the response as it is sent."""
     path, _, query = target.partition("?")
-    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-             "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
-             "query_string": query.encode(), "root_path": "", "client": ("127.0.0.1", 50000),
-             "server": ("testserver", 80),
-             "headers": [(b"host", b"testserver"), *((k.lower().encode(), v.encode()) for k, v in headers)]}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "headers": [(b"host", b"testserver"), *((k.lower().encode(), v.encode()) for k, v in headers)],
+    }
     sender, messages = anyio.create_memory_object_stream[dict](1000)
     disconnected = anyio.Event()
     requested = [False]

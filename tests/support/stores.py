@@ -9,12 +9,20 @@ import pytest
 
 from service.store.locator import StoreLocator, locate
 
-BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql)]
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+]
 # The same, where the PostgreSQL runs belong to the slow tier (the fast tier keeps to SQLite).
-BACKENDS_PG_SLOW = [pytest.param("sqlite", id="sqlite"),
-                    pytest.param("postgresql", id="postgresql", marks=[pytest.mark.postgresql, pytest.mark.slow])]
-STORE_KINDS = [pytest.param("sqlite-file", id="sqlite-file"), pytest.param("sqlite-memory", id="sqlite-memory"),
-               pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql)]
+BACKENDS_PG_SLOW = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=[pytest.mark.postgresql, pytest.mark.slow]),
+]
+STORE_KINDS = [
+    pytest.param("sqlite-file", id="sqlite-file"),
+    pytest.param("sqlite-memory", id="sqlite-memory"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+]
 
 
 def locator_for(kind: str, request: pytest.FixtureRequest, folder: Path) -> StoreLocator:
@@ -53,5 +61,7 @@ async def snapshot(store) -> dict[str, list[tuple]]:
         listing = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
     names = [row[0] for row in await store.fetchall(listing)]
     # By the first column (the log by position), ties in a stable order.
-    return {name: sorted(await store.fetchall(f"SELECT * FROM {name}"), key=lambda row: (row[0], repr(row)))
-            for name in names}
+    return {
+        name: sorted(await store.fetchall(f"SELECT * FROM {name}"), key=lambda row: (row[0], repr(row)))
+        for name in names
+    }

@@ -23,9 +23,17 @@ class Post:
 
     def as_state(self) -> dict[str, Any]:
         """The post as the farm's state shows it."""
-        return {"id": self.id, "caption": self.caption, "media": list(self.media), "kind": self.kind,
-                "sound": self.sound, "original_volume": self.original_volume, "added_volume": self.added_volume,
-                "product_link": self.product_link, "status": self.status}
+        return {
+            "id": self.id,
+            "caption": self.caption,
+            "media": list(self.media),
+            "kind": self.kind,
+            "sound": self.sound,
+            "original_volume": self.original_volume,
+            "added_volume": self.added_volume,
+            "product_link": self.product_link,
+            "status": self.status,
+        }
 
 
 @dataclass(slots=True)

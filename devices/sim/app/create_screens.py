@@ -39,16 +39,28 @@ class Camera(Screen):
 
     def render(self, app: TikTokApp) -> list[Node]:
         ui = app.ui
-        tools = [ui.node("camera_tool", (960, TOP + 200 + i * 150, 1060, TOP + 300 + i * 150), text=ui.s(k))
-                 for i, k in enumerate(("tool_flip", "tool_speed", "tool_filters", "tool_timer"))]
-        return [ui.node("close", (20, TOP + 10, 120, TOP + 110), action=app.pop),
-                ui.node("camera_add_sound", (340, TOP + 20, 740, TOP + 100), text=self.draft.sound or ui.s("add_sound"),
-                        action=lambda: app.push(SoundPicker(draft=self.draft))),
-                *tools,
-                ui.node("camera_tool", (100, 2060, 260, 2160), text=ui.s("tool_effects")),
-                ui.node("camera_record", (440, 1960, 640, 2160), action=lambda: app.show_toast(ui.s("camera_unavailable"))),
-                ui.node("camera_upload", (820, 1990, 980, 2150), action=lambda: app.push(Gallery(draft=self.draft)),
-                        children=[ui.node("camera_upload_label", (820, 2110, 980, 2150))])]
+        tools = [
+            ui.node("camera_tool", (960, TOP + 200 + i * 150, 1060, TOP + 300 + i * 150), text=ui.s(k))
+            for i, k in enumerate(("tool_flip", "tool_speed", "tool_filters", "tool_timer"))
+        ]
+        return [
+            ui.node("close", (20, TOP + 10, 120, TOP + 110), action=app.pop),
+            ui.node(
+                "camera_add_sound",
+                (340, TOP + 20, 740, TOP + 100),
+                text=self.draft.sound or ui.s("add_sound"),
+                action=lambda: app.push(SoundPicker(draft=self.draft)),
+            ),
+            *tools,
+            ui.node("camera_tool", (100, 2060, 260, 2160), text=ui.s("tool_effects")),
+            ui.node("camera_record", (440, 1960, 640, 2160), action=lambda: app.show_toast(ui.s("camera_unavailable"))),
+            ui.node(
+                "camera_upload",
+                (820, 1990, 980, 2150),
+                action=lambda: app.push(Gallery(draft=self.draft)),
+                children=[ui.node("camera_upload_label", (820, 2110, 980, 2150))],
+            ),
+        ]
 
 
 @dataclass(eq=False)
@@ -64,30 +76,61 @@ class Gallery(Screen):
 
     def items(self, app: TikTokApp) -> list[tuple[str, str]]:
         """The (path, kind) tiles the current filter shows."""
-        wanted = "photo" if self.for_comment is not None else {"all": None, "videos": "video", "photos": "photo"}[self.filter]
+        wanted = (
+            "photo"
+            if self.for_comment is not None
+            else {"all": None, "videos": "video", "photos": "photo"}[self.filter]
+        )
         return [(p, k) for p, k in app.host.media() if wanted is None or k == wanted]
 
     def render(self, app: TikTokApp) -> list[Node]:
         ui = app.ui
-        nodes = [ui.node("close", (20, TOP + 10, 120, TOP + 110), action=app.pop),
-                 ui.node("gallery_title", (340, TOP + 20, 740, TOP + 100))]
+        nodes = [
+            ui.node("close", (20, TOP + 10, 120, TOP + 110), action=app.pop),
+            ui.node("gallery_title", (340, TOP + 20, 740, TOP + 100)),
+        ]
         if self.for_comment is None:
-            for i, (key, label) in enumerate((("all", "filter_all"), ("videos", "filter_videos"), ("photos", "filter_photos"))):
-                nodes.append(ui.node("gallery_filter", (60 + i * 330, TOP + 140, 360 + i * 330, TOP + 220), text=ui.s(label),
-                                     selected=self.filter == key, action=lambda k=key: setattr(self, "filter", k)))
+            for i, (key, label) in enumerate(
+                (("all", "filter_all"), ("videos", "filter_videos"), ("photos", "filter_photos"))
+            ):
+                nodes.append(
+                    ui.node(
+                        "gallery_filter",
+                        (60 + i * 330, TOP + 140, 360 + i * 330, TOP + 220),
+                        text=ui.s(label),
+                        selected=self.filter == key,
+                        action=lambda k=key: setattr(self, "filter", k),
+                    )
+                )
         items = self.items(app)[:15]
         for i, (path, kind) in enumerate(items):
             left, top = (i % 3) * 360, TOP + 260 + (i // 3) * 360
             chosen = path in self.selected
             name = posixpath.basename(path)
-            desc = ui.s("gallery_video", duration=_duration(path), name=name) if kind == "video" else ui.s("gallery_photo", name=name)
+            desc = (
+                ui.s("gallery_video", duration=_duration(path), name=name)
+                if kind == "video"
+                else ui.s("gallery_photo", name=name)
+            )
             number = str(self.selected.index(path) + 1) if chosen else ""
-            nodes.append(ui.node("gallery_tile", (left, top, left + 355, top + 355), desc=desc, checkable=True, checked=chosen,
-                                 action=lambda p=path: self._toggle(p), children=[
-                ui.node("gallery_tile_number", (left + 275, top + 15, left + 340, top + 80), text=number)]))
+            nodes.append(
+                ui.node(
+                    "gallery_tile",
+                    (left, top, left + 355, top + 355),
+                    desc=desc,
+                    checkable=True,
+                    checked=chosen,
+                    action=lambda p=path: self._toggle(p),
+                    children=[
+                        ui.node("gallery_tile_number", (left + 275, top + 15, left + 340, top + 80), text=number)
+                    ],
+                )
+            )
         if not items:
             nodes.append(ui.node("gallery_empty", (140, 1100, 940, 1200)))
-        nodes.append(ui.node("next", (780, 2250, 1050, 2360), enabled=bool(self.selected), action=lambda: self._next(app)))
+        nodes.append(
+            ui.node("next", (780, 2250, 1050, 2360), enabled=bool(self.selected), action=lambda: self._next(app))
+        )
         return nodes
 
     def _toggle(self, path: str) -> None:
@@ -119,15 +162,27 @@ class Editor(Screen):
 
     def render(self, app: TikTokApp) -> list[Node]:
         ui = app.ui
-        tools = [ui.node("editor_tool", (960, TOP + 200 + i * 150, 1060, TOP + 300 + i * 150), text=ui.s(k))
-                 for i, k in enumerate(("tool_text", "tool_stickers", "tool_effects", "tool_filters"))]
-        return [*top_bar(app),
-                ui.node("editor_add_sound", (340, TOP + 20, 740, TOP + 100), text=self.draft.sound or ui.s("add_sound"),
-                        action=lambda: app.push(SoundPicker(draft=self.draft))),
-                *tools,
-                ui.node("editor_volume", (960, TOP + 800, 1060, TOP + 900), action=lambda: app.push(VolumeSheet(draft=self.draft)),
-                        children=[ui.node("editor_volume_label", (960, TOP + 900, 1060, TOP + 950))]),
-                ui.node("next", (780, 2250, 1050, 2360), action=lambda: app.push(Composer(draft=self.draft)))]
+        tools = [
+            ui.node("editor_tool", (960, TOP + 200 + i * 150, 1060, TOP + 300 + i * 150), text=ui.s(k))
+            for i, k in enumerate(("tool_text", "tool_stickers", "tool_effects", "tool_filters"))
+        ]
+        return [
+            *top_bar(app),
+            ui.node(
+                "editor_add_sound",
+                (340, TOP + 20, 740, TOP + 100),
+                text=self.draft.sound or ui.s("add_sound"),
+                action=lambda: app.push(SoundPicker(draft=self.draft)),
+            ),
+            *tools,
+            ui.node(
+                "editor_volume",
+                (960, TOP + 800, 1060, TOP + 900),
+                action=lambda: app.push(VolumeSheet(draft=self.draft)),
+                children=[ui.node("editor_volume_label", (960, TOP + 900, 1060, TOP + 950))],
+            ),
+            ui.node("next", (780, 2250, 1050, 2360), action=lambda: app.push(Composer(draft=self.draft))),
+        ]
 
 
 @dataclass(eq=False)
@@ -142,15 +197,34 @@ class SoundPicker(Screen):
 
     def render(self, app: TikTokApp) -> list[Node]:
         ui = app.ui
-        nodes = [ui.field("sound_search", (40, 1040, 850, 1140), "sound_query", self.fields.get("sound_query", ""),
-                          self.focus == "sound_query"),
-                 ui.node("search_button", (870, 1040, 1040, 1140), action=lambda: self.submit(app))]
+        nodes = [
+            ui.field(
+                "sound_search",
+                (40, 1040, 850, 1140),
+                "sound_query",
+                self.fields.get("sound_query", ""),
+                self.focus == "sound_query",
+            ),
+            ui.node("search_button", (870, 1040, 1040, 1140), action=lambda: self.submit(app)),
+        ]
         for i, (key, label) in enumerate((("recommended", "sounds_recommended"), ("favourites", "sounds_favourites"))):
-            nodes.append(ui.node("sound_tab", (40 + i * 330, 1160, 360 + i * 330, 1240), text=ui.s(label),
-                                 selected=self.tab == key and self.query is None, action=lambda k=key: self._tab(k)))
-        sounds = search_sounds(self.query) if self.query is not None else (recommended_sounds() if self.tab == "recommended" else [])
-        rows = sound_rows(app, sounds[:5], 1260, lambda sound: self._choose(app, sound), self.draft.sound,
-                          self.draft.loading_sound)
+            nodes.append(
+                ui.node(
+                    "sound_tab",
+                    (40 + i * 330, 1160, 360 + i * 330, 1240),
+                    text=ui.s(label),
+                    selected=self.tab == key and self.query is None,
+                    action=lambda k=key: self._tab(k),
+                )
+            )
+        sounds = (
+            search_sounds(self.query)
+            if self.query is not None
+            else (recommended_sounds() if self.tab == "recommended" else [])
+        )
+        rows = sound_rows(
+            app, sounds[:5], 1260, lambda sound: self._choose(app, sound), self.draft.sound, self.draft.loading_sound
+        )
         nodes += rows or [ui.node("no_results", (140, 1400, 940, 1480))]
         nodes.append(ui.node("done", (780, 2250, 1050, 2360), action=app.pop))
         return [sheet(app, 1000, nodes, on_outside=app.pop)]
@@ -180,13 +254,27 @@ class VolumeSheet(Screen):
 
         def setter(attr: str):
             return lambda fraction: setattr(d, attr, max(0, min(100, round(fraction * 100))))
-        nodes = [ui.node("volume_label", (60, 1700, 700, 1760), text=ui.s("original_sound")),
-                 ui.node("volume_bar", (60, 1770, 1020, 1850), text=str(d.original_volume), desc=ui.s("original_sound"),
-                         action=setter("original_volume")),
-                 ui.node("volume_label", (60, 1900, 700, 1960), text=ui.s("added_sound")),
-                 ui.node("volume_bar", (60, 1970, 1020, 2050), text=str(d.added_volume), desc=ui.s("added_sound"),
-                         enabled=d.sound is not None, action=setter("added_volume")),
-                 ui.node("done", (780, 2250, 1050, 2360), action=app.pop)]
+
+        nodes = [
+            ui.node("volume_label", (60, 1700, 700, 1760), text=ui.s("original_sound")),
+            ui.node(
+                "volume_bar",
+                (60, 1770, 1020, 1850),
+                text=str(d.original_volume),
+                desc=ui.s("original_sound"),
+                action=setter("original_volume"),
+            ),
+            ui.node("volume_label", (60, 1900, 700, 1960), text=ui.s("added_sound")),
+            ui.node(
+                "volume_bar",
+                (60, 1970, 1020, 2050),
+                text=str(d.added_volume),
+                desc=ui.s("added_sound"),
+                enabled=d.sound is not None,
+                action=setter("added_volume"),
+            ),
+            ui.node("done", (780, 2250, 1050, 2360), action=app.pop),
+        ]
         return [sheet(app, 1600, nodes, on_outside=app.pop)]
 
 
@@ -201,18 +289,37 @@ class Composer(Screen):
     def render(self, app: TikTokApp) -> list[Node]:
         ui, d = app.ui, self.draft
         caption = self.fields.get("caption", "")
-        rows = [ui.node("composer_row", (60, TOP + 720 + i * 150, 1020, TOP + 840 + i * 150), text=ui.s(k))
-                for i, k in enumerate(("location", "everyone_can_view"))]
-        return [*top_bar(app),
-                ui.field("composer_caption", (40, TOP + 150, 760, TOP + 550), "caption", caption, self.focus == "caption"),
-                ui.node("composer_row", (800, TOP + 150, 1040, TOP + 550), text=ui.s("select_cover")),
-                ui.node("composer_chip", (40, TOP + 580, 330, TOP + 680), text=ui.s("hashtags"), action=lambda: self._append("#")),
-                ui.node("composer_chip", (350, TOP + 580, 640, TOP + 680), text=ui.s("mention"), action=lambda: self._append("@")),
-                *rows,
-                ui.node("composer_product", (60, TOP + 1020, 1020, TOP + 1140), checkable=True, checked=d.product_link,
-                        action=lambda: setattr(d, "product_link", not d.product_link)),
-                ui.node("composer_drafts", (40, 2250, 520, 2360), clickable=True),
-                ui.node("composer_post", (560, 2250, 1040, 2360), action=lambda: self._post(app))]
+        rows = [
+            ui.node("composer_row", (60, TOP + 720 + i * 150, 1020, TOP + 840 + i * 150), text=ui.s(k))
+            for i, k in enumerate(("location", "everyone_can_view"))
+        ]
+        return [
+            *top_bar(app),
+            ui.field("composer_caption", (40, TOP + 150, 760, TOP + 550), "caption", caption, self.focus == "caption"),
+            ui.node("composer_row", (800, TOP + 150, 1040, TOP + 550), text=ui.s("select_cover")),
+            ui.node(
+                "composer_chip",
+                (40, TOP + 580, 330, TOP + 680),
+                text=ui.s("hashtags"),
+                action=lambda: self._append("#"),
+            ),
+            ui.node(
+                "composer_chip",
+                (350, TOP + 580, 640, TOP + 680),
+                text=ui.s("mention"),
+                action=lambda: self._append("@"),
+            ),
+            *rows,
+            ui.node(
+                "composer_product",
+                (60, TOP + 1020, 1020, TOP + 1140),
+                checkable=True,
+                checked=d.product_link,
+                action=lambda: setattr(d, "product_link", not d.product_link),
+            ),
+            ui.node("composer_drafts", (40, 2250, 520, 2360), clickable=True),
+            ui.node("composer_post", (560, 2250, 1040, 2360), action=lambda: self._post(app)),
+        ]
 
     def _append(self, text: str) -> None:
         self.fields["caption"] = self.fields.get("caption", "") + text
@@ -236,9 +343,19 @@ class PublishConfirm(Screen):
 
     def render(self, app: TikTokApp) -> list[Node]:
         ui = app.ui
-        return [sheet(app, 1800, [ui.node("publish_title", (60, 1840, 1020, 1920)),
-                                  ui.node("publish_now", (60, 2000, 1020, 2110), action=lambda: app.publish(self.draft, self.caption)),
-                                  ui.node("cancel", (60, 2150, 1020, 2260), action=app.pop)])]
+        return [
+            sheet(
+                app,
+                1800,
+                [
+                    ui.node("publish_title", (60, 1840, 1020, 1920)),
+                    ui.node(
+                        "publish_now", (60, 2000, 1020, 2110), action=lambda: app.publish(self.draft, self.caption)
+                    ),
+                    ui.node("cancel", (60, 2150, 1020, 2260), action=app.pop),
+                ],
+            )
+        ]
 
 
 @dataclass(eq=False)
@@ -252,9 +369,18 @@ class SoundPage(Screen):
     def render(self, app: TikTokApp) -> list[Node]:
         ui, s = app.ui, self.sound
         videos = search_videos(s.title, 6)
-        return [*top_bar(app), ui.node("sound_page_title", (160, TOP + 200, 1000, TOP + 280), text=s.title),
-                ui.node("sound_page_count", (160, TOP + 290, 1000, TOP + 350),
-                        text=ui.s("sound_videos", videos=compact_count(int(s.id) % 900_000))),
-                ui.node("sound_page_use", (160, 2250, 920, 2360),
-                        action=lambda: app.push(Camera(draft=Draft(media=[], sound=s.title)))),
-                *video_tiles(app, videos, TOP + 420, columns=3)]
+        return [
+            *top_bar(app),
+            ui.node("sound_page_title", (160, TOP + 200, 1000, TOP + 280), text=s.title),
+            ui.node(
+                "sound_page_count",
+                (160, TOP + 290, 1000, TOP + 350),
+                text=ui.s("sound_videos", videos=compact_count(int(s.id) % 900_000)),
+            ),
+            ui.node(
+                "sound_page_use",
+                (160, 2250, 920, 2360),
+                action=lambda: app.push(Camera(draft=Draft(media=[], sound=s.title))),
+            ),
+            *video_tiles(app, videos, TOP + 420, columns=3),
+        ]

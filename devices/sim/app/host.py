@@ -7,8 +7,18 @@ from typing import Protocol
 from devices.sim.app.account import Directory
 from devices.sim.app.ui import UI
 
-MEDIA_KINDS = {".mp4": "video", ".mov": "video", ".webm": "video", ".3gp": "video", ".mkv": "video",
-               ".jpg": "photo", ".jpeg": "photo", ".png": "photo", ".webp": "photo", ".heic": "photo"}
+MEDIA_KINDS = {
+    ".mp4": "video",
+    ".mov": "video",
+    ".webm": "video",
+    ".3gp": "video",
+    ".mkv": "video",
+    ".jpg": "photo",
+    ".jpeg": "photo",
+    ".png": "photo",
+    ".webp": "photo",
+    ".heic": "photo",
+}
 
 
 class AppHost(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from devices.sim.app.screen import TOP, W, H
+from devices.sim.app.screen import TOP, H, W
 from devices.sim.app.ui import PACKAGE
 from devices.sim.hierarchy import Node
 from devices.sim.window_frame import dialog_window
@@ -31,10 +31,16 @@ def _dismiss(app: TikTokApp) -> None:
 def _app_dialog(app: TikTokApp, kind: str) -> Node:
     ui = app.ui
     title, body, buttons = DIALOGS[kind]
-    children = [ui.node("dialog_title", (140, 880, 940, 960), text=ui.s(title)),
-                ui.node("dialog_body", (140, 980, 940, 1100), text=ui.s(body))]
-    children += [ui.node("dialog_button", (140, 1180 + i * 130, 940, 1290 + i * 130), text=ui.s(label),
-                         action=lambda: _dismiss(app)) for i, label in enumerate(buttons)]
+    children = [
+        ui.node("dialog_title", (140, 880, 940, 960), text=ui.s(title)),
+        ui.node("dialog_body", (140, 980, 940, 1100), text=ui.s(body)),
+    ]
+    children += [
+        ui.node(
+            "dialog_button", (140, 1180 + i * 130, 940, 1290 + i * 130), text=ui.s(label), action=lambda: _dismiss(app)
+        )
+        for i, label in enumerate(buttons)
+    ]
     if kind == "friends":
         children.append(ui.node("close", (900, 820, 980, 900), action=lambda: _dismiss(app)))
     panel = Node("android.widget.LinearLayout", (90, 800, 990, 1460), children=children, clickable=True)
@@ -44,15 +50,34 @@ def _app_dialog(app: TikTokApp, kind: str) -> Node:
 def _permission_dialog(app: TikTokApp) -> Node:
     ui = app.ui
     children = [
-        Node("android.widget.TextView", (140, 1000, 940, 1120), text=ui.s("permission_title"), rid=_PERMISSION_ID + "permission_message"),
-        Node("android.widget.Button", (140, 1160, 940, 1270), text=ui.s("allow"), rid=_PERMISSION_ID + "permission_allow_button",
-             action=lambda: _dismiss(app)),
-        Node("android.widget.Button", (140, 1290, 940, 1400), text=ui.s("dont_allow"), rid=_PERMISSION_ID + "permission_deny_button",
-             action=lambda: _dismiss(app)),
+        Node(
+            "android.widget.TextView",
+            (140, 1000, 940, 1120),
+            text=ui.s("permission_title"),
+            rid=_PERMISSION_ID + "permission_message",
+        ),
+        Node(
+            "android.widget.Button",
+            (140, 1160, 940, 1270),
+            text=ui.s("allow"),
+            rid=_PERMISSION_ID + "permission_allow_button",
+            action=lambda: _dismiss(app),
+        ),
+        Node(
+            "android.widget.Button",
+            (140, 1290, 940, 1400),
+            text=ui.s("dont_allow"),
+            rid=_PERMISSION_ID + "permission_deny_button",
+            action=lambda: _dismiss(app),
+        ),
     ]
-    return dialog_window(PERMISSION_PACKAGE, [
-        Node("android.view.View", (0, 0, W, H), clickable=True),
-        Node("android.widget.LinearLayout", (90, 940, 990, 1440), children=children, clickable=True)])
+    return dialog_window(
+        PERMISSION_PACKAGE,
+        [
+            Node("android.view.View", (0, 0, W, H), clickable=True),
+            Node("android.widget.LinearLayout", (90, 940, 990, 1440), children=children, clickable=True),
+        ],
+    )
 
 
 def render(app: TikTokApp) -> list[Node]:
@@ -61,13 +86,21 @@ def render(app: TikTokApp) -> list[Node]:
     notices = []
     if app.uploading is not None:
         if app.upload_done:
-            notices.append(ui.node("upload_banner", (140, TOP + 150, 940, TOP + 230), text=ui.s("upload_done"),
-                                   desc=ui.s("upload_done_desc")))
+            notices.append(
+                ui.node(
+                    "upload_banner",
+                    (140, TOP + 150, 940, TOP + 230),
+                    text=ui.s("upload_done"),
+                    desc=ui.s("upload_done_desc"),
+                )
+            )
         else:
             post, now = app.uploading, app.host.clock()
             span = max(post.ready_at - app.upload_started, 1e-9)
             percent = max(0, min(99, int((now - app.upload_started) / span * 100)))
-            notices.append(ui.node("upload_banner", (140, TOP + 150, 940, TOP + 230), text=ui.s("uploading", percent=percent)))
+            notices.append(
+                ui.node("upload_banner", (140, TOP + 150, 940, TOP + 230), text=ui.s("uploading", percent=percent))
+            )
     if app.toast is not None:
         notices.append(ui.node("toast", (140, 1900, 940, 2000), text=app.toast))
     if notices:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from devices.sim.hierarchy import DESIGN_HEIGHT, DESIGN_WIDTH, Node
 
@@ -64,13 +65,26 @@ def bottom_bar(app: TikTokApp, active: str) -> Node:
     """The tab bar: Home, Friends, Create, Inbox, Profile."""
     ui = app.ui
     tabs = []
-    for i, (key, target) in enumerate((("tab_home", "home"), ("tab_friends", "friends"), ("tab_create", "create"),
-                                       ("tab_inbox", "inbox"), ("tab_profile", "profile"))):
+    for i, (key, target) in enumerate(
+        (
+            ("tab_home", "home"),
+            ("tab_friends", "friends"),
+            ("tab_create", "create"),
+            ("tab_inbox", "inbox"),
+            ("tab_profile", "profile"),
+        )
+    ):
         bounds = (i * 216, BAR_TOP, (i + 1) * 216, H)
-        children = [] if target == "create" else [ui.node("tab_label", (bounds[0] + 40, BAR_TOP + 100, bounds[2] - 40, H - 20),
-                                                          text=ui.s(target))]
-        tabs.append(ui.node(key, bounds, children=children, selected=target == active,
-                            action=(lambda t=target: app.open_tab(t))))
+        children = (
+            []
+            if target == "create"
+            else [ui.node("tab_label", (bounds[0] + 40, BAR_TOP + 100, bounds[2] - 40, H - 20), text=ui.s(target))]
+        )
+        tabs.append(
+            ui.node(
+                key, bounds, children=children, selected=target == active, action=(lambda t=target: app.open_tab(t))
+            )
+        )
     return Node("android.widget.LinearLayout", (0, BAR_TOP, W, H), children=tabs)
 
 
@@ -83,5 +97,7 @@ def sheet(app: TikTokApp, top: int, children: list[Node], on_outside: Callable[[
 
 def option_rows(app: TikTokApp, top: int, options: list[tuple[str, str, Callable[[], None] | None]]) -> list[Node]:
     """Rows of (element key, label, action) from `top`, one ROW high each."""
-    return [app.ui.node(key, (60, top + i * ROW, W - 60, top + (i + 1) * ROW - 10), text=label, action=action)
-            for i, (key, label, action) in enumerate(options)]
+    return [
+        app.ui.node(key, (60, top + i * ROW, W - 60, top + (i + 1) * ROW - 10), text=label, action=action)
+        for i, (key, label, action) in enumerate(options)
+    ]

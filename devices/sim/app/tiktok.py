@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from devices.sim.app import links, overlays
 from devices.sim.app.account import Account, Post
-from devices.sim.app.host import MEDIA_KINDS, AppHost
 from devices.sim.app.create_screens import Camera, Editor, Gallery, SoundPage, publish_duration
+from devices.sim.app.host import MEDIA_KINDS, AppHost
 from devices.sim.app.own_screens import FriendsPage, Inbox, OwnProfile
 from devices.sim.app.people_screens import Search, UserProfile
 from devices.sim.app.screen import Draft, Screen
@@ -65,7 +65,8 @@ class TikTokApp:
     def animating(self) -> bool:
         """Whether the drawing changes with time alone (an upload or a sound loading)."""
         return (self.uploading is not None and not self.upload_done) or any(
-            getattr(s, "draft", None) is not None and s.draft.loading_sound for s in self.stack)
+            getattr(s, "draft", None) is not None and s.draft.loading_sound for s in self.stack
+        )
 
     def _base_index(self) -> int:
         return max(i for i, s in enumerate(self.stack) if not s.sheet or i == 0)
@@ -81,7 +82,7 @@ class TikTokApp:
     def windows(self) -> list[Node]:
         """The app window and what is drawn over it."""
         nodes: list[Node] = []
-        for screen in self.stack[self._base_index():]:
+        for screen in self.stack[self._base_index() :]:
             nodes.extend(screen.render(self))
         window = activity_window(PACKAGE, [self.ui.node("content", (0, 0, 1080, 2400), children=nodes)])
         return [window, *overlays.render(self)]
@@ -206,7 +207,9 @@ class TikTokApp:
         """Follow, Following, or Friends when the follow is mutual."""
         if handle not in self.account.follows:
             return self.ui.s("follow")
-        return self.ui.s("friends_mutual" if self.host.directory.follows_back(handle, self.account.username) else "following")
+        return self.ui.s(
+            "friends_mutual" if self.host.directory.follows_back(handle, self.account.username) else "following"
+        )
 
     def follow(self, handle: str) -> None:
         """Follow a user, unless the rate limit of follows per minute is reached (a toast), or the
@@ -242,10 +245,17 @@ class TikTokApp:
     def publish(self, draft: Draft, caption: str) -> None:
         """Post: the upload runs in the background, the feed shows its progress."""
         account, now = self.account, self.host.clock()
-        kinds = {MEDIA_KINDS.get(p[p.rfind("."):].lower(), "video") for p in draft.media}
-        post = Post(video_id(self.seed, account.username, "post", len(account.posts)), caption, list(draft.media),
-                    "video" if "video" in kinds else "photo", draft.sound, draft.original_volume,
-                    draft.added_volume if draft.sound else 0, draft.product_link)
+        kinds = {MEDIA_KINDS.get(p[p.rfind(".") :].lower(), "video") for p in draft.media}
+        post = Post(
+            video_id(self.seed, account.username, "post", len(account.posts)),
+            caption,
+            list(draft.media),
+            "video" if "video" in kinds else "photo",
+            draft.sound,
+            draft.original_volume,
+            draft.added_volume if draft.sound else 0,
+            draft.product_link,
+        )
         post.ready_at = now + publish_duration(len(draft.media)) * self.host.time_scale
         account.posts.append(post)
         self.uploading, self.upload_started, self.upload_done = post, now, False

@@ -58,8 +58,16 @@ class UI:
         """The full resource id of element `key` ("" if it has none)."""
         return self._ids.get(key, "")
 
-    def node(self, key: str, bounds: tuple[int, int, int, int], *, text: str | None = None,
-             desc: str | None = None, values: dict[str, Any] | None = None, **kwargs: Any) -> Node:
+    def node(
+        self,
+        key: str,
+        bounds: tuple[int, int, int, int],
+        *,
+        text: str | None = None,
+        desc: str | None = None,
+        values: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Node:
         """A Node for element `key`: its class and id, its default labels unless `text`/`desc` are given."""
         spec = ELEMENTS[key]
         values = values or {}

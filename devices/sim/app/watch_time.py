@@ -3,8 +3,8 @@ another video (or none) replaces it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from devices.sim.app.account import Account
 from devices.sim.app.world import Video
@@ -13,8 +13,8 @@ from devices.sim.app.world import Video
 @dataclass(slots=True)
 class _Watching:
     video: Video
-    played_s: float = 0.0          # real seconds played before `since`
-    since: float | None = None     # playing since then; None while paused
+    played_s: float = 0.0  # real seconds played before `since`
+    since: float | None = None  # playing since then; None while paused
 
 
 class WatchTime:
@@ -43,6 +43,13 @@ class WatchTime:
             return
         playing = self._clock() - self._watching.since if self._watching.since is not None else 0.0
         v, watched = self._watching.video, (self._watching.played_s + playing) / self._scale
-        account.views.append({"video": v.id, "author": v.author, "length_s": v.length_s,
-                              "watched_s": round(watched, 2), "loops": int(watched // v.length_s)})
+        account.views.append(
+            {
+                "video": v.id,
+                "author": v.author,
+                "length_s": v.length_s,
+                "watched_s": round(watched, 2),
+                "loops": int(watched // v.length_s),
+            }
+        )
         self._watching = None

@@ -14,16 +14,32 @@ from devices.sim.names import FIRST_NAMES, LAST_NAMES
 MISSING_USER_PREFIX = "nosuchuser"
 _HANDLE = re.compile(r"^[a-z0-9._]{2,24}$")
 _CAPTIONS = (
-    "wait for it 😂 #fyp #funny", "morning routine that changed my life ☀️ #routine", "this recipe is too easy #food",
-    "POV: monday again #relatable", "trying the viral trend 💃 #dance", "rate my setup 1-10 #tech",
-    "3 tips nobody tells you #learnontiktok", "sunset hits different 🌅 #travel", "my cat did WHAT #cats",
-    "day in my life #vlog", "outfit check 👀 #ootd", "you need this hack #lifehack",
+    "wait for it 😂 #fyp #funny",
+    "morning routine that changed my life ☀️ #routine",
+    "this recipe is too easy #food",
+    "POV: monday again #relatable",
+    "trying the viral trend 💃 #dance",
+    "rate my setup 1-10 #tech",
+    "3 tips nobody tells you #learnontiktok",
+    "sunset hits different 🌅 #travel",
+    "my cat did WHAT #cats",
+    "day in my life #vlog",
+    "outfit check 👀 #ootd",
+    "you need this hack #lifehack",
 )
 SOUND_CATALOG = (
-    ("Sunny Afternoon Beat", "Kevo Loops"), ("Lo-fi Study Loop", "Mellow Tapes"), ("Summer Vibes", "DJ Palma"),
-    ("Epic Cinematic Rise", "Orchestra X"), ("Chill Guitar", "Ana Reis"), ("Dance Pop Hook", "Neon Hearts"),
-    ("Ocean Waves", "Calm Studio"), ("Retro Synthwave", "Night Drive"), ("Acoustic Morning", "Ben Hollow"),
-    ("Trap Energy", "808 Kid"), ("Happy Ukulele", "Island Folk"), ("Piano Reflections", "Clara Keys"),
+    ("Sunny Afternoon Beat", "Kevo Loops"),
+    ("Lo-fi Study Loop", "Mellow Tapes"),
+    ("Summer Vibes", "DJ Palma"),
+    ("Epic Cinematic Rise", "Orchestra X"),
+    ("Chill Guitar", "Ana Reis"),
+    ("Dance Pop Hook", "Neon Hearts"),
+    ("Ocean Waves", "Calm Studio"),
+    ("Retro Synthwave", "Night Drive"),
+    ("Acoustic Morning", "Ben Hollow"),
+    ("Trap Energy", "808 Kid"),
+    ("Happy Ukulele", "Island Folk"),
+    ("Piano Reflections", "Clara Keys"),
 )
 
 
@@ -59,7 +75,9 @@ def creator_handle(*seed: object) -> str:
     """A realistic creator handle derived from `seed`."""
     h = _hash("creator", *seed)
     first, last = FIRST_NAMES[h % len(FIRST_NAMES)], LAST_NAMES[(h >> 8) % len(LAST_NAMES)]
-    return (f"{first}.{last}", f"{first}_{last}{h % 97}", f"{last}{first}{h % 9}", f"its{first}{h % 999}")[(h >> 16) % 4]
+    return (f"{first}.{last}", f"{first}_{last}{h % 97}", f"{last}{first}{h % 9}", f"its{first}{h % 999}")[
+        (h >> 16) % 4
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +113,16 @@ def video(video_id: str, author: str, topic: str = "") -> Video:
     if h % 3 == 0:
         title, artist = SOUND_CATALOG[(h >> 4) % len(SOUND_CATALOG)]
         sound = sound_named(title, artist)
-    return Video(video_id, author, caption, sound, 50 + h % 250_000, 3 + (h >> 20) % 4_000,
-                 (h >> 32) % 9_000, float(8 + (h >> 40) % 52))
+    return Video(
+        video_id,
+        author,
+        caption,
+        sound,
+        50 + h % 250_000,
+        3 + (h >> 20) % 4_000,
+        (h >> 32) % 9_000,
+        float(8 + (h >> 40) % 52),
+    )
 
 
 def video_id(*seed: object) -> str:
@@ -117,7 +143,9 @@ def short_link_video(code: str) -> Video:
 
 def sound_named(title: str, artist: str = "") -> Sound:
     """A sound by title (and artist)."""
-    return Sound(str(7_000_000_000_000_000_000 + _hash("sound", title.lower()) % 10**18), title, artist or "TikTok Sounds")
+    return Sound(
+        str(7_000_000_000_000_000_000 + _hash("sound", title.lower()) % 10**18), title, artist or "TikTok Sounds"
+    )
 
 
 def search_users(query: str) -> list[str]:
@@ -132,8 +160,10 @@ def search_users(query: str) -> list[str]:
 def search_videos(query: str, count: int = 8) -> list[Video]:
     """Videos a search for a topic lists."""
     topic = query.strip()
-    return [video(video_id("search", topic.lower(), i), creator_handle("search", topic.lower(), i), topic)
-            for i in range(count)]
+    return [
+        video(video_id("search", topic.lower(), i), creator_handle("search", topic.lower(), i), topic)
+        for i in range(count)
+    ]
 
 
 def search_sounds(query: str) -> list[Sound]:
@@ -169,6 +199,12 @@ def profile(handle: str) -> Profile:
     words = [w for w in re.split(r"[._0-9]+", handle) if w]
     name = " ".join(w.capitalize() for w in words) or handle
     count = h % 10
-    return Profile(handle, name, ("✨ living my best life", "📍 on tour", "daily videos 🎬", "")[h % 4],
-                   (h >> 8) % 900, (h >> 20) % 2_000_000, (h >> 36) % 40_000_000,
-                   tuple(video_id("profile", handle, i) for i in range(count)))
+    return Profile(
+        handle,
+        name,
+        ("✨ living my best life", "📍 on tour", "daily videos 🎬", "")[h % 4],
+        (h >> 8) % 900,
+        (h >> 20) % 2_000_000,
+        (h >> 36) % 40_000_000,
+        tuple(video_id("profile", handle, i) for i in range(count)),
+    )

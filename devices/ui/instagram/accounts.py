@@ -32,8 +32,9 @@ class Accounts:
 
     async def _switcher_rows(self) -> list[Element]:
         session = self.session
-        await session.tap_until("switcher_chevron", "add_account", what="the account switcher",
-                                button="the chevron beside your username")
+        await session.tap_until(
+            "switcher_chevron", "add_account", what="the account switcher", button="the chevron beside your username"
+        )
         return (await session.look()).find_all(session.sel["account_row_name"])
 
     async def signed_in(self) -> list[str]:
@@ -55,8 +56,9 @@ class Accounts:
         if row is None:
             await session.press("back")
             listed = ", ".join("@" + bare_username(e.text) for e in rows) or "none"
-            raise ScriptFailed(f"account @{name} is not signed in to Instagram on {session.serial}"
-                               f" (signed in: {listed})")
+            raise ScriptFailed(
+                f"account @{name} is not signed in to Instagram on {session.serial} (signed in: {listed})"
+            )
         await session.tap_until(row, *OWN_PROFILE, what="your profile")
         now = self._own_name(await session.look(fresh=True))
         if now != name:

@@ -24,8 +24,9 @@ class Comments:
         found = await session.wait_for("post_comment", "reel_comment")
         if found is None:
             raise ScriptFailed(f"the comment button did not show up on {session.serial}")
-        _, field = await session.tap_until(found[1], "comment_input", what="the comment field",
-                                           button="the comment button")
+        _, field = await session.tap_until(
+            found[1], "comment_input", what="the comment field", button="the comment button"
+        )
         await session.type_into(field, text)
         screen = await session.look()
         for _ in range(RETRIES):
@@ -35,7 +36,7 @@ class Comments:
                 break
         if not self._shows(screen, text):
             raise ScriptFailed(f"the comment did not appear under the post: {text[:60]!r}")
-        for _ in range(2):   # the keyboard, then the sheet
+        for _ in range(2):  # the keyboard, then the sheet
             if (await session.look(fresh=True)).find(session.sel["comments_title"]) is None:
                 break
             await session.press("back")

@@ -32,8 +32,9 @@ class Create:
         """Create, then the destination's tab of the gallery."""
         session = self.session
         await self.navigation.go_home()
-        await session.tap_until("create", "gallery_tile", *DESTINATIONS.values(), what="the gallery",
-                                button="the Create button")
+        await session.tap_until(
+            "create", "gallery_tile", *DESTINATIONS.values(), what="the gallery", button="the Create button"
+        )
         tab = DESTINATIONS[where]
         for _ in range(RETRIES):
             element = await session.find(tab)
@@ -80,8 +81,13 @@ class Create:
 
     async def share(self, story: bool) -> None:
         """Share (a story: Your story); the home feed then shows the upload."""
-        await self.session.tap_until("your_story" if story else "share", "upload_notice", "tab_home",
-                                     what="the home feed after sharing", button="the Share button")
+        await self.session.tap_until(
+            "your_story" if story else "share",
+            "upload_notice",
+            "tab_home",
+            what="the home feed after sharing",
+            button="the Share button",
+        )
 
     async def wait_upload(self, timeout_s: float) -> str:
         """Until the feed says it was shared; ScriptFailed when it fails or outlasts `timeout_s` run seconds."""

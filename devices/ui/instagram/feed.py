@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from devices.errors import ScriptFailed
+from devices.ui.instagram.profiles import Profiles
+from devices.ui.instagram.search import Search
 from devices.ui.navigation import Navigation
 from devices.ui.screen import Screen
 from devices.ui.session import RETRIES, AppSession, bare_username
-from devices.ui.instagram.profiles import Profiles
-from devices.ui.instagram.search import Search
 
 CONTROLS = ("post_like", "reel_like")
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from devices.errors import ScriptFailed
+from devices.ui.instagram.search import Search
 from devices.ui.navigation import Navigation
 from devices.ui.screen import Element
 from devices.ui.session import RETRIES, AppSession, bare_username
-from devices.ui.instagram.search import Search
 
 PROFILE_URL = "https://www.instagram.com/{}/"
 PROFILE_SHOWN = ("profile_follow", "edit_profile", "page_unavailable")
@@ -87,10 +87,12 @@ class Profiles:
             return f"withdrew the follow request to @{name} (was not following)"
         if not session.labelled(button, "following"):
             return f"was not following @{name}"
-        _, row = await session.tap_until(button, "follow_sheet_unfollow",
-                                         what="the Unfollow row of the Following sheet")
-        found, element = await session.tap_until(row, "unfollow_confirm", "profile_follow",
-                                                 what=f"the profile of @{name}")
+        _, row = await session.tap_until(
+            button, "follow_sheet_unfollow", what="the Unfollow row of the Following sheet"
+        )
+        found, element = await session.tap_until(
+            row, "unfollow_confirm", "profile_follow", what=f"the profile of @{name}"
+        )
         if found == "unfollow_confirm":
             await session.tap_until(element, "profile_follow", what=f"the profile of @{name}")
         after = await session.find("profile_follow")

@@ -22,8 +22,9 @@ class Search:
         """Type `query` into search and submit it; the results' screen."""
         session = self.session
         await self.navigation.go_home()
-        _, field = await session.tap_until("tab_search", "search_input", what="the search field",
-                                           button="the Search and explore tab")
+        _, field = await session.tap_until(
+            "tab_search", "search_input", what="the search field", button="the Search and explore tab"
+        )
         await session.type_into(field, query)
         await session.press("enter")
         await session.expect(*RESULTS, what=f"search results for {query!r}")

@@ -22,8 +22,9 @@ class Accounts:
     async def open_own_profile(self) -> Screen:
         """The Profile tab."""
         await self.navigation.go_home()
-        await self.session.tap_until("tab_profile", "own_username", "profile_menu", "edit_profile",
-                                     what="your profile", button="the Profile tab")
+        await self.session.tap_until(
+            "tab_profile", "own_username", "profile_menu", "edit_profile", what="your profile", button="the Profile tab"
+        )
         return await self.session.look()
 
     def _own_name(self, screen: Screen) -> str | None:
@@ -37,8 +38,9 @@ class Accounts:
         if opener is not None:
             await session.tap_until(opener, *SWITCHER, what="the account switcher")
         else:
-            await session.tap_until("profile_menu", "settings_and_privacy", what="Settings and privacy",
-                                    button="the Profile menu")
+            await session.tap_until(
+                "profile_menu", "settings_and_privacy", what="Settings and privacy", button="the Profile menu"
+            )
             await session.tap_until("settings_and_privacy", "switch_account_row", what="Switch account")
             await session.tap_until("switch_account_row", *SWITCHER, what="the account switcher")
         return await session.look()
@@ -55,8 +57,11 @@ class Accounts:
         titles = [e for e in screen.matching(sel["switch_account_title"]) if e.position < end.position]
         start = titles[-1].position + 1 if titles else 0
         skip = set(sel.label("switch_account")) | set(sel.label("add_account"))
-        return [e for e in screen.elements[start:end.position]
-                if e.text and e.text not in skip and e.cls.endswith("TextView") and screen.reachable(e)]
+        return [
+            e
+            for e in screen.elements[start : end.position]
+            if e.text and e.text not in skip and e.cls.endswith("TextView") and screen.reachable(e)
+        ]
 
     async def signed_in(self) -> list[str]:
         """Every account signed in on the phone, as the switcher lists them."""

@@ -23,8 +23,9 @@ class Comments:
         """Write a comment on the video on screen (with an image pushed to the phone); verified in the list."""
         session = self.session
         session.changed()
-        _, field = await session.tap_until("video_comments", "comment_input", what="the comment field",
-                                           button="the comments button")
+        _, field = await session.tap_until(
+            "video_comments", "comment_input", what="the comment field", button="the comments button"
+        )
         if image is not None:
             await self._attach_image(image)
             _, field = await session.expect("comment_input", what="the comment field")
@@ -43,14 +44,17 @@ class Comments:
     def _shows_comment(self, screen: Screen, text: str) -> bool:
         listed = screen.find_all(self.session.sel["comment_text"])
         return any(e.text == text for e in listed) or any(
-            e.text == text and not e.cls.endswith("EditText") for e in screen.elements)
+            e.text == text and not e.cls.endswith("EditText") for e in screen.elements
+        )
 
     async def _attach_image(self, remote: str) -> None:
-        await self.session.tap_until("comment_add_image", "gallery_tile", "gallery_empty", what="the gallery",
-                                     button="the Add image button")
+        await self.session.tap_until(
+            "comment_add_image", "gallery_tile", "gallery_empty", what="the gallery", button="the Add image button"
+        )
         await self.gallery.pick([remote])
-        await self.session.tap_until("next", "comment_attached", what="the attached image",
-                                     button="the Next button of the gallery")
+        await self.session.tap_until(
+            "next", "comment_attached", what="the attached image", button="the Next button of the gallery"
+        )
 
     async def _close(self, screen: Screen) -> None:
         close = screen.find(self.session.sel["comment_close"])

@@ -33,7 +33,14 @@ class Create:
         if len(uris) == 1:
             extra = ["android.intent.action.SEND", "-t", mime, "--eu", "android.intent.extra.STREAM", uris[0]]
         else:
-            extra = ["android.intent.action.SEND_MULTIPLE", "-t", mime, "--eua", "android.intent.extra.STREAM", ",".join(uris)]
+            extra = [
+                "android.intent.action.SEND_MULTIPLE",
+                "-t",
+                mime,
+                "--eua",
+                "android.intent.extra.STREAM",
+                ",".join(uris),
+            ]
         output, code = await session.shell("am", "start", "-p", session.package, "-a", *extra)
         if code != 0 or "Error" in output:
             raise ScriptFailed(f"sharing to {session.app_name} failed: {output.strip()[-120:]}")
@@ -47,11 +54,13 @@ class Create:
     async def open_editor_from_gallery(self, remotes: list[str]) -> None:
         """From the camera: Upload, pick the files, Next."""
         session = self.session
-        await session.tap_until("camera_upload", "gallery_tile", "gallery_empty", what="the gallery",
-                                button="the Upload button")
+        await session.tap_until(
+            "camera_upload", "gallery_tile", "gallery_empty", what="the gallery", button="the Upload button"
+        )
         await self.gallery.pick(remotes)
-        await session.tap_until("next", "editor_volume", what="the video editor",
-                                button="the Next button of the gallery")
+        await session.tap_until(
+            "next", "editor_volume", what="the video editor", button="the Next button of the gallery"
+        )
         await self._expect_editor()
 
     async def _expect_editor(self) -> None:
@@ -64,8 +73,9 @@ class Create:
     async def to_composer(self) -> None:
         """From the editor, Next to the post screen."""
         self.session.changed()
-        await self.session.tap_until("next", "caption_input", "post_button", what="the post screen",
-                                     button="the Next button of the editor")
+        await self.session.tap_until(
+            "next", "caption_input", "post_button", what="the post screen", button="the Next button of the editor"
+        )
 
     async def write_caption(self, caption: str) -> None:
         """Type the caption (the description)."""
@@ -100,8 +110,9 @@ class Create:
         """Post (and Publish now where the version asks)."""
         session = self.session
         session.changed()
-        shown, confirm = await session.tap_until("post_button", "publish_now", "upload_banner", "tab_home",
-                                                 what="the upload", button="the Post button")
+        shown, confirm = await session.tap_until(
+            "post_button", "publish_now", "upload_banner", "tab_home", what="the upload", button="the Post button"
+        )
         if shown == "publish_now":
             await session.tap_until(confirm, "upload_banner", "tab_home", what="the upload")
 

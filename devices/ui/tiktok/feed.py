@@ -19,7 +19,7 @@ class VideoOnScreen:
 
     author: str
     caption: str
-    key: str                     # tells two videos apart (author, caption and like label)
+    key: str  # tells two videos apart (author, caption and like label)
 
 
 @dataclass

@@ -30,8 +30,11 @@ class Gallery:
                 if not self._picked(screen, tile):
                     await session.tap(tile)
             screen = await session.look()
-            missing = [r for r in remotes
-                       if not (t := self._tile_for(screen, posixpath.basename(r))) or not self._picked(screen, t)]
+            missing = [
+                r
+                for r in remotes
+                if not (t := self._tile_for(screen, posixpath.basename(r))) or not self._picked(screen, t)
+            ]
             if not missing:
                 break
         if missing:

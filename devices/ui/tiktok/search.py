@@ -22,8 +22,9 @@ class Search:
         """Type `query` into search and submit it; the results' screen."""
         session = self.session
         await self.navigation.go_home()
-        _, field = await session.tap_until("home_search", "search_input", what="the search field",
-                                           button="the Search button")
+        _, field = await session.tap_until(
+            "home_search", "search_input", what="the search field", button="the Search button"
+        )
         await session.type_into(field, query)
         button = await session.find("search_button")
         if button is not None:

@@ -3,8 +3,8 @@ its Volume panel."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from devices.errors import ScriptFailed
 from devices.ui.navigation import Navigation
@@ -19,8 +19,11 @@ def choose_row(rows: list[Element], wanted: str | None, pick: Callable[[int], in
         return None
     if wanted:
         key = wanted.casefold()
-        return (next((r for r in rows if r.text.casefold() == key), None)
-                or next((r for r in rows if key in r.text.casefold()), None) or rows[0])
+        return (
+            next((r for r in rows if r.text.casefold() == key), None)
+            or next((r for r in rows if key in r.text.casefold()), None)
+            or rows[0]
+        )
     return rows[pick(len(rows)) if pick else 0]
 
 
@@ -46,15 +49,17 @@ class Sounds:
                 raise ScriptFailed(f"no sound found for {sound!r}")
             title = row.text
             await session.tap_until(row, "use_this_sound", what=f"the page of the sound {title!r}")
-        await session.tap_until("use_this_sound", "camera_upload", what="the camera",
-                                button="the Use this sound button")
+        await session.tap_until(
+            "use_this_sound", "camera_upload", what="the camera", button="the Use this sound button"
+        )
         return title
 
     def _chosen(self, screen: Screen, title: str) -> bool:
         """Whether the picker marks the row of `title` selected (a picker that marks none is checked
         after Done, by the editor showing the sound's title)."""
-        return any(r.text == title and (r.selected or any(a.selected for a in screen.ancestors(r)))
-                   for r in self._rows(screen))
+        return any(
+            r.text == title and (r.selected or any(a.selected for a in screen.ancestors(r))) for r in self._rows(screen)
+        )
 
     def _rows(self, screen: Screen) -> list[Element]:
         titles = screen.find_all(self.session.sel["sound_row_title"])
@@ -68,8 +73,9 @@ class Sounds:
         """In the editor: Add sound, search `keyword` (else a recommended one), wait for it to load, Done."""
         session = self.session
         session.changed()
-        _, field = await session.tap_until("editor_add_sound", "sound_search", what="the sound picker",
-                                           button="the Add sound button")
+        _, field = await session.tap_until(
+            "editor_add_sound", "sound_search", what="the sound picker", button="the Add sound button"
+        )
         if keyword:
             await session.type_into(field, keyword)
             for _ in range(RETRIES):
@@ -87,8 +93,9 @@ class Sounds:
                 raise ScriptFailed(f"the sound {title!r} did not load in {wait_s:g} s")
             if self._chosen(await session.look(), title):
                 break
-        await session.tap_until("done", "editor_volume", what="the video editor",
-                                button="the Done button of the sound picker")
+        await session.tap_until(
+            "done", "editor_volume", what="the video editor", button="the Done button of the sound picker"
+        )
         added = await session.find("editor_add_sound")
         if added is not None and title not in added.label:
             raise ScriptFailed(f"the sound {title!r} was not added (the editor shows {added.label!r})")
@@ -106,14 +113,16 @@ class Sounds:
                 break
         if wrong:
             raise ScriptFailed(f"the volume did not take: {wrong}")
-        await session.tap_until("done", "editor_volume", what="the video editor",
-                                button="the Done button of the volume panel")
+        await session.tap_until(
+            "done", "editor_volume", what="the video editor", button="the Done button of the volume panel"
+        )
         return "/".join(done)
 
     def _bars(self, screen: Screen, original: int, added: int | None) -> list[tuple[Element, int]]:
         bars = screen.find_all(self.session.sel["volume_bar"])
-        labelled = {s: next((b for b in bars if self.session.labelled(b, s)), None)
-                    for s in ("original_sound", "added_sound")}
+        labelled = {
+            s: next((b for b in bars if self.session.labelled(b, s)), None) for s in ("original_sound", "added_sound")
+        }
         first, second = (bars + [None, None])[:2]
         pairs = [(labelled["original_sound"] or first, original), (labelled["added_sound"] or second, added)]
         return [(bar, value) for bar, value in pairs if bar is not None and value is not None and bar.enabled]
@@ -129,5 +138,8 @@ class Sounds:
 
     def _wrong_bars(self, screen: Screen, original: int, added: int | None) -> str:
         """Bars whose shown value (when they show one) is not the one asked for."""
-        return ", ".join(f"{bar.text} instead of {value}" for bar, value in self._bars(screen, original, added)
-                         if bar.text.isdigit() and int(bar.text) != value)
+        return ", ".join(
+            f"{bar.text} instead of {value}"
+            for bar, value in self._bars(screen, original, added)
+            if bar.text.isdigit() and int(bar.text) != value
+        )

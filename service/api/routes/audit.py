@@ -23,9 +23,15 @@ from service.store.records import RecordedEvent
 
 def event_out(recorded: RecordedEvent) -> EventOut:
     """An event as the API shows it; `data` is the stored JSON, spliced as is."""
-    return EventOut(position=recorded.position, stream=recorded.stream_id, task_id=task_id_of(recorded.stream_id),
-                    version=recorded.version, type=recorded.type, data=msgspec.Raw(recorded.data),
-                    recorded_at=recorded.recorded_at)
+    return EventOut(
+        position=recorded.position,
+        stream=recorded.stream_id,
+        task_id=task_id_of(recorded.stream_id),
+        version=recorded.version,
+        type=recorded.type,
+        data=msgspec.Raw(recorded.data),
+        recorded_at=recorded.recorded_at,
+    )
 
 
 def audit_routes(rt: Runtime) -> list:
@@ -72,7 +78,10 @@ def audit_routes(rt: Runtime) -> list:
         query = parse_stream_query(request.query_params, request.headers.get("last-event-id"))
         where = LogFilter(task_id=query.task_id, serial=query.serial, types=query.type_set)
         after = query.after if query.after is not None else rt.store.position
-        return Stream(follow(feed, frames, after, where, rt.settings.stream_keep_alive_s),
-                      media_type="text/event-stream", headers=HEADERS)
+        return Stream(
+            follow(feed, frames, after, where, rt.settings.stream_keep_alive_s),
+            media_type="text/event-stream",
+            headers=HEADERS,
+        )
 
     return [get_task_events, list_events, stream_events]

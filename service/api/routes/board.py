@@ -19,8 +19,12 @@ from service.errors import ApiError, Code
 PAGES = ("/", "/phones", "/tasks", "/tasks/{task_id:str}", "/new")
 _PAGE = re.compile(r"/(phones|tasks|new)?|/tasks/[^/]+")
 ASSETS = "/assets/"
-TYPES = {".html": "text/html", ".js": "text/javascript",
-         ".css": "text/css", ".svg": "image/svg+xml"}  # Litestar adds the charset to text types
+TYPES = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+}  # Litestar adds the charset to text types
 
 
 def is_board_path(path: str) -> bool:

@@ -6,9 +6,9 @@ import anyio
 from litestar import Request, Response, get
 
 from service.api.envelope import JSON, error_body, error_status, note_code, ok
+from service.api.metrics import render_metrics
 from service.api.openapi import documented
 from service.api.schemas import Envelope, HealthOut, LicenseOut
-from service.api.metrics import render_metrics
 from service.errors import Code
 from service.runtime import Runtime
 from service.store.records import StoreError
@@ -21,14 +21,20 @@ def license_route(rt: Runtime):
     @get("/license/check", operation_class=documented())
     async def check_license(request: Request) -> Envelope[LicenseOut]:
         """The plan, whether the API is enabled, and how many devices may run at once."""
-        data = LicenseOut(plan_name=plan.name, api_enabled=plan.api_enabled, device_limit=rt.settings.device_limit,
-                          message="API access enabled" if plan.api_enabled
-                          else "API access requires the Pro plan or higher")
+        data = LicenseOut(
+            plan_name=plan.name,
+            api_enabled=plan.api_enabled,
+            device_limit=rt.settings.device_limit,
+            message="API access enabled" if plan.api_enabled else "API access requires the Pro plan or higher",
+        )
         if plan.api_enabled:
             return ok(data)
         note_code(request.scope, Code.PLAN_HAS_NO_API)
-        return Response(content=error_body(Code.PLAN_HAS_NO_API, data.message, data), media_type=JSON,
-                        status_code=error_status(Code.PLAN_HAS_NO_API, rt.settings.rest_status))
+        return Response(
+            content=error_body(Code.PLAN_HAS_NO_API, data.message, data),
+            media_type=JSON,
+            status_code=error_status(Code.PLAN_HAS_NO_API, rt.settings.rest_status),
+        )
 
     return check_license
 
@@ -47,8 +53,15 @@ def health_route(rt: Runtime):
         except Exception as exc:  # noqa: BLE001 - any failure means "not writable"
             database = f"not writable: {exc.__class__.__name__}"
             problems.append("the database does not take writes")
-        scheduler = ("none" if rt.scheduler is None else "stopped" if not rt.scheduler.alive
-                     else "running" if rt.scheduler.leading else "standby")
+        scheduler = (
+            "none"
+            if rt.scheduler is None
+            else "stopped"
+            if not rt.scheduler.alive
+            else "running"
+            if rt.scheduler.leading
+            else "standby"
+        )
         if scheduler == "stopped":
             problems.append("the scheduler is not running")
         try:
@@ -60,8 +73,11 @@ def health_route(rt: Runtime):
         if not problems:
             return ok(data)
         note_code(request.scope, Code.INTERNAL_ERROR)
-        return Response(content=error_body(Code.INTERNAL_ERROR, "; ".join(problems), data), media_type=JSON,
-                        status_code=error_status(Code.INTERNAL_ERROR, rt.settings.rest_status))
+        return Response(
+            content=error_body(Code.INTERNAL_ERROR, "; ".join(problems), data),
+            media_type=JSON,
+            status_code=error_status(Code.INTERNAL_ERROR, rt.settings.rest_status),
+        )
 
     return get_health
 

@@ -10,8 +10,16 @@ from litestar.params import FromPath
 from service.api.envelope import ok, ok_body
 from service.api.openapi import documented
 from service.api.routes.safety import account_details
-from service.api.schemas import (AccountBody, AccountList, AccountOut, AgentList, DeviceList, Envelope, agents_out,
-                                 device_out)
+from service.api.schemas import (
+    AccountBody,
+    AccountList,
+    AccountOut,
+    AgentList,
+    DeviceList,
+    Envelope,
+    agents_out,
+    device_out,
+)
 from service.domain.account import AccountNotFound, account_key
 from service.requests.accounts import parse_account
 from service.requests.values import clean

@@ -3,7 +3,7 @@ pausing and resuming a phone's queue."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from litestar import Request, get, post, put
 from litestar.params import FromPath
@@ -12,7 +12,14 @@ from projections.account_view import AccountRow
 from service.api.envelope import ok
 from service.api.openapi import documented
 from service.api.schemas import (
-    AccountDetail, DefaultLimitsOut, DeviceOut, Envelope, LimitsBody, LimitsOut, RestrictionOut, device_out,
+    AccountDetail,
+    DefaultLimitsOut,
+    DeviceOut,
+    Envelope,
+    LimitsBody,
+    LimitsOut,
+    RestrictionOut,
+    device_out,
 )
 from service.domain.account import AccountNotFound, account_key
 from service.domain.default_limits import FROM_API
@@ -33,14 +40,23 @@ async def account_details(rt: Runtime, rows: Sequence[AccountRow]) -> list[Accou
         standing = standings[row.key]
         limits = standing.limits
         rest = standing.restriction
-        details.append(AccountDetail(
-            username=row.username, serial=row.serial, package=row.package,
-            limits=LimitsOut(daily={a: limits.daily[a] for a in ACTIONS if a in limits.daily},
-                             working_hours=[str(w) for w in limits.working_hours], timezone=limits.zone_name,
-                             cooldown_hours=list(limits.cooldown_hours)),
-            today={a: standing.today[a] for a in ACTIONS if standing.today.get(a)},
-            restricted=RestrictionOut(reason=rest.reason, until=rest.until.isoformat(timespec="seconds"))
-            if rest else None))
+        details.append(
+            AccountDetail(
+                username=row.username,
+                serial=row.serial,
+                package=row.package,
+                limits=LimitsOut(
+                    daily={a: limits.daily[a] for a in ACTIONS if a in limits.daily},
+                    working_hours=[str(w) for w in limits.working_hours],
+                    timezone=limits.zone_name,
+                    cooldown_hours=list(limits.cooldown_hours),
+                ),
+                today={a: standing.today[a] for a in ACTIONS if standing.today.get(a)},
+                restricted=RestrictionOut(reason=rest.reason, until=rest.until.isoformat(timespec="seconds"))
+                if rest
+                else None,
+            )
+        )
     return details
 
 
@@ -108,5 +124,12 @@ def safety_routes(rt: Runtime) -> list:
         """The paused phone takes tasks again."""
         return ok(await on_phone(serial, rt.devices.resume))
 
-    return [get_default_limits, set_default_limits, get_account, set_account_limits, clear_restriction,
-            pause_device, resume_device]
+    return [
+        get_default_limits,
+        set_default_limits,
+        get_account,
+        set_account_limits,
+        clear_restriction,
+        pause_device,
+        resume_device,
+    ]

@@ -14,18 +14,34 @@ from projections.queries import TaskFilter
 from service.api.envelope import ok, ok_body, raw_ok
 from service.api.openapi import documented
 from service.api.schemas import (
-    BatchDeleteBody, BatchDeleted, BatchRetried, BatchStopped, CreatedTasks, CreateTaskBody, DeletedTask, Envelope,
-    MatchingTasks, RetriedTasks, TaskList, TaskOut, TaskRef, TaskStats, task_out,
+    BatchDeleteBody,
+    BatchDeleted,
+    BatchRetried,
+    BatchStopped,
+    CreatedTasks,
+    CreateTaskBody,
+    DeletedTask,
+    Envelope,
+    MatchingTasks,
+    RetriedTasks,
+    TaskList,
+    TaskOut,
+    TaskRef,
+    TaskStats,
+    task_out,
 )
 from service.domain.errors import TaskNotFound
 from service.domain.task import TaskStatus
-from service.events import task_stream
 from service.errors import ApiError, Code
+from service.events import task_stream
 from service.handlers import task_creation
 from service.idempotency import check_key
 from service.requests.create_task import CreateTaskRequest, parse_create_task
 from service.requests.queries import (
-    TaskFilterQuery, TaskListQuery, parse_task_filter_query, parse_task_list_query,
+    TaskFilterQuery,
+    TaskListQuery,
+    parse_task_filter_query,
+    parse_task_list_query,
 )
 from service.requests.task_ids import parse_task_batch, parse_task_id
 from service.runtime import Runtime
@@ -33,8 +49,9 @@ from service.runtime import Runtime
 
 def created_out(created: task_creation.Created) -> CreatedTasks:
     """The response to a create request."""
-    return CreatedTasks(task_ids=created.task_ids, created_count=len(created.task_ids),
-                        offline_serials=created.offline_serials)
+    return CreatedTasks(
+        task_ids=created.task_ids, created_count=len(created.task_ids), offline_serials=created.offline_serials
+    )
 
 
 def task_routes(rt: Runtime) -> list:
@@ -43,9 +60,16 @@ def task_routes(rt: Runtime) -> list:
     async def create(request: CreateTaskRequest, answer=None) -> CreatedTasks:
         """The use case; `answer(body)`: the side writes that remember the response body."""
         side_writes = None if answer is None else (lambda created: answer(ok_body(created_out(created))))
-        return created_out(await task_creation.create_tasks(
-            rt.tasks, request, now=rt.clock.now().astimezone(rt.tz), rng=random.Random(),
-            default_app=rt.settings.default_app, side_writes=side_writes))
+        return created_out(
+            await task_creation.create_tasks(
+                rt.tasks,
+                request,
+                now=rt.clock.now().astimezone(rt.tz),
+                rng=random.Random(),
+                default_app=rt.settings.default_app,
+                side_writes=side_writes,
+            )
+        )
 
     @post("/task", status_code=200, operation_class=documented(body=CreateTaskBody))
     async def create_tasks(request: Request) -> Envelope[CreatedTasks]:
@@ -78,11 +102,18 @@ def task_routes(rt: Runtime) -> list:
         query = parse_task_list_query(request.query_params)
 
         async def page() -> bytes:
-            where = TaskFilter(status=query.status, serial=query.serial, script_name=query.script_name,
-                               source=query.source)
+            where = TaskFilter(
+                status=query.status, serial=query.serial, script_name=query.script_name, source=query.source
+            )
             page = await rt.store.views.task_page(where, query.offset, query.page_size)
-            return ok_body(TaskList(total=page.total, page=query.page, page_size=query.page_size,
-                                    tasks=[task_out(row) for row in page.tasks]))
+            return ok_body(
+                TaskList(
+                    total=page.total,
+                    page=query.page,
+                    page_size=query.page_size,
+                    tasks=[task_out(row) for row in page.tasks],
+                )
+            )
 
         return await rt.cache.respond(request, page)
 
@@ -90,8 +121,9 @@ def task_routes(rt: Runtime) -> list:
     async def matching_task_ids(request: Request) -> Envelope[MatchingTasks]:
         """The ids of every task matching the list's filters, oldest first (what a batch action will act on)."""
         query = parse_task_filter_query(request.query_params)
-        ids = await rt.store.views.task_ids(TaskFilter(status=query.status, serial=query.serial,
-                                                        script_name=query.script_name, source=query.source))
+        ids = await rt.store.views.task_ids(
+            TaskFilter(status=query.status, serial=query.serial, script_name=query.script_name, source=query.source)
+        )
         return ok(MatchingTasks(total=len(ids), task_ids=ids))
 
     @get("/task/stats", operation_class=documented())
@@ -162,19 +194,27 @@ def task_routes(rt: Runtime) -> list:
         """Stop many tasks at once; finished ones are skipped."""
         ids = parse_task_batch(await request.body())
         stopped, missing = await rt.tasks.stop_many(ids)
-        return ok(BatchStopped(stopped_count=len(stopped), task_ids=stopped, not_found=missing,
-                               skipped=_others(ids, stopped, missing)))
+        return ok(
+            BatchStopped(
+                stopped_count=len(stopped), task_ids=stopped, not_found=missing, skipped=_others(ids, stopped, missing)
+            )
+        )
 
     @post("/task/batch/retry", status_code=200, operation_class=documented(body=BatchDeleteBody))
     async def retry_tasks(request: Request) -> Envelope[BatchRetried]:
         """Retry many failed tasks at once; the others are skipped."""
         ids = parse_task_batch(await request.body())
         retried, missing = await rt.tasks.retry_many(ids)
-        return ok(BatchRetried(retried_count=len(retried), task_ids=retried, not_found=missing,
-                               skipped=_others(ids, retried, missing)))
+        return ok(
+            BatchRetried(
+                retried_count=len(retried), task_ids=retried, not_found=missing, skipped=_others(ids, retried, missing)
+            )
+        )
 
-    @get("/task/{task_id:str}/artifacts/{name:str}",
-         operation_class=documented(files=("application/octet-stream", "application/xml", "image/png", "image/jpeg")))
+    @get(
+        "/task/{task_id:str}/artifacts/{name:str}",
+        operation_class=documented(files=("application/octet-stream", "application/xml", "image/png", "image/jpeg")),
+    )
     async def get_artifact(task_id: FromPath[str], name: FromPath[str]) -> File:
         """A file saved when the task failed (UI hierarchy XML, screenshot)."""
         number = parse_task_id(task_id)
@@ -188,8 +228,21 @@ def task_routes(rt: Runtime) -> list:
             raise ApiError(Code.NOT_FOUND, f"the artifact {name!r} of task {number} is no longer on disk")
         return File(path=path, filename=name)
 
-    return [create_tasks, list_tasks, matching_task_ids, task_stats, get_task, stop_task, retry_task,
-            retry_failed_tasks, delete_task, delete_tasks, stop_tasks, retry_tasks, get_artifact]
+    return [
+        create_tasks,
+        list_tasks,
+        matching_task_ids,
+        task_stats,
+        get_task,
+        stop_task,
+        retry_task,
+        retry_failed_tasks,
+        delete_task,
+        delete_tasks,
+        stop_tasks,
+        retry_tasks,
+        get_artifact,
+    ]
 
 
 def _others(ids: tuple[int, ...], done: list[int], missing: list[int]) -> list[int]:

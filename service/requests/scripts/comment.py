@@ -14,11 +14,11 @@ from typing import Any
 
 import msgspec
 
+from service.domain.apps import INSTAGRAM, WITH_ARTICLE
 from service.errors import invalid
 from service.requests import targets
 from service.requests.fields import read_object
 from service.requests.files import FileCheck
-from service.domain.apps import INSTAGRAM, WITH_ARTICLE
 from service.requests.post_urls import app_of_url, is_post_url
 from service.requests.scripts.normalised import APP_FIELD, Normalised, filled
 from service.requests.spintax import resolve_spintax
@@ -85,9 +85,7 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
     upload = Path(files.policy.data_dir) / "upload"
     reading.recheck(
         "comment_image_path",
-        lambda given: files.file(f"{path}.comment_image_path", given, upload)
-        if given.strip()
-        else "",
+        lambda given: files.file(f"{path}.comment_image_path", given, upload) if given.strip() else "",
     )
     config = filled(CommentConfig, reading.values)
     on_instagram = app == INSTAGRAM or (app is None and any(app_of_url(url) == INSTAGRAM for url in found))
@@ -103,4 +101,3 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
         )
     reading.raise_first()
     return Normalised(config=config, targets=found, app=app)
-

@@ -28,8 +28,7 @@ class Normalised(msgspec.Struct, kw_only=True, frozen=True):
 
     def __repr__(self) -> str:
         hidden = {key: "***" for key in self.secrets}
-        return (f"Normalised(config={self.config!r}, targets={self.targets!r}, secrets={hidden!r},"
-                f" app={self.app!r})")
+        return f"Normalised(config={self.config!r}, targets={self.targets!r}, secrets={hidden!r}, app={self.app!r})"
 
 
 def filled(shape: type[msgspec.Struct], values: Mapping[str, Any]) -> dict[str, Any]:

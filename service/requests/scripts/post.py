@@ -6,10 +6,10 @@ from typing import Any
 
 import msgspec
 
+from service.domain.apps import INSTAGRAM, TIKTOK
 from service.errors import invalid
 from service.requests.fields import read_object
 from service.requests.files import FileCheck
-from service.domain.apps import INSTAGRAM, TIKTOK
 from service.requests.scripts.normalised import APP_FIELD, Normalised
 from service.requests.values import array, choice, int_choice, integer, name, show, text
 
@@ -78,23 +78,22 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
     reading.recheck(
         "material_list",
         lambda found: [
-            files.file(f"{path}.material_list[{index}]", given, data_dir)
-            for index, given in enumerate(found)
+            files.file(f"{path}.material_list[{index}]", given, data_dir) for index, given in enumerate(found)
         ],
     )
     reading.recheck(
         "material_path",
-        lambda given: files.folder(f"{path}.material_path", given, data_dir)
-        if given.strip()
-        else "",
+        lambda given: files.folder(f"{path}.material_path", given, data_dir) if given.strip() else "",
     )
     app = reading.values.pop("app", None)
     config = PostConfig(**reading.values)
     if app == TIKTOK and "placement" in reading.values:
         reading.fail(reading.at("app", "placement"), f'{path}.placement is Instagram only, but {path}.app is "tiktok"')
     if config.add_product_link == 1 and (app == INSTAGRAM or (app is None and "placement" in reading.values)):
-        reading.fail(reading.at("add_product_link", "app", "placement"),
-                     f"{path}.add_product_link is TikTok only: an Instagram post has no product link")
+        reading.fail(
+            reading.at("add_product_link", "app", "placement"),
+            f"{path}.add_product_link is TikTok only: an Instagram post has no product link",
+        )
     if config.post_way == "useSound" and not config.sound_name.strip():
         reading.fail(
             reading.at("post_way", "sound_name"),
@@ -109,8 +108,7 @@ def normalise(path: str, raw: Any, files: FileCheck) -> Normalised:
     if uses_folder and not config.material_path.strip():
         reading.fail(
             reading.at("material_source", "material_path", "material_list"),
-            f'{path}.material_path is required when material_source is "localFolder"'
-            " and material_list is empty",
+            f'{path}.material_path is required when material_source is "localFolder" and material_list is empty',
         )
     reading.raise_first()
     implied = INSTAGRAM if "placement" in reading.values else None

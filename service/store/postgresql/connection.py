@@ -10,9 +10,10 @@ each holding the lock for one group commit.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import psycopg
 from psycopg import errors
@@ -62,8 +63,9 @@ def _returns_rows(sql: str) -> bool:
 
 def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
     """A connection named after this process (pg_stat_activity shows who holds what)."""
-    return psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S,
-                           application_name=f"droidledger pid {os.getpid()}")
+    return psycopg.connect(
+        url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S, application_name=f"droidledger pid {os.getpid()}"
+    )
 
 
 class PostgresSql:
@@ -118,12 +120,13 @@ class PostgresWriterConnection:
     def insert_events(self, rows: Sequence[tuple]) -> None:
         # One statement per 1,000 rows: far fewer messages than a statement per row.
         for start in range(0, len(rows), 1000):
-            chunk = rows[start:start + 1000]
+            chunk = rows[start : start + 1000]
             self._conn.execute(_event_insert(len(chunk)), [value for row in chunk for value in row])
 
     def stream_version(self, stream_id: str) -> int:
-        return self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = %s",
-                                  (stream_id,)).fetchone()[0]
+        return self._conn.execute(
+            "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = %s", (stream_id,)
+        ).fetchone()[0]
 
     def savepoint(self) -> None:
         self._conn.execute("SAVEPOINT one_append")
@@ -138,8 +141,9 @@ class PostgresWriterConnection:
     def commit(self, position: int) -> None:
         # The notification is delivered at commit, in commit order, to every process that listens
         # on the database; it names the farm's schema (listeners of other schemas ignore it).
-        self._conn.execute("SELECT pg_notify(%s, COALESCE(current_schema(), '') || ':' || %s)",
-                           (NOTIFY_CHANNEL, str(position)))
+        self._conn.execute(
+            "SELECT pg_notify(%s, COALESCE(current_schema(), '') || ':' || %s)", (NOTIFY_CHANNEL, str(position))
+        )
         self._conn.execute("COMMIT")
 
     def pipeline(self) -> AbstractContextManager:
@@ -176,11 +180,16 @@ class PostgresWriterConnection:
         with self._conn.transaction():
             # Two processes starting at once: the second waits, then finds the work done.
             self._conn.execute(f"SELECT pg_advisory_xact_lock({lock_key('migration')})")
-            self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
-                               "(one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)"
+            )
             row = self._conn.execute("SELECT version FROM schema_version").fetchone()
             if row is not None and row[0] >= number:
                 return
             self._conn.execute(sql)
-            self._conn.execute("INSERT INTO schema_version (one, version) VALUES (1, %s) ON CONFLICT (one) "
-                               "DO UPDATE SET version = excluded.version", (number,))
+            self._conn.execute(
+                "INSERT INTO schema_version (one, version) VALUES (1, %s) ON CONFLICT (one) "
+                "DO UPDATE SET version = excluded.version",
+                (number,),
+            )

@@ -8,7 +8,7 @@ server restarted), and in case a notification is lost, the last position is also
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import anyio
 import psycopg
@@ -43,7 +43,8 @@ class CommitListener:
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(
-                        self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+                    self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+                ) as conn:
                     schema = (await (await conn.execute("SELECT COALESCE(current_schema(), '')")).fetchone())[0]
                     await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self.listening, failures = True, 0

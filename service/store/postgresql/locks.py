@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
 
 import anyio
 import psycopg
@@ -30,8 +30,15 @@ WATCH_S = 2.0
 
 
 @asynccontextmanager
-async def advisory(url: str, kind: str, *, what: str, purpose: str, on_waiting: Callable[[], None] | None = None,
-                   keep_through_outages: bool = False) -> AsyncIterator[None]:
+async def advisory(
+    url: str,
+    kind: str,
+    *,
+    what: str,
+    purpose: str,
+    on_waiting: Callable[[], None] | None = None,
+    keep_through_outages: bool = False,
+) -> AsyncIterator[None]:
     """Hold the farm's lock of this kind (connection.LOCK_KEY_OF) for the block. Taken elsewhere:
     DatabaseInUse at once, or with `on_waiting`, call it and wait for the lock. Its connection lost:
     the block is cancelled, or with `keep_through_outages` the lock is taken again (DatabaseInUse
@@ -40,6 +47,7 @@ async def advisory(url: str, kind: str, *, what: str, purpose: str, on_waiting: 
     taken_elsewhere: DatabaseInUse | None = None
     try:
         async with anyio.create_task_group() as tg:
+
             async def watch() -> None:
                 nonlocal conn, taken_elsewhere
                 while True:
@@ -48,9 +56,14 @@ async def advisory(url: str, kind: str, *, what: str, purpose: str, on_waiting: 
                         await conn.execute("SELECT 1")
                         continue
                     except (psycopg.Error, OSError) as exc:
-                        log.warning("lost %s (%s)%s", what, exc,
-                                    ": taking it again once the database answers" if keep_through_outages
-                                    else ": stopping what it guarded")
+                        log.warning(
+                            "lost %s (%s)%s",
+                            what,
+                            exc,
+                            ": taking it again once the database answers"
+                            if keep_through_outages
+                            else ": stopping what it guarded",
+                        )
                     await _close(conn)
                     if not keep_through_outages:
                         tg.cancel_scope.cancel()
@@ -74,14 +87,19 @@ async def advisory(url: str, kind: str, *, what: str, purpose: str, on_waiting: 
         raise taken_elsewhere
 
 
-async def _take(url: str, kind: str, what: str, purpose: str,
-                on_waiting: Callable[[], None] | None) -> psycopg.AsyncConnection:
+async def _take(
+    url: str, kind: str, what: str, purpose: str, on_waiting: Callable[[], None] | None
+) -> psycopg.AsyncConnection:
     """A connection holding the lock; connection failures are retried (said once)."""
     complained = told = False
     while True:
         try:
-            conn = await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
-                                                         application_name=f"droidledger pid {os.getpid()} {what}")
+            conn = await psycopg.AsyncConnection.connect(
+                url,
+                autocommit=True,
+                connect_timeout=CONNECT_TIMEOUT_S,
+                application_name=f"droidledger pid {os.getpid()} {what}",
+            )
         except (psycopg.Error, OSError) as exc:
             if not complained:
                 log.warning("cannot take %s yet (%s); trying again", what, exc)
@@ -89,11 +107,13 @@ async def _take(url: str, kind: str, what: str, purpose: str,
             await anyio.sleep(RETRY_S)
             continue
         try:
-            while not (await (await conn.execute(f"SELECT pg_try_advisory_lock({LOCK_KEY_OF})",
-                                                 (kind,))).fetchone())[0]:
+            while not (await (await conn.execute(f"SELECT pg_try_advisory_lock({LOCK_KEY_OF})", (kind,))).fetchone())[
+                0
+            ]:
                 if on_waiting is None:
-                    raise DatabaseInUse(f"{what} on {locate(url).display} is held by another process; stop it "
-                                        f"before you {purpose}")
+                    raise DatabaseInUse(
+                        f"{what} on {locate(url).display} is held by another process; stop it before you {purpose}"
+                    )
                 if not told:
                     on_waiting()
                     told = True

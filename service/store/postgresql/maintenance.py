@@ -4,8 +4,8 @@ through one connection of its own (`PostgresMaintenance`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
-from typing import Iterator, Sequence
 
 import psycopg
 
@@ -31,19 +31,26 @@ class AdvisoryHold:
         self.shared = shared
         self._conn: psycopg.Connection | None = None
 
-    def __enter__(self) -> "AdvisoryHold":
+    def __enter__(self) -> AdvisoryHold:
         conn = connect(self.url)
         key = conn.execute(f"SELECT {lock_key('server')}").fetchone()[0]
         take = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
         if not conn.execute(f"SELECT {take}(%s)", (key,)).fetchone()[0]:
-            holders = [row[0] for row in conn.execute(  # a bigint key is (classid, objid) with objsubid 1
-                "SELECT DISTINCT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND l.granted AND a.pid <> pg_backend_pid() AND l.objsubid = 1 "
-                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                "AND ((l.classid::bigint << 32) | l.objid::bigint) = %s ORDER BY 1", (key,))]
+            holders = [
+                row[0]
+                for row in conn.execute(  # a bigint key is (classid, objid) with objsubid 1
+                    "SELECT DISTINCT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND a.pid <> pg_backend_pid() AND l.objsubid = 1 "
+                    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    "AND ((l.classid::bigint << 32) | l.objid::bigint) = %s ORDER BY 1",
+                    (key,),
+                )
+            ]
             conn.close()
-            raise DatabaseInUse(f"{locate(self.url).display} is in use by {', '.join(holders) or 'another process'}; "
-                                f"stop it before you {self.purpose}")
+            raise DatabaseInUse(
+                f"{locate(self.url).display} is in use by {', '.join(holders) or 'another process'}; "
+                f"stop it before you {self.purpose}"
+            )
         self._conn = conn
         return self
 
@@ -94,8 +101,9 @@ class PostgresMaintenance:
 
     def scan_events(self) -> Iterator[Sequence[tuple]]:
         """Whole rows of the log in position order, in chunks."""
-        yield from self._chunks("SELECT position, stream_id, version, type, data, recorded_at FROM events "
-                                "ORDER BY position")
+        yield from self._chunks(
+            "SELECT position, stream_id, version, type, data, recorded_at FROM events ORDER BY position"
+        )
 
     def scan_table(self, table: str, columns: Sequence[str]) -> Iterator[Sequence[tuple]]:
         """Every row of a table, in chunks."""
@@ -103,8 +111,11 @@ class PostgresMaintenance:
 
     def _chunks(self, query: str) -> Iterator[Sequence[tuple]]:
         # A server-side cursor needs a transaction: the caller's, or one of its own.
-        within = nullcontext() if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE \
+        within = (
+            nullcontext()
+            if self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
             else self.conn.transaction()
+        )
         with within, self.conn.cursor(name="scan") as cursor:  # the table is not loaded at once
             cursor.itersize = CHUNK
             cursor.execute(query)
@@ -115,7 +126,8 @@ class PostgresMaintenance:
         found = self.conn.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
             "AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-            (list(tables),)).fetchall()
+            (list(tables),),
+        ).fetchall()
         for name, _ in found:
             self.conn.execute(f'DROP INDEX "{name}"')
         return [sql for _, sql in found]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
@@ -22,10 +23,19 @@ class PostgresReaders:
 
     def __init__(self, url: str, size: int) -> None:
         self.pool = AsyncConnectionPool(
-            url, min_size=1, max_size=max(2, size), open=False, timeout=POOL_TIMEOUT_S, configure=_configure,
+            url,
+            min_size=1,
+            max_size=max(2, size),
+            open=False,
+            timeout=POOL_TIMEOUT_S,
+            configure=_configure,
             check=AsyncConnectionPool.check_connection,
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S,
-                    "application_name": f"droidledger pid {os.getpid()} reads"})
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "application_name": f"droidledger pid {os.getpid()} reads",
+            },
+        )
 
     async def open(self) -> None:
         """Open the pool (its first connection ready)."""

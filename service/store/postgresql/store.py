@@ -9,9 +9,9 @@ StoreError (50001) and is opened again for the next.
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
-from typing import AsyncContextManager, AsyncIterator, Callable, Sequence
 
 import anyio
 import psycopg
@@ -36,10 +36,18 @@ class PostgresEventStore(BaseEventStore):
     backend = "postgresql"
     now_sql = NOW_SQL
 
-    def __init__(self, url: str, *, views: Sequence[Projection] | None = None, readers: int = 8,
-                 max_batch: int = 2000, now: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(GroupCommitWriter(self._connect, all_views() if views is None else views, now,
-                                           max_batch=max_batch))
+    def __init__(
+        self,
+        url: str,
+        *,
+        views: Sequence[Projection] | None = None,
+        readers: int = 8,
+        max_batch: int = 2000,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(
+            GroupCommitWriter(self._connect, all_views() if views is None else views, now, max_batch=max_batch)
+        )
         self.url = url
         self.reads = PostgresReaders(url, readers)
         self.listener = CommitListener(url, self.advance, self._last_position)
@@ -59,7 +67,7 @@ class PostgresEventStore(BaseEventStore):
         return conn
 
     @asynccontextmanager
-    async def running(self) -> AsyncIterator["PostgresEventStore"]:
+    async def running(self) -> AsyncIterator[PostgresEventStore]:
         """Connect, migrate, run the writer and the listener until the block exits; then drain and close."""
         self.advance(await self.writer.open())
         try:
@@ -93,18 +101,20 @@ class PostgresEventStore(BaseEventStore):
         except (psycopg.Error, OSError) as exc:  # the pool's PoolTimeout is a psycopg.OperationalError
             raise StoreError(f"the database could not be read: {exc}") from exc
 
-    def name_lock(self, name: str, purpose: str) -> AsyncContextManager[None]:
+    def name_lock(self, name: str, purpose: str) -> AbstractAsyncContextManager[None]:
         """Hold an agent's name for the block (DatabaseInUse when a live process holds it)."""
-        return advisory(self.url, f"agent:{name}", what=f"the agent name {name!r}", purpose=purpose,
-                        keep_through_outages=True)
+        return advisory(
+            self.url, f"agent:{name}", what=f"the agent name {name!r}", purpose=purpose, keep_through_outages=True
+        )
 
-    def leadership(self, on_waiting: Callable[[], None] = lambda: None) -> AsyncContextManager[None]:
+    def leadership(self, on_waiting: Callable[[], None] = lambda: None) -> AbstractAsyncContextManager[None]:
         """Wait to be the one process that schedules (`on_waiting` once if another one does); the
         block is cancelled if that ends."""
         return advisory(self.url, "scheduling", what="the scheduling", purpose="schedule", on_waiting=on_waiting)
 
     async def check_writable(self) -> None:
         """Take the log's lock and let go, writing nothing (StoreError when it cannot)."""
+
         def probe(conn: PostgresWriterConnection) -> str:
             try:
                 conn.begin()

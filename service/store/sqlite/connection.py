@@ -4,9 +4,9 @@ writer's connection as the group-commit writer (`service/store/writer.py`) uses 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Sequence
 
 SYNC_MODES = ("full", "normal")
 EVENT_INSERT = "INSERT INTO events (position, stream_id, version, type, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?)"
@@ -51,8 +51,9 @@ class SQLiteWriterConnection:
         self.sql.executemany(EVENT_INSERT, rows)
 
     def stream_version(self, stream_id: str) -> int:
-        return self.sql.execute("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = ?",
-                                (stream_id,)).fetchone()[0]
+        return self.sql.execute(
+            "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = ?", (stream_id,)
+        ).fetchone()[0]
 
     def savepoint(self) -> None:
         self.sql.execute("SAVEPOINT one_append")

@@ -61,7 +61,7 @@ class DatabaseLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> "DatabaseLock":
+    def __enter__(self) -> DatabaseLock:
         return self
 
     def __exit__(self, *exc: object) -> None:

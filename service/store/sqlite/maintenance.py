@@ -4,8 +4,8 @@ views, copy its log, back it up — through one connection of its own (`SQLiteMa
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from service.store.migrations import migrate
 from service.store.sqlite.connection import SQLiteWriterConnection, open_connection
@@ -57,8 +57,9 @@ class SQLiteMaintenance:
 
     def scan_events(self) -> Iterator[Sequence[tuple]]:
         """Whole rows of the log in position order, in chunks."""
-        yield from self._chunks("SELECT position, stream_id, version, type, data, recorded_at FROM events "
-                                "ORDER BY position")
+        yield from self._chunks(
+            "SELECT position, stream_id, version, type, data, recorded_at FROM events ORDER BY position"
+        )
 
     def scan_table(self, table: str, columns: Sequence[str]) -> Iterator[Sequence[tuple]]:
         """Every row of a table, in chunks."""
@@ -71,13 +72,15 @@ class SQLiteMaintenance:
 
     def drop_indexes(self, tables: Sequence[str]) -> list[str]:
         marks = ",".join("?" * len(tables))
-        found = self.sql.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                                 f"AND tbl_name IN ({marks})", list(tables)).fetchall()
+        found = self.sql.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+            list(tables),
+        ).fetchall()
         for name, _ in found:
             self.sql.execute(f'DROP INDEX "{name}"')
         return [sql for _, sql in found]
 
-    def bulk(self) -> "_BulkSettings":
+    def bulk(self) -> _BulkSettings:
         """Settings for rewriting whole views: secure delete off (views hold no secrets), a
         large page cache and in-memory sorts, restored after."""
         return _BulkSettings(self.sql)

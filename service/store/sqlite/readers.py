@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 import aiosqlite
 import anyio
@@ -64,8 +65,7 @@ class WriterConnectionReads:
 
     async def fetchall(self, sql: str, params: Sequence = ()) -> list[tuple]:
         """All rows of a query, run between two commits."""
-        return await anyio.to_thread.run_sync(lambda: self._conn.execute(sql, params).fetchall(),
-                                              limiter=self._limiter)
+        return await anyio.to_thread.run_sync(lambda: self._conn.execute(sql, params).fetchall(), limiter=self._limiter)
 
     lookup = fetchall
 
@@ -73,8 +73,7 @@ class WriterConnectionReads:
         """The writer's connection is closed by the store."""
 
 
-async def open_readers(path: str, count: int, writer: sqlite3.Connection,
-                       limiter: anyio.CapacityLimiter) -> Readers:
+async def open_readers(path: str, count: int, writer: sqlite3.Connection, limiter: anyio.CapacityLimiter) -> Readers:
     """A pool for a file database, the writer's connection for `:memory:`."""
     if path == ":memory:":
         return WriterConnectionReads(writer, limiter)

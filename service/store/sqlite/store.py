@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import AsyncIterator, Callable, Sequence
 
 import anyio
 
@@ -40,10 +40,19 @@ class SQLiteEventStore(BaseEventStore):
     backend = "sqlite"
     now_sql = NOW_SQL
 
-    def __init__(self, path: str | Path, *, sync: str = "full", views: Sequence[Projection] | None = None,
-                 readers: int = 2, max_batch: int = 2000, now: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(GroupCommitWriter(self._connect, all_views() if views is None else views, now,
-                                           max_batch=max_batch))
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        sync: str = "full",
+        views: Sequence[Projection] | None = None,
+        readers: int = 2,
+        max_batch: int = 2000,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(
+            GroupCommitWriter(self._connect, all_views() if views is None else views, now, max_batch=max_batch)
+        )
         self.path = str(path)
         self.sync = sync
         self._reader_count = readers
@@ -71,12 +80,13 @@ class SQLiteEventStore(BaseEventStore):
         return conn
 
     @asynccontextmanager
-    async def running(self) -> AsyncIterator["SQLiteEventStore"]:
+    async def running(self) -> AsyncIterator[SQLiteEventStore]:
         """Open the database, run the writer until the block exits, then drain and close."""
         self.advance(await self.writer.open())
         try:
-            self.reads = await open_readers(self.path, self._reader_count, self.writer.connection.sql,
-                                            self.writer.limiter)
+            self.reads = await open_readers(
+                self.path, self._reader_count, self.writer.connection.sql, self.writer.limiter
+            )
             async with anyio.create_task_group() as tg:
                 await tg.start(self.writer.run)
                 checkpoints, followers = anyio.CancelScope(), anyio.CancelScope()
@@ -115,10 +125,10 @@ class SQLiteEventStore(BaseEventStore):
             while True:
                 await anyio.sleep(FOLLOW_INTERVAL_S)
                 try:
-                    (now,), = await self.lookup("PRAGMA data_version")
+                    ((now,),) = await self.lookup("PRAGMA data_version")
                     if now != version:
                         version = now
-                        (last,), = await self.lookup("SELECT COALESCE(MAX(position), 0) FROM events")
+                        ((last,),) = await self.lookup("SELECT COALESCE(MAX(position), 0) FROM events")
                         self.advance(last)
                 except sqlite3.Error as exc:  # busy for a moment: the next look will tell
                     log.debug("could not look for other writers' commits: %s", exc)
@@ -130,7 +140,8 @@ class SQLiteEventStore(BaseEventStore):
         CHECKPOINT_RESTART_FRAMES (readers kept it busy), one RESTART checkpoint resets it.
         """
         conn = await anyio.to_thread.run_sync(
-            lambda: sqlite3.connect(self.path, isolation_level=None, check_same_thread=False))
+            lambda: sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        )
         try:
             with scope:
                 position = self.position
@@ -140,9 +151,12 @@ class SQLiteEventStore(BaseEventStore):
                         continue
                     position = self.position
                     _, frames, _ = await anyio.to_thread.run_sync(
-                        lambda: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+                        lambda: conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    )
                     if frames > CHECKPOINT_RESTART_FRAMES:
-                        await anyio.to_thread.run_sync(lambda: conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone())
+                        await anyio.to_thread.run_sync(
+                            lambda: conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                        )
         finally:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(conn.close)
@@ -187,6 +201,7 @@ class SQLiteEventStore(BaseEventStore):
 
     async def check_writable(self) -> None:
         """Take the write lock and let go, writing nothing (StoreError when it cannot)."""
+
         def probe(conn: SQLiteWriterConnection) -> None:
             conn.begin()
             conn.rollback()

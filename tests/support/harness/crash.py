@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import anyio
 
@@ -35,7 +35,7 @@ class CrashConfig:
     time_scale: float = 0.02
     kill_after_min_s: float = 0.5
     kill_after_max_s: float = 2.5
-    startup_kill_chance: float = 0.0   # per round: also kill once while the server is starting
+    startup_kill_chance: float = 0.0  # per round: also kill once while the server is starting
     sync: str = "full"
     seed: int = 0
 
@@ -47,7 +47,7 @@ class RoundReport:
     index: int
     kill_after_s: float
     startup_kill: bool
-    acknowledged: int            # tasks acknowledged so far
+    acknowledged: int  # tasks acknowledged so far
     running_at_kill: int
     in_doubt_at_kill: int
     events_at_kill: int
@@ -60,8 +60,14 @@ class RoundReport:
 
     @property
     def ok(self) -> bool:
-        return (self.integrity == "ok" and self.views_equal_replay and not self.lost_on_disk and not self.lost
-                and not self.not_recovered and not self.problems)
+        return (
+            self.integrity == "ok"
+            and self.views_equal_replay
+            and not self.lost_on_disk
+            and not self.lost
+            and not self.not_recovered
+            and not self.problems
+        )
 
 
 @dataclass
@@ -85,34 +91,59 @@ class CrashReport:
 
     @property
     def ok(self) -> bool:
-        return (all(r.ok for r in self.rounds) and not self.lost and not self.duplicated
-                and not self.unacknowledged_in_log and self.final_integrity == "ok" and self.final_views_equal_replay
-                and self.clean_stop_exit == 0 and not self.server_errors and not self.bad_envelopes
-                and not self.problems)
+        return (
+            all(r.ok for r in self.rounds)
+            and not self.lost
+            and not self.duplicated
+            and not self.unacknowledged_in_log
+            and self.final_integrity == "ok"
+            and self.final_views_equal_replay
+            and self.clean_stop_exit == 0
+            and not self.server_errors
+            and not self.bad_envelopes
+            and not self.problems
+        )
 
     def summary(self) -> dict:
-        return {"ok": self.ok, "rounds": len(self.rounds), "startup_kills": self.startup_kills,
-                "tasks_acknowledged": self.acknowledged, "tasks_lost": len(self.lost),
-                "duplicated": len(self.duplicated), "unacknowledged_in_log": len(self.unacknowledged_in_log),
-                "running_at_kill": sum(r.running_at_kill for r in self.rounds),
-                "in_doubt_creates": sum(r.in_doubt_at_kill for r in self.rounds),
-                "not_recovered": sum(len(r.not_recovered) for r in self.rounds),
-                "integrity_failures": sum(r.integrity != "ok" for r in self.rounds) + (self.final_integrity != "ok"),
-                "replay_mismatches": sum(not r.views_equal_replay for r in self.rounds)
-                + (not self.final_views_equal_replay),
-                "server_errors": len(self.server_errors), "bad_envelopes": len(self.bad_envelopes),
-                "requests": self.requests, "clean_stop_exit": self.clean_stop_exit, "seconds": round(self.seconds, 1)}
+        return {
+            "ok": self.ok,
+            "rounds": len(self.rounds),
+            "startup_kills": self.startup_kills,
+            "tasks_acknowledged": self.acknowledged,
+            "tasks_lost": len(self.lost),
+            "duplicated": len(self.duplicated),
+            "unacknowledged_in_log": len(self.unacknowledged_in_log),
+            "running_at_kill": sum(r.running_at_kill for r in self.rounds),
+            "in_doubt_creates": sum(r.in_doubt_at_kill for r in self.rounds),
+            "not_recovered": sum(len(r.not_recovered) for r in self.rounds),
+            "integrity_failures": sum(r.integrity != "ok" for r in self.rounds) + (self.final_integrity != "ok"),
+            "replay_mismatches": sum(not r.views_equal_replay for r in self.rounds)
+            + (not self.final_views_equal_replay),
+            "server_errors": len(self.server_errors),
+            "bad_envelopes": len(self.bad_envelopes),
+            "requests": self.requests,
+            "clean_stop_exit": self.clean_stop_exit,
+            "seconds": round(self.seconds, 1),
+        }
 
     def failures(self) -> list[str]:
         """Every problem found, readable."""
-        out = [f"round {r.index}: {k}={v}" for r in self.rounds if not r.ok
-               for k, v in asdict(r).items() if k in ("integrity", "views_equal_replay", "lost_on_disk", "lost",
-                                                       "not_recovered", "problems")]
+        out = [
+            f"round {r.index}: {k}={v}"
+            for r in self.rounds
+            if not r.ok
+            for k, v in asdict(r).items()
+            if k in ("integrity", "views_equal_replay", "lost_on_disk", "lost", "not_recovered", "problems")
+        ]
         out += [f"lost: {self.lost}"] if self.lost else []
         out += self.duplicated + [f"in the log but never acknowledged: {self.unacknowledged_in_log}"] * bool(
-            self.unacknowledged_in_log)
-        out += [f"final integrity: {self.final_integrity}", f"final views equal replay: "
-                f"{self.final_views_equal_replay}", f"clean stop exit: {self.clean_stop_exit}"]
+            self.unacknowledged_in_log
+        )
+        out += [
+            f"final integrity: {self.final_integrity}",
+            f"final views equal replay: {self.final_views_equal_replay}",
+            f"clean stop exit: {self.clean_stop_exit}",
+        ]
         return out + self.server_errors[:10] + self.bad_envelopes[:10] + self.problems
 
 
@@ -128,17 +159,23 @@ def _check_copy(db: Path, folder: Path, report: RoundReport, ledger: Ledger) -> 
     replay = database.views_equal_replay(copy)
     report.views_equal_replay = replay.equal
     if not replay.equal:
-        report.problems.append(f"views differ from a replay: {replay.differences}, checkpoint {replay.checkpoint} "
-                               f"of {replay.last_position}")
+        report.problems.append(
+            f"views differ from a replay: {replay.differences}, checkpoint {replay.checkpoint} "
+            f"of {replay.last_position}"
+        )
     return running
 
 
-async def _work_then_kill(server: ServeProcess, ledger: Ledger, serials: list[str], config: CrashConfig,
-                          kill_after_s: float, seed: int) -> None:
+async def _work_then_kill(
+    server: ServeProcess, ledger: Ledger, serials: list[str], config: CrashConfig, kill_after_s: float, seed: int
+) -> None:
     stop = anyio.Event()
     async with anyio.create_task_group() as tg:
-        tg.start_soon(lambda: run_clients(server.base_url, ledger, serials, clients=config.clients, mix=CRASH_MIX,
-                                          stop=stop, seed=seed))
+        tg.start_soon(
+            lambda: run_clients(
+                server.base_url, ledger, serials, clients=config.clients, mix=CRASH_MIX, stop=stop, seed=seed
+            )
+        )
         await anyio.sleep(kill_after_s)
         await anyio.to_thread.run_sync(server.kill)
         tg.cancel_scope.cancel()  # requests in flight stay in doubt
@@ -150,9 +187,19 @@ def run_crash(folder: Path, config: CrashConfig, progress: Callable[[str], None]
     rng = random.Random(config.seed)
     report = CrashReport()
     ledger = Ledger()
-    server = ServeProcess(folder / "data", "--sim", str(config.phones), "--time-scale", str(config.time_scale),
-                          "--sync", config.sync, "--sim-seed", str(config.seed), "--rest-status",
-                          log_path=folder / "serve.log")
+    server = ServeProcess(
+        folder / "data",
+        "--sim",
+        str(config.phones),
+        "--time-scale",
+        str(config.time_scale),
+        "--sync",
+        config.sync,
+        "--sim-seed",
+        str(config.seed),
+        "--rest-status",
+        log_path=folder / "serve.log",
+    )
     serials: list[str] = []
     running_at_kill: dict[int, int] = {}
     checked_ids: set[int] = set()
@@ -174,17 +221,26 @@ def run_crash(folder: Path, config: CrashConfig, progress: Callable[[str], None]
                 serials = anyio.run(phone_serials, server.base_url)
             kill_after = rng.uniform(config.kill_after_min_s, config.kill_after_max_s)
             anyio.run(_work_then_kill, server, ledger, serials, config, kill_after, rng.randrange(2**32))
-            round_report = RoundReport(index=index, kill_after_s=round(kill_after, 2), startup_kill=startup_kill,
-                                       acknowledged=len(ledger.acknowledged), running_at_kill=0,
-                                       in_doubt_at_kill=len(ledger.in_doubt), events_at_kill=0, integrity="",
-                                       views_equal_replay=False)
+            round_report = RoundReport(
+                index=index,
+                kill_after_s=round(kill_after, 2),
+                startup_kill=startup_kill,
+                acknowledged=len(ledger.acknowledged),
+                running_at_kill=0,
+                in_doubt_at_kill=len(ledger.in_doubt),
+                events_at_kill=0,
+                integrity="",
+                views_equal_replay=False,
+            )
             running_at_kill = _check_copy(server.db_path, folder / f"round-{index}", round_report, ledger)
             report.rounds.append(round_report)
-            progress(f"round {index}/{config.rounds}: killed after {kill_after:.2f} s; "
-                     f"{len(ledger.acknowledged)} tasks acknowledged, {round_report.running_at_kill} running, "
-                     f"{round_report.in_doubt_at_kill} creates in doubt, {round_report.events_at_kill} task events; "
-                     f"integrity {round_report.integrity}, views = replay: {round_report.views_equal_replay}, "
-                     f"lost on disk: {len(round_report.lost_on_disk)}")
+            progress(
+                f"round {index}/{config.rounds}: killed after {kill_after:.2f} s; "
+                f"{len(ledger.acknowledged)} tasks acknowledged, {round_report.running_at_kill} running, "
+                f"{round_report.in_doubt_at_kill} creates in doubt, {round_report.events_at_kill} task events; "
+                f"integrity {round_report.integrity}, views = replay: {round_report.views_equal_replay}, "
+                f"lost on disk: {len(round_report.lost_on_disk)}"
+            )
         server.start().wait_ready()
         _after_restart(server, ledger, running_at_kill, report, config.rounds, checked_ids)
         report.clean_stop_exit = server.stop()
@@ -200,8 +256,14 @@ def run_crash(folder: Path, config: CrashConfig, progress: Callable[[str], None]
     return report
 
 
-def _after_restart(server: ServeProcess, ledger: Ledger, running_at_kill: dict[int, int], report: CrashReport,
-                   round_index: int, checked_ids: set[int]) -> None:
+def _after_restart(
+    server: ServeProcess,
+    ledger: Ledger,
+    running_at_kill: dict[int, int],
+    report: CrashReport,
+    round_index: int,
+    checked_ids: set[int],
+) -> None:
     """Resolve the creates in doubt, then check the acknowledged tasks and the recovery."""
     if round_index == 0:
         return
@@ -220,7 +282,8 @@ def _after_restart(server: ServeProcess, ledger: Ledger, running_at_kill: dict[i
     target.lost = verification.lost
     target.not_recovered = missing
     target.problems += [f"acknowledged but missing from the views: {verification.missing_from_views}"] * bool(
-        verification.missing_from_views)
+        verification.missing_from_views
+    )
     target.problems += [f"deleted but shown again: {verification.resurrected}"] * bool(verification.resurrected)
     target.problems += [f"created twice: {verification.double_created}"] * bool(verification.double_created)
     target.problems += verification.problems

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import msgspec
 
+from projections.views import CHECKPOINT, all_views
 from service.store import operations
 from service.store.locator import StoreLocator
-from projections.views import CHECKPOINT, all_views
 
 SIDE_TABLES = ("idempotency_keys", "secrets", "material_uses", "task_sequence")
 
@@ -91,8 +91,10 @@ def task_streams(db: Path) -> dict[int, list[tuple[int, str, dict]]]:
     """Every task stream of the log: task id -> [(position, type, data)] in version order."""
     conn = sqlite3.connect(db)
     try:
-        rows = conn.execute("SELECT stream_id, position, type, data FROM events WHERE stream_id LIKE 'task-%' "
-                            "ORDER BY stream_id, version").fetchall()
+        rows = conn.execute(
+            "SELECT stream_id, position, type, data FROM events WHERE stream_id LIKE 'task-%' "
+            "ORDER BY stream_id, version"
+        ).fetchall()
     finally:
         conn.close()
     streams: dict[int, list[tuple[int, str, dict]]] = {}

@@ -14,12 +14,13 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import httpx
 import schemathesis
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -28,8 +29,23 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 EXTRA_METHODS = ("PUT", "PATCH", "OPTIONS", "HEAD", "TRACE", "POST", "GET", "DELETE")
 # Path segments as a client may send them: NUL, an unpaired surrogate and invalid UTF-8 (percent-encoded),
 # a name the file system refuses for its length, encoded separators and dot-dot, numbers out of range.
-HOSTILE_SEGMENTS = ("%00", "a%00b", "%ED%A0%80", "%FF%FE", "x" * 5000, "%2F", "..%2F..%2Fetc%2Fpasswd", "%2E%2E",
-                    "%5C..%5Cwin.ini", "-1", str(2**64), "%20", "%0A", "1e3", "%25")
+HOSTILE_SEGMENTS = (
+    "%00",
+    "a%00b",
+    "%ED%A0%80",
+    "%FF%FE",
+    "x" * 5000,
+    "%2F",
+    "..%2F..%2Fetc%2Fpasswd",
+    "%2E%2E",
+    "%5C..%5Cwin.ini",
+    "-1",
+    str(2**64),
+    "%20",
+    "%0A",
+    "1e3",
+    "%25",
+)
 STACK_TRACE = re.compile(r'Traceback \(most recent call last\)|File "[^"]+", line \d+')
 
 
@@ -67,8 +83,9 @@ def envelope_failure(method: str, path: str, status: int, content_type: str, bod
 def envelope(ctx, response, case):
     """Every response is the envelope, but for the exceptions of docs/api.md."""
     content_type = ", ".join(response.headers.get("content-type", []))
-    problem = envelope_failure(case.method.upper(), case.formatted_path, response.status_code, content_type,
-                               response.content)
+    problem = envelope_failure(
+        case.method.upper(), case.formatted_path, response.status_code, content_type, response.content
+    )
     if problem:
         raise AssertionError(problem)
     return None
@@ -83,9 +100,9 @@ class FuzzReport:
     statuses: Counter = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
     envelope_failures: list[str] = field(default_factory=list)
-    schema_failures: list[str] = field(default_factory=list)   # response_schema / content_type conformance
+    schema_failures: list[str] = field(default_factory=list)  # response_schema / content_type conformance
     transport_errors: list[str] = field(default_factory=list)
-    not_generated: list[str] = field(default_factory=list)     # (operation, mode) schemathesis could not draw
+    not_generated: list[str] = field(default_factory=list)  # (operation, mode) schemathesis could not draw
     operations: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -94,13 +111,25 @@ class FuzzReport:
         return not (self.server_errors or self.envelope_failures or self.schema_failures or self.transport_errors)
 
     def summary(self) -> dict:
-        return {"ok": self.ok, "cases": self.cases, "operations": len(self.operations),
-                "errors_5xx": len(self.server_errors), "envelope_failures": len(self.envelope_failures),
-                "schema_failures": len(self.schema_failures), "transport_errors": len(self.transport_errors),
-                "statuses": {str(k): v for k, v in sorted(self.statuses.items())}, "seconds": round(self.seconds, 1)}
+        return {
+            "ok": self.ok,
+            "cases": self.cases,
+            "operations": len(self.operations),
+            "errors_5xx": len(self.server_errors),
+            "envelope_failures": len(self.envelope_failures),
+            "schema_failures": len(self.schema_failures),
+            "transport_errors": len(self.transport_errors),
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "seconds": round(self.seconds, 1),
+        }
 
     def failures(self) -> list[str]:
-        return self.server_errors[:10] + self.envelope_failures[:10] + self.schema_failures[:10] + self.transport_errors[:10]
+        return (
+            self.server_errors[:10]
+            + self.envelope_failures[:10]
+            + self.schema_failures[:10]
+            + self.transport_errors[:10]
+        )
 
 
 def _describe(method: str, url: str, body: bytes | None) -> str:
@@ -108,8 +137,17 @@ def _describe(method: str, url: str, body: bytes | None) -> str:
     return f"{method} {url} {shown!r}" if shown else f"{method} {url}"
 
 
-def _record(report: FuzzReport, label: str, method: str, path: str, url: str, sent: bytes | None, status: int,
-            content_type: str, body: bytes) -> None:
+def _record(
+    report: FuzzReport,
+    label: str,
+    method: str,
+    path: str,
+    url: str,
+    sent: bytes | None,
+    status: int,
+    content_type: str,
+    body: bytes,
+) -> None:
     report.cases += 1
     report.by_operation[label] += 1
     report.statuses[status] += 1
@@ -133,16 +171,27 @@ def _bound_the_wait(case) -> None:
         query["wait"] = LONGEST_WAIT_S
 
 
-STREAM_QUERIES = ({}, {"after": "0"}, {"types": "created,failed", "serial": "P1"}, {"task_id": "1"},
-                  {"after": "-1"}, {"after": "x"}, {"types": "nope"}, {"task_id": "0"}, {"serial": "\x00"},
-                  {"after": "99999999999999999999999"}, {"types": ""})
+STREAM_QUERIES = (
+    {},
+    {"after": "0"},
+    {"types": "created,failed", "serial": "P1"},
+    {"task_id": "1"},
+    {"after": "-1"},
+    {"after": "x"},
+    {"types": "nope"},
+    {"task_id": "0"},
+    {"serial": "\x00"},
+    {"after": "99999999999999999999999"},
+    {"types": ""},
+)
 
 
 def _stream_cases(origin: str, headers: dict[str, str], label: str, report: FuzzReport) -> None:
     """The event stream with good and bad queries and Last-Event-ID values: a 200 opens an event
     stream (its first line read, then closed), anything else is a whole envelope."""
-    cases = [(query, {}) for query in STREAM_QUERIES] + [({}, {"Last-Event-ID": value})
-                                                          for value in ("3", "-2", "abc", "1e9", "")]
+    cases = [(query, {}) for query in STREAM_QUERIES] + [
+        ({}, {"Last-Event-ID": value}) for value in ("3", "-2", "abc", "1e9", "")
+    ]
     with httpx.Client(base_url=origin, headers=headers, timeout=30) as client:
         for query, extra in cases:
             with client.stream("GET", f"/api/v1{STREAM_PATH}", params=query, headers=extra) as response:
@@ -153,16 +202,34 @@ def _stream_cases(origin: str, headers: dict[str, str], label: str, report: Fuzz
                     report.by_operation[label] += 1
                     report.statuses[200] += 1
                     if not content_type.startswith("text/event-stream") or not opening.startswith(b": "):
-                        report.schema_failures.append(f"{label} {query} {extra}: a 200 that is not an event "
-                                                      f"stream: {content_type} {opening[:80]!r}")
+                        report.schema_failures.append(
+                            f"{label} {query} {extra}: a 200 that is not an event "
+                            f"stream: {content_type} {opening[:80]!r}"
+                        )
                     continue
                 body = response.read()
-            _record(report, label, "GET", STREAM_PATH, str(response.request.url), None, response.status_code,
-                    content_type, body)
+            _record(
+                report,
+                label,
+                "GET",
+                STREAM_PATH,
+                str(response.request.url),
+                None,
+                response.status_code,
+                content_type,
+                body,
+            )
 
 
-def run_fuzz(origin: str, *, per_operation: int, seed: int = 0, headers: dict[str, str] | None = None,
-             task_ids: list[int] | None = None, progress: Callable[[str], None] = print) -> FuzzReport:
+def run_fuzz(
+    origin: str,
+    *,
+    per_operation: int,
+    seed: int = 0,
+    headers: dict[str, str] | None = None,
+    task_ids: list[int] | None = None,
+    progress: Callable[[str], None] = print,
+) -> FuzzReport:
     """`per_operation` positive and `per_operation` negative cases for every operation, then every
     other method on every path. `task_ids` are ids that exist, drawn for half the {task_id} cases."""
     started = time.monotonic()
@@ -182,13 +249,21 @@ def run_fuzz(origin: str, *, per_operation: int, seed: int = 0, headers: dict[st
             strategy = op.as_strategy(generation_mode=mode)
             if task_ids and "{task_id}" in op.path:
                 existing = st.sampled_from(task_ids).flatmap(
-                    lambda task_id, op=op, mode=mode: op.as_strategy(generation_mode=mode,
-                                                                     path_parameters={"task_id": str(task_id)}))
+                    lambda task_id, op=op, mode=mode: op.as_strategy(
+                        generation_mode=mode, path_parameters={"task_id": str(task_id)}
+                    )
+                )
                 strategy = st.one_of(strategy, existing)
 
             @hypothesis_seed(seed)
-            @settings(max_examples=per_operation, database=None, deadline=None, phases=[Phase.generate],
-                      suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
+            @settings(
+                max_examples=per_operation,
+                database=None,
+                deadline=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+                verbosity=Verbosity.quiet,
+            )
             @given(case=strategy)
             def send(case) -> None:
                 _bound_the_wait(case)
@@ -200,8 +275,17 @@ def run_fuzz(origin: str, *, per_operation: int, seed: int = 0, headers: dict[st
                 sent = response.request.body
                 sent = sent.encode() if isinstance(sent, str) else sent
                 content_type = ", ".join(response.headers.get("content-type", []))
-                _record(report, label, case.method.upper(), case.formatted_path, response.request.url, sent,
-                        response.status_code, content_type, response.content)
+                _record(
+                    report,
+                    label,
+                    case.method.upper(),
+                    case.formatted_path,
+                    response.request.url,
+                    sent,
+                    response.status_code,
+                    content_type,
+                    response.content,
+                )
                 try:
                     case.validate_response(response, checks=checks)
                 except AssertionError as failure:  # schemathesis' FailureGroup is one
@@ -234,8 +318,17 @@ def _hostile_path_parameters(origin: str, headers: dict[str, str], operations: l
                 path = _concrete(op.path.replace("{" + name + "}", segment))
                 method = op.method.upper()
                 response = http.request(method, f"{origin}{path}")
-                _record(report, f"{method} {op.path} (hostile {{{name}}})", method, path, f"{origin}{path}"[:200],
-                        None, response.status_code, response.headers.get("content-type", ""), response.content)
+                _record(
+                    report,
+                    f"{method} {op.path} (hostile {{{name}}})",
+                    method,
+                    path,
+                    f"{origin}{path}"[:200],
+                    None,
+                    response.status_code,
+                    response.headers.get("content-type", ""),
+                    response.content,
+                )
 
 
 def _other_methods(origin: str, headers: dict[str, str], operations: list, report: FuzzReport) -> None:
@@ -250,10 +343,21 @@ def _other_methods(origin: str, headers: dict[str, str], operations: list, repor
                     continue
                 url = f"{origin}{_concrete(path)}"
                 response = http.request(method, url)
-                _record(report, f"{method} {path} (not documented)", method, _concrete(path), url, None,
-                        response.status_code, response.headers.get("content-type", ""), response.content)
+                _record(
+                    report,
+                    f"{method} {path} (not documented)",
+                    method,
+                    _concrete(path),
+                    url,
+                    None,
+                    response.status_code,
+                    response.headers.get("content-type", ""),
+                    response.content,
+                )
                 if response.status_code != 405:
                     report.envelope_failures.append(f"{method} {url} -> {response.status_code}, not 405")
                 allow = {m.strip() for m in response.headers.get("allow", "").split(",") if m.strip()}
                 if allow != methods:
-                    report.envelope_failures.append(f"{method} {url}: Allow {sorted(allow)}, documented {sorted(methods)}")
+                    report.envelope_failures.append(
+                        f"{method} {url}: Allow {sorted(allow)}, documented {sorted(methods)}"
+                    )

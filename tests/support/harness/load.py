@@ -13,9 +13,9 @@ import os
 import random
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import anyio
 import httpx
@@ -37,7 +37,7 @@ class LoadConfig:
     time_scale: float = 0.01
     processes: int = 1
     think_s: float = 0.0
-    sample: int = 500      # acknowledged tasks checked one by one afterwards (besides every deleted one)
+    sample: int = 500  # acknowledged tasks checked one by one afterwards (besides every deleted one)
     seed: int = 0
 
 
@@ -68,30 +68,51 @@ class LoadReport:
 
     @property
     def ok(self) -> bool:
-        return (not self.server_errors and not self.bad_envelopes and not self.lost and not self.duplicated
-                and not self.unacknowledged_in_log and not self.problems and self.integrity == "ok"
-                and self.views_equal_replay and self.clean_stop_exit == 0)
+        return (
+            not self.server_errors
+            and not self.bad_envelopes
+            and not self.lost
+            and not self.duplicated
+            and not self.unacknowledged_in_log
+            and not self.problems
+            and self.integrity == "ok"
+            and self.views_equal_replay
+            and self.clean_stop_exit == 0
+        )
 
     def summary(self) -> dict:
-        return {"ok": self.ok, "clients": self.config.clients, "processes": self.config.processes,
-                "seconds": round(self.seconds, 1), "requests": self.requests,
-                "requests_per_s": round(self.requests / self.seconds, 1) if self.seconds else 0,
-                "errors_5xx": len(self.server_errors), "bad_envelopes": len(self.bad_envelopes),
-                "transport_errors": sum(self.transport_errors.values()),
-                "tasks_acknowledged": self.acknowledged, "tasks_lost": len(self.lost),
-                "tasks_duplicated": len(self.duplicated) + len(self.unacknowledged_in_log),
-                "tasks_run": self.tasks_run, "integrity": self.integrity,
-                "views_equal_replay": self.views_equal_replay,
-                "server_cpu_percent": round(100 * self.server_cpu_s / self.seconds) if self.seconds else 0,
-                "client_cpu_percent": round(100 * self.client_cpu_s / self.seconds) if self.seconds else 0,
-                "latency_ms": self.latencies}
+        return {
+            "ok": self.ok,
+            "clients": self.config.clients,
+            "processes": self.config.processes,
+            "seconds": round(self.seconds, 1),
+            "requests": self.requests,
+            "requests_per_s": round(self.requests / self.seconds, 1) if self.seconds else 0,
+            "errors_5xx": len(self.server_errors),
+            "bad_envelopes": len(self.bad_envelopes),
+            "transport_errors": sum(self.transport_errors.values()),
+            "tasks_acknowledged": self.acknowledged,
+            "tasks_lost": len(self.lost),
+            "tasks_duplicated": len(self.duplicated) + len(self.unacknowledged_in_log),
+            "tasks_run": self.tasks_run,
+            "integrity": self.integrity,
+            "views_equal_replay": self.views_equal_replay,
+            "server_cpu_percent": round(100 * self.server_cpu_s / self.seconds) if self.seconds else 0,
+            "client_cpu_percent": round(100 * self.client_cpu_s / self.seconds) if self.seconds else 0,
+            "latency_ms": self.latencies,
+        }
 
     def failures(self) -> list[str]:
         out = self.server_errors[:10] + self.bad_envelopes[:10] + self.duplicated[:10] + self.problems
         out += [f"lost: {self.lost[:50]}"] * bool(self.lost)
-        out += [f"in the log but never acknowledged: {self.unacknowledged_in_log[:50]}"] * bool(self.unacknowledged_in_log)
-        out += [f"integrity: {self.integrity}", f"views equal replay: {self.views_equal_replay}",
-                f"clean stop exit: {self.clean_stop_exit}"]
+        out += [f"in the log but never acknowledged: {self.unacknowledged_in_log[:50]}"] * bool(
+            self.unacknowledged_in_log
+        )
+        out += [
+            f"integrity: {self.integrity}",
+            f"views equal replay: {self.views_equal_replay}",
+            f"clean stop exit: {self.clean_stop_exit}",
+        ]
         return out
 
 
@@ -104,8 +125,15 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-async def _clients_for(base_url: str, serials: list[str], clients: int, seconds: float, seed: int,
-                       think_s: float, progress: Callable[[str], None] | None) -> Ledger:
+async def _clients_for(
+    base_url: str,
+    serials: list[str],
+    clients: int,
+    seconds: float,
+    seed: int,
+    think_s: float,
+    progress: Callable[[str], None] | None,
+) -> Ledger:
     ledger = Ledger()
     stop = anyio.Event()
 
@@ -115,15 +143,20 @@ async def _clients_for(base_url: str, serials: list[str], clients: int, seconds:
             await anyio.sleep(min(5.0, seconds - (time.monotonic() - started)))
             if progress and not stop.is_set():
                 elapsed = time.monotonic() - started
-                progress(f"  {elapsed:5.1f} s: {ledger.requests} requests, {len(ledger.acknowledged)} tasks "
-                         f"acknowledged, {len(ledger.server_errors)} 5xx, {sum(ledger.transport_errors.values())} "
-                         f"transport errors")
+                progress(
+                    f"  {elapsed:5.1f} s: {ledger.requests} requests, {len(ledger.acknowledged)} tasks "
+                    f"acknowledged, {len(ledger.server_errors)} 5xx, {sum(ledger.transport_errors.values())} "
+                    f"transport errors"
+                )
         stop.set()
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(timer)
-        tg.start_soon(lambda: run_clients(base_url, ledger, serials, clients=clients, mix=LOAD_MIX, stop=stop,
-                                          seed=seed, think_s=think_s))
+        tg.start_soon(
+            lambda: run_clients(
+                base_url, ledger, serials, clients=clients, mix=LOAD_MIX, stop=stop, seed=seed, think_s=think_s
+            )
+        )
     return ledger
 
 
@@ -151,18 +184,28 @@ def _merge(into: Ledger, other: Ledger) -> None:
     into.duplicates += other.duplicates
 
 
-def _drive(server: ServeProcess, serials: list[str], config: LoadConfig,
-           progress: Callable[[str], None]) -> tuple[Ledger, float]:
+def _drive(
+    server: ServeProcess, serials: list[str], config: LoadConfig, progress: Callable[[str], None]
+) -> tuple[Ledger, float]:
     """Run the clients; returns the merged ledger and the clients' CPU seconds."""
     rng = random.Random(config.seed)
     if config.processes <= 1:
         before = resource.getrusage(resource.RUSAGE_SELF)
-        ledger = anyio.run(_clients_for, server.base_url, serials, config.clients, config.seconds,
-                           rng.randrange(2**32), config.think_s, progress)
+        ledger = anyio.run(
+            _clients_for,
+            server.base_url,
+            serials,
+            config.clients,
+            config.seconds,
+            rng.randrange(2**32),
+            config.think_s,
+            progress,
+        )
         after = resource.getrusage(resource.RUSAGE_SELF)
         return ledger, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    shares = [config.clients // config.processes + (i < config.clients % config.processes)
-              for i in range(config.processes)]
+    shares = [
+        config.clients // config.processes + (i < config.clients % config.processes) for i in range(config.processes)
+    ]
     jobs = [(server.base_url, serials, n, config.seconds, rng.randrange(2**32), config.think_s) for n in shares if n]
     progress(f"  {len(jobs)} client processes: {shares} clients")
     with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
@@ -177,12 +220,23 @@ def _drive(server: ServeProcess, serials: list[str], config: LoadConfig,
 def run_load(folder: Path, config: LoadConfig, progress: Callable[[str], None] = print) -> LoadReport:
     """Start the server, drive it, check everything; nothing raises on a finding."""
     report = LoadReport(config=config)
-    server = ServeProcess(folder / "data", "--sim", str(config.phones), "--device-limit", str(config.device_limit),
-                          "--time-scale", str(config.time_scale), "--rest-status", log_path=folder / "serve.log")
+    server = ServeProcess(
+        folder / "data",
+        "--sim",
+        str(config.phones),
+        "--device-limit",
+        str(config.device_limit),
+        "--time-scale",
+        str(config.time_scale),
+        "--rest-status",
+        log_path=folder / "serve.log",
+    )
     try:
         server.start().wait_ready(timeout_s=120)
-        progress(f"serve --sim {config.phones} ready in {server.ready_s:.1f} s; {config.clients} clients for "
-                 f"{config.seconds:g} s")
+        progress(
+            f"serve --sim {config.phones} ready in {server.ready_s:.1f} s; {config.clients} clients for "
+            f"{config.seconds:g} s"
+        )
         serials = anyio.run(phone_serials, server.base_url)
         cpu_before = _cpu_seconds(server.process.pid)
         started = time.monotonic()
@@ -192,15 +246,19 @@ def run_load(folder: Path, config: LoadConfig, progress: Callable[[str], None] =
         anyio.run(resolve_in_doubt, server.base_url, ledger)
         if ledger.in_doubt:
             report.problems.append(f"{len(ledger.in_doubt)} creates still unanswered")
-        sample = random.Random(config.seed).sample(sorted(ledger.acknowledged),
-                                                   min(config.sample, len(ledger.acknowledged)))
+        sample = random.Random(config.seed).sample(
+            sorted(ledger.acknowledged), min(config.sample, len(ledger.acknowledged))
+        )
         ids = (set(sample) | ledger.deleted | ledger.maybe_deleted) & set(ledger.acknowledged)
         verification = anyio.run(lambda: verify_acknowledged(server.base_url, ledger, ids=ids))
         report.checked_one_by_one = verification.checked
         report.lost = verification.lost
         report.problems += [f"acknowledged but missing from the views: {verification.missing_from_views[:50]}"] * bool(
-            verification.missing_from_views)
-        report.problems += [f"deleted but shown again: {verification.resurrected[:50]}"] * bool(verification.resurrected)
+            verification.missing_from_views
+        )
+        report.problems += [f"deleted but shown again: {verification.resurrected[:50]}"] * bool(
+            verification.resurrected
+        )
         report.problems += [f"created twice: {verification.double_created[:50]}"] * bool(verification.double_created)
         report.problems += verification.problems
         stats = httpx.get(f"{server.base_url}/task/stats", timeout=30).json()["data"]

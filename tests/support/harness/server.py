@@ -74,8 +74,16 @@ class ServeProcess:
     Start it again after a kill with `start()`: same port, same files, same log.
     """
 
-    def __init__(self, data_dir: Path, *args: str, port: int | None = None, log_path: Path | None = None,
-                 api_key: str | None = None, env: dict[str, str] | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *args: str,
+        port: int | None = None,
+        log_path: Path | None = None,
+        api_key: str | None = None,
+        env: dict[str, str] | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.args = list(args)
         self.port = port or free_port()
@@ -110,21 +118,25 @@ class ServeProcess:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def start(self) -> "ServeProcess":
+    def start(self) -> ServeProcess:
         """Spawn the process (it is not ready yet: see wait_ready)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         try:
             self.process = subprocess.Popen(
                 [*CLI, "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), *self.args],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.data_dir.parent,
-                env=self.env)
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.data_dir.parent,
+                env=self.env,
+            )
         finally:
             log.close()
         self.started_at = time.monotonic()
         return self
 
-    def wait_ready(self, timeout_s: float = 60.0) -> "ServeProcess":
+    def wait_ready(self, timeout_s: float = 60.0) -> ServeProcess:
         """Block until GET /license/check answers (ServerFailed if it exits or times out).
 
         Any answer will do: a Starter server answers 40301, with HTTP 403 under --rest-status.
@@ -155,7 +167,7 @@ class ServeProcess:
         """SIGTERM and the exit code (-999 if it had to be killed after timeout_s)."""
         return 0 if self.process is None else stop_process(self.process, timeout_s)
 
-    def __enter__(self) -> "ServeProcess":
+    def __enter__(self) -> ServeProcess:
         return self.start().wait_ready()
 
     def __exit__(self, *exc: object) -> None:

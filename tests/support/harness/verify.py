@@ -3,8 +3,8 @@ task that was running when the server died recorded as interrupted?"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import anyio
 import httpx
@@ -19,10 +19,10 @@ class Verification:
     """What the API shows of the acknowledged tasks."""
 
     checked: int = 0
-    lost: list[int] = field(default_factory=list)              # acknowledged, but no event stream
+    lost: list[int] = field(default_factory=list)  # acknowledged, but no event stream
     missing_from_views: list[int] = field(default_factory=list)  # acknowledged, never deleted, yet GET is 404
-    resurrected: list[int] = field(default_factory=list)       # deleted (acknowledged), yet GET is 200
-    double_created: list[int] = field(default_factory=list)    # a stream with more than one `created`
+    resurrected: list[int] = field(default_factory=list)  # deleted (acknowledged), yet GET is 200
+    double_created: list[int] = field(default_factory=list)  # a stream with more than one `created`
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -45,8 +45,13 @@ async def logged_task_ids(base_url: str, headers: dict[str, str] | None = None) 
             after = events[-1]["position"]
 
 
-async def verify_acknowledged(base_url: str, ledger: Ledger, headers: dict[str, str] | None = None,
-                              ids: Iterable[int] | None = None, concurrency: int = 16) -> Verification:
+async def verify_acknowledged(
+    base_url: str,
+    ledger: Ledger,
+    headers: dict[str, str] | None = None,
+    ids: Iterable[int] | None = None,
+    concurrency: int = 16,
+) -> Verification:
     """Every acknowledged task in the global log; GET /task/{id}/events and GET /task/{id} for
     `ids` (default: every acknowledged task)."""
     result = Verification()
@@ -87,16 +92,19 @@ async def verify_acknowledged(base_url: str, ledger: Ledger, headers: dict[str, 
     return result
 
 
-async def not_recovered(base_url: str, running_at_kill: dict[int, int],
-                        headers: dict[str, str] | None = None) -> list[int]:
+async def not_recovered(
+    base_url: str, running_at_kill: dict[int, int], headers: dict[str, str] | None = None
+) -> list[int]:
     """Tasks that were running at the kill (id -> position of their `started`) and whose stream
     has no `failed` "interrupted by a restart" after that start."""
     missing = []
     async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=headers or {}) as http:
         for task_id, started in sorted(running_at_kill.items()):
             stream = (await http.get(f"/task/{task_id}/events")).json()["data"]["events"]
-            if not any(e["type"] == "failed" and e["position"] > started and e["data"]["reason"] == INTERRUPTED_BY_RESTART
-                       for e in stream):
+            if not any(
+                e["type"] == "failed" and e["position"] > started and e["data"]["reason"] == INTERRUPTED_BY_RESTART
+                for e in stream
+            ):
                 missing.append(task_id)
     return missing
 

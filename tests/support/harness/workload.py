@@ -22,33 +22,61 @@ import msgspec
 HTTP_TIMEOUT_S = 30.0
 
 # operation -> weight
-CRASH_MIX = {"create": 30, "resend": 3, "stop": 15, "retry": 15, "delete": 8, "list": 10, "get": 10, "events": 6,
-             "stats": 6}
-LOAD_MIX = {"create": 25, "resend": 2, "list": 20, "get": 20, "stats": 5, "events": 5, "stop": 10, "retry": 8,
-            "delete": 7}
+CRASH_MIX = {
+    "create": 30,
+    "resend": 3,
+    "stop": 15,
+    "retry": 15,
+    "delete": 8,
+    "list": 10,
+    "get": 10,
+    "events": 6,
+    "stats": 6,
+}
+LOAD_MIX = {
+    "create": 25,
+    "resend": 2,
+    "list": 20,
+    "get": 20,
+    "stats": 5,
+    "events": 5,
+    "stop": 10,
+    "retry": 8,
+    "delete": 7,
+}
 
-ENDPOINT = {"create": "POST /task", "list": "GET /task", "get": "GET /task/{id}", "stats": "GET /task/stats",
-            "events": "GET /task/{id}/events", "stop": "POST /task/{id}/stop", "retry": "POST /task/{id}/retry",
-            "delete": "DELETE /task/{id}", "resend": "POST /task (same key again)"}
+ENDPOINT = {
+    "create": "POST /task",
+    "list": "GET /task",
+    "get": "GET /task/{id}",
+    "stats": "GET /task/stats",
+    "events": "GET /task/{id}/events",
+    "stop": "POST /task/{id}/stop",
+    "retry": "POST /task/{id}/retry",
+    "delete": "DELETE /task/{id}",
+    "resend": "POST /task (same key again)",
+}
 
 
 @dataclass
 class Ledger:
     """What the clients were told, and how the server answered."""
 
-    acknowledged: dict[int, str] = field(default_factory=dict)      # task id -> key of the create that answered it
-    answers: dict[str, list[int]] = field(default_factory=dict)     # key -> the ids answered for it
-    bodies: dict[str, bytes] = field(default_factory=dict)          # key -> the body sent with it
-    in_doubt: dict[str, bytes] = field(default_factory=dict)        # key -> body: sent, no answer
-    deleted: set[int] = field(default_factory=set)                  # a delete answered 200 (or 404)
-    maybe_deleted: set[int] = field(default_factory=set)            # a delete sent, no answer
+    acknowledged: dict[int, str] = field(default_factory=dict)  # task id -> key of the create that answered it
+    answers: dict[str, list[int]] = field(default_factory=dict)  # key -> the ids answered for it
+    bodies: dict[str, bytes] = field(default_factory=dict)  # key -> the body sent with it
+    in_doubt: dict[str, bytes] = field(default_factory=dict)  # key -> body: sent, no answer
+    deleted: set[int] = field(default_factory=set)  # a delete answered 200 (or 404)
+    maybe_deleted: set[int] = field(default_factory=set)  # a delete sent, no answer
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    statuses: Counter = field(default_factory=Counter)              # (endpoint, HTTP status)
-    codes: Counter = field(default_factory=Counter)                 # (endpoint, envelope code)
-    server_errors: list[str] = field(default_factory=list)          # 5xx, with the body
+    statuses: Counter = field(default_factory=Counter)  # (endpoint, HTTP status)
+    codes: Counter = field(default_factory=Counter)  # (endpoint, envelope code)
+    server_errors: list[str] = field(default_factory=list)  # 5xx, with the body
     bad_envelopes: list[str] = field(default_factory=list)
-    transport_errors: Counter = field(default_factory=Counter)      # endpoint -> count
-    duplicates: list[str] = field(default_factory=list)             # an id answered to two keys, or a key answered twice differently
+    transport_errors: Counter = field(default_factory=Counter)  # endpoint -> count
+    duplicates: list[str] = field(
+        default_factory=list
+    )  # an id answered to two keys, or a key answered twice differently
 
     @property
     def requests(self) -> int:
@@ -80,18 +108,32 @@ def latency_table(ledger: Ledger) -> dict[str, dict[str, float]]:
     table = {}
     for endpoint, values in sorted(ledger.latencies.items()):
         values = sorted(values)
-        table[endpoint] = {"count": len(values), "p50_ms": round(percentile(values, 0.50) * 1000, 2),
-                           "p99_ms": round(percentile(values, 0.99) * 1000, 2)}
+        table[endpoint] = {
+            "count": len(values),
+            "p50_ms": round(percentile(values, 0.50) * 1000, 2),
+            "p99_ms": round(percentile(values, 0.99) * 1000, 2),
+        }
     return table
 
 
 class Client:
     """One simulated API client with its own connection pool and random stream."""
 
-    def __init__(self, base_url: str, ledger: Ledger, serials: list[str], rng: random.Random,
-                 headers: dict[str, str] | None = None, warmup_s: float = 2.0) -> None:
-        self.http = httpx.AsyncClient(base_url=base_url, timeout=HTTP_TIMEOUT_S, headers=headers or {},
-                                      limits=httpx.Limits(max_connections=2, max_keepalive_connections=2))
+    def __init__(
+        self,
+        base_url: str,
+        ledger: Ledger,
+        serials: list[str],
+        rng: random.Random,
+        headers: dict[str, str] | None = None,
+        warmup_s: float = 2.0,
+    ) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=HTTP_TIMEOUT_S,
+            headers=headers or {},
+            limits=httpx.Limits(max_connections=2, max_keepalive_connections=2),
+        )
         self.ledger = ledger
         self.serials = serials
         self.rng = rng
@@ -143,11 +185,17 @@ class Client:
         if script == "follow":
             config = {"target_users": [f"user{rng.randint(1, 999)}" for _ in range(rng.choice((1, 2)))]}
         elif script == "account_warmup":
-            config = {"task_duration": rng.choice((30, 60, 120)), "min_duration": 5, "max_duration": 10,
-                      "like_probable": 30}
+            config = {
+                "task_duration": rng.choice((30, 60, 120)),
+                "min_duration": 5,
+                "max_duration": 10,
+                "like_probable": 30,
+            }
         elif script == "comment":
-            config = {"target_post_url": f"https://www.tiktok.com/@u/video/{rng.randint(1, 10**9)}",
-                      "comment_content": "nice\ngreat"}
+            config = {
+                "target_post_url": f"https://www.tiktok.com/@u/video/{rng.randint(1, 10**9)}",
+                "comment_content": "nice\ngreat",
+            }
         else:
             config = {"captions": "{hello|hi} from the load test"}
         return {"serials": serials, "script_name": script, "script_config": config}
@@ -157,8 +205,13 @@ class Client:
         body = body or msgspec.json.encode(self.create_body())
         self.ledger.bodies[key] = body
         self.ledger.in_doubt[key] = body
-        response = await self.call("create" if key not in self.ledger.answers else "resend", "POST", "/task",
-                                   content=body, headers={"Idempotency-Key": key, "Content-Type": "application/json"})
+        response = await self.call(
+            "create" if key not in self.ledger.answers else "resend",
+            "POST",
+            "/task",
+            content=body,
+            headers={"Idempotency-Key": key, "Content-Type": "application/json"},
+        )
         if response is None:
             return
         self.ledger.in_doubt.pop(key, None)
@@ -246,8 +299,18 @@ async def phone_serials(base_url: str, headers: dict[str, str] | None = None) ->
     return [d["serial"] for d in devices if d["online"]]
 
 
-async def run_clients(base_url: str, ledger: Ledger, serials: list[str], *, clients: int, mix: dict[str, int],
-                      stop: anyio.Event, seed: int, headers: dict[str, str] | None = None, think_s: float = 0.0) -> None:
+async def run_clients(
+    base_url: str,
+    ledger: Ledger,
+    serials: list[str],
+    *,
+    clients: int,
+    mix: dict[str, int],
+    stop: anyio.Event,
+    seed: int,
+    headers: dict[str, str] | None = None,
+    think_s: float = 0.0,
+) -> None:
     """`clients` concurrent clients until `stop` is set (or the caller cancels them)."""
     rng = random.Random(seed)
     pool = [Client(base_url, ledger, serials, random.Random(rng.random()), headers) for _ in range(clients)]

@@ -11,8 +11,8 @@ class IgPost:
     """A post the account shared: a photo, a carousel, a reel or a story."""
 
     code: str
-    kind: str               # photo, carousel, reel, story
-    placement: str          # feed, reel or story: where it was shared
+    kind: str  # photo, carousel, reel, story
+    placement: str  # feed, reel or story: where it was shared
     caption: str
     media: list[str]
     status: str = "uploading"
@@ -20,8 +20,14 @@ class IgPost:
 
     def as_state(self) -> dict[str, Any]:
         """The post as the farm's state shows it."""
-        return {"code": self.code, "kind": self.kind, "placement": self.placement, "caption": self.caption,
-                "media": list(self.media), "status": self.status}
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "placement": self.placement,
+            "caption": self.caption,
+            "media": list(self.media),
+            "status": self.status,
+        }
 
 
 @dataclass(slots=True)
@@ -41,8 +47,14 @@ class IgAccount:
 
     def as_state(self) -> dict[str, Any]:
         """The account as the farm's state shows it."""
-        return {"username": self.username, "follows": list(self.follows), "requested": list(self.requested),
-                "posts": [p.as_state() for p in self.posts],
-                "comments": {code: list(texts) for code, texts in self.comments.items()},
-                "likes": list(self.likes), "saves": list(self.saves), "views": list(self.views),
-                "searches": list(self.searches)}
+        return {
+            "username": self.username,
+            "follows": list(self.follows),
+            "requested": list(self.requested),
+            "posts": [p.as_state() for p in self.posts],
+            "comments": {code: list(texts) for code, texts in self.comments.items()},
+            "likes": list(self.likes),
+            "saves": list(self.saves),
+            "views": list(self.views),
+            "searches": list(self.searches),
+        }

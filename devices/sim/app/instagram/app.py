@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 from devices.sim.app.host import MEDIA_KINDS
@@ -11,15 +11,15 @@ from devices.sim.app.instagram import dialogs
 from devices.sim.app.instagram.account import IgAccount, IgPost
 from devices.sim.app.instagram.create import CreateGallery
 from devices.sim.app.instagram.feed import Home, PostPage, Reels
-from devices.sim.app.instagram.parts import ACTIVITY, PACKAGE, W, H
+from devices.sim.app.instagram.parts import ACTIVITY, PACKAGE, H, W
 from devices.sim.app.instagram.people import OwnProfile, SearchPage, UserProfile
 from devices.sim.app.instagram.world import Post, accepts_requests, is_private, post_by_code, post_exists
 from devices.sim.app.screen import Screen
 from devices.sim.hierarchy import Node
 from devices.sim.window_frame import activity_window
 
-DOUBLE_TAP_S = 1.5   # two taps on the same media within this (real seconds) are a double tap
-SHARE_S = 2.0        # app seconds a share takes per file
+DOUBLE_TAP_S = 1.5  # two taps on the same media within this (real seconds) are a double tap
+SHARE_S = 2.0  # app seconds a share takes per file
 _CODE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
@@ -137,8 +137,13 @@ class InstagramApp:
 
     def open_tab(self, tab: str) -> None:
         """A bottom tab."""
-        pages = {"home": [], "reels": [Reels(tab=True)], "direct": [], "search": [SearchPage(focus="query")],
-                 "profile": [OwnProfile()]}
+        pages = {
+            "home": [],
+            "reels": [Reels(tab=True)],
+            "direct": [],
+            "search": [SearchPage(focus="query")],
+            "profile": [OwnProfile()],
+        }
         self.stack = [Home(), *pages[tab]]
 
     def open_create(self) -> None:
@@ -229,11 +234,12 @@ class InstagramApp:
     def publish(self, media: list[str], destination: str, caption: str) -> None:
         """Share: the post uploads in the background; the feed shows its progress."""
         account, now = self.account, self.host.clock()
-        kinds = {MEDIA_KINDS.get(p[p.rfind("."):].lower(), "video") for p in media}
+        kinds = {MEDIA_KINDS.get(p[p.rfind(".") :].lower(), "video") for p in media}
         kind = {"story": "story", "reel": "reel"}.get(destination) or (
-            "carousel" if len(media) > 1 else ("reel" if "video" in kinds else "photo"))
+            "carousel" if len(media) > 1 else ("reel" if "video" in kinds else "photo")
+        )
         number = sum(ord(c) for c in account.username) * 1000 + len(account.posts)
-        code = "D" + "".join(_CODE_CHARS[(number // 62 ** i) % 62] for i in range(10))
+        code = "D" + "".join(_CODE_CHARS[(number // 62**i) % 62] for i in range(10))
         post = IgPost(code, kind, destination, caption, list(media))
         post.ready_at = now + SHARE_S * len(media) * self.host.time_scale
         account.posts.append(post)
@@ -288,6 +294,10 @@ class InstagramApp:
     def state(self) -> dict:
         """The app as the farm's state shows it."""
         self.tick()
-        return {"running": self.running, "screen": self.screen_name(), "dialog": self.dialog,
-                "current_account": self.account.username,
-                "accounts": {a.username: a.as_state() for a in self.accounts}}
+        return {
+            "running": self.running,
+            "screen": self.screen_name(),
+            "dialog": self.dialog,
+            "current_account": self.account.username,
+            "accounts": {a.username: a.as_state() for a in self.accounts},
+        }

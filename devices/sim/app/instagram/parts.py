@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from devices.sim.hierarchy import DESIGN_HEIGHT, DESIGN_WIDTH, Node
@@ -47,15 +48,32 @@ def back_button(app: InstagramApp, top: int = TOP) -> Node:
 
 def tab_bar(app: InstagramApp, active: str) -> Node:
     """The bottom tabs, in the late-2025 order: Home, Reels, Messages, Search and explore, Profile."""
-    tabs = (("feed_tab", "Home", "home"), ("clips_tab", "Reels", "reels"), ("direct_tab", "Messages", "direct"),
-            ("search_tab", "Search and explore", "search"), ("profile_tab", "Profile", "profile"))
+    tabs = (
+        ("feed_tab", "Home", "home"),
+        ("clips_tab", "Reels", "reels"),
+        ("direct_tab", "Messages", "direct"),
+        ("search_tab", "Search and explore", "search"),
+        ("profile_tab", "Profile", "profile"),
+    )
     nodes = []
     for i, (short, desc, target) in enumerate(tabs):
         bounds = (i * 216, BAR_TOP, (i + 1) * 216, H - 126)
-        children = [view(IMAGE, (bounds[0] + 70, BAR_TOP + 30, bounds[2] - 70, BAR_TOP + 110), "tab_avatar")] \
-            if short == "profile_tab" else []
-        nodes.append(view(FRAME, bounds, short, desc=desc, selected=target == active, children=children,
-                          action=lambda t=target: app.open_tab(t)))
+        children = (
+            [view(IMAGE, (bounds[0] + 70, BAR_TOP + 30, bounds[2] - 70, BAR_TOP + 110), "tab_avatar")]
+            if short == "profile_tab"
+            else []
+        )
+        nodes.append(
+            view(
+                FRAME,
+                bounds,
+                short,
+                desc=desc,
+                selected=target == active,
+                children=children,
+                action=lambda t=target: app.open_tab(t),
+            )
+        )
     return view(LINEAR, (0, BAR_TOP, W, H - 126), "tab_bar", children=nodes)
 
 

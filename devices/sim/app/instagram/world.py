@@ -17,12 +17,33 @@ MISSING_USER_PREFIX = "nosuchuser"
 PRIVATE_PREFIX = "private"
 _CODE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 _CAPTIONS = (
-    "golden hour never misses 🌅", "sunday reset ☕️", "new drop, link in bio", "tried the viral pasta 🍝",
-    "weekend in the mountains 🏔️", "a little dump from this week", "rate this fit 1-10", "studio day 🎧",
-    "throwback to summer ☀️", "my morning routine ✨", "cannot stop making this recipe", "city lights 🌃",
+    "golden hour never misses 🌅",
+    "sunday reset ☕️",
+    "new drop, link in bio",
+    "tried the viral pasta 🍝",
+    "weekend in the mountains 🏔️",
+    "a little dump from this week",
+    "rate this fit 1-10",
+    "studio day 🎧",
+    "throwback to summer ☀️",
+    "my morning routine ✨",
+    "cannot stop making this recipe",
+    "city lights 🌃",
 )
-__all__ = ["Post", "Profile", "accepts_requests", "feed_post", "is_private", "post_by_code", "post_exists", "profile",
-           "reel", "search_users", "topic_reels", "user_exists"]
+__all__ = [
+    "Post",
+    "Profile",
+    "accepts_requests",
+    "feed_post",
+    "is_private",
+    "post_by_code",
+    "post_exists",
+    "profile",
+    "reel",
+    "search_users",
+    "topic_reels",
+    "user_exists",
+]
 
 
 def _hash(*parts: object) -> int:
@@ -65,7 +86,7 @@ class Post:
 
     code: str
     author: str
-    kind: str            # photo, carousel, video, reel
+    kind: str  # photo, carousel, video, reel
     caption: str
     likes: int
     comments: int
@@ -78,8 +99,15 @@ def _post(code: str, author: str, kind: str | None = None, topic: str = "") -> P
     caption = _CAPTIONS[(h >> 4) % len(_CAPTIONS)]
     if topic:
         caption = f"{caption} #{re.sub(r'[^a-z0-9]', '', topic.lower())}"
-    return Post(code, author, kind, caption, 20 + (h >> 8) % 90_000, (h >> 28) % 900,
-                2 + (h >> 40) % 6 if kind == "carousel" else 1)
+    return Post(
+        code,
+        author,
+        kind,
+        caption,
+        20 + (h >> 8) % 90_000,
+        (h >> 28) % 900,
+        2 + (h >> 40) % 6 if kind == "carousel" else 1,
+    )
 
 
 def post_by_code(code: str, reel_link: bool) -> Post:
@@ -121,6 +149,11 @@ def profile(handle: str) -> Profile:
     """The public profile of an existing user."""
     h = _hash("ig-profile", handle)
     words = [w for w in re.split(r"[._0-9]+", handle) if w]
-    return Profile(handle, " ".join(w.capitalize() for w in words) or handle,
-                   ("📍 somewhere sunny", "coffee & film 🎞️", "creator • dm for collabs", "")[h % 4],
-                   h % 400, (h >> 10) % 900_000, (h >> 30) % 2_000)
+    return Profile(
+        handle,
+        " ".join(w.capitalize() for w in words) or handle,
+        ("📍 somewhere sunny", "coffee & film 🎞️", "creator • dm for collabs", "")[h % 4],
+        h % 400,
+        (h >> 10) % 900_000,
+        (h >> 30) % 2_000,
+    )
