@@ -10,6 +10,8 @@ from litestar.testing import TestClient
 
 from service.api.app import create_app
 from service.clock import FakeClock
+from service.domain.task import CreateTask, TaskState, decide
+from service.store.records import StreamAppend
 
 BODY = {
     "serials": ["A", "B"],
@@ -157,3 +159,18 @@ async def test_racing_requests_with_different_keys_all_create(serve_async):
                 tg.start_soon(send, f"k-{n}")
         ids = sorted(i for r in answers for i in r.json()["data"]["task_ids"])
         assert ids == list(range(1, 11))
+
+
+def test_a_create_retried_after_another_server_took_its_ids_answers_the_ids_it_wrote(api):
+    assert api.create(serials=["A"], script_name="follow", script_config={"target_users": ["x"]})["task_ids"] == [1]
+    store = api.runtime.store
+
+    async def another_server_creates_task_2() -> None:  # this server's id counter does not know of it
+        command = CreateTask(serial="B", username=None, script_name="follow", script_config={}, source="api")
+        await store.append(StreamAppend("task-2", 0, decide(TaskState(2), command)))
+
+    api.client.blocking_portal.call(another_server_creates_task_2)
+    answer = api.ok(_post(api, BODY, "k-retried"))
+    assert answer["task_ids"] == [3, 4]
+    assert [api.task(i)["serial"] for i in (3, 4)] == ["A", "B"]
+    assert api.ok(_post(api, BODY, "k-retried"))["task_ids"] == [3, 4]

@@ -85,6 +85,8 @@ def task_routes(rt: Runtime) -> list:
         async def run(remember):
             # After the key's lookup: a repeated request answers the first response even when
             # the registry changed since; a registry error (unknown username) is not remembered.
+            # A create retried after a conflict remembers again, with the ids of that attempt: the
+            # answer is the last attempt's, the one that was written.
             answer: list[bytes] = []
 
             def remembered(body: bytes):
@@ -92,7 +94,7 @@ def task_routes(rt: Runtime) -> list:
                 return remember(body)
 
             await create(parsed, remembered)
-            return answer[0]
+            return answer[-1]
 
         return raw_ok(await rt.idempotency.once(key, body, run))
 
