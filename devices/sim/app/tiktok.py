@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from devices.sim.app import links, overlays
 from devices.sim.app.account import Account, Post
 from devices.sim.app.create_screens import Camera, Editor, Gallery, SoundPage, publish_duration
@@ -11,6 +9,7 @@ from devices.sim.app.host import MEDIA_KINDS, AppHost
 from devices.sim.app.own_screens import FriendsPage, Inbox, OwnProfile
 from devices.sim.app.people_screens import Search, UserProfile
 from devices.sim.app.screen import Draft, Screen
+from devices.sim.app.screen_stack import ScreenStackApp
 from devices.sim.app.ui import ACTIVITIES, PACKAGE, UI
 from devices.sim.app.video_screens import Detail, Feed, Player
 from devices.sim.app.watch_time import WatchTime
@@ -19,7 +18,7 @@ from devices.sim.hierarchy import Node
 from devices.sim.window_frame import activity_window
 
 
-class TikTokApp:
+class TikTokApp(ScreenStackApp):
     """The app's process: alive or not, its back stack, its accounts, and what is drawn over it."""
 
     package = PACKAGE
@@ -47,19 +46,9 @@ class TikTokApp:
         return self.host.ui
 
     @property
-    def account(self) -> Account:
-        """The account signed in now."""
-        return self.accounts[self.current]
-
-    @property
     def seed(self) -> int:
         """The farm's seed (feeds are derived from it)."""
         return self.host.seed
-
-    @property
-    def top(self) -> Screen:
-        """The screen (or sheet) in front."""
-        return self.stack[-1]
 
     @property
     def animating(self) -> bool:
@@ -68,16 +57,9 @@ class TikTokApp:
             getattr(s, "draft", None) is not None and s.draft.loading_sound for s in self.stack
         )
 
-    def _base_index(self) -> int:
-        return max(i for i, s in enumerate(self.stack) if not s.sheet or i == 0)
-
     def activity(self) -> str:
         """The activity of the front screen."""
         return ACTIVITIES[self.top.activity] if self.stack else ACTIVITIES["main"]
-
-    def screen_name(self) -> str:
-        """The front screen's name, as the farm's state shows it."""
-        return self.top.name if self.stack else "none"
 
     def windows(self) -> list[Node]:
         """The app window and what is drawn over it."""
@@ -107,16 +89,6 @@ class TikTokApp:
             self.uploading.status, self.upload_lost = "failed", True
         self.running, self.stack, self.dialog, self.toast, self.uploading = False, [], None, None, None
 
-    def show(self) -> None:
-        """The app is seen again (the lock screen went away)."""
-        self.visible = True
-        self.sync_view()
-
-    def hide(self) -> None:
-        """The app went to the background (Home key, another app)."""
-        self.visible = False
-        self.sync_view()
-
     def tick(self) -> bool:
         """Apply what time alone changes; returns whether anything did."""
         now, changed = self.host.clock(), False
@@ -129,27 +101,6 @@ class TikTokApp:
         return changed
 
     # -- navigation -------------------------------------------------------------------------------------
-    def push(self, screen: Screen) -> None:
-        """Open a screen (or a sheet) in front."""
-        self.stack.append(screen)
-        self.sync_view()
-
-    def pop(self) -> None:
-        """Close the front screen."""
-        if len(self.stack) > 1:
-            self.stack.pop()
-        self.sync_view()
-
-    def back(self) -> bool:
-        """The Back key or arrow; False when the app has nothing to close and goes to the background."""
-        if self.dialog is not None:
-            self.dialog = None
-            return True
-        if len(self.stack) <= 1:
-            return False
-        self.pop()
-        return True
-
     def open_tab(self, tab: str) -> None:
         """A bottom-bar tab."""
         if tab == "create":
@@ -272,43 +223,6 @@ class TikTokApp:
     def show_toast(self, text: str) -> None:
         """A message over the app until the next touch."""
         self.toast = self.last_toast = text
-
-    def focused(self) -> Screen | None:
-        """The screen whose text field has focus, if a field has."""
-        return self.top if self.stack and self.top.focus is not None and self.dialog is None else None
-
-    def edit(self, change: Callable[[str], str]) -> bool:
-        """Change the focused field's text; False if no field has focus."""
-        screen = self.focused()
-        if screen is None:
-            return False
-        screen.fields[screen.focus] = change(screen.fields.get(screen.focus, ""))
-        return True
-
-    def focus_field(self, name: str) -> None:
-        """Give a field of the front screen the focus (tapping it)."""
-        self.top.focus = name
-
-    def set_field(self, name: str, text: str) -> None:
-        """UiObject.setText on a field of the front screen: its text replaced, and the focus."""
-        self.top.fields[name] = text
-        self.top.focus = name
-
-    def submit(self) -> None:
-        """Enter / the IME action on the focused field."""
-        if self.dialog is None and self.stack:
-            self.top.submit(self)
-
-    def swipe(self, direction: str) -> None:
-        """A swipe over the app."""
-        if self.dialog is None and self.stack:
-            self.top.swipe(self, direction)
-            self.sync_view()
-
-    def interrupt(self, kind: str) -> None:
-        """An interrupting dialog appears over the app."""
-        if self.running and self.visible:
-            self.dialog = kind
 
     # -- watch time ------------------------------------------------------------------------------------
     def sync_view(self) -> None:

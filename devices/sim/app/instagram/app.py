@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from urllib.parse import urlparse
 
 from devices.sim.app.host import MEDIA_KINDS
@@ -15,6 +14,7 @@ from devices.sim.app.instagram.parts import ACTIVITY, PACKAGE, H, W
 from devices.sim.app.instagram.people import OwnProfile, SearchPage, UserProfile
 from devices.sim.app.instagram.world import Post, accepts_requests, is_private, post_by_code, post_exists
 from devices.sim.app.screen import Screen
+from devices.sim.app.screen_stack import ScreenStackApp
 from devices.sim.hierarchy import Node
 from devices.sim.window_frame import activity_window
 
@@ -23,7 +23,7 @@ SHARE_S = 2.0  # app seconds a share takes per file
 _CODE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
-class InstagramApp:
+class InstagramApp(ScreenStackApp):
     """The app's process: alive or not, its back stack, its accounts, a dialog, a share in progress."""
 
     package = PACKAGE
@@ -44,16 +44,6 @@ class InstagramApp:
 
     # -- what the phone and the screens read ----------------------------------------------------------------
     @property
-    def account(self) -> IgAccount:
-        """The account signed in now."""
-        return self.accounts[self.current]
-
-    @property
-    def top(self) -> Screen:
-        """The screen (or sheet) in front."""
-        return self.stack[-1]
-
-    @property
     def animating(self) -> bool:
         """Whether the drawing changes with time alone (a share in progress)."""
         return self.sharing is not None and self.sharing.status == "uploading"
@@ -62,15 +52,10 @@ class InstagramApp:
         """The activity in front."""
         return ACTIVITY
 
-    def screen_name(self) -> str:
-        """The front screen's name, as the farm's state shows it."""
-        return self.top.name if self.stack else "none"
-
     def windows(self) -> list[Node]:
         """The app window and what is drawn over it."""
-        base = max(i for i, s in enumerate(self.stack) if not s.sheet or i == 0)
         nodes: list[Node] = []
-        for screen in self.stack[base:]:
+        for screen in self.stack[self._base_index() :]:
             nodes.extend(screen.render(self))
         window = activity_window(PACKAGE, [Node("android.widget.FrameLayout", (0, 0, W, H), children=nodes)])
         return [window, *dialogs.render(self)]
@@ -99,14 +84,6 @@ class InstagramApp:
             self.sharing.status = "failed"
         self.running, self.stack, self.dialog, self.sharing = False, [], None, None
 
-    def show(self) -> None:
-        """Seen again."""
-        self.visible = True
-
-    def hide(self) -> None:
-        """Went behind."""
-        self.visible = False
-
     def tick(self) -> bool:
         """Apply what time alone changes; whether anything did."""
         sharing = self.sharing
@@ -116,25 +93,6 @@ class InstagramApp:
         return False
 
     # -- navigation -----------------------------------------------------------------------------------------
-    def push(self, screen: Screen) -> None:
-        """Open a screen (or a sheet) in front."""
-        self.stack.append(screen)
-
-    def pop(self) -> None:
-        """Close the front screen."""
-        if len(self.stack) > 1:
-            self.stack.pop()
-
-    def back(self) -> bool:
-        """The Back key or arrow; False when nothing is left to close."""
-        if self.dialog is not None:
-            self.dialog = None
-            return True
-        if len(self.stack) <= 1:
-            return False
-        self.pop()
-        return True
-
     def open_tab(self, tab: str) -> None:
         """A bottom tab."""
         pages = {
@@ -251,45 +209,6 @@ class InstagramApp:
         """A touch or a key: the notice of a finished share goes away."""
         if self.shared_notice:
             self.sharing, self.shared_notice = None, False
-
-    def sync_view(self) -> None:
-        """Nothing follows the view here (no watch time on Instagram)."""
-
-    def focused(self) -> Screen | None:
-        """The screen whose field has focus."""
-        return self.top if self.stack and self.top.focus is not None and self.dialog is None else None
-
-    def edit(self, change: Callable[[str], str]) -> bool:
-        """Change the focused field's text."""
-        screen = self.focused()
-        if screen is None:
-            return False
-        screen.fields[screen.focus] = change(screen.fields.get(screen.focus, ""))
-        return True
-
-    def focus_field(self, name: str) -> None:
-        """A field was tapped."""
-        self.top.focus = name
-
-    def set_field(self, name: str, text: str) -> None:
-        """setText on a field of the front screen."""
-        self.top.fields[name] = text
-        self.top.focus = name
-
-    def submit(self) -> None:
-        """Enter on the focused field."""
-        if self.dialog is None and self.stack:
-            self.top.submit(self)
-
-    def swipe(self, direction: str) -> None:
-        """A swipe over the app."""
-        if self.dialog is None and self.stack:
-            self.top.swipe(self, direction)
-
-    def interrupt(self, kind: str) -> None:
-        """A dialog appears over the app (while it is seen)."""
-        if self.running and self.visible:
-            self.dialog = kind
 
     def state(self) -> dict:
         """The app as the farm's state shows it."""
