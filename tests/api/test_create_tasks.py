@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.script_configs import POST_DEFAULTS
+
 
 def _tasks(api, ids):
     return [api.task(task_id) for task_id in ids]
@@ -140,27 +142,6 @@ def test_offline_serials_in_account_mode_name_the_accounts_devices(api):
 def test_every_serial_online_gives_an_empty_offline_list(api):
     api.connect("A")
     assert api.create(serials=["A"], script_name="post", script_config={})["offline_serials"] == []
-
-
-POST_DEFAULTS = {
-    "content_type": 0,
-    "image_count": 1,
-    "captions": "",
-    "post_way": "share",
-    "material_source": "materialLibrary",
-    "material_path": "",
-    "material_list": [],
-    "materials_tags": "",
-    "upload_wait_time": 30,
-    "sound_wait_time": 10,
-    "add_sound": "-1",
-    "sound_name": "",
-    "custom_sound_keyword": "",
-    "origin_sound_volume": 50,
-    "add_sound_volume": 50,
-    "add_product_link": 0,
-    "placement": "reel",
-}
 
 
 def test_post_config_is_stored_with_every_default_and_spintax_unresolved(api):

@@ -16,28 +16,10 @@ from devices.errors import AccountWarned, ScriptFailed
 from devices.scripts import SCRIPTS
 from devices.ui.instagram import Instagram
 from service.clock import SystemClock
+from tests.support.script_configs import POST_DEFAULTS as POST
 
 POST_URL = "https://www.instagram.com/p/C9xYz12AbCd/"
 REEL_URL = "https://www.instagram.com/reel/C7reel55Zz/?igsh=abc"
-POST = {
-    "content_type": 0,
-    "image_count": 1,
-    "captions": "",
-    "post_way": "share",
-    "material_source": "materialLibrary",
-    "material_path": "",
-    "material_list": [],
-    "materials_tags": "",
-    "upload_wait_time": 30,
-    "sound_wait_time": 10,
-    "add_sound": "-1",
-    "sound_name": "",
-    "custom_sound_keyword": "",
-    "origin_sound_volume": 50,
-    "add_sound_volume": 50,
-    "add_product_link": 0,
-    "placement": "reel",
-}
 COMMENT = {"comment_content": "hi", "comment_order": "random", "insert_emoji": False, "comment_image_path": ""}
 
 

@@ -15,6 +15,7 @@ from devices.scripts import SCRIPTS
 from devices.scripts.base import RunHalted
 from devices.scripts.texts import EMOJIS, TemplateComments
 from devices.ui.tiktok.feed import VideoOnScreen
+from tests.support.script_configs import POST_DEFAULTS as POST
 
 
 class RecordingUI:
@@ -57,27 +58,6 @@ class _RecordingPart:
             return RecordingUI.ANSWERS.get(name, f"did {name}")
 
         return call
-
-
-POST = {
-    "content_type": 0,
-    "image_count": 1,
-    "captions": "",
-    "post_way": "share",
-    "material_source": "materialLibrary",
-    "material_path": "",
-    "material_list": [],
-    "materials_tags": "",
-    "upload_wait_time": 30,
-    "sound_wait_time": 10,
-    "add_sound": "-1",
-    "sound_name": "",
-    "custom_sound_keyword": "",
-    "origin_sound_volume": 50,
-    "add_sound_volume": 50,
-    "add_product_link": 0,
-    "placement": "reel",
-}
 
 
 @pytest.fixture

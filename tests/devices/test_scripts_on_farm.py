@@ -19,6 +19,7 @@ from devices.scripts.texts import EMOJIS
 from service.domain.admission import Allowance, Standing
 from service.domain.limits import Limits, effective
 from service.requests.spintax import resolve_spintax
+from tests.support.script_configs import POST_DEFAULTS as POST
 
 VIDEO_URL = "https://www.tiktok.com/@creator/video/7234567890123456789"
 
@@ -91,27 +92,6 @@ async def test_comment_on_a_missing_video(farm):
     config = {"comment_content": "hi", "comment_order": "random", "insert_emoji": False, "comment_image_path": ""}
     with pytest.raises(ScriptFailed, match="video not available"):
         await run_script(farm, 1, "comment", {**config, "target_post_urls": ["https://www.tiktok.com/@a/video/0123"]})
-
-
-POST = {
-    "content_type": 0,
-    "image_count": 1,
-    "captions": "",
-    "post_way": "share",
-    "material_source": "materialLibrary",
-    "material_path": "",
-    "material_list": [],
-    "materials_tags": "",
-    "upload_wait_time": 30,
-    "sound_wait_time": 10,
-    "add_sound": "-1",
-    "sound_name": "",
-    "custom_sound_keyword": "",
-    "origin_sound_volume": 50,
-    "add_sound_volume": 50,
-    "add_product_link": 0,
-    "placement": "reel",
-}
 
 
 async def test_post_shares_a_video_with_a_custom_sound_volumes_caption_and_product_link(farm, media):
