@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.script_configs import POST_DEFAULTS
+from tests.support.script_configs import POST_DEFAULTS, WARMUP_DEFAULTS
 
 
 def _tasks(api, ids):
@@ -168,28 +168,6 @@ def test_unfollow_target_users_wins_over_target_user(api):
     ]
 
 
-WARMUP_DEFAULTS = {
-    "task_duration": 600,
-    "topic": "",
-    "min_duration": 15,
-    "max_duration": 30,
-    "like_probable": 0,
-    "floow_probable": 0,
-    "collect_probable": 0,
-    "comment_probable": 0,
-    "comment": "",
-    "insert_emoji": False,
-    "comment_order": "random",
-    "generate_by_chatgpt": False,
-    "chatgpt_settings": {
-        "api_key": "",
-        "model": "gpt-3.5-turbo",
-        "prompt": "",
-        "max_tokens": 100,
-        "temperature": 0.7,
-        "base_url": "",
-    },
-}
 SECRET = "sk-test-0123456789abcdef"
 
 

@@ -9,31 +9,10 @@ import pytest
 
 from service.errors import ApiError
 from service.requests import CreateTaskRequest, FilePolicy, parse_create_task
+from tests.support.script_configs import CHATGPT_DEFAULTS as SETTINGS
+from tests.support.script_configs import WARMUP_DEFAULTS as DEFAULTS
 
 POLICY = FilePolicy(data_dir=Path("/nonexistent-data-dir"))
-SETTINGS = {
-    "api_key": "",
-    "model": "gpt-3.5-turbo",
-    "prompt": "",
-    "max_tokens": 100,
-    "temperature": 0.7,
-    "base_url": "",
-}
-DEFAULTS = {
-    "task_duration": 600,
-    "topic": "",
-    "min_duration": 15,
-    "max_duration": 30,
-    "like_probable": 0,
-    "floow_probable": 0,
-    "collect_probable": 0,
-    "comment_probable": 0,
-    "comment": "",
-    "insert_emoji": False,
-    "comment_order": "random",
-    "generate_by_chatgpt": False,
-    "chatgpt_settings": SETTINGS,
-}
 
 
 def create(config: dict) -> CreateTaskRequest:
