@@ -85,16 +85,9 @@ def task_routes(rt: Runtime) -> list:
         async def run(remember):
             # After the key's lookup: a repeated request answers the first response even when
             # the registry changed since; a registry error (unknown username) is not remembered.
-            # A create retried after a conflict remembers again, with the ids of that attempt: the
-            # answer is the last attempt's, the one that was written.
-            answer: list[bytes] = []
-
-            def remembered(body: bytes):
-                answer.append(body)
-                return remember(body)
-
-            await create(parsed, remembered)
-            return answer[-1]
+            # The answer is the attempt that was written (a create retried after a conflict
+            # remembers each attempt's, and only the last one commits).
+            return ok_body(await create(parsed, remember))
 
         return raw_ok(await rt.idempotency.once(key, body, run))
 
