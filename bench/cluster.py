@@ -31,7 +31,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import emit, machine, table  # noqa: E402
-from tests.support.cluster import AgentProcess, run_violations  # noqa: E402
+from tests.support.cluster import AgentProcess, read_log, run_violations  # noqa: E402
 from tests.support.harness.server import ServeProcess, clean_env  # noqa: E402
 
 TIME_SCALE = 0.02
@@ -189,11 +189,7 @@ class Cluster:
         return sorted(open_ids)
 
     def log(self) -> list[dict]:
-        found, after = [], 0
-        while page := self.ok(self.http.get("/events", params={"after": after, "limit": 1000}))["events"]:
-            found += page
-            after = page[-1]["position"]
-        return found
+        return read_log(self.http)
 
     def stop(self) -> list[int]:
         if self.http is not None:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.cluster import AgentProcess, run_violations
+from tests.support.cluster import AgentProcess, read_log, run_violations
 from tests.support.harness.server import ServeProcess, clean_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgresql, pytest.mark.skipif(os.name == "nt", reason="POSIX signals")]
@@ -100,11 +100,7 @@ class Farm:
         return [e["type"] for e in self.ok(self.http.get(f"/task/{task_id}/events"))["events"]]
 
     def log(self) -> list[dict[str, Any]]:
-        found, after = [], 0
-        while page := self.ok(self.http.get("/events", params={"after": after, "limit": 1000}))["events"]:
-            found += page
-            after = page[-1]["position"]
-        return found
+        return read_log(self.http)
 
     def wait(self, what: str, check, timeout_s: float = DEADLINE_S) -> Any:
         deadline = time.monotonic() + timeout_s

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 CLI = [sys.executable, "-m", "service.cli"]
 _RUN_EVENTS = ("step-completed", "material-used", "completed")
 
@@ -109,6 +111,16 @@ class AgentProcess:
             self.process.kill()
             self.process.wait()
             return -999
+
+
+def read_log(http: httpx.Client) -> list[dict[str, Any]]:
+    """The whole global log through `GET /events` (a client whose base URL is the API's), page by page."""
+    found: list[dict[str, Any]] = []
+    after = 0
+    while page := http.get("/events", params={"after": after, "limit": 1000}).json()["data"]["events"]:
+        found += page
+        after = page[-1]["position"]
+    return found
 
 
 def run_violations(log: list[dict[str, Any]]) -> list[str]:
