@@ -222,7 +222,7 @@ class GroupCommitWriter:
             position = conn.begin()
             try:
                 with conn.pipeline():
-                    owners = _Owners(conn)
+                    owners = _Owners(conn, batch)
                     rows: list[tuple] = []
                     for pending in batch:
                         if owners.fenced_off(pending):
@@ -266,7 +266,7 @@ class GroupCommitWriter:
     def _commit_one_by_one(self, conn: WriterConnection, batch: list[_Append], recorded_at: str) -> int:
         """A batch failed: write it again append by append, so that only the appends at fault fail."""
         position = conn.begin()
-        owners = _Owners(conn)
+        owners = _Owners(conn, batch)
         for pending in batch:
             pending.error = None
             if owners.fenced_off(pending):
@@ -316,16 +316,18 @@ class _Owners:
     """Who owns each phone, as this transaction sees it: the device view, then the batch's own
     claims, releases and losses (an append later in the batch must see an earlier one's)."""
 
-    def __init__(self, conn: WriterConnection) -> None:
-        self.conn = conn
-        self.overlay: dict[str, tuple[str | None, str | None, bool]] = {}
+    def __init__(self, conn: WriterConnection, batch: list[_Append]) -> None:
+        # One query for every phone the batch's fences name (in a PostgreSQL pipeline, each read
+        # is a round trip made while the log's lock is held).
+        serials = sorted({p.fence.serial for p in batch if p.fence is not None})
+        self.overlay: dict[str, tuple[str | None, str | None, bool]] = dict.fromkeys(serials, (None, None, False))
+        if serials:
+            marks = ", ".join("?" * len(serials))
+            sql = f"SELECT serial, agent, incarnation, agent_lost FROM devices WHERE serial IN ({marks})"
+            for serial, agent, incarnation, lost in conn.sql.execute(sql, tuple(serials)):
+                self.overlay[serial] = (agent, incarnation, bool(lost))
 
     def owner(self, serial: str) -> tuple[str | None, str | None, bool]:
-        if serial not in self.overlay:
-            rows = list(
-                self.conn.sql.execute("SELECT agent, incarnation, agent_lost FROM devices WHERE serial = ?", (serial,))
-            )
-            self.overlay[serial] = (rows[0][0], rows[0][1], bool(rows[0][2])) if rows else (None, None, False)
         return self.overlay[serial]
 
     def fenced_off(self, pending: _Append) -> bool:
